@@ -1,0 +1,134 @@
+"""Command line (SPEC §7). Thin: parse options, call one library function,
+map the outcome to an exit code."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import KamError
+
+OK, ERR, USAGE, RISK = 0, 1, 2, 3
+
+LANG = click.Choice(["zh", "en"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kamreport", message="%(prog)s %(version)s")
+def main() -> None:
+    """Key-account plans and quarterly review booklets from Excel workbooks.
+
+    \b
+    Examples:
+      kamreport init inputs/sample.xlsx --lang zh
+      kamreport validate inputs/sample.xlsx
+      kamreport build inputs/sample.xlsx --period 2026Q3
+      kamreport send --period 2026Q3 --to boss@example.com --dry-run
+    """
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--lang", type=LANG, default="zh", show_default=True, help="Language of sheet names and headers.")
+@click.option("--blank", is_flag=True, help="Write an empty template instead of sample data.")
+@click.option("--customers", type=click.IntRange(1, 100_000), default=150, show_default=True, help="Number of sample customers.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed gives the same data.")
+def init(path: str, lang: str, blank: bool, customers: int, seed: int) -> None:
+    """Write a realistic sample workbook, or with --blank an empty template.
+
+    \b
+    Examples:
+      kamreport init sample.xlsx --lang en --customers 300 --seed 7
+      kamreport init template.xlsx --blank --lang zh
+    """
+    from .sample import write_workbook
+    try:
+        write_workbook(path, lang=lang, blank=blank, customers=customers, seed=seed)
+    except KamError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", type=LANG, default=None, help="Language of the messages (default: from the workbook).")
+def validate(workbooks: tuple[str, ...], lang: str | None) -> None:
+    """Check workbooks and print every problem as file:Sheet!C17: severity: message.
+
+    Exits 1 when there is a fatal or error problem.
+
+    \b
+    Example:
+      kamreport validate customers.xlsx sales-2026.xlsx --lang en
+    """
+    from .read import read_workbooks
+    from .report_text import print_validation
+    data = read_workbooks(list(workbooks), lang=lang)
+    bad = print_validation(data, lang=lang or data.language)
+    sys.exit(ERR if bad else OK)
+
+
+@main.command()
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--period", help="2026Q3 (also 2026-Q3, 2026q3) or a month 2026-08. Default: from the data.")
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root; files go to OUT/<period>/.")
+@click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated: html, pdf, json.")
+@click.option("--accounts", type=click.Choice(["key", "all"]), default="key", show_default=True, help="Account plans for key accounts or every customer.")
+@click.option("--lang", type=LANG, default=None, help="Report language (default: the language setting, else from the headers).")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), help="Folder whose templates override the packaged ones by name.")
+@click.option("--policy", type=click.Path(dir_okay=False, exists=True), help="Markdown file with the company's KAM policy, for the appendix.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for PDF rendering (default: number of cores).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
+@click.option("--quiet", is_flag=True, help="No progress bar, only errors.")
+@click.option("--fail-on-risk", type=click.Choice(["high", "medium"]), default=None, help="Exit 3 when any account has a risk of this severity (or higher).")
+def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, policy, jobs, strict, quiet, fail_on_risk) -> None:
+    """Build account plans, the quarterly booklet, summary.json and problems.csv.
+
+    \b
+    Examples:
+      kamreport build inputs/sample-zh.xlsx
+      kamreport build crm.xlsx sales.xlsx --period 2026Q3 --out reports --jobs 2
+      kamreport build crm.xlsx --period 2026-08 --format json --fail-on-risk high
+    """
+    from .build import run_build
+    try:
+        code = run_build(
+            workbooks=list(workbooks), period=period, out_dir=out_dir, formats=formats,
+            accounts=accounts, lang=lang, templates_dir=templates_dir, policy=policy,
+            jobs=jobs, strict=strict, quiet=quiet, fail_on_risk=fail_on_risk)
+    except KamError as e:
+        raise click.ClickException(str(e))
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root used by build.")
+@click.option("--period", help="Period to send (default: the latest built).")
+@click.option("--to", "to", multiple=True, help="Recipient; repeat for several (default: the mail_to setting).")
+@click.option("--attach-accounts", is_flag=True, help="Also attach the account plan PDFs.")
+@click.option("--dry-run", is_flag=True, help="Write .eml files to OUT/<period>/mail/ instead of sending.")
+@click.option("--resend", is_flag=True, help="Send again even if sent.json says it was sent.")
+def send(out_dir, period, to, attach_accounts, dry_run, resend) -> None:
+    """Mail the booklet PDF (and account plans) over SMTP.
+
+    SMTP comes from KAMREPORT_SMTP_HOST, _PORT, _USER, _PASSWORD,
+    _SECURITY (starttls | ssl | none), KAMREPORT_SMTP_CAFILE and
+    KAMREPORT_MAIL_FROM.
+
+    \b
+    Examples:
+      kamreport send --period 2026Q3 --to ceo@example.com --dry-run
+      KAMREPORT_SMTP_HOST=smtp.example.com kamreport send --to ceo@example.com
+    """
+    from .send import run_send
+    try:
+        code = run_send(out_dir=out_dir, period=period, to=list(to), attach_accounts=attach_accounts,
+                        dry_run=dry_run, resend=resend)
+    except KamError as e:
+        raise click.ClickException(str(e))
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

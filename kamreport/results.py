@@ -1,0 +1,173 @@
+"""What the engine computes (SPEC §2–§4): frozen dataclasses, no logic.
+
+`classify.py` and `evaluate.py` fill these; `summary.py` serialises them to
+summary.json; `views.py` turns them into template contexts. Money is float
+(unrounded here; rounding happens on output), ratios are fractions, scores
+0–100. `None` wherever the spec says null / undefined.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str                 # "2026Q3" or "2026-08"
+    kind: str                  # "quarter" | "month"
+    as_of: date                # last day of the period
+    q: tuple[date, ...]        # the 3 months of Q (first days), oldest first
+    pq: tuple[date, ...]
+    yq: tuple[date, ...]
+    ttm: tuple[date, ...]      # 12 months ending with Q's last month
+
+
+@dataclass(frozen=True)
+class PillarInputs:
+    """The numbers behind each pillar, so reports can explain the score."""
+    revenue_ttm_pr: float | None = None
+    gross_profit_ttm_pr: float | None = None
+    headroom: float | None = None
+    headroom_pr: float | None = None
+    market_growth: float | None = None
+    market_growth_pr: float | None = None
+    strategic_fit: int | None = None
+    industry_position: int | None = None
+
+
+@dataclass(frozen=True)
+class Risk:
+    code: str                  # REVENUE_DROP, …
+    severity: str              # high | medium
+    message: str               # in the report language, quoting the numbers
+
+
+@dataclass(frozen=True)
+class HealthComponent:
+    name: str                  # growth | satisfaction | engagement | service | execution
+    weight: float
+    value: float | None        # 0–100, None when missing
+    basis: str                 # human-readable inputs, e.g. "growth_yoy -12.0 %"
+
+
+@dataclass(frozen=True)
+class CareItem:
+    customer_id: str
+    name: str                  # customer name
+    kind: str                  # birthday | contract_end
+    date: date
+    who: str | None = None     # contact name for a birthday
+    days: int = 0              # days after as_of
+
+
+@dataclass(frozen=True)
+class QuarterRevenue:
+    label: str                 # "2026Q3"
+    revenue: float
+    gross_profit: float | None
+
+
+@dataclass(frozen=True)
+class Account:
+    customer_id: str
+    name: str
+    account_manager: str | None
+    executive_sponsor: str | None
+    sales_manager: str | None
+    industry: str | None
+    region: str | None
+    # classification (§3)
+    tier: str                          # key | ordinary | prospect | unattractive
+    tier_prev: str
+    move: str                          # up | down | same
+    key_reasons: tuple[str, ...]
+    abc_class: str                     # A | B | C | N
+    abc_basis_value: float | None
+    abc_cum_share_before: float | None
+    score: float
+    pillars: dict[str, float | None]   # value, potential, strategic
+    pillar_inputs: PillarInputs
+    attractiveness: str                # high | medium | low
+    relationship_stage: str | None
+    relationship_type: str
+    relationship_type_source: str      # input | inferred
+    strategy: str                      # the tier's strategy text, report language
+    tenure_years: float | None
+    share_of_wallet: float | None
+    headroom: float | None
+    market_size: float | None
+    long_term_agreement: bool
+    contract_end: date | None
+    designated_key: bool
+    # money (§3)
+    revenue_q: float
+    revenue_pq: float
+    revenue_yq: float
+    revenue_ttm: float
+    gross_profit_ttm: float | None
+    revenue_by_quarter: tuple[QuarterRevenue, ...]   # 8 quarters (or 3-month windows), oldest first
+    # evaluation (§4)
+    growth_qoq: float | None
+    growth_yoy: float | None
+    days_since_touch: int | None
+    cadence: int | None
+    touches_q: int
+    minutes_q: float
+    complaints_ttm: int
+    resolved_ttm: int
+    open_complaints: int
+    mean_resolution_days: float | None
+    latest_satisfaction: float | None
+    prev_satisfaction: float | None
+    health: float | None
+    health_band: str | None            # green | amber | red
+    health_components: tuple[HealthComponent, ...]
+    risks: tuple[Risk, ...]
+    overdue_actions: int
+    care: tuple[CareItem, ...]
+    notes: str | None                  # markdown source
+
+
+@dataclass(frozen=True)
+class ManagerCard:
+    account_manager: str
+    key: int
+    ordinary: int
+    revenue_q: float
+    growth_qoq: float | None
+    satisfaction: float | None
+    cadence_compliance: float | None
+    overdue_actions: int
+    high_risks: int
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    customers: int
+    tiers: dict[str, int]              # key, ordinary, prospect, unattractive
+    tier_share: dict[str, float]       # key, ordinary, other (fractions of customers)
+    revenue_q: float
+    revenue_pq: float
+    revenue_yq: float
+    revenue_ttm: float
+    gross_profit_ttm: float | None
+    growth_qoq: float | None
+    growth_yoy: float | None
+    nps: float | None                  # -100..100
+    minutes_q: dict[str, float]        # key, ordinary, other
+    time_share: dict[str, float | None]  # key, ordinary, other (fractions)
+    migrations: dict[str, dict[str, int]]  # tier_prev -> tier -> count
+    abc_counts: dict[str, int]         # A, B, C, N
+
+
+@dataclass(frozen=True)
+class Result:
+    period: Period
+    settings: Settings
+    accounts: tuple[Account, ...]      # sorted: tier order, score desc, customer_id
+    portfolio: Portfolio
+    managers: tuple[ManagerCard, ...]
+    care: tuple[CareItem, ...]         # portfolio care calendar, by date
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,1 @@
+# Packaged Jinja templates and CSS (installed as kamreport.templates).
