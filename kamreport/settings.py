@@ -5,7 +5,15 @@ page prints it. Parsing of the Settings sheet lives here too (engine stage).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import os
+import re
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+
+from .errors import KamError
+from .model import WARNING, Loc, Problem
+from .schema import fold
 
 
 @dataclass(frozen=True)
@@ -35,3 +43,295 @@ class Settings:
     mail_subject: str = ""
     brand_color: str = "#1f4e79"
     logo: str | None = None          # absolute path, resolved against the workbook
+
+
+# --------------------------------------------------------------------------
+# Parsing (SPEC §5). An unknown key or a bad value in the Settings sheet is a
+# warning and the default stands; a bad command-line override is an error
+# the user must fix (KamError), because it was typed on purpose just now.
+
+# Chinese aliases, so a Chinese Settings sheet can use Chinese keys too.
+ALIASES_ZH = {
+    "公司": "company", "报告标题": "report_title", "语言": "language", "币种": "currency",
+    "货币": "currency", "abc依据": "abc_basis", "a类界限": "abc_a_cut", "b类界限": "abc_b_cut",
+    "价值权重": "weight_value", "潜力权重": "weight_potential", "战略权重": "weight_strategic",
+    "高吸引力": "attractive_high", "中吸引力": "attractive_medium", "高潜力": "high_potential",
+    "重点客户联系周期": "cadence_key", "普通客户联系周期": "cadence_ordinary",
+    "潜在客户联系周期": "cadence_prospect", "销售下降": "revenue_drop",
+    "满意度底线": "satisfaction_floor", "投诉天数": "complaint_days",
+    "合同提醒天数": "contract_days", "集中度": "concentration", "收件人": "mail_to",
+    "邮件主题": "mail_subject", "品牌颜色": "brand_color", "标志": "logo", "logo": "logo",
+}
+
+KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+_BY_FOLD = {fold(k): k for k in KEYS} | {fold(k): v for k, v in ALIASES_ZH.items()}
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+
+
+class BadValue(ValueError):
+    """A setting value that is not accepted; args = (en, zh) of what is."""
+
+
+def _number(text: str) -> Decimal:
+    try:
+        d = Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        raise BadValue("a number", "数字") from None
+    if not d.is_finite():
+        raise BadValue("a number", "数字")
+    return d
+
+
+def _fraction(text: str) -> float:
+    """`0.2` or `20%`; a bare number > 1 is an error (as SPEC §1 percent)."""
+    t = text.strip()
+    if t.endswith(("%", "％")):
+        d = _number(t[:-1]) / 100
+    else:
+        d = _number(t)
+        if d > 1:
+            raise BadValue("a fraction between 0 and 1, or a percent such as 20%",
+                           "0 到 1 之间的小数，或百分数如 20%")
+    if not 0 < d <= 1:
+        raise BadValue("a fraction above 0 and at most 1 (or 1%–100%)", "大于 0、不超过 1 的小数（或 1%–100%）")
+    return float(d)
+
+
+def _score(text: str) -> float:
+    d = _number(text)
+    if not 0 <= d <= 100:
+        raise BadValue("a number from 0 to 100", "0 到 100 之间的数")
+    return float(d)
+
+
+def _weight(text: str) -> float:
+    d = _number(text)
+    if d < 0:
+        raise BadValue("a number ≥ 0", "不小于 0 的数")
+    return float(d)
+
+
+def _days(text: str, minimum: int = 1) -> int:
+    d = _number(text)
+    if d != d.to_integral_value() or d < minimum or d > 3650:
+        raise BadValue(f"a whole number of days from {minimum} to 3650", f"{minimum} 到 3650 的整数天数")
+    return int(d)
+
+
+def _floor(text: str) -> float:
+    d = _number(text)
+    if not 0 <= d <= 10:
+        raise BadValue("a number from 0 to 10", "0 到 10 之间的数")
+    return float(d)
+
+
+def _language(text: str) -> str:
+    t = fold(text)
+    for key, words in (("zh", ("zh", "中文", "chinese", "zhcn", "汉语", "简体中文")),
+                       ("en", ("en", "english", "英文", "英语", "enus", "engb"))):
+        if t in words:
+            return key
+    raise BadValue("zh or en", "zh 或 en")
+
+
+def _abc_basis(text: str) -> str:
+    t = fold(text)
+    if t in ("grossprofit", "毛利"):
+        return "gross_profit"
+    if t in ("revenue", "销售额", "收入"):
+        return "revenue"
+    raise BadValue("gross_profit or revenue", "gross_profit（毛利）或 revenue（销售额）")
+
+
+def _single_line(text: str) -> str:
+    # A CR/LF in a mail subject would let a workbook inject mail headers.
+    if "\r" in text or "\n" in text:
+        raise BadValue("a single line of text", "单行文字")
+    return text.strip()
+
+
+def _mail_to(text: str) -> tuple[str, ...]:
+    if "\r" in text or "\n" in text:
+        raise BadValue("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
+    parts = [p.strip() for p in re.split(r"[,;，；\s]+", text) if p.strip()]
+    if not parts or not all(_EMAIL.match(p) for p in parts):
+        raise BadValue("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
+    return tuple(parts)
+
+
+def _currency(text: str) -> str:
+    t = text.strip()
+    if not _CURRENCY.match(t):
+        raise BadValue("a three-letter currency code such as CNY or USD", "三个字母的币种代码，如 CNY、USD")
+    return t.upper()
+
+
+def _color(text: str) -> str:
+    t = text.strip()
+    if not _COLOR.match(t):
+        raise BadValue("a colour such as #1f4e79", "颜色代码，如 #1f4e79")
+    return t.lower()
+
+
+def _logo(text: str, base_file: str | None) -> str:
+    # Relative to the workbook that names it (SPEC §5); the renderer reads
+    # only this one file, so it must exist now and be an image.
+    t = text.strip()
+    if not t.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg")):
+        raise BadValue("the path of a .png, .jpg, .gif or .svg image", ".png、.jpg、.gif 或 .svg 图片的路径")
+    base = os.path.dirname(os.path.abspath(base_file)) if base_file else os.getcwd()
+    path = os.path.normpath(os.path.join(base, os.path.expanduser(t)))
+    if not os.path.isfile(path):
+        raise BadValue(f"an existing image file (not found: {path})", f"存在的图片文件（找不到：{path}）")
+    return path
+
+
+_PARSERS = {
+    "company": lambda t, f: t.strip(),
+    "report_title": lambda t, f: _single_line(t),
+    "language": lambda t, f: _language(t),
+    "currency": lambda t, f: _currency(t),
+    "abc_basis": lambda t, f: _abc_basis(t),
+    "abc_a_cut": lambda t, f: _fraction(t),
+    "abc_b_cut": lambda t, f: _fraction(t),
+    "weight_value": lambda t, f: _weight(t),
+    "weight_potential": lambda t, f: _weight(t),
+    "weight_strategic": lambda t, f: _weight(t),
+    "attractive_high": lambda t, f: _score(t),
+    "attractive_medium": lambda t, f: _score(t),
+    "high_potential": lambda t, f: _score(t),
+    "cadence_key": lambda t, f: _days(t),
+    "cadence_ordinary": lambda t, f: _days(t),
+    "cadence_prospect": lambda t, f: _days(t),
+    "revenue_drop": lambda t, f: _fraction(t),
+    "satisfaction_floor": lambda t, f: _floor(t),
+    "complaint_days": lambda t, f: _days(t, 0),
+    "contract_days": lambda t, f: _days(t),
+    "concentration": lambda t, f: _fraction(t),
+    "mail_to": lambda t, f: _mail_to(t),
+    "mail_subject": lambda t, f: _single_line(t),
+    "brand_color": lambda t, f: _color(t),
+    "logo": lambda t, f: _logo(t, f),
+}
+assert set(_PARSERS) == set(KEYS), "every Settings field needs a parser"
+
+
+def parse_value(key: str, text: str, base_file: str | None = None):
+    """Parse one setting; raises BadValue with what is accepted."""
+    return _PARSERS[key](str(text), base_file)
+
+
+def _suggest(word: str) -> str | None:
+    match = difflib.get_close_matches(fold(word), list(_BY_FOLD), n=1, cutoff=0.6)
+    return _BY_FOLD[match[0]] if match else None
+
+
+def _msg_unknown(key: str, hint: str | None, lang: str) -> str:
+    if lang == "zh":
+        s = f"未知的设置项 “{key}”，已忽略"
+        return s + (f"；是否想写 “{hint}”？" if hint else f"；可用的设置项：{', '.join(KEYS)}")
+    s = f"unknown setting '{key}', ignored"
+    return s + (f"; did you mean '{hint}'?" if hint else f"; known settings: {', '.join(KEYS)}")
+
+
+def _msg_bad(key: str, value: str, accepted: tuple[str, str], default, lang: str) -> str:
+    shown = default if default not in ("", None, ()) else ("(blank)" if lang == "en" else "（空）")
+    if lang == "zh":
+        return f"设置项 {key} 的值 “{value}” 无效：应为{accepted[1]}；使用默认值 {shown}"
+    return f"setting {key}: '{value}' is not valid: expected {accepted[0]}; the default {shown} is used"
+
+
+def _msg_twice(key: str, first_row: int | None, lang: str) -> str:
+    if lang == "zh":
+        return f"设置项 {key} 重复出现（先前在第 {first_row} 行）；使用此处较后的值"
+    return f"setting {key} is given twice (before at row {first_row}); this later value is used"
+
+
+def _problem(loc: Loc, header: str, value: str, message: str) -> Problem:
+    # The Settings rows carry no column letters; the header names the column.
+    return Problem(WARNING, loc.file, loc.sheet, loc.row, "", header, value, message)
+
+
+def build_settings(rows, default_language: str = "en",
+                   overrides: dict[str, str] | None = None) -> tuple[Settings, list[Problem]]:
+    """Settings in force: defaults, then the Settings sheet rows
+    `(key, value, Loc)` in order (a later row wins), then `overrides`.
+
+    The language of the warnings is the language finally in force, so it is
+    resolved first.
+    """
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values: dict[str, object] = {"language": default_language}
+    seen: dict[str, Loc] = {}
+    pending: list[tuple[str, Loc, str, str, object]] = []   # (kind, loc, key, value, extra)
+
+    for key_text, value_text, loc in rows:
+        key_text = "" if key_text is None else str(key_text).strip()
+        value_text = "" if value_text is None else str(value_text)
+        if not key_text:
+            continue
+        key = _BY_FOLD.get(fold(key_text))
+        if key is None:
+            pending.append(("unknown", loc, key_text, value_text, _suggest(key_text)))
+            continue
+        if key in seen:
+            pending.append(("twice", loc, key, value_text, seen[key].row))
+        seen[key] = loc
+        if not value_text.strip():
+            # A blank value means "not set": the default (or the previous row) stands.
+            continue
+        try:
+            values[key] = parse_value(key, value_text, loc.file)
+        except BadValue as e:
+            pending.append(("bad", loc, key, value_text, e.args))
+
+    for key, text in overrides.items():
+        if key not in _PARSERS:
+            raise KamError(f"unknown setting '{key}'; known settings: {', '.join(KEYS)}")
+        try:
+            values[key] = parse_value(key, text)
+        except BadValue as e:
+            raise KamError(f"--{key.replace('_', '-')}: '{text}' is not valid: expected {e.args[0]}") from None
+
+    settings = replace(Settings(), **values)
+    lang = settings.language
+    problems: list[Problem] = []
+    for kind, loc, key, value, extra in pending:
+        if kind == "unknown":
+            problems.append(_problem(loc, "key", key, _msg_unknown(key, extra, lang)))
+        elif kind == "twice":
+            problems.append(_problem(loc, "key", key, _msg_twice(key, extra, lang)))
+        else:
+            problems.append(_problem(loc, "value", value, _msg_bad(key, value, extra, getattr(Settings(), key), lang)))
+
+    settings, more = _check_consistency(settings, seen, lang)
+    return settings, problems + more
+
+
+def _check_consistency(s: Settings, seen: dict[str, Loc], lang: str) -> tuple[Settings, list[Problem]]:
+    """Pairs that only make sense together: both cuts, both attractiveness
+    thresholds, the three weights. A bad pair falls back to both defaults."""
+    d = Settings()
+    problems: list[Problem] = []
+
+    def fallback(keys: tuple[str, ...], en: str, zh: str) -> None:
+        nonlocal s
+        loc = next((seen[k] for k in reversed(keys) if k in seen), None)
+        s = replace(s, **{k: getattr(d, k) for k in keys})
+        if loc is not None:
+            shown = ", ".join(f"{k}={getattr(d, k)}" for k in keys)
+            msg = (f"{zh}；使用默认值 {shown}" if lang == "zh" else f"{en}; the defaults {shown} are used")
+            problems.append(_problem(loc, "value", "", msg))
+
+    if not s.abc_a_cut < s.abc_b_cut:
+        fallback(("abc_a_cut", "abc_b_cut"), "abc_a_cut must be below abc_b_cut", "abc_a_cut 必须小于 abc_b_cut")
+    if not s.attractive_medium <= s.attractive_high:
+        fallback(("attractive_high", "attractive_medium"), "attractive_medium must not exceed attractive_high",
+                 "attractive_medium 不能大于 attractive_high")
+    if s.weight_value + s.weight_potential + s.weight_strategic <= 0:
+        fallback(("weight_value", "weight_potential", "weight_strategic"),
+                 "the three weights cannot all be 0", "三个权重不能都为 0")
+    return s, problems

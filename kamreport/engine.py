@@ -1,0 +1,167 @@
+"""The engine (SPEC §2–§5): settings -> period -> classify -> evaluate.
+
+`compute(dataset, period, overrides)` is the one entry point the build and
+the tests use. It reads nothing and writes nothing; it groups every record
+list by customer once (O(rows)), sorts where the rules need order
+(O(n log n)) and then works per customer on that customer's own records.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from . import classify as C
+from . import evaluate as E
+from .model import Dataset
+from .period import last_month_index, month_start, previous, resolve_period, window_label
+from .results import Account, Period, Portfolio, QuarterRevenue, Result
+from .settings import Settings, build_settings
+
+TIER_GROUP = {"key": "key", "ordinary": "ordinary", "prospect": "other", "unattractive": "other"}
+
+
+def _f(x) -> float | None:
+    return None if x is None else float(x)
+
+
+def revenue_by_quarter(months, period: Period) -> tuple[QuarterRevenue, ...]:
+    """The 8 three-month windows ending with Q, oldest first."""
+    last = last_month_index(period)
+    out = []
+    for k in range(7, -1, -1):
+        end = last - 3 * k
+        rev, gp = C.window_sum(months, [month_start(i) for i in range(end - 2, end + 1)])
+        out.append(QuarterRevenue(window_label(end, period.kind), float(rev), _f(gp)))
+    return tuple(out)
+
+
+def compute(dataset: Dataset, period: str | None = None,
+            overrides: dict[str, str] | None = None) -> Result:
+    """Classify and evaluate every customer of `dataset` for `period`
+    (default: from the data). Raises KamError for a bad period; setting
+    problems are returned in `Result.extra["problems"]`."""
+    settings, problems = build_settings(dataset.settings, dataset.language, overrides)
+    lang = settings.language
+
+    # The reader rejects duplicate ids; keep the first here too, defensively.
+    customers, seen = [], set()
+    for c in dataset.customers:
+        if c.customer_id not in seen:
+            seen.add(c.customer_id)
+            customers.append(c)
+
+    sales = C.aggregate_sales(s for s in dataset.sales if s.customer_id in seen)
+    per = resolve_period(period, (s.month for s in dataset.sales if s.customer_id in seen), lang)
+    prev = previous(per)
+    use_gp = dataset.has_gross_profit and settings.abc_basis == "gross_profit"
+    now = C.classify(customers, sales, per, settings, use_gp)
+    before = C.classify(customers, sales, prev, settings, use_gp)
+
+    activities = E.group_by_customer(dataset.activities)
+    surveys = E.group_by_customer(dataset.surveys)
+    plans = E.group_by_customer(dataset.plans)
+    contacts = E.group_by_customer(dataset.contacts)
+    as_of = per.as_of
+    portfolio_ttm = sum((k.money.revenue_ttm for k in now.values()), Decimal(0))
+
+    accounts = []
+    for c in customers:
+        k = now[c.customer_id]
+        m = k.money
+        months = sales.get(c.customer_id, {})
+        acts = activities.get(c.customer_id, ())
+        qoq, yoy = E.growth(m.revenue_q, m.revenue_pq), E.growth(m.revenue_q, m.revenue_yq)
+        cadence = E.cadence_of(k.tier, settings)
+        eng = E.engagement(acts, per)
+        svc = E.service(acts, per)
+        latest, prev_sat = E.satisfaction(surveys.get(c.customer_id, ()), per)
+        ex = E.execution(plans.get(c.customer_id, ()), as_of)
+        comps, values = E.health_components(
+            growth_qoq=qoq, growth_yoy=yoy, latest_satisfaction=latest,
+            days_since_touch=eng.days_since_touch, cadence=cadence, svc=svc, ex=ex, lang=lang)
+        scored = k.tier in ("key", "ordinary")   # health is for key and ordinary customers only
+        health = E.health_of(values) if scored else None
+        facts = E.RiskFacts(
+            tier=k.tier, growth_qoq=qoq, growth_yoy=yoy, latest_satisfaction=latest,
+            prev_satisfaction=prev_sat, days_since_touch=eng.days_since_touch, cadence=cadence,
+            open_complaint_ages=svc.open_ages, long_term_agreement=c.long_term_agreement,
+            contract_end=c.contract_end, overdue_actions=ex.overdue, revenue_ttm=m.revenue_ttm,
+            portfolio_revenue_ttm=portfolio_ttm, relationship_stage=c.relationship_stage,
+            account_manager=c.account_manager, latest_overdue=E.latest_overdue(months, as_of))
+        tier_prev = before[c.customer_id].tier
+        accounts.append(Account(
+            customer_id=c.customer_id, name=c.name, account_manager=c.account_manager,
+            executive_sponsor=c.executive_sponsor, sales_manager=c.sales_manager,
+            industry=c.industry, region=c.region,
+            tier=k.tier, tier_prev=tier_prev, move=C.move_of(tier_prev, k.tier),
+            key_reasons=k.key_reasons, abc_class=k.abc_class,
+            abc_basis_value=_f(k.abc_basis_value), abc_cum_share_before=_f(k.abc_cum_share_before),
+            score=float(k.score), pillars={n: _f(v) for n, v in k.pillars.items()},
+            pillar_inputs=k.pillar_inputs, attractiveness=k.attractiveness,
+            relationship_stage=c.relationship_stage, relationship_type=k.relationship_type,
+            relationship_type_source=k.relationship_type_source,
+            strategy=C.STRATEGY[k.tier][lang],
+            tenure_years=_f(k.tenure_years), share_of_wallet=_f(k.share_of_wallet),
+            headroom=_f(k.headroom), market_size=c.market_size,
+            long_term_agreement=c.long_term_agreement, contract_end=c.contract_end,
+            designated_key=c.designated_key,
+            revenue_q=float(m.revenue_q), revenue_pq=float(m.revenue_pq), revenue_yq=float(m.revenue_yq),
+            revenue_ttm=float(m.revenue_ttm), gross_profit_ttm=_f(m.gross_profit_ttm),
+            revenue_by_quarter=revenue_by_quarter(months, per),
+            growth_qoq=_f(qoq), growth_yoy=_f(yoy),
+            days_since_touch=eng.days_since_touch, cadence=cadence, touches_q=eng.touches_q,
+            minutes_q=float(eng.minutes_q), complaints_ttm=svc.complaints_ttm,
+            resolved_ttm=svc.resolved_ttm, open_complaints=len(svc.open_ages),
+            mean_resolution_days=_f(svc.mean_resolution_days),
+            latest_satisfaction=_f(latest), prev_satisfaction=_f(prev_sat),
+            health=_f(health), health_band=E.health_band(health),
+            health_components=comps if scored else tuple(
+                h.__class__(h.name, h.weight, None, h.basis) for h in comps),
+            risks=E.risks(facts, as_of, settings, lang),
+            overdue_actions=ex.overdue,
+            care=E.care_items(c, contacts.get(c.customer_id, ()), as_of),
+            notes=c.notes,
+        ))
+
+    accounts.sort(key=lambda a: (C.TIER_RANK[a.tier], -a.score, a.customer_id))
+    portfolio = _portfolio(accounts, now, dataset, per, settings)
+    care = tuple(sorted((i for a in accounts if a.tier == "key" for i in a.care), key=E.care_key))
+    return Result(
+        period=per, settings=settings, accounts=tuple(accounts), portfolio=portfolio,
+        managers=E.manager_cards(accounts), care=care,
+        extra={"problems": problems, "prev_period": prev,
+               "period_source": "option" if period and period.strip() else "data",
+               "abc_basis_used": "gross_profit" if use_gp else "revenue"})
+
+
+def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings) -> Portfolio:
+    money = [classes[a.customer_id].money for a in accounts]
+    total = lambda attr: sum((getattr(m, attr) for m in money), Decimal(0))  # noqa: E731
+    rq, rpq, ryq, rttm = total("revenue_q"), total("revenue_pq"), total("revenue_yq"), total("revenue_ttm")
+    gps = [m.gross_profit_ttm for m in money if m.gross_profit_ttm is not None]
+    n = len(accounts)
+    tiers = {t: sum(1 for a in accounts if a.tier == t) for t in C.TIERS}
+    groups = ("key", "ordinary", "other")
+    count_by_group = {g: sum(v for t, v in tiers.items() if TIER_GROUP[t] == g) for g in groups}
+    minutes = {g: Decimal(0) for g in groups}
+    for a in accounts:
+        minutes[TIER_GROUP[a.tier]] += Decimal(repr(a.minutes_q))
+    all_minutes = sum(minutes.values(), Decimal(0))
+    migrations: dict[str, dict[str, int]] = {t: {u: 0 for u in C.TIERS} for t in C.TIERS}
+    for a in accounts:
+        migrations[a.tier_prev][a.tier] += 1
+    seen = {a.customer_id for a in accounts}
+    score = E.nps((sv for sv in dataset.surveys if sv.customer_id in seen), per)
+    qoq, yoy = E.growth(rq, rpq), E.growth(rq, ryq)
+    return Portfolio(
+        customers=n, tiers=tiers,
+        tier_share={g: (count_by_group[g] / n if n else 0.0) for g in groups},
+        revenue_q=float(rq), revenue_pq=float(rpq), revenue_yq=float(ryq), revenue_ttm=float(rttm),
+        gross_profit_ttm=float(sum(gps, Decimal(0))) if gps else None,
+        growth_qoq=_f(qoq), growth_yoy=_f(yoy), nps=_f(score),
+        minutes_q={g: float(v) for g, v in minutes.items()},
+        time_share={g: (float(Fraction(v) / Fraction(all_minutes)) if all_minutes > 0 else None)
+                    for g, v in minutes.items()},
+        migrations=migrations,
+        abc_counts={x: sum(1 for a in accounts if a.abc_class == x) for x in "ABCN"},
+    )

@@ -1,0 +1,465 @@
+"""Evaluation (SPEC §4): growth, engagement, service, satisfaction, plans,
+health, risks, portfolio, staff scorecards and the care calendar.
+
+Rules are small pure functions, each over one customer's own records (the
+engine groups activities, surveys, plans and contacts by customer once, so
+nothing here scans the whole portfolio per customer). Comparisons against
+thresholds use exact fractions (see classify.py), so "at the threshold"
+means exactly at it.
+
+Readings of the spec chosen here (also in docs/architecture.md, "Engine"):
+
+* A plan action marked done but with completed_on after as_of was still
+  open at as_of (the period is looked at as it stood then).
+* Complaints open at as_of count whatever their age; complaints_ttm and
+  resolved_ttm count complaints dated in TTM.
+* prev_satisfaction is the latest survey day before the latest one, even
+  if that day is before TTM (several surveys that day: their mean).
+* REVENUE_DROP is high at twice the `revenue_drop` setting (0.40 by
+  default); CONTRACT_EXPIRING is high within 30 days; LOW_SATISFACTION's
+  "fell ≥ 2" is a fixed 2 points.
+* The care window is (as_of, as_of + 90 days], like CONTRACT_EXPIRING's.
+  Care items are computed for every account (its plan can show them); the
+  portfolio calendar lists key accounts only.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from .classify import frac, round_half_up, weighted_mean
+from .model import Activity, Birthday, Contact, Customer, Plan, Survey
+from .period import month_index
+from .results import CareItem, HealthComponent, ManagerCard, Period, Risk
+from .schema import TOUCH_TYPES
+from .settings import Settings
+
+HEALTH_WEIGHTS = {"growth": Fraction(3, 10), "satisfaction": Fraction(1, 4),
+                  "engagement": Fraction(1, 5), "service": Fraction(3, 20), "execution": Fraction(1, 10)}
+CARE_DAYS = 90
+CONTRACT_HIGH_DAYS = 30
+SATISFACTION_FALL = 2
+CREDIT_HIGH_SHARE = Fraction(1, 10)
+RISK_ORDER = ("REVENUE_DROP", "LOW_SATISFACTION", "CONTACT_OVERDUE", "OPEN_COMPLAINT",
+              "CONTRACT_EXPIRING", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING",
+              "NO_ACCOUNT_MANAGER", "CREDIT_OVERDUE")
+
+
+def group_by_customer(records: Iterable) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in records:
+        out.setdefault(r.customer_id, []).append(r)
+    return out
+
+
+def q_start(period: Period) -> date:
+    return period.q[0]
+
+
+def ttm_start(period: Period) -> date:
+    return period.ttm[0]
+
+
+# --------------------------------------------------------------------------
+# Growth
+
+
+def growth(current: Decimal, base: Decimal) -> Fraction | None:
+    """current / base − 1 when base > 0, else None."""
+    if base > 0:
+        return Fraction(current) / Fraction(base) - 1
+    return None
+
+
+# --------------------------------------------------------------------------
+# Engagement
+
+
+def cadence_of(tier: str, s: Settings) -> int | None:
+    return {"key": s.cadence_key, "ordinary": s.cadence_ordinary,
+            "prospect": s.cadence_prospect}.get(tier)
+
+
+@dataclass(frozen=True)
+class Engagement:
+    days_since_touch: int | None
+    touches_q: int
+    minutes_q: Decimal
+
+
+def engagement(activities: Sequence[Activity], period: Period) -> Engagement:
+    as_of, start = period.as_of, q_start(period)
+    latest: date | None = None
+    touches = 0
+    minutes = Decimal(0)
+    for a in activities:
+        if a.date > as_of:
+            continue
+        in_q = a.date >= start
+        if in_q:
+            minutes += Decimal(repr(float(a.minutes or 0)))
+        if a.type in TOUCH_TYPES:
+            if latest is None or a.date > latest:
+                latest = a.date
+            touches += in_q
+    return Engagement(None if latest is None else (as_of - latest).days, touches, minutes)
+
+
+# --------------------------------------------------------------------------
+# Service
+
+
+@dataclass(frozen=True)
+class Service:
+    complaints_ttm: int
+    resolved_ttm: int
+    mean_resolution_days: Fraction | None
+    open_ages: tuple[int, ...]     # days since each complaint still open at as_of
+
+
+def service(activities: Sequence[Activity], period: Period) -> Service:
+    as_of, start = period.as_of, ttm_start(period)
+    complaints = resolved = 0
+    days: list[int] = []
+    open_ages: list[int] = []
+    for a in activities:
+        if a.type != "complaint" or a.date > as_of:
+            continue
+        done = a.resolved_on is not None and a.resolved_on <= as_of
+        if not done:
+            open_ages.append((as_of - a.date).days)
+        if a.date >= start:
+            complaints += 1
+            if done:
+                resolved += 1
+                days.append(max((a.resolved_on - a.date).days, 0))
+    mean_days = Fraction(sum(days), len(days)) if days else None
+    return Service(complaints, resolved, mean_days, tuple(sorted(open_ages, reverse=True)))
+
+
+# --------------------------------------------------------------------------
+# Satisfaction
+
+
+def satisfaction(surveys: Sequence[Survey], period: Period) -> tuple[Fraction | None, Fraction | None]:
+    """(latest, prev): the latest survey day in TTM (mean of that day) and
+    the latest survey day before it (mean of that day)."""
+    by_day: dict[date, list[Fraction]] = {}
+    for sv in surveys:
+        if sv.date <= period.as_of:
+            by_day.setdefault(sv.date, []).append(frac(sv.score))
+    days = sorted(by_day)
+    if not days or days[-1] < ttm_start(period):
+        return None, None
+    mean_of = lambda d: sum(by_day[d], Fraction(0)) / len(by_day[d])  # noqa: E731
+    return mean_of(days[-1]), (mean_of(days[-2]) if len(days) > 1 else None)
+
+
+def nps(surveys: Iterable[Survey], period: Period) -> Fraction | None:
+    """% of 9–10 minus % of 0–6 over the TTM surveys that have an nps."""
+    start, as_of = ttm_start(period), period.as_of
+    scores = [sv.nps for sv in surveys if sv.nps is not None and start <= sv.date <= as_of]
+    if not scores:
+        return None
+    promoters = sum(1 for x in scores if x >= 9)
+    detractors = sum(1 for x in scores if x <= 6)
+    return Fraction(100 * (promoters - detractors), len(scores))
+
+
+# --------------------------------------------------------------------------
+# Plans
+
+
+@dataclass(frozen=True)
+class Execution:
+    overdue: int
+    due: int
+    on_time: int
+
+
+def status_at(p: Plan, as_of: date) -> str:
+    """A plan's status as it stood at as_of: done later means open then."""
+    if p.status == "done" and p.completed_on is not None and p.completed_on > as_of:
+        return "open"
+    return p.status or "open"
+
+
+def execution(plans: Sequence[Plan], as_of: date) -> Execution:
+    overdue = due = on_time = 0
+    for p in plans:
+        status = status_at(p, as_of)
+        if status == "open" and p.due is not None and p.due < as_of:
+            overdue += 1
+        if p.due is not None and p.due <= as_of and status != "cancelled":
+            due += 1
+            if status == "done" and (p.completed_on is None or p.completed_on <= p.due):
+                on_time += 1
+    return Execution(overdue, due, on_time)
+
+
+# --------------------------------------------------------------------------
+# Health
+
+
+def _clamp(x: Fraction) -> Fraction:
+    return min(max(x, Fraction(0)), Fraction(100))
+
+
+def _pct(x: Fraction | float | None, lang: str) -> str:
+    if x is None:
+        return "—"
+    return f"{round_half_up(frac(x) * 100, 1)}%"
+
+
+def _n1(x: Fraction | float | None) -> str:
+    return "—" if x is None else str(round_half_up(frac(x), 1))
+
+
+def engagement_component(days: int | None, cadence: int | None) -> Fraction | None:
+    if cadence is None:
+        return None
+    if days is None or days >= 3 * cadence:
+        return Fraction(0)
+    if days <= cadence:
+        return Fraction(100)
+    return Fraction(100 * (3 * cadence - days), 2 * cadence)
+
+
+def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | None,
+                      latest_satisfaction: Fraction | None, days_since_touch: int | None,
+                      cadence: int | None, svc: Service, ex: Execution, lang: str
+                      ) -> tuple[tuple[HealthComponent, ...], dict[str, Fraction | None]]:
+    """The five components (0–100, None when missing) with a readable basis."""
+    zh = lang == "zh"
+    if growth_yoy is not None:
+        g, gname = growth_yoy, ("同比增长" if zh else "growth_yoy")
+    else:
+        g, gname = growth_qoq, ("环比增长" if zh else "growth_qoq")
+    values: dict[str, Fraction | None] = {
+        "growth": None if g is None else _clamp((g + Fraction(3, 10)) / Fraction(3, 5) * 100),
+        "satisfaction": None if latest_satisfaction is None else latest_satisfaction * 10,
+        "engagement": engagement_component(days_since_touch, cadence),
+        "service": (Fraction(100) if svc.complaints_ttm == 0
+                    else Fraction(100 * svc.resolved_ttm, svc.complaints_ttm)),
+        "execution": None if ex.due == 0 else Fraction(100 * ex.on_time, ex.due),
+    }
+    no = "无" if zh else "none"
+    basis = {
+        "growth": f"{gname} {_pct(g, lang)}" if g is not None else (f"增长：{no}" if zh else "growth: none"),
+        "satisfaction": (f"最近满意度 {_n1(latest_satisfaction)}" if zh else f"latest satisfaction {_n1(latest_satisfaction)}")
+        if latest_satisfaction is not None else (f"满意度调查：{no}" if zh else "survey: none"),
+        "engagement": ((f"距上次接触 {days_since_touch} 天，周期 {cadence} 天" if zh else
+                        f"{days_since_touch} days since touch, cadence {cadence}")
+                       if days_since_touch is not None else (f"无接触记录，周期 {cadence} 天" if zh else
+                                                             f"no touch, cadence {cadence}")),
+        "service": (f"近12个月投诉 {svc.complaints_ttm}，已解决 {svc.resolved_ttm}" if zh else
+                    f"{svc.resolved_ttm} of {svc.complaints_ttm} complaints resolved (TTM)"),
+        "execution": (f"到期行动 {ex.due}，按时完成 {ex.on_time}" if zh else
+                      f"{ex.on_time} of {ex.due} due actions on time"),
+    }
+    comps = tuple(HealthComponent(name, float(HEALTH_WEIGHTS[name]),
+                                  None if values[name] is None else float(values[name]), basis[name])
+                  for name in HEALTH_WEIGHTS)
+    return comps, values
+
+
+def health_of(values: Mapping[str, Fraction | None]) -> Decimal | None:
+    m = weighted_mean([(HEALTH_WEIGHTS[k], values[k]) for k in HEALTH_WEIGHTS])
+    return None if m is None else round_half_up(m, 1)
+
+
+def health_band(health: Decimal | None) -> str | None:
+    if health is None:
+        return None
+    return "green" if health >= 70 else "amber" if health >= 40 else "red"
+
+
+# --------------------------------------------------------------------------
+# Risks
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    """What the risk rules look at, for one customer at as_of."""
+    tier: str
+    growth_qoq: Fraction | None
+    growth_yoy: Fraction | None
+    latest_satisfaction: Fraction | None
+    prev_satisfaction: Fraction | None
+    days_since_touch: int | None
+    cadence: int | None
+    open_complaint_ages: tuple[int, ...]
+    long_term_agreement: bool
+    contract_end: date | None
+    overdue_actions: int
+    revenue_ttm: Decimal
+    portfolio_revenue_ttm: Decimal
+    relationship_stage: str | None
+    account_manager: str | None
+    latest_overdue: Decimal | None          # overdue_amount of the latest Sales month ≤ as_of
+
+
+def _money(x: Decimal | Fraction) -> str:
+    return f"{round_half_up(frac(x), 2):,.2f}"
+
+
+def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]:
+    """All risk codes that apply, in the spec's order, with a message quoting
+    the numbers in the report language."""
+    zh = lang == "zh"
+    out: list[Risk] = []
+    add = lambda code, sev, en, cn: out.append(Risk(code, sev, cn if zh else en))  # noqa: E731
+
+    present = [g for g in (f.growth_qoq, f.growth_yoy) if g is not None]
+    if present:
+        low = min(present)
+        drop = frac(s.revenue_drop)
+        if low <= -drop:
+            sev = "high" if low <= -2 * drop else "medium"
+            add("REVENUE_DROP", sev,
+                f"Revenue fell: growth QoQ {_pct(f.growth_qoq, lang)}, YoY {_pct(f.growth_yoy, lang)} "
+                f"(alert at −{_pct(drop, lang)})",
+                f"销售额下降：环比 {_pct(f.growth_qoq, lang)}，同比 {_pct(f.growth_yoy, lang)}（预警线 −{_pct(drop, lang)}）")
+
+    floor = frac(s.satisfaction_floor)
+    if f.latest_satisfaction is not None:
+        below = f.latest_satisfaction < floor
+        fell = (f.prev_satisfaction is not None
+                and f.prev_satisfaction - f.latest_satisfaction >= SATISFACTION_FALL)
+        if below or fell:
+            add("LOW_SATISFACTION", "high" if below else "medium",
+                f"Satisfaction {_n1(f.latest_satisfaction)} (previous {_n1(f.prev_satisfaction)}, floor {_n1(floor)})",
+                f"满意度 {_n1(f.latest_satisfaction)}（上次 {_n1(f.prev_satisfaction)}，底线 {_n1(floor)}）")
+
+    if f.cadence is not None and (f.days_since_touch is None or f.days_since_touch > f.cadence):
+        high = f.days_since_touch is None or f.days_since_touch > 2 * f.cadence
+        if f.days_since_touch is None:
+            en, cn = f"No contact on record (cadence {f.cadence} days)", f"没有任何接触记录（联系周期 {f.cadence} 天）"
+        else:
+            en = f"Last contact {f.days_since_touch} days ago (cadence {f.cadence} days)"
+            cn = f"距上次接触已 {f.days_since_touch} 天（联系周期 {f.cadence} 天）"
+        add("CONTACT_OVERDUE", "high" if high else "medium", en, cn)
+
+    old = [d for d in f.open_complaint_ages if d > s.complaint_days]
+    if old:
+        add("OPEN_COMPLAINT", "high",
+            f"{len(old)} complaint(s) open for more than {s.complaint_days} days (oldest {max(old)} days)",
+            f"{len(old)} 个投诉超过 {s.complaint_days} 天未解决（最久 {max(old)} 天）")
+
+    if f.long_term_agreement and f.contract_end is not None:
+        left = (f.contract_end - as_of).days
+        if 0 < left <= s.contract_days:
+            add("CONTRACT_EXPIRING", "high" if left <= CONTRACT_HIGH_DAYS else "medium",
+                f"Agreement ends on {f.contract_end.isoformat()}, in {left} days",
+                f"长期协议将于 {f.contract_end.isoformat()} 到期，还有 {left} 天")
+
+    if f.overdue_actions > 0:
+        add("ACTION_OVERDUE", "medium", f"{f.overdue_actions} action(s) overdue",
+            f"{f.overdue_actions} 项行动已逾期")
+
+    if f.portfolio_revenue_ttm > 0:
+        share = Fraction(f.revenue_ttm) / Fraction(f.portfolio_revenue_ttm)
+        if share > frac(s.concentration):
+            add("CONCENTRATION", "medium",
+                f"{_pct(share, lang)} of portfolio revenue (TTM), above {_pct(s.concentration, lang)}",
+                f"占组合近12个月销售额的 {_pct(share, lang)}，超过 {_pct(s.concentration, lang)}")
+
+    if f.relationship_stage in ("declining", "defensive"):
+        cn_stage = {"declining": "倒退", "defensive": "防守"}[f.relationship_stage]
+        add("RELATIONSHIP_DECLINING", "high" if f.relationship_stage == "declining" else "medium",
+            f"Relationship stage is {f.relationship_stage}", f"关系状态为“{cn_stage}”")
+
+    if f.tier == "key" and not f.account_manager:
+        add("NO_ACCOUNT_MANAGER", "high", "Key account without an account manager", "重点客户未指定客户经理")
+
+    if f.latest_overdue is not None and f.latest_overdue > 0:
+        high = (f.revenue_ttm <= 0
+                or Fraction(f.latest_overdue) > CREDIT_HIGH_SHARE * Fraction(f.revenue_ttm))
+        add("CREDIT_OVERDUE", "high" if high else "medium",
+            f"Overdue receivables {_money(f.latest_overdue)} (revenue TTM {_money(f.revenue_ttm)})",
+            f"逾期应收款 {_money(f.latest_overdue)}（近12个月销售额 {_money(f.revenue_ttm)}）")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------
+# Care calendar
+
+
+def next_birthday(b: Birthday, as_of: date) -> date:
+    """The first birthday strictly after as_of; 29 Feb is 28 Feb in other years."""
+    def on(year: int) -> date:
+        if b.month == 2 and b.day == 29:
+            try:
+                return date(year, 2, 29)
+            except ValueError:
+                return date(year, 2, 28)
+        return date(year, b.month, b.day)
+    d = on(as_of.year)
+    return d if d > as_of else on(as_of.year + 1)
+
+
+def care_items(c: Customer, contacts: Sequence[Contact], as_of: date) -> tuple[CareItem, ...]:
+    """Birthdays and the contract end in (as_of, as_of + 90 days], by date."""
+    end = as_of + timedelta(days=CARE_DAYS)
+    items = []
+    for p in contacts:
+        if p.birthday is None:
+            continue
+        try:
+            d = next_birthday(p.birthday, as_of)
+        except ValueError:          # an impossible day such as 31 Apr: nothing to remind
+            continue
+        if d <= end:
+            items.append(CareItem(c.customer_id, c.name, "birthday", d, p.name, (d - as_of).days))
+    if c.contract_end is not None and as_of < c.contract_end <= end:
+        items.append(CareItem(c.customer_id, c.name, "contract_end", c.contract_end, None,
+                              (c.contract_end - as_of).days))
+    return tuple(sorted(items, key=care_key))
+
+
+def care_key(i: CareItem):
+    return (i.date, i.customer_id, i.kind, i.who or "")
+
+
+# --------------------------------------------------------------------------
+# Staff scorecards
+
+
+def manager_cards(accounts: Iterable) -> tuple[ManagerCard, ...]:
+    """Per account_manager over their key and ordinary accounts (results.Account)."""
+    groups: dict[str, list] = {}
+    for a in accounts:
+        if a.account_manager and a.tier in ("key", "ordinary"):
+            groups.setdefault(a.account_manager, []).append(a)
+    cards = []
+    for name in sorted(groups):
+        accs = groups[name]
+        rq = sum((Decimal(repr(a.revenue_q)) for a in accs), Decimal(0))
+        rpq = sum((Decimal(repr(a.revenue_pq)) for a in accs), Decimal(0))
+        g = growth(rq, rpq)
+        sats = [frac(a.latest_satisfaction) for a in accs if a.latest_satisfaction is not None]
+        compliant = sum(1 for a in accs if not any(r.code == "CONTACT_OVERDUE" for r in a.risks))
+        cards.append(ManagerCard(
+            account_manager=name,
+            key=sum(1 for a in accs if a.tier == "key"),
+            ordinary=sum(1 for a in accs if a.tier == "ordinary"),
+            revenue_q=float(rq),
+            growth_qoq=None if g is None else float(g),
+            satisfaction=float(sum(sats, Fraction(0)) / len(sats)) if sats else None,
+            cadence_compliance=compliant / len(accs),
+            overdue_actions=sum(a.overdue_actions for a in accs),
+            high_risks=sum(1 for a in accs for r in a.risks if r.severity == "high"),
+        ))
+    return tuple(cards)
+
+
+def latest_overdue(months: Mapping[int, object], as_of: date) -> Decimal | None:
+    """overdue_amount of the customer's latest Sales month up to as_of."""
+    limit = month_index(as_of)
+    upto = [i for i in months if i <= limit]
+    if not upto:
+        return None
+    return months[max(upto)].overdue
