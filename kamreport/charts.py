@@ -1,0 +1,225 @@
+"""Charts as inline SVG strings, drawn with matplotlib's SVG backend.
+
+Called by `views.finish` inside the render worker. matplotlib is imported
+lazily and configured once per process (`_setup`): importing it costs about
+half a second, which the parent process and JSON-only builds should not pay.
+
+Determinism (SPEC §8 byte-identical output): no date in the SVG metadata,
+`svg.hashsalt` fixed per chart name (so ids are stable yet differ between
+the charts of one HTML page), text kept as text (`svg.fonttype = 'none'`).
+Keeping text as text makes the SVG small and lets WeasyPrint draw labels
+with the page fonts; the font family names Noto Sans CJK SC first so Chinese
+labels never fall back to a font without CJK glyphs.
+
+Every chart takes the plain dict that `views.py` put in `context["charts"]`
+(its "kind" picks the function) and returns one `<svg …>…</svg>` element,
+without the XML prolog, that scales to the width of its container.
+"""
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from . import fmt
+
+FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans", "sans-serif"]
+BAND = {"green": "#2e7d32", "amber": "#e09b00", "red": "#c62828"}
+GREY = "#8c96a0"
+INK = "#2b3440"
+ACCENT = "#d9822b"        # second series (gross profit, cumulative line)
+
+_ready = False
+
+
+def _setup() -> None:
+    """Configure matplotlib once per process: SVG backend, fonts, determinism."""
+    global _ready
+    if _ready:
+        return
+    import matplotlib
+    matplotlib.use("svg", force=True)
+    import matplotlib.font_manager  # noqa: F401  (builds the font list once)
+    rc = matplotlib.rcParams
+    rc["svg.fonttype"] = "none"
+    rc["svg.hashsalt"] = "kamreport"
+    rc["font.family"] = "sans-serif"
+    rc["font.sans-serif"] = FONTS
+    rc["font.size"] = 8.5
+    rc["axes.unicode_minus"] = False     # CJK fonts lack U+2212 in places
+    rc["axes.edgecolor"] = "#c8ced6"
+    rc["axes.labelcolor"] = INK
+    rc["xtick.color"] = INK
+    rc["ytick.color"] = INK
+    rc["axes.spines.top"] = False
+    rc["axes.spines.right"] = False
+    rc["legend.frameon"] = False
+    rc["path.simplify"] = True
+    _ready = True
+
+
+def _figure(width_in: float, height_in: float):
+    from matplotlib.figure import Figure
+    return Figure(figsize=(width_in, height_in), dpi=72)
+
+
+_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="([\d.]+)pt"\s+height="([\d.]+)pt"')
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _to_svg(fig, name: str) -> str:
+    """Serialise a figure to a bare, deterministic, responsive <svg> element."""
+    import matplotlib
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "kamreport-" + name}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                                  "Type": None}, bbox_inches=None)
+    svg = _COMMENT.sub("", _PROLOG.sub("", buf.getvalue(), count=1))
+    # Width/height in pt would pin the chart's size; keep only the viewBox's
+    # aspect ratio and let CSS (`.chart svg {width: 100%}`) size it.
+    m = _SIZE.search(svg)
+    if m:
+        svg = svg[:m.start()] + m.group(1) + f' class="chart-svg chart-{name}" data-width="{m.group(2)}"' \
+            f' data-height="{m.group(3)}"' + svg[m.end():]
+    # Prefix ids so two charts on one page never share a clip path id.
+    svg = re.sub(r'\bid="', f'id="{name}-', svg)
+    svg = svg.replace("url(#", f"url(#{name}-").replace('xlink:href="#', f'xlink:href="#{name}-')
+    return svg.strip()
+
+
+def _short_axis(lang: str):
+    from matplotlib.ticker import FuncFormatter
+    return FuncFormatter(lambda v, _pos: fmt.short_number(v, lang) if v else "0")
+
+
+def _pct_axis():
+    from matplotlib.ticker import FuncFormatter
+    return FuncFormatter(lambda v, _pos: f"{v * 100:.0f}%")
+
+
+def revenue_trend(data: dict[str, Any]) -> Any:
+    """Revenue bars per quarter with gross profit as a line (8 quarters)."""
+    lang, brand = data["lang"], data["brand"]
+    labels, rev = data["labels"], data["revenue"]
+    gp = data.get("gross_profit") or [None] * len(rev)
+    fig = _figure(7.0, 2.5)
+    ax = fig.add_axes((0.08, 0.14, 0.9, 0.72))
+    x = list(range(len(labels)))
+    bars = ax.bar(x, rev, width=0.62, color=brand, label=data["names"][0], zorder=2)
+    # The current period (last bar) in full colour, history lighter.
+    for b in bars[:-1]:
+        b.set_alpha(0.55)
+    pts = [(i, v) for i, v in zip(x, gp) if v is not None]
+    if pts:
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=ACCENT, marker="o", markersize=3.5,
+                linewidth=1.6, label=data["names"][1], zorder=3)
+    ax.set_xticks(x)
+    ax.set_xticklabels(labels)
+    ax.yaxis.set_major_formatter(_short_axis(lang))
+    ax.grid(axis="y", color="#e3e7ec", linewidth=0.6, zorder=0)
+    ax.axhline(0, color="#9aa3ad", linewidth=0.6)
+    ax.tick_params(length=0)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8, handlelength=1.2)
+    return fig
+
+
+def health(data: dict[str, Any]) -> Any:
+    """Health components as horizontal 0–100 bars coloured by band."""
+    labels, values = data["labels"], data["values"]
+    n = len(labels)
+    fig = _figure(3.6, 0.32 * n + 0.5)
+    ax = fig.add_axes((0.24, 0.16, 0.7, 0.8))
+    y = list(range(n))[::-1]
+    for yi, v in zip(y, values):
+        ax.barh(yi, 100, height=0.55, color="#eef1f4", zorder=1)
+        if v is None:
+            ax.text(2, yi, "—", va="center", ha="left", color=GREY, zorder=3)
+            continue
+        band = "green" if v >= 70 else "amber" if v >= 40 else "red"
+        ax.barh(yi, v, height=0.55, color=BAND[band], zorder=2)
+        ax.text(min(v, 100) + 1.5 if v < 82 else v - 1.5, yi, fmt.score(v), va="center",
+                ha="left" if v < 82 else "right", color=INK if v < 82 else "white", fontsize=7.5, zorder=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_xlim(0, 100)
+    ax.set_xticks([0, 40, 70, 100])
+    for xv in (40, 70):
+        ax.axvline(xv, color="#b8c0c8", linewidth=0.6, linestyle=(0, (2, 2)), zorder=4)
+    ax.tick_params(length=0, labelsize=7.5)
+    ax.spines["left"].set_visible(False)
+    return fig
+
+
+def target_bars(data: dict[str, Any]) -> Any:
+    """Actual share per tier group beside its target (pyramid / time split)."""
+    brand = data["brand"]
+    labels = data["labels"]
+    actual = [v if v is not None else 0.0 for v in data["actual"]]
+    target = data["target"]
+    n = len(labels)
+    fig = _figure(3.5, 0.55 * n + 0.7)
+    ax = fig.add_axes((0.3, 0.1, 0.64, 0.72))
+    y = list(range(n))[::-1]   # first group (key) at the top, like a pyramid
+    h = 0.36
+    ax.barh([v + h / 2 for v in y], actual, height=h, color=brand, label=data["names"][0], zorder=2)
+    ax.barh([v - h / 2 for v in y], target, height=h, color="#c9d1da", label=data["names"][1], zorder=2)
+    top = max(actual + list(target) + [0.01])
+    for yi, a, t in zip(y, data["actual"], target):
+        ax.text((a or 0) + top * 0.02, yi + h / 2, fmt.pct(a), va="center", fontsize=7.5, color=INK)
+        ax.text(t + top * 0.02, yi - h / 2, fmt.pct(t, 0), va="center", fontsize=7.5, color=GREY)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_xlim(0, top * 1.22)
+    ax.xaxis.set_major_formatter(_pct_axis())
+    ax.tick_params(length=0, labelsize=7.5)
+    ax.grid(axis="x", color="#e3e7ec", linewidth=0.6, zorder=0)
+    ax.spines["left"].set_visible(False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=7.5, handlelength=1.0)
+    return fig
+
+
+def pareto(data: dict[str, Any]) -> Any:
+    """ABC/Pareto: basis bars by class, cumulative share line, cut lines."""
+    from .views import tint
+    brand = data["brand"]
+    values, cum, classes = data["values"], data["cumulative"], data["classes"]
+    fig = _figure(7.0, 2.7)
+    ax = fig.add_axes((0.08, 0.13, 0.84, 0.75))
+    colors = {"A": brand, "B": tint(brand, 0.55), "C": tint(brand, 0.25)}
+    x = list(range(len(values)))
+    if values:
+        ax.bar(x, values, width=0.8, color=[colors.get(c, GREY) for c in classes], zorder=2, linewidth=0)
+    ax.yaxis.set_major_formatter(_short_axis(data["lang"]))
+    ax.set_xlabel(data.get("xlabel", ""), fontsize=7.5)
+    ax.set_xticks([])
+    ax.set_xlim(-0.6, max(len(values), 1) - 0.4)
+    ax.tick_params(length=0, labelsize=7.5)
+    ax2 = ax.twinx()
+    ax2.set_ylim(0, 1.05)
+    ax2.yaxis.set_major_formatter(_pct_axis())
+    ax2.tick_params(length=0, labelsize=7.5)
+    ax2.spines["right"].set_visible(True)
+    if cum:
+        ax2.plot(x, cum, color=ACCENT, linewidth=1.6, marker="o" if len(cum) <= 30 else None,
+                 markersize=2.5, zorder=3, label=data["names"][1])
+    for cut in data["cuts"]:
+        ax2.axhline(cut, color=GREY, linewidth=0.7, linestyle=(0, (3, 2)))
+        ax2.text(max(len(values), 1) - 0.5, cut + 0.015, fmt.pct(cut, 0), ha="right", va="bottom",
+                 fontsize=7, color=GREY)
+    from matplotlib.patches import Patch
+    handles = [Patch(color=colors[c], label=c) for c in ("A", "B", "C")]
+    handles += ax2.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, fontsize=7.5,
+              handlelength=1.0)
+    return fig
+
+
+KINDS = {"revenue_trend": revenue_trend, "health": health, "target_bars": target_bars, "pareto": pareto}
+
+
+def draw(name: str, data: dict[str, Any]) -> str:
+    """Render the chart `data` (a dict from views.py) to an SVG string."""
+    _setup()
+    fig = KINDS[data["kind"]](data)
+    return _to_svg(fig, name)

@@ -1,0 +1,607 @@
+"""View models: `Result` + `Dataset` -> plain, picklable dict contexts.
+
+One function per document (SPEC §6): `index_context`, `account_context`,
+`booklet_front_context`, `booklet_appendix_context`. They are pure (no I/O,
+no matplotlib) because the pipeline sends their output to worker processes;
+`finish(context)` runs in the worker and turns the chart *data* in
+`context["charts"]` into SVG strings in `context["svg"]`.
+
+Templates never compute: everything a template prints is here, already
+selected, sorted and labelled in the report language. Numbers stay numbers
+(the `fmt` filters format them in the template) except where one cell mixes
+several figures (pillar inputs, health bases), which are pre-formatted here.
+Markdown sources (notes, activity summaries, survey comments, policy) stay
+Markdown; the templates pass them through the pipeline's sanitising `md`
+filter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, fields
+from datetime import date
+from typing import Any, Iterable
+
+from . import __version__, fmt, labels
+from .model import Dataset
+from .results import Account, Result
+from .settings import Settings
+
+TIER_ORDER = ("key", "ordinary", "prospect", "unattractive")
+REASONS = ("designated", "agreement", "top_contributor", "high_potential")
+ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper")
+ATTITUDES = ("supporter", "neutral", "opponent")
+STAGES = ("very_strong", "good", "developing", "limited", "defensive", "declining")
+ATTRACT = ("high", "medium", "low")
+COMPONENTS = ("growth", "satisfaction", "engagement", "service", "execution")
+SEVERITY_RANK = {"high": 0, "medium": 1}
+# SPEC §4 portfolio targets: share of customers and of sales time per tier.
+PYRAMID_TARGET = {"key": 0.10, "ordinary": 0.30, "other": 0.60}
+TIME_TARGET = {"key": 0.60, "ordinary": 0.30, "other": 0.10}
+RECENT_ACTIVITIES = 12
+FIRST_PROBLEMS = 30
+PARETO_MAX_BARS = 60
+DEFAULT_BRAND = "#1f4e79"
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_ANCHOR_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+# --------------------------------------------------------------------------
+# shared pieces
+
+def account_anchor(customer_id: str) -> str:
+    """The HTML id of an account's section, unique per customer_id.
+
+    Plain ids keep their spelling ("acc-C001"); anything else is hex-encoded
+    so two ids that differ only in punctuation or script never collide and
+    the anchor never contains characters that need escaping in a URL.
+    """
+    if _ANCHOR_SAFE.fullmatch(customer_id):
+        return "acc-" + customer_id
+    return "acc-x" + customer_id.encode("utf-8").hex()
+
+
+def brand_color(value: str | None) -> str:
+    """The brand colour if it is a plain #rgb / #rrggbb, else the default.
+
+    It comes from the workbook and lands inside <style>; only a strict hex
+    value may pass so a cell cannot inject CSS (url() fetches, etc.).
+    """
+    if value and _HEX.fullmatch(value.strip()):
+        v = value.strip().lower()
+        if len(v) == 4:
+            v = "#" + "".join(c * 2 for c in v[1:])
+        return v
+    return DEFAULT_BRAND
+
+
+def tint(hex_color: str, amount: float) -> str:
+    """Mix a colour with white: amount 0 = white, 1 = the colour."""
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    mix = [round(255 - (255 - c) * amount) for c in (r, g, b)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
+
+
+def _settings_ctx(s: Settings, t) -> dict[str, Any]:
+    brand = brand_color(s.brand_color)
+    return {
+        "company": s.company or "",
+        "report_title": s.report_title or t("default_report_title"),
+        "brand_color": brand,
+        # Light tints for table stripes, heat cells and tile backgrounds.
+        "brand_tints": [tint(brand, a) for a in (0.06, 0.14, 0.28, 0.45, 0.65, 0.85)],
+        "currency": s.currency or "CNY",
+        "logo_data_uri": None,      # filled by the render pipeline
+    }
+
+
+def _base(result: Result, lang: str | None = None) -> tuple[dict[str, Any], Any]:
+    lang = lang or result.settings.language or "en"
+    lang = "zh" if lang == "zh" else "en"
+    t = labels.translator(lang)
+    p = result.period
+    ctx = {
+        "lang": lang,
+        "mode": "html",
+        "settings": _settings_ctx(result.settings, t),
+        "period": {"label": p.label, "kind": p.kind, "as_of": p.as_of},
+        "generator": f"kamreport {__version__}",
+        "charts": {},
+        "svg": {},
+    }
+    return ctx, t
+
+
+def _account_row(a: Account, t, files: dict | None = None) -> dict[str, Any]:
+    """The columns an account shows in lists (index, booklet tables)."""
+    high = sum(1 for r in a.risks if r.severity == "high")
+    f = (files or {}).get(a.customer_id) or {}
+    return {
+        "customer_id": a.customer_id,
+        "name": a.name,
+        "anchor": account_anchor(a.customer_id),
+        "account_manager": a.account_manager,
+        "tier": a.tier,
+        "tier_label": t("tier." + a.tier),
+        "abc_class": a.abc_class,
+        "score": a.score,
+        "attractiveness": a.attractiveness,
+        "attractiveness_label": t("attract." + a.attractiveness),
+        "health": a.health,
+        "health_band": a.health_band,
+        "health_band_label": t("band." + a.health_band) if a.health_band else None,
+        "revenue_q": a.revenue_q,
+        "revenue_ttm": a.revenue_ttm,
+        "growth_qoq": a.growth_qoq,
+        "growth_yoy": a.growth_yoy,
+        "high_risks": high,
+        "risks": len(a.risks),
+        "html": f.get("html"),
+        "pdf": f.get("pdf"),
+    }
+
+
+def _by_customer(records: Iterable, customer_id: str) -> list:
+    return [r for r in records if r.customer_id == customer_id]
+
+
+def _tier_group(tier: str) -> str:
+    return tier if tier in ("key", "ordinary") else "other"
+
+
+# --------------------------------------------------------------------------
+# index.html
+
+def index_context(result: Result, dataset: Dataset, files: dict) -> dict[str, Any]:
+    """Portfolio overview: KPIs, tiers, every account with links to its files."""
+    ctx, t = _base(result)
+    pf = result.portfolio
+    high = sum(1 for a in result.accounts for r in a.risks if r.severity == "high")
+    ctx["portfolio"] = {
+        "customers": pf.customers,
+        "key": pf.tiers.get("key", 0),
+        "revenue_q": pf.revenue_q,
+        "revenue_ttm": pf.revenue_ttm,
+        "gross_profit_ttm": pf.gross_profit_ttm,
+        "growth_qoq": pf.growth_qoq,
+        "growth_yoy": pf.growth_yoy,
+        "nps": pf.nps,
+        "high_risks": high,
+    }
+    ctx["tiers"] = [
+        {"tier": k, "label": t("tier." + k), "count": pf.tiers.get(k, 0),
+         "share": (pf.tiers.get(k, 0) / pf.customers) if pf.customers else None}
+        for k in TIER_ORDER]
+    ctx["accounts"] = [_account_row(a, t, files) for a in result.accounts]
+    ctx["booklet"] = {"html": "booklet.html", "pdf": "booklet.pdf"}
+    ctx["title"] = ctx["settings"]["report_title"]
+    return ctx
+
+
+# --------------------------------------------------------------------------
+# account.html
+
+def _why_tier(a: Account, s: Settings, t, money, lang: str) -> dict[str, Any]:
+    """Each key-account criterion, whether it is met, and the fact behind it."""
+    yes, no = t("yes"), t("no")
+    pot = a.pillars.get("potential")
+    facts = {
+        "designated": f'{t("designated_key")}: {yes if a.designated_key else no}',
+        "agreement": (f'{t("long_term_agreement")}: {yes if a.long_term_agreement else no}'
+                      + (f'; {t("contract_end")}: {fmt.make_date(lang)(a.contract_end)}'
+                         if a.contract_end else "")),
+        "top_contributor": (f'{t("abc_class")} {a.abc_class}'
+                            + (f' ({t("cumulative_share")} {fmt.pct(a.abc_cum_share_before)})'
+                               if a.abc_cum_share_before is not None else "")),
+        "high_potential": (f'{t("pillar.potential")} {fmt.score(pot)} / {fmt.score(s.high_potential)}; '
+                           f'{t("revenue_ttm")} {money(a.revenue_ttm)}'),
+    }
+    reasons = [{"key": r, "label": t("reason." + r), "met": r in a.key_reasons, "fact": facts[r]}
+               for r in REASONS]
+    pi = a.pillar_inputs
+    pr = t("percentile")
+    weights = {"value": s.weight_value, "potential": s.weight_potential, "strategic": s.weight_strategic}
+    inputs = {
+        "value": [f'{t("revenue_ttm")} {money(a.revenue_ttm)} ({pr} {fmt.score(pi.revenue_ttm_pr)})',
+                  f'{t("gross_profit_ttm")} {money(a.gross_profit_ttm)} ({pr} {fmt.score(pi.gross_profit_ttm_pr)})'],
+        "potential": [f'{t("headroom")} {money(pi.headroom)} ({pr} {fmt.score(pi.headroom_pr)})',
+                      f'{t("market_growth")} {fmt.pct(pi.market_growth)} ({pr} {fmt.score(pi.market_growth_pr)})'],
+        # The strategic pillar's inputs are the two 1–5 ratings of Customers.
+        "strategic": [f'{t("strategic_fit")} {fmt.num(pi.strategic_fit)}/5',
+                      f'{t("industry_position")} {fmt.num(pi.industry_position)}/5'],
+    }
+    pillars = [{"key": k, "label": t("pillar." + k), "value": a.pillars.get(k),
+                "weight": weights[k], "inputs": inputs[k]} for k in ("value", "potential", "strategic")]
+    return {"reasons": reasons, "any_met": bool(a.key_reasons), "pillars": pillars,
+            "score": a.score, "attractiveness_label": t("attract." + a.attractiveness)}
+
+
+def _stakeholders(contacts: list, t) -> dict[str, Any]:
+    """Contacts in a role × attitude grid, most influential first in a cell."""
+    roles = list(ROLES) + (["none"] if any(c.role not in ROLES for c in contacts) else [])
+    atts = list(ATTITUDES) + (["none"] if any(c.attitude not in ATTITUDES for c in contacts) else [])
+    grid = []
+    for r in roles:
+        cells = []
+        for at in atts:
+            people = [c for c in contacts
+                      if (c.role if c.role in ROLES else "none") == r
+                      and (c.attitude if c.attitude in ATTITUDES else "none") == at]
+            people.sort(key=lambda c: (-(c.influence or 0), c.name))
+            cells.append({"attitude": at, "people": [
+                {"name": c.name, "title": c.title, "influence": c.influence} for c in people]})
+        grid.append({"role": r, "label": t("role." + r), "cells": cells,
+                     "count": sum(len(c["people"]) for c in cells)})
+    return {"attitudes": [{"key": at, "label": t("attitude." + at)} for at in atts],
+            "rows": grid, "count": len(contacts)}
+
+
+def _engagement(a: Account, t) -> dict[str, Any]:
+    d, c = a.days_since_touch, a.cadence
+    if c is None:
+        status = "no_cadence"
+    elif d is None:
+        status = "no_touch"
+    else:
+        status = "within_cadence" if d <= c else "beyond_cadence"
+    return {"days": d, "cadence": c, "status": status, "status_label": t(status),
+            "ok": status in ("within_cadence", "no_cadence"),
+            "touches_q": a.touches_q, "minutes_q": a.minutes_q}
+
+
+def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[str, Any]:
+    """The account plan of one customer (SPEC §6), for its page and the booklet."""
+    ctx, t = _base(result)
+    lang = ctx["lang"]
+    a = next((x for x in result.accounts if x.customer_id == customer_id), None)
+    if a is None:
+        raise KeyError(f"no account {customer_id!r} in the result")
+    s = result.settings
+    as_of = result.period.as_of
+    money = fmt.make_money(ctx["settings"]["currency"])
+    customer = next((c for c in dataset.customers if c.customer_id == customer_id), None)
+
+    row = _account_row(a, t)
+    row.update({
+        "industry": a.industry, "region": a.region,
+        "executive_sponsor": a.executive_sponsor, "sales_manager": a.sales_manager,
+        "tier_prev": a.tier_prev, "tier_prev_label": t("tier." + a.tier_prev),
+        "move": a.move, "move_label": t("move." + a.move),
+        "relationship_type": a.relationship_type,
+        "relationship_type_label": t("rel_type." + a.relationship_type),
+        "relationship_type_source_label": t("source_" + a.relationship_type_source),
+        "relationship_stage": a.relationship_stage,
+        "relationship_stage_label": t("rel_stage." + a.relationship_stage) if a.relationship_stage else None,
+        "revenue_pq": a.revenue_pq, "revenue_yq": a.revenue_yq,
+        "gross_profit_ttm": a.gross_profit_ttm, "share_of_wallet": a.share_of_wallet,
+        "market_size": a.market_size, "headroom": a.headroom, "tenure_years": a.tenure_years,
+        "latest_satisfaction": a.latest_satisfaction, "prev_satisfaction": a.prev_satisfaction,
+        "complaints_ttm": a.complaints_ttm, "resolved_ttm": a.resolved_ttm,
+        "open_complaints": a.open_complaints, "mean_resolution_days": a.mean_resolution_days,
+        "overdue_actions": a.overdue_actions, "contract_end": a.contract_end,
+        "long_term_agreement": a.long_term_agreement,
+        "strategy": a.strategy,
+        "notes": a.notes if a.notes is not None else (customer.notes if customer else None),
+    })
+    ctx["account"] = row
+    ctx["anchor"] = row["anchor"]
+    ctx["title"] = f'{a.name} · {t("account_plan")}'
+    ctx["team"] = [
+        {"label": t("account_manager"), "value": a.account_manager},
+        {"label": t("executive_sponsor"), "value": a.executive_sponsor},
+        {"label": t("sales_manager"), "value": a.sales_manager},
+    ]
+    ctx["why"] = _why_tier(a, s, t, money, lang)
+    ctx["health"] = {
+        "value": a.health, "band": a.health_band,
+        "band_label": t("band." + a.health_band) if a.health_band else None,
+        "components": [{"key": h.name, "label": t("component." + h.name), "weight": h.weight,
+                        "value": h.value, "basis": h.basis} for h in a.health_components],
+    }
+    ctx["engagement"] = _engagement(a, t)
+    ctx["stakeholders"] = _stakeholders(_by_customer(dataset.contacts, customer_id), t)
+    comps = sorted(_by_customer(dataset.competitors, customer_id),
+                   key=lambda c: (-(c.share or 0), c.competitor))
+    ctx["competitors"] = [{"name": c.competitor, "share": c.share, "strengths": c.strengths,
+                           "weaknesses": c.weaknesses} for c in comps]
+    risks = sorted(a.risks, key=lambda r: (SEVERITY_RANK.get(r.severity, 9), r.code))
+    ctx["risks"] = [{"code": r.code, "label": t("risk." + r.code), "severity": r.severity,
+                     "severity_label": t("severity." + r.severity), "message": r.message} for r in risks]
+
+    # Action plan: open actions first (overdue ones at the top, SPEC §6
+    # "overdue highlighted"), then done, then cancelled; by due date within.
+    status_rank = {"open": 0, "done": 1, "cancelled": 2}
+    plans = []
+    for p in _by_customer(dataset.plans, customer_id):
+        overdue = p.status == "open" and p.due is not None and p.due < as_of
+        plans.append({"objective": p.objective, "action": p.action, "owner": p.owner, "due": p.due,
+                      "status": p.status, "status_label": t("plan_status." + p.status),
+                      "completed_on": p.completed_on, "overdue": overdue})
+    plans.sort(key=lambda p: (status_rank.get(p["status"], 3), not p["overdue"],
+                              p["due"] or date.max, p["objective"], p["action"]))
+    ctx["plans"] = plans
+
+    acts = [x for x in _by_customer(dataset.activities, customer_id) if x.date <= as_of]
+    acts.sort(key=lambda x: (x.date, x.type), reverse=True)
+    ctx["activities"] = [{"date": x.date, "type": x.type, "type_label": t("activity." + x.type),
+                          "owner": x.owner, "contact": x.contact, "minutes": x.minutes,
+                          "summary": x.summary} for x in acts[:RECENT_ACTIVITIES]]
+    ctx["activities_total"] = len(acts)
+
+    surveys = [x for x in _by_customer(dataset.surveys, customer_id)
+               if x.date <= as_of and x.comment and x.comment.strip()]
+    surveys.sort(key=lambda x: x.date, reverse=True)
+    ctx["survey_comments"] = [{"date": x.date, "score": x.score, "comment": x.comment} for x in surveys[:3]]
+
+    ctx["care"] = [{"kind": c.kind, "kind_label": t("care." + c.kind), "date": c.date, "who": c.who,
+                    "days": c.days} for c in sorted(a.care, key=lambda c: (c.date, c.kind, c.who or ""))]
+
+    ctx["charts"] = {
+        "revenue_trend": {
+            "kind": "revenue_trend", "lang": lang, "brand": ctx["settings"]["brand_color"],
+            "labels": [q.label for q in a.revenue_by_quarter],
+            "revenue": [q.revenue for q in a.revenue_by_quarter],
+            "gross_profit": [q.gross_profit for q in a.revenue_by_quarter],
+            "names": [t("revenue"), t("gross_profit")],
+        },
+        "health": {
+            "kind": "health", "lang": lang, "brand": ctx["settings"]["brand_color"],
+            "labels": [t("component." + h.name) for h in a.health_components],
+            "values": [h.value for h in a.health_components],
+            "weights": [h.weight for h in a.health_components],
+        } if a.health is not None else None,
+    }
+    ctx["charts"] = {k: v for k, v in ctx["charts"].items() if v is not None}
+    return ctx
+
+
+# --------------------------------------------------------------------------
+# booklet: front matter
+
+def _highlights(result: Result, t, lang: str) -> list[str]:
+    """Executive-summary sentences with the numbers that matter most."""
+    pf = result.portfolio
+    money_s = fmt.make_money_short(result.settings.currency or "CNY", lang)
+    out = [t("hl_revenue", revenue=money_s(pf.revenue_q), qoq=fmt.growth(pf.growth_qoq),
+             yoy=fmt.growth(pf.growth_yoy), ttm=money_s(pf.revenue_ttm))]
+    key = [a for a in result.accounts if a.tier == "key"]
+    key_rev = sum(a.revenue_ttm for a in key)
+    out.append(t("hl_key", n=len(key), share=fmt.pct(pf.tier_share.get("key")),
+                 rev_share=fmt.pct(key_rev / pf.revenue_ttm if pf.revenue_ttm > 0 else None)))
+    out.append(t("hl_time", share=fmt.pct(pf.time_share.get("key")), target=fmt.pct(TIME_TARGET["key"], 0)))
+    high = [(a, r) for a in key for r in a.risks if r.severity == "high"]
+    codes: dict[str, int] = {}
+    for _, r in high:
+        codes[r.code] = codes.get(r.code, 0) + 1
+    top = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    sep = "、" if lang == "zh" else ", "
+    out.append(t("hl_risks", n=len(high), accounts=len({a.customer_id for a, _ in high}),
+                 top=sep.join(f'{t("risk." + c)} ({n})' for c, n in top) or t("none")))
+    up = sum(1 for a in result.accounts if a.move == "up")
+    down = sum(1 for a in result.accounts if a.move == "down")
+    out.append(t("hl_moves", up=up, down=down))
+    red = sum(1 for a in key if a.health_band == "red")
+    out.append(t("hl_health", red=red, nps=fmt.num(pf.nps)))
+    return out
+
+
+def _pareto(result: Result) -> dict[str, Any]:
+    """ABC chart data: basis values highest first, binned when there are many."""
+    vals = sorted(((a.abc_basis_value, a.customer_id, a.abc_class) for a in result.accounts
+                   if a.abc_basis_value is not None and a.abc_basis_value > 0),
+                  key=lambda v: (-v[0], v[1]))
+    total = sum(v[0] for v in vals)
+    n = len(vals)
+    # Bars per customer up to PARETO_MAX_BARS; beyond that each bar sums an
+    # equal slice of the ranking so the chart stays legible and the SVG small.
+    size = max(1, -(-n // PARETO_MAX_BARS))
+    bars, cum, classes, acc = [], [], [], 0.0
+    for i in range(0, n, size):
+        chunk = vals[i:i + size]
+        s = sum(v[0] for v in chunk)
+        acc += s
+        bars.append(s)
+        cum.append(acc / total if total else 0.0)
+        classes.append(chunk[0][2])
+    return {"values": bars, "cumulative": cum, "classes": classes, "customers": n,
+            "per_bar": size, "total": total}
+
+
+def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> dict[str, Any]:
+    """Cover, contents, summary and the portfolio pages of the booklet."""
+    ctx, t = _base(result)
+    lang = ctx["lang"]
+    pf = result.portfolio
+    s = result.settings
+    brand = ctx["settings"]["brand_color"]
+    ctx["title"] = ctx["settings"]["report_title"]
+    ctx["toc"] = [dict(e) for e in toc]
+    high = sum(1 for a in result.accounts for r in a.risks if r.severity == "high")
+    ctx["portfolio"] = {
+        "customers": pf.customers, "key": pf.tiers.get("key", 0),
+        "revenue_q": pf.revenue_q, "revenue_ttm": pf.revenue_ttm, "gross_profit_ttm": pf.gross_profit_ttm,
+        "growth_qoq": pf.growth_qoq, "growth_yoy": pf.growth_yoy, "nps": pf.nps, "high_risks": high,
+    }
+    ctx["highlights"] = _highlights(result, t, lang)
+
+    groups = ("key", "ordinary", "other")
+    counts = {"key": pf.tiers.get("key", 0), "ordinary": pf.tiers.get("ordinary", 0),
+              "other": pf.tiers.get("prospect", 0) + pf.tiers.get("unattractive", 0)}
+    ctx["pyramid"] = [{"group": g, "label": t("tier." + g), "count": counts[g],
+                       "share": pf.tier_share.get(g), "target": PYRAMID_TARGET[g],
+                       "gap": (pf.tier_share.get(g) - PYRAMID_TARGET[g]) if pf.tier_share.get(g) is not None else None}
+                      for g in groups]
+    ctx["time"] = [{"group": g, "label": t("tier." + g), "minutes": pf.minutes_q.get(g, 0.0),
+                    "hours": pf.minutes_q.get(g, 0.0) / 60, "share": pf.time_share.get(g),
+                    "target": TIME_TARGET[g],
+                    "gap": (pf.time_share.get(g) - TIME_TARGET[g]) if pf.time_share.get(g) is not None else None}
+                   for g in groups]
+
+    basis = s.abc_basis if (s.abc_basis == "revenue" or dataset.has_gross_profit) else "revenue"
+    pareto = _pareto(result)
+    abc_rows = []
+    for cls in ("A", "B", "C", "N"):
+        members = [a for a in result.accounts if a.abc_class == cls]
+        v = sum(a.abc_basis_value for a in members if a.abc_basis_value and a.abc_basis_value > 0)
+        abc_rows.append({"cls": cls, "count": pf.abc_counts.get(cls, len(members)),
+                         "basis": v if cls != "N" else None,
+                         "share": (v / pareto["total"]) if pareto["total"] and cls != "N" else None})
+    ctx["abc"] = {"rows": abc_rows, "basis_label": t("basis." + basis), "customers": pareto["customers"],
+                  "per_bar": pareto["per_bar"], "a_cut": s.abc_a_cut, "b_cut": s.abc_b_cut}
+
+    # Portfolio matrix: attractiveness × relationship stage (heat table).
+    stages = list(STAGES) + (["none"] if any(a.relationship_stage not in STAGES for a in result.accounts) else [])
+    cells = {(at, st): [0, 0] for at in ATTRACT for st in stages}
+    for a in result.accounts:
+        st = a.relationship_stage if a.relationship_stage in STAGES else "none"
+        c = cells[(a.attractiveness, st)]
+        c[0] += 1
+        c[1] += a.tier == "key"
+    peak = max([c[0] for c in cells.values()] + [1])
+    tints = ctx["settings"]["brand_tints"]
+    ctx["matrix"] = {
+        "stages": [{"key": st, "label": t("rel_stage." + st) if st != "none" else t("stage_unknown")}
+                   for st in stages],
+        "rows": [{"key": at, "label": t("attract." + at), "cells": [
+            {"count": cells[(at, st)][0], "key": cells[(at, st)][1],
+             # Heat level 0–5 by share of the busiest cell; 0 only when empty.
+             "level": (0 if cells[(at, st)][0] == 0 else 1 + min(4, int(4 * cells[(at, st)][0] / peak))),
+             } for st in stages]} for at in ATTRACT],
+    }
+    for row in ctx["matrix"]["rows"]:
+        for c in row["cells"]:
+            c["bg"] = "#ffffff" if c["level"] == 0 else tints[c["level"]]
+            c["dark"] = c["level"] >= 4
+
+    ctx["migrations"] = {
+        "tiers": [{"key": k, "label": t("tier." + k)} for k in TIER_ORDER],
+        "rows": [{"key": p, "label": t("tier." + p),
+                  "cells": [{"count": pf.migrations.get(p, {}).get(n, 0), "diag": p == n} for n in TIER_ORDER]}
+                 for p in TIER_ORDER],
+        "moves": [{**_account_row(a, t), "from_label": t("tier." + a.tier_prev), "move": a.move,
+                   "move_label": t("move." + a.move)}
+                  for a in sorted((a for a in result.accounts if a.move != "same"),
+                                  key=lambda a: (a.move != "up", TIER_ORDER.index(a.tier), a.customer_id))],
+    }
+
+    # Risk register: key and ordinary accounts (the ones with a cadence of
+    # care and a health score), high before medium, key before ordinary.
+    reg = []
+    for a in result.accounts:
+        if a.tier not in ("key", "ordinary"):
+            continue
+        for r in a.risks:
+            reg.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
+                        "tier": a.tier, "tier_label": t("tier." + a.tier), "account_manager": a.account_manager,
+                        "code": r.code, "label": t("risk." + r.code), "severity": r.severity,
+                        "severity_label": t("severity." + r.severity), "message": r.message})
+    reg.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), TIER_ORDER.index(r["tier"]),
+                            r["customer_id"], r["code"]))
+    ctx["risk_register"] = reg
+    by_code: dict[str, dict[str, int]] = {}
+    for a in result.accounts:
+        for r in a.risks:
+            by_code.setdefault(r.code, {"high": 0, "medium": 0})[r.severity] = \
+                by_code.setdefault(r.code, {"high": 0, "medium": 0}).get(r.severity, 0) + 1
+    ctx["risk_summary"] = [{"code": c, "label": t("risk." + c), "high": v.get("high", 0),
+                            "medium": v.get("medium", 0)}
+                           for c, v in sorted(by_code.items(), key=lambda kv: (-kv[1]["high"] - kv[1]["medium"], kv[0]))]
+
+    ctx["managers"] = [{"name": m.account_manager or t("unassigned"), "key": m.key, "ordinary": m.ordinary,
+                        "revenue_q": m.revenue_q, "growth_qoq": m.growth_qoq, "satisfaction": m.satisfaction,
+                        "cadence_compliance": m.cadence_compliance, "overdue_actions": m.overdue_actions,
+                        "high_risks": m.high_risks} for m in result.managers]
+    ctx["care"] = [{"customer_id": c.customer_id, "name": c.name, "anchor": account_anchor(c.customer_id),
+                    "kind": c.kind, "kind_label": t("care." + c.kind), "date": c.date, "who": c.who,
+                    "days": c.days} for c in result.care]
+
+    ctx["charts"] = {
+        "pyramid": {"kind": "target_bars", "lang": lang, "brand": brand,
+                    "labels": [r["label"] for r in ctx["pyramid"]],
+                    "actual": [r["share"] for r in ctx["pyramid"]],
+                    "target": [r["target"] for r in ctx["pyramid"]],
+                    "names": [t("actual"), t("target")], "pyramid": True},
+        "time": {"kind": "target_bars", "lang": lang, "brand": brand,
+                 "labels": [r["label"] for r in ctx["time"]],
+                 "actual": [r["share"] for r in ctx["time"]],
+                 "target": [r["target"] for r in ctx["time"]],
+                 "names": [t("actual"), t("target")], "pyramid": False},
+        "pareto": {"kind": "pareto", "lang": lang, "brand": brand,
+                   "values": pareto["values"], "cumulative": pareto["cumulative"],
+                   "classes": pareto["classes"], "cuts": [s.abc_a_cut, s.abc_b_cut],
+                   "names": [t("basis." + basis), t("cumulative_share")],
+                   "xlabel": t("customers")},
+    }
+    return ctx
+
+
+# --------------------------------------------------------------------------
+# booklet: appendix
+
+def _setting_value(name: str, value: Any, t) -> str:
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "—"
+    if name == "abc_basis":
+        return t("basis." + value) if value in ("gross_profit", "revenue") else str(value)
+    if name == "logo":
+        # Only the file name: the methodology page must not print local paths.
+        return value.replace("\\", "/").rsplit("/", 1)[-1] if value else "—"
+    if name in ("abc_a_cut", "abc_b_cut", "revenue_drop", "concentration"):
+        return fmt.pct(value, 0)
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+def booklet_appendix_context(result: Result, dataset: Dataset, policy_md: str | None) -> dict[str, Any]:
+    """Methodology with the settings in force, data quality and the policy."""
+    ctx, t = _base(result)
+    s = result.settings
+    basis = s.abc_basis if (s.abc_basis == "revenue" or dataset.has_gross_profit) else "revenue"
+    ctx["title"] = t("appendix")
+    ctx["settings_rows"] = [{"key": f.name, "label": t("setting." + f.name),
+                             "value": _setting_value(f.name, getattr(s, f.name), t)}
+                            for f in fields(Settings) if f.name not in ("mail_to",)]
+    ctx["method"] = [
+        {"title": t("method_tiers"), "text": t("method_tiers_text", high_potential=fmt.num(s.high_potential))},
+        {"title": t("method_score"), "text": t("method_score_text", w_value=fmt.pct(s.weight_value, 0),
+                                                w_potential=fmt.pct(s.weight_potential, 0),
+                                                w_strategic=fmt.pct(s.weight_strategic, 0),
+                                                high=fmt.num(s.attractive_high), medium=fmt.num(s.attractive_medium))},
+        {"title": t("method_abc"), "text": t("method_abc_text", basis=t("basis." + basis),
+                                              a_cut=fmt.pct(s.abc_a_cut, 0), b_cut=fmt.pct(s.abc_b_cut, 0))},
+        {"title": t("method_health"), "text": t("method_health_text")},
+    ]
+    ctx["inputs"] = [{"path": i.path.replace("\\", "/").rsplit("/", 1)[-1], "sha256": i.sha256}
+                     for i in dataset.inputs]
+    order = ("Customers", "Sales", "Activities", "Contacts", "Surveys", "Plans", "Competitors", "Settings")
+    ctx["rows"] = [{"sheet": k, "label": t("sheet." + k), "read": c.read, "accepted": c.accepted,
+                    "rejected": c.rejected}
+                   for k, c in sorted(dataset.rows.items(),
+                                      key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))]
+    counts = {sev: sum(1 for p in dataset.problems if p.severity == sev)
+              for sev in ("fatal", "error", "warning", "info")}
+    ctx["problem_counts"] = [{"severity": k, "label": t("severity." + k), "count": v} for k, v in counts.items()]
+    sev_rank = {"fatal": 0, "error": 1, "warning": 2, "info": 3}
+    # Most severe first, then in workbook order, so the page leads with what
+    # blocks rows; the full list is in problems.csv.
+    probs = sorted(dataset.problems, key=lambda p: sev_rank.get(p.severity, 9))[:FIRST_PROBLEMS]
+    ctx["problems"] = [{"severity": p.severity, "severity_label": t("severity." + p.severity),
+                        "location": p.location().replace("\\", "/").rsplit("/", 1)[-1],
+                        "header": p.header, "value": p.value, "message": p.message} for p in probs]
+    ctx["problems_total"] = len(dataset.problems)
+    ctx["problems_shown"] = len(probs)
+    ctx["policy_md"] = policy_md
+    return ctx
+
+
+# --------------------------------------------------------------------------
+# worker side
+
+def finish(context: dict[str, Any]) -> dict[str, Any]:
+    """Draw the charts of a context (in the render worker) into context["svg"]."""
+    from . import charts
+    out = dict(context)
+    out["svg"] = {name: charts.draw(name, data) for name, data in (context.get("charts") or {}).items()}
+    return out
