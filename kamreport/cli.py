@@ -102,9 +102,20 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
     sys.exit(code)
 
 
+def _send_period(ctx, param, value):
+    """A misspelt --period is a usage error (exit 2), like any bad option."""
+    if value is None:
+        return None
+    from .period import parse_period
+    try:
+        return parse_period(value).label
+    except KamError as e:
+        raise click.BadParameter(str(e).removeprefix("--period: "))
+
+
 @main.command()
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root used by build.")
-@click.option("--period", help="Period to send (default: the latest built).")
+@click.option("--period", callback=_send_period, help="2026Q3 (also 2026-Q3, 2026q3) or 2026-08 (default: the latest built).")
 @click.option("--to", "to", multiple=True, help="Recipient; repeat for several (default: the mail_to setting).")
 @click.option("--attach-accounts", is_flag=True, help="Also attach the account plan PDFs.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to OUT/<period>/mail/ instead of sending.")

@@ -1,0 +1,813 @@
+"""Deliver a built period by mail (SPEC §7 `send`): the booklet PDF, and with
+`--attach-accounts` the account plans, to leadership over SMTP.
+
+`send` only reads what `build` wrote (OUT/<period>/summary.json and the
+PDFs); it never recomputes anything, so the mail says exactly what the
+booklet says. One message per recipient: a rejected recipient then costs
+that recipient only, and the send log (mail/sent.json) can record each
+delivery, so a rerun of an unattended job never mails anyone twice.
+
+Safety rules, because the job runs unattended with a password in its
+environment:
+- TLS always verifies the server certificate (a private CA comes from
+  KAMREPORT_SMTP_CAFILE); `starttls` never falls back to plain text.
+- The password is held in a field that is not in any repr, sent only over
+  TLS (or to a loopback relay), and scrubbed from every error message.
+- Subject, sender and recipients are checked for CR/LF and other control
+  characters (header injection) before anything is built.
+"""
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import html
+import ipaddress
+import json
+import logging
+import os
+import re
+import smtplib
+import socket
+import ssl
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import policy as email_policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import click
+
+from .errors import KamError
+
+log = logging.getLogger(__name__)
+
+SENT_SCHEMA = "kamreport.sent/1"
+SECURITIES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+TIMEOUT = 30.0                      # seconds per SMTP operation
+BIG_MESSAGE = 20 * 1024 * 1024      # many servers refuse mails above 20–25 MB
+MAX_RISKS_LISTED = 15
+
+# policy.SMTP (CRLF line ends) with 7-bit transfer encodings: a relay
+# without 8BITMIME still gets a valid message; non-ASCII headers become
+# RFC 2047 words and non-ASCII file names RFC 2231 parameters.
+POLICY = email_policy.SMTP.clone(cte_type="7bit")
+
+_LABEL = re.compile(r"^(\d{4})Q([1-4])$|^(\d{4})-(\d{2})$")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*$")
+_DOMAIN_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_NAMED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]*)>$")
+
+
+# --------------------------------------------------------------------------
+# Texts (zh / en)
+
+TEXT = {
+    "zh": {
+        "quarter_title": "重点客户季度报告",
+        "month_title": "重点客户月度报告",
+        "plan": "客户计划",
+        "greeting": "您好，",
+        "intro": "附件是 {period} 的重点客户报告（截至 {as_of}）。",
+        "headline": "组合概况",
+        "customers": "客户数",
+        "key": "重点客户",
+        "revenue_q": "本期销售额",
+        "growth_qoq": "环比增长",
+        "growth_yoy": "同比增长",
+        "nps": "净推荐值 (NPS)",
+        "high_risks": "高风险",
+        "no_high_risks": "本期没有高风险。",
+        "more_risks": "……另有 {n} 项，见报告中的风险清单。",
+        "quality": "数据质量：{error} 行被拒绝，{warning} 条警告（见 problems.csv）。",
+        "attached": "附件：{files}",
+        "footer": "此邮件由 kamreport 自动发送。",
+    },
+    "en": {
+        "quarter_title": "Key account quarterly review",
+        "month_title": "Key account monthly review",
+        "plan": "Account plan",
+        "greeting": "Hello,",
+        "intro": "Attached is the key account review for {period} (as of {as_of}).",
+        "headline": "Portfolio at a glance",
+        "customers": "Customers",
+        "key": "Key accounts",
+        "revenue_q": "Revenue this period",
+        "growth_qoq": "Growth vs previous period",
+        "growth_yoy": "Growth vs a year earlier",
+        "nps": "Net promoter score (NPS)",
+        "high_risks": "High risks",
+        "no_high_risks": "No high risks this period.",
+        "more_risks": "… and {n} more; see the risk register in the booklet.",
+        "quality": "Data quality: {error} rows rejected, {warning} warnings (see problems.csv).",
+        "attached": "Attached: {files}",
+        "footer": "This message was sent automatically by kamreport.",
+    },
+}
+
+
+# --------------------------------------------------------------------------
+# Configuration
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """SMTP settings from the environment. The password is excluded from
+    repr so that no traceback, log line or assertion message can show it."""
+    host: str
+    port: int
+    security: str                    # starttls | ssl | none
+    user: str | None
+    cafile: str | None
+    mail_from: str | None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def server(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def smtp_config(env: Mapping[str, str]) -> SmtpConfig:
+    """Read KAMREPORT_SMTP_* / KAMREPORT_MAIL_FROM; host may be blank (dry run)."""
+    def get(name: str) -> str | None:
+        value = (env.get(name) or "").strip()
+        return value or None
+
+    security = (get("KAMREPORT_SMTP_SECURITY") or "starttls").lower()
+    if security not in SECURITIES:
+        raise KamError(f"KAMREPORT_SMTP_SECURITY={security!r} is not accepted; "
+                       f"use starttls (default), ssl or none")
+    port_text = get("KAMREPORT_SMTP_PORT")
+    if port_text is None:
+        port = DEFAULT_PORTS[security]
+    else:
+        if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+            raise KamError(f"KAMREPORT_SMTP_PORT={port_text!r} is not a port; use a number 1–65535 "
+                           f"(default {DEFAULT_PORTS[security]} for {security})")
+        port = int(port_text)
+    host = get("KAMREPORT_SMTP_HOST") or ""
+    if host:
+        _check_text(host, "KAMREPORT_SMTP_HOST")
+    cafile = get("KAMREPORT_SMTP_CAFILE")
+    if cafile and not Path(cafile).is_file():
+        raise KamError(f"KAMREPORT_SMTP_CAFILE={cafile}: no such file; give the PEM file of "
+                       f"the CA that signed the mail server's certificate")
+    return SmtpConfig(host=host, port=port, security=security, user=get("KAMREPORT_SMTP_USER"),
+                      cafile=cafile, mail_from=get("KAMREPORT_MAIL_FROM"),
+                      password=env.get("KAMREPORT_SMTP_PASSWORD") or None)
+
+
+# --------------------------------------------------------------------------
+# Header safety and addresses
+
+def _bad_char(text: str) -> tuple[int, str] | None:
+    """First control character (C0/C1, DEL, line/paragraph separators, bidi
+    overrides) in `text`: any of them can split a header or spoof it."""
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Zl", "Zp") or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
+            return i, ch
+    return None
+
+
+def _check_text(text: str, what: str) -> None:
+    bad = _bad_char(text)
+    if bad:
+        i, ch = bad
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        raise KamError(f"{what} contains a control character (U+{ord(ch):04X} at position {i + 1}) "
+                       f"in {shown!r}; only printable text on one line is accepted")
+
+
+def parse_address(text: str, what: str) -> Address:
+    """One address, `name@example.com` or `Name <name@example.com>`.
+
+    Deliberately strict (ASCII dot-atom local part, DNS-label domain): the
+    address goes into the SMTP envelope, where anything odd is either a
+    mistake or an injection attempt.
+    """
+    _check_text(text, what)
+    raw = text.strip()
+    m = _NAMED.match(raw)
+    name, addr = (m.group("name").strip().strip('"').strip(), m.group("addr").strip()) if m else ("", raw)
+    hint = "use an address such as name@example.com or 'Name <name@example.com>'"
+    local, at, domain = addr.rpartition("@")
+    ok = (at and len(addr) <= 254 and len(local) <= 64 and _LOCAL.match(local)
+          and all(_DOMAIN_LABEL.match(label) for label in domain.split(".")))
+    if not ok:
+        raise KamError(f"{what}: {text!r} is not a valid e-mail address; {hint}")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def parse_recipients(entries: list[str], what: str) -> list[Address]:
+    """Recipients from repeated --to (or the mail_to setting); commas and
+    semicolons also separate. Duplicates (case-insensitive) are dropped."""
+    out: list[Address] = []
+    seen: set[str] = set()
+    for entry in entries:
+        _check_text(entry, what)
+        for part in re.split(r"[,;]", entry):
+            if part.strip():
+                addr = parse_address(part, what)
+                if addr.addr_spec.lower() not in seen:
+                    seen.add(addr.addr_spec.lower())
+                    out.append(addr)
+    return out
+
+
+# --------------------------------------------------------------------------
+# The built period
+
+@dataclass(frozen=True)
+class BuiltPeriod:
+    label: str
+    folder: Path
+    summary: dict
+
+    @property
+    def settings(self) -> dict:
+        return self.summary.get("settings") or {}
+
+    @property
+    def language(self) -> str:
+        lang = self.settings.get("language") or self.summary.get("language")
+        return lang if lang in TEXT else "en"
+
+
+def _label_key(label: str) -> tuple[int, int]:
+    """Sort key: the period's last month (2026Q3 -> Sep 2026, 2026-08 -> Aug)."""
+    m = _LABEL.match(label)
+    assert m
+    if m.group(1):
+        return int(m.group(1)), int(m.group(2)) * 3
+    return int(m.group(3)), int(m.group(4))
+
+
+def _normalize_label(text: str) -> str:
+    from .period import parse_period   # the same spellings as build
+    return parse_period(text).label
+
+
+def find_period(out_dir: str | os.PathLike, period: str | None) -> BuiltPeriod:
+    """The period folder to send: `--period`, else the latest built period
+    (the latest last month; between a quarter and the month that ends it,
+    the one built last)."""
+    root = Path(out_dir)
+    built = sorted((p for p in (root.iterdir() if root.is_dir() else ())
+                    if _LABEL.match(p.name) and (p / "summary.json").is_file()),
+                   key=lambda p: (_label_key(p.name), (p / "summary.json").stat().st_mtime))
+    if period:
+        label = _normalize_label(period)
+        folder = root / label
+    elif built:
+        folder = built[-1]
+        label = folder.name
+    else:
+        raise KamError(f"{root}: no built period found (no {root}/<period>/summary.json); "
+                       f"run `kamreport build WORKBOOK --out {root}` first")
+    others = ", ".join(p.name for p in built) or "none"
+    summary_path = folder / "summary.json"
+    if not summary_path.is_file():
+        raise KamError(f"{folder}: period {label} has not been built ({summary_path} is missing; "
+                       f"built periods in {root}: {others}); run `kamreport build WORKBOOK "
+                       f"--period {label} --out {root}` first")
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise KamError(f"{summary_path}: cannot read it as JSON ({e}); rebuild the period") from None
+    if not isinstance(summary, dict) or not str(summary.get("schema", "")).startswith("kamreport.summary/"):
+        raise KamError(f"{summary_path}: not a kamreport summary (no \"schema\": "
+                       f"\"kamreport.summary/1\"); rebuild the period")
+    fatal = (summary.get("problems") or {}).get("fatal") or 0
+    if fatal:
+        raise KamError(f"{summary_path}: the build of {label} had {fatal} fatal problem(s) "
+                       f"(see {folder / 'problems.csv'}); nothing is sent until a clean build")
+    if not (folder / "booklet.pdf").is_file():
+        raise KamError(f"{folder}: booklet.pdf is missing; build the period with PDF output "
+                       f"(`--format html,pdf,json`) before sending")
+    return BuiltPeriod(label=label, folder=folder, summary=summary)
+
+
+# --------------------------------------------------------------------------
+# Attachments
+
+@dataclass(frozen=True)
+class Attachment:
+    file: str                 # relative to the period folder, as in sent.json
+    filename: str             # as named in the mail (may be Chinese)
+    data: bytes = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def _file_name(text: str) -> str:
+    """A file name for a mail client: no path separators, no characters
+    Windows refuses, no control characters, not too long."""
+    text = "".join("_" if (_bad_char(c) or c in '/\\:*?"<>|') else c for c in text)
+    text = re.sub(r"\s+", " ", text).strip(" .") or "report"
+    return text[:120]
+
+
+def _title(built: BuiltPeriod) -> str:
+    t = TEXT[built.language]
+    month = "-" in built.label
+    return t["month_title"] if month else t["quarter_title"]
+
+
+def collect_attachments(built: BuiltPeriod, attach_accounts: bool) -> list[Attachment]:
+    t = TEXT[built.language]
+    items = [Attachment("booklet.pdf", _file_name(f"{_title(built)} {built.label}.pdf"),
+                        (built.folder / "booklet.pdf").read_bytes())]
+    if attach_accounts:
+        root = built.folder.resolve()
+        for acc in built.summary.get("accounts") or []:
+            rel = ((acc.get("files") or {}).get("pdf")) if isinstance(acc, dict) else None
+            if not rel:
+                continue
+            path = (built.folder / rel).resolve()
+            # summary.json is our own output, but a file name from it must
+            # still never read outside the period folder.
+            if root not in path.parents:
+                raise KamError(f"{built.folder / 'summary.json'}: account file {rel!r} is outside "
+                               f"{built.folder}; rebuild the period")
+            if not path.is_file():
+                raise KamError(f"{path}: account plan listed in summary.json is missing; rebuild the period")
+            name = _file_name(f"{t['plan']} {acc.get('customer_id', '')} {acc.get('name') or ''}") + ".pdf"
+            items.append(Attachment(str(Path(rel).as_posix()), name, path.read_bytes()))
+    # Two customers with the same name and id spelling must not collide in a mail client.
+    seen: dict[str, int] = {}
+    unique = []
+    for a in items:
+        n = seen.get(a.filename.lower(), 0)
+        seen[a.filename.lower()] = n + 1
+        if n:
+            stem = a.filename[:-4]
+            a = Attachment(a.file, f"{stem} ({n + 1}).pdf", a.data)
+        unique.append(a)
+    return unique
+
+
+# --------------------------------------------------------------------------
+# The message
+
+def _money(value, currency: str) -> str:
+    return "—" if value is None else f"{value:,.0f} {currency}".strip()
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value * 100:+.1f} %"
+
+
+def default_subject(built: BuiltPeriod) -> str:
+    company = (built.settings.get("company") or "").strip()
+    subject = f"{_title(built)} {built.label}"
+    return f"{company} {subject}" if company else subject
+
+
+def subject_for(built: BuiltPeriod) -> str:
+    """mail_subject (with `{period}` replaced), else the default."""
+    custom = (built.settings.get("mail_subject") or "").strip()
+    subject = custom.replace("{period}", built.label) if custom else default_subject(built)
+    _check_text(subject, f"mail subject (the mail_subject setting or company in {built.folder / 'summary.json'})")
+    return subject
+
+
+def high_risks(summary: dict) -> list[tuple[str, str, str]]:
+    """(customer_id, name, message) of every high risk, in summary order
+    (tier, then score): the accounts leadership should look at first."""
+    out = []
+    for acc in summary.get("accounts") or []:
+        for risk in acc.get("risks") or []:
+            if risk.get("severity") == "high":
+                out.append((str(acc.get("customer_id", "")), str(acc.get("name") or ""),
+                            str(risk.get("message") or risk.get("code") or "")))
+    return out
+
+
+def _facts(built: BuiltPeriod) -> list[tuple[str, str]]:
+    t = TEXT[built.language]
+    p = built.summary.get("portfolio") or {}
+    currency = built.settings.get("currency") or ""
+    nps = p.get("nps")
+    return [
+        (t["customers"], str(p.get("customers", "—"))),
+        (t["key"], str((p.get("tiers") or {}).get("key", "—"))),
+        (t["revenue_q"], _money(p.get("revenue_q"), currency)),
+        (t["growth_qoq"], _pct(p.get("growth_qoq"))),
+        (t["growth_yoy"], _pct(p.get("growth_yoy"))),
+        (t["nps"], "—" if nps is None else f"{nps:+.0f}"),
+    ]
+
+
+def bodies(built: BuiltPeriod, attachments: list[Attachment]) -> tuple[str, str]:
+    """(plain text, HTML) bodies with the same content. Every value in the
+    HTML is escaped: customer names and risk messages come from workbooks."""
+    t = TEXT[built.language]
+    intro = t["intro"].format(period=built.label, as_of=built.summary.get("as_of", ""))
+    facts = _facts(built)
+    risks = high_risks(built.summary)
+    shown, more = risks[:MAX_RISKS_LISTED], len(risks) - MAX_RISKS_LISTED
+    problems = built.summary.get("problems") or {}
+    quality = (t["quality"].format(error=problems.get("error", 0), warning=problems.get("warning", 0))
+               if problems.get("error") or problems.get("warning") else "")
+    files = t["attached"].format(files=", ".join(a.filename for a in attachments))
+
+    lines = [t["greeting"], "", intro, "", t["headline"]]
+    width = max(len(k) for k, _ in facts)
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in facts]
+    lines += ["", f"{t['high_risks']} ({len(risks)})"]
+    lines += [f"  - {name} ({cid}): {msg}" for cid, name, msg in shown] or ["  " + t["no_high_risks"]]
+    if more > 0:
+        lines.append("  " + t["more_risks"].format(n=more))
+    if quality:
+        lines += ["", quality]
+    lines += ["", files, "", "-- ", t["footer"], ""]
+    text = "\n".join(lines)
+
+    e = html.escape
+    rows = "".join(f'<tr><th style="text-align:left;padding:2px 12px 2px 0">{e(k)}</th>'
+                   f'<td style="text-align:right">{e(v)}</td></tr>' for k, v in facts)
+    items = "".join(f"<li><b>{e(name)}</b> ({e(cid)}): {e(msg)}</li>" for cid, name, msg in shown)
+    if more > 0:
+        items += f"<li>{e(t['more_risks'].format(n=more))}</li>"
+    risk_html = f"<ul>{items}</ul>" if items else f"<p>{e(t['no_high_risks'])}</p>"
+    lang = "zh-CN" if built.language == "zh" else "en"
+    doc = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
+           f'<body style="font-family:sans-serif">'
+           f"<p>{e(t['greeting'])}</p><p>{e(intro)}</p>"
+           f"<h3>{e(t['headline'])}</h3><table>{rows}</table>"
+           f"<h3>{e(t['high_risks'])} ({len(risks)})</h3>{risk_html}"
+           + (f"<p>{e(quality)}</p>" if quality else "")
+           + f"<p>{e(files)}</p><p style=\"color:#666\">{e(t['footer'])}</p></body></html>\n")
+    return text, doc
+
+
+def compose(built: BuiltPeriod, sender: Address, recipient: Address,
+            attachments: list[Attachment], subject: str) -> EmailMessage:
+    """multipart/mixed: multipart/alternative (text, HTML) + PDFs."""
+    text, doc = bodies(built, attachments)
+    msg = EmailMessage(policy=POLICY)
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = recipient
+    msg["Date"] = formatdate(usegmt=True)
+    msg["Message-ID"] = make_msgid(idstring="kamreport", domain=sender.domain)
+    # Unattended mail: keeps vacation auto-replies from answering it (RFC 3834).
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(doc, subtype="html")
+    for a in attachments:
+        msg.add_attachment(a.data, maintype="application", subtype="pdf", filename=a.filename)
+    return msg
+
+
+# --------------------------------------------------------------------------
+# Files: atomic writes, the send log, a lock against overlapping runs
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temporary file in the same folder, fsync, rename: a crash leaves the
+    previous file or none, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_sent_log(path: Path, label: str) -> dict:
+    if not path.exists():
+        return {"schema": SENT_SCHEMA, "period": label, "sent": []}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("sent"), list):
+            raise ValueError('no "sent" list')
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        # Refuse rather than guess: a guess could mail leadership twice.
+        raise KamError(f"{path}: the send log is unreadable ({e}); fix or delete it "
+                       f"(deleting it lets everyone be mailed again)") from None
+    return data
+
+
+def previous_send(sent_log: dict, addr: str) -> dict | None:
+    for entry in reversed(sent_log["sent"]):
+        if str(entry.get("to", "")).lower() == addr.lower():
+            return entry
+    return None
+
+
+@contextlib.contextmanager
+def _send_lock(mail_dir: Path) -> Iterator[None]:
+    """Two overlapping runs (a slow cron job and a manual one) must not both
+    decide that nobody has been mailed yet."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    with open(mail_dir / ".send.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise KamError(f"{mail_dir}: another `kamreport send` for this period is running; "
+                           f"try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _eml_name(label: str, addr: str) -> str:
+    return f"{label}-" + re.sub(r"[^A-Za-z0-9._-]", "_", addr.replace("@", "_at_")) + ".eml"
+
+
+# --------------------------------------------------------------------------
+# SMTP
+
+class _Utf8Auth:
+    """AUTH with UTF-8 credentials. smtplib encodes AUTH responses as ASCII,
+    so a non-ASCII password fails with a UnicodeEncodeError whose message
+    *contains the password*; RFC 4616 (PLAIN) defines UTF-8. Same protocol
+    steps as smtplib.SMTP.auth otherwise (auth_login reads the counter)."""
+
+    def auth(self, mechanism, authobject, *, initial_response_ok=True):
+        def b64(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        if initial is not None:
+            code, resp = self.docmd("AUTH", f"{mechanism} {b64(initial)}")
+            self._auth_challenge_count = 1
+        else:
+            code, resp = self.docmd("AUTH", mechanism)
+            self._auth_challenge_count = 0
+        while code == 334:
+            self._auth_challenge_count += 1
+            if self._auth_challenge_count > 5:
+                raise smtplib.SMTPException("the server's AUTH exchange does not end")
+            code, resp = self.docmd(b64(authobject(base64.decodebytes(resp))))
+        if code in (235, 503):
+            return code, resp
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_cram_md5(self, challenge=None):
+        if challenge is None:
+            return None
+        return self.user + " " + hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
+
+
+class _SMTP(_Utf8Auth, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Utf8Auth, smtplib.SMTP_SSL):
+    pass
+
+
+def _scrub(text: str, secret: str | None, user: str | None = None) -> str:
+    """Remove the password (and the base64 forms AUTH puts on the wire) from
+    a text that came back from a server or a library, before it is shown."""
+    if not secret:
+        return text
+    forms = {secret, base64.b64encode(secret.encode()).decode(),
+             base64.b64encode(f"\0{user or ''}\0{secret}".encode()).decode()}
+    for form in forms:
+        text = text.replace(form, "***")
+    return text
+
+
+def _reply(e: smtplib.SMTPResponseException) -> str:
+    msg = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+    return f"{e.smtp_code} {' '.join(msg.split())}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@contextlib.contextmanager
+def smtp_session(cfg: SmtpConfig) -> Iterator[smtplib.SMTP]:
+    """A connected, secured and logged-in SMTP session; every failure is a
+    KamError naming host:port and what failed, with the password scrubbed."""
+    server = cfg.server
+    if cfg.user and not cfg.password:
+        raise KamError(f"{server}: KAMREPORT_SMTP_USER is set but KAMREPORT_SMTP_PASSWORD is empty")
+    if cfg.password and not cfg.user:
+        raise KamError(f"{server}: KAMREPORT_SMTP_PASSWORD is set but KAMREPORT_SMTP_USER is empty")
+    if cfg.user and cfg.security == "none" and not _is_loopback(cfg.host):
+        raise KamError(f"{server}: refusing to send the SMTP password unencrypted "
+                       f"(KAMREPORT_SMTP_SECURITY=none); use starttls or ssl")
+    context = None
+    if cfg.security != "none":
+        try:
+            context = ssl.create_default_context(cafile=cfg.cafile)
+        except (OSError, ssl.SSLError) as e:
+            raise KamError(f"KAMREPORT_SMTP_CAFILE={cfg.cafile}: not a PEM certificate file ({e})") from None
+    smtp: smtplib.SMTP | None = None
+    step = "connect"
+    try:
+        log.debug("connecting to %s (%s)", server, cfg.security)
+        if cfg.security == "ssl":
+            smtp = _SMTP_SSL(cfg.host, cfg.port, timeout=TIMEOUT, context=context)
+        else:
+            smtp = _SMTP(cfg.host, cfg.port, timeout=TIMEOUT)
+        step = "greet"
+        smtp.ehlo()
+        if cfg.security == "starttls":
+            if not smtp.has_extn("starttls"):
+                raise KamError(f"{server}: the server does not offer STARTTLS; refusing to send in "
+                               f"plain text (KAMREPORT_SMTP_SECURITY=starttls). Use ssl if the server "
+                               f"speaks implicit TLS (usually port 465)")
+            step = "starttls"
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        if cfg.user:
+            if not smtp.has_extn("auth"):
+                raise KamError(f"{server}: the server offers no AUTH, so user {cfg.user!r} cannot log in; "
+                               f"unset KAMREPORT_SMTP_USER/PASSWORD if it needs no login")
+            step = "login"
+            smtp.login(cfg.user, cfg.password or "")
+    except Exception as e:
+        _close(smtp)
+        if isinstance(e, KamError):
+            raise
+        raise _failure(e, step, cfg) from None
+    try:
+        yield smtp
+    finally:
+        _close(smtp)
+
+
+def _failure(e: Exception, step: str, cfg: SmtpConfig) -> KamError:
+    """One line naming host:port and what failed; never the password."""
+    server = cfg.server
+    if isinstance(e, ssl.SSLCertVerificationError):
+        text = (f"{server}: TLS certificate not trusted ({e.verify_message}); if the server uses a "
+                f"private CA, set KAMREPORT_SMTP_CAFILE to that CA's PEM file")
+    elif isinstance(e, ssl.SSLError):
+        text = f"{server}: TLS failed during {step} ({e.reason or e})"
+    elif isinstance(e, smtplib.SMTPAuthenticationError):
+        text = f"{server}: login refused for user {cfg.user!r} ({_reply(e)})"
+    elif isinstance(e, smtplib.SMTPResponseException):
+        text = f"{server}: server refused {step} ({_reply(e)})"
+    elif isinstance(e, socket.timeout):
+        text = f"{server}: timed out during {step} (after {TIMEOUT:.0f} s)"
+    elif isinstance(e, (smtplib.SMTPException, OSError)):
+        what = e.strerror if isinstance(e, OSError) and e.strerror else (str(e) or type(e).__name__)
+        action = "cannot connect" if step == "connect" else f"connection failed during {step}"
+        text = f"{server}: {action} ({what})"
+    else:
+        # A library bug or an encoding error could carry the credentials in
+        # its message or traceback: one scrubbed line instead.
+        text = f"{server}: {step} failed ({type(e).__name__}: {e})"
+    return KamError(_scrub(text, cfg.password, cfg.user))
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            smtp.quit()
+        with contextlib.suppress(OSError):
+            smtp.close()
+
+
+# --------------------------------------------------------------------------
+# The command
+
+def _sender(cfg: SmtpConfig, dry_run: bool) -> Address:
+    if cfg.mail_from:
+        return parse_address(cfg.mail_from, "KAMREPORT_MAIL_FROM")
+    if cfg.user and "@" in cfg.user:
+        return parse_address(cfg.user, "KAMREPORT_SMTP_USER (used as sender)")
+    if dry_run:
+        return Address(username="kamreport", domain="localhost")
+    raise KamError("KAMREPORT_MAIL_FROM is not set; give the sender address, "
+                   "e.g. KAMREPORT_MAIL_FROM='KAM reports <kam@example.com>'")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: bool,
+             dry_run: bool, resend: bool, env: Mapping[str, str] | None = None) -> int:
+    """Send (or with dry_run write as .eml) the booklet of a built period.
+
+    Returns 0 when every recipient got it (or was skipped as already sent),
+    1 when a recipient was refused; failures that stop the whole run
+    (not built, bad settings, cannot connect, TLS, login) raise KamError.
+    """
+    env = os.environ if env is None else env
+    cfg = smtp_config(env)
+    built = find_period(out_dir, period)
+    if to:
+        recipients = parse_recipients(list(to), "--to")
+    else:
+        mail_to = built.settings.get("mail_to") or []
+        mail_to = [mail_to] if isinstance(mail_to, str) else [str(x) for x in mail_to]
+        recipients = parse_recipients(mail_to, f"the mail_to setting (in {built.folder / 'summary.json'})")
+    if not recipients:
+        raise KamError("no recipient: give --to ADDRESS or set mail_to in the workbook's Settings sheet")
+    if not dry_run and not cfg.host:
+        raise KamError("KAMREPORT_SMTP_HOST is not set; give the mail server "
+                       "(or use --dry-run to write .eml files instead)")
+    sender = _sender(cfg, dry_run)
+    subject = subject_for(built)
+    attachments = collect_attachments(built, attach_accounts)
+    total = sum(len(a.data) for a in attachments)
+    if total > BIG_MESSAGE:
+        click.echo(f"note: the attachments are {_size(total)}; many mail servers refuse "
+                   f"messages above 20–25 MB", err=True)
+
+    mail_dir = built.folder / "mail"
+    log_path = mail_dir / "sent.json"
+    if dry_run:
+        sent_log = read_sent_log(log_path, built.label)
+        for rcpt in recipients:
+            msg = compose(built, sender, rcpt, attachments, subject)
+            path = mail_dir / _eml_name(built.label, rcpt.addr_spec)
+            write_atomic(path, msg.as_bytes(policy=POLICY))
+            note = ""
+            if previous_send(sent_log, rcpt.addr_spec) and not resend:
+                note = " (already sent; a real send would skip it without --resend)"
+            click.echo(f"wrote {path}{note}")
+        click.echo(f"dry run: nothing sent ({len(recipients)} message(s), "
+                   f"{len(attachments)} attachment(s), {_size(total)})")
+        return 0
+
+    failures = 0
+    with _send_lock(mail_dir):
+        sent_log = read_sent_log(log_path, built.label)
+        todo = []
+        for rcpt in recipients:
+            before = previous_send(sent_log, rcpt.addr_spec)
+            if before and not resend:
+                changed = {a.get("sha256") for a in before.get("attachments") or []} != {a.sha256 for a in attachments}
+                click.echo(f"skipped {rcpt.addr_spec}: {built.label} already sent at {before.get('at')}"
+                           + (" (the PDFs have changed since)" if changed else "")
+                           + "; use --resend to send again")
+            else:
+                todo.append(rcpt)
+        if not todo:
+            return 0
+        with smtp_session(cfg) as smtp:
+            for rcpt in todo:
+                msg = compose(built, sender, rcpt, attachments, subject)
+                try:
+                    smtp.send_message(msg, from_addr=sender.addr_spec, to_addrs=[rcpt.addr_spec])
+                except smtplib.SMTPRecipientsRefused as e:
+                    code, reply = next(iter(e.recipients.values()), (0, b""))
+                    reason = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+                    click.echo(_scrub(f"error: {cfg.server}: recipient {rcpt.addr_spec} refused "
+                                      f"({code} {' '.join(reason.split())})", cfg.password, cfg.user), err=True)
+                    failures += 1
+                    continue
+                except smtplib.SMTPSenderRefused as e:
+                    raise KamError(_scrub(f"{cfg.server}: sender {sender.addr_spec} refused ({_reply(e)}); "
+                                          f"check KAMREPORT_MAIL_FROM", cfg.password, cfg.user)) from None
+                except smtplib.SMTPDataError as e:
+                    click.echo(_scrub(f"error: {cfg.server}: message to {rcpt.addr_spec} refused "
+                                      f"({_reply(e)})", cfg.password, cfg.user), err=True)
+                    failures += 1
+                    continue
+                except (smtplib.SMTPException, OSError) as e:
+                    raise KamError(_scrub(f"{cfg.server}: connection failed while sending to "
+                                          f"{rcpt.addr_spec} ({e})", cfg.password, cfg.user)) from None
+                # Log each delivery at once: if the run dies on the next
+                # recipient, a rerun still skips this one.
+                sent_log["sent"].append({
+                    "to": rcpt.addr_spec,
+                    "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "server": cfg.server,
+                    "message_id": msg["Message-ID"],
+                    "subject": subject,
+                    "attachments": [{"file": a.file, "filename": a.filename, "bytes": len(a.data),
+                                     "sha256": a.sha256} for a in attachments],
+                })
+                write_atomic(log_path, (json.dumps(sent_log, ensure_ascii=False, indent=2) + "\n").encode())
+                log.info("sent %s to %s via %s", built.label, rcpt.addr_spec, cfg.server)
+                click.echo(f"sent {built.label} to {rcpt.addr_spec} via {cfg.server} "
+                           f"({len(attachments)} attachment(s), {_size(total)})")
+    return 1 if failures else 0
