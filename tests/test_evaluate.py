@@ -1,0 +1,422 @@
+"""SPEC §4 evaluation: each rule at, just inside and just outside its
+threshold, with the expected numbers worked out in the comments."""
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from kamreport import evaluate as E
+from kamreport.engine import compute
+from kamreport.model import Activity, Birthday, Contact, Customer, Dataset, Loc, Plan, Sale, Survey
+from kamreport.period import parse_period
+from kamreport.settings import Settings
+
+L = Loc("t.xlsx", "X", 2)
+Q3 = parse_period("2026Q3")
+AS_OF = Q3.as_of                         # 2026-09-30
+S = Settings()
+
+
+def day(n):
+    """as_of + n days."""
+    return AS_OF + timedelta(days=n)
+
+
+def act(kind, when, cid="A", minutes=0.0, resolved_on=None):
+    return Activity(cid, when, kind, L, minutes=minutes, resolved_on=resolved_on)
+
+
+def F(x):
+    return Fraction(Decimal(str(x)))
+
+
+# --------------------------------------------------------------------------
+# growth, engagement, service, satisfaction, plans
+
+
+def test_growth():
+    assert E.growth(Decimal(120), Decimal(100)) == Fraction(1, 5)
+    assert E.growth(Decimal(50), Decimal(0)) is None
+    assert E.growth(Decimal(50), Decimal(-10)) is None
+
+
+def test_engagement_counts_touches_and_minutes():
+    acts = [act("visit", date(2026, 9, 20), minutes=60),   # touch in Q
+            act("email", date(2026, 9, 29), minutes=5),    # not a touch; its minutes count
+            act("call", date(2026, 6, 30), minutes=10),    # touch before Q
+            act("complaint", date(2026, 7, 1), minutes=15),
+            act("meeting", date(2026, 10, 1), minutes=99)]  # after as_of: ignored
+    e = E.engagement(acts, Q3)
+    assert e.days_since_touch == 10             # 09-30 minus 09-20
+    assert e.touches_q == 1
+    assert e.minutes_q == 60 + 5 + 15
+    assert E.engagement([act("email", date(2026, 9, 1))], Q3).days_since_touch is None
+
+
+def test_cadence_per_tier_from_settings():
+    s = replace(S, cadence_key=20)
+    assert [E.cadence_of(t, s) for t in ("key", "ordinary", "prospect", "unattractive")] == [20, 90, 180, None]
+
+
+def test_service():
+    acts = [act("complaint", date(2026, 9, 1), resolved_on=date(2026, 9, 11)),   # 10 days
+            act("complaint", date(2026, 3, 1), resolved_on=date(2026, 3, 5)),    # 4 days
+            act("complaint", date(2026, 9, 20), resolved_on=date(2026, 10, 2)),  # resolved after as_of: open
+            act("complaint", date(2024, 1, 1)),                                   # old, still open
+            act("complaint", date(2025, 9, 30), resolved_on=date(2025, 10, 3)),  # before TTM
+            act("service", date(2026, 9, 1))]
+    s = E.service(acts, Q3)
+    assert s.complaints_ttm == 3 and s.resolved_ttm == 2
+    assert s.mean_resolution_days == 7            # (10 + 4) / 2
+    assert s.open_ages == ((AS_OF - date(2024, 1, 1)).days, 10)
+
+
+def test_satisfaction_latest_mean_of_day_and_previous():
+    sv = lambda d, x: Survey("A", d, x, L)  # noqa: E731
+    surveys = [sv(date(2026, 8, 1), 8), sv(date(2026, 8, 1), 7), sv(date(2026, 5, 1), 9),
+               sv(date(2026, 5, 1), 9.5), sv(date(2026, 10, 1), 1)]
+    latest, prev = E.satisfaction(surveys, Q3)
+    assert latest == F(7.5) and prev == F(9.25)      # (8+7)/2, (9+9.5)/2
+    # the only survey before TTM (Oct 2025 .. Sep 2026): no latest satisfaction
+    assert E.satisfaction([sv(date(2025, 9, 30), 8)], Q3) == (None, None)
+    # the previous may be older than TTM
+    assert E.satisfaction([sv(date(2025, 1, 1), 4), sv(date(2026, 1, 1), 6)], Q3) == (6, 4)
+
+
+def test_nps():
+    sv = lambda d, n: Survey("A", d, 5, L, nps=n)  # noqa: E731
+    # 10, 9 promoters; 8 passive; 6, 0 detractors -> 40 % - 40 % = 0
+    assert E.nps([sv(date(2026, 9, 1), n) for n in (10, 9, 8, 6, 0)], Q3) == 0
+    # 10, 10, 7 -> 2/3 = 66.67 % - 0
+    assert E.nps([sv(date(2026, 9, 1), n) for n in (10, 10, 7)], Q3) == Fraction(200, 3)
+    # outside TTM or without nps: none
+    assert E.nps([sv(date(2025, 9, 1), 10), sv(date(2026, 9, 1), None)], Q3) is None
+
+
+def test_execution_of_plans():
+    p = lambda due, status="open", done=None: Plan("A", "o", "a", L, due=due, status=status, completed_on=done)  # noqa: E731
+    plans = [p(day(-1)),                                  # overdue, due
+             p(AS_OF),                                    # due today: due, not overdue
+             p(day(-20), "done", day(-25)),               # on time
+             p(day(-20), "done", None),                   # done, no date: on time
+             p(day(-20), "done", day(-10)),               # late
+             p(day(-20), "cancelled"),                    # not a due action
+             p(day(-5), "done", day(3)),                  # done after as_of: open then -> overdue
+             p(day(5)),                                   # not due yet
+             p(None)]                                     # no due date
+    ex = E.execution(plans, AS_OF)
+    assert (ex.overdue, ex.due, ex.on_time) == (2, 6, 2)
+
+
+# --------------------------------------------------------------------------
+# health
+
+
+def test_growth_component():
+    svc, ex = E.Service(0, 0, None, ()), E.Execution(0, 0, 0)
+    comp = lambda q, y: E.health_components(growth_qoq=q, growth_yoy=y, latest_satisfaction=None,  # noqa: E731
+                                            days_since_touch=0, cadence=30, svc=svc, ex=ex, lang="en")[1]["growth"]
+    assert comp(F(0.5), F(-0.12)) == 30            # yoy wins: (-.12 + .30) / .60 * 100 = 30
+    assert comp(F(0.5), None) == 100               # (0.5+.3)/.6*100 = 133.3 -> clamped
+    assert comp(F(-0.5), None) == 0                # negative -> clamped
+    assert comp(None, None) is None
+
+
+@pytest.mark.parametrize("days,expected", [(0, 100), (30, 100), (45, 75), (89, Fraction(5, 3)), (90, 0), (None, 0)])
+def test_engagement_component(days, expected):
+    # cadence 30: 100 up to 30 days, 0 from 90; 45 days -> 100 * (90 - 45) / 60 = 75
+    assert E.engagement_component(days, 30) == expected
+
+
+def test_service_execution_satisfaction_components():
+    base = dict(growth_qoq=None, growth_yoy=None, days_since_touch=None, cadence=30, lang="en")
+    _, v = E.health_components(latest_satisfaction=F(8.5), svc=E.Service(3, 2, None, ()),
+                               ex=E.Execution(0, 4, 3), **base)
+    assert v["satisfaction"] == 85
+    assert v["service"] == Fraction(200, 3)        # 2 of 3 resolved
+    assert v["execution"] == 75                    # 3 of 4 on time
+    _, v = E.health_components(latest_satisfaction=None, svc=E.Service(0, 0, None, ()),
+                               ex=E.Execution(0, 0, 0), **base)
+    assert v["satisfaction"] is None and v["service"] == 100 and v["execution"] is None
+
+
+def test_health_weighted_and_renormalised():
+    full = {"growth": Fraction(30), "satisfaction": Fraction(85), "engagement": Fraction(75),
+            "service": Fraction(100), "execution": Fraction(75)}
+    # .3*30 + .25*85 + .2*75 + .15*100 + .1*75 = 9 + 21.25 + 15 + 15 + 7.5 = 67.75 -> 67.8 (half-up)
+    assert E.health_of(full) == Decimal("67.8")
+    # growth and execution missing: (21.25 + 15 + 15) / .6 = 85.4166… -> 85.4
+    assert E.health_of(dict(full, growth=None, execution=None)) == Decimal("85.4")
+
+
+@pytest.mark.parametrize("h,band", [("70.0", "green"), ("69.9", "amber"), ("40.0", "amber"), ("39.9", "red")])
+def test_health_band(h, band):
+    assert E.health_band(Decimal(h)) == band
+    assert E.health_band(None) is None
+
+
+# --------------------------------------------------------------------------
+# risks
+
+CALM = E.RiskFacts(tier="ordinary", growth_qoq=None, growth_yoy=None, latest_satisfaction=None,
+                   prev_satisfaction=None, days_since_touch=0, cadence=90, open_complaint_ages=(),
+                   long_term_agreement=False, contract_end=None, overdue_actions=0,
+                   revenue_ttm=Decimal(10), portfolio_revenue_ttm=Decimal(1000),
+                   relationship_stage=None, account_manager="Li", latest_overdue=None)
+
+
+def risk(lang="en", s=S, **kw):
+    found = E.risks(replace(CALM, **kw), AS_OF, s, lang)
+    return [(r.code, r.severity) for r in found]
+
+
+def test_calm_customer_has_no_risk():
+    assert risk() == []
+
+
+@pytest.mark.parametrize("qoq,yoy,expected", [
+    (-0.1999, None, []),
+    (-0.20, None, [("REVENUE_DROP", "medium")]),
+    (-0.3999, None, [("REVENUE_DROP", "medium")]),
+    (-0.40, None, [("REVENUE_DROP", "high")]),
+    (-0.10, -0.25, [("REVENUE_DROP", "medium")]),     # the lower of the two
+    (None, -0.5, [("REVENUE_DROP", "high")]),
+])
+def test_revenue_drop(qoq, yoy, expected):
+    conv = lambda x: None if x is None else F(x)  # noqa: E731
+    assert risk(growth_qoq=conv(qoq), growth_yoy=conv(yoy)) == expected
+
+
+def test_revenue_drop_threshold_from_settings_and_message():
+    s = replace(S, revenue_drop=0.30)
+    assert risk(s=s, growth_qoq=F(-0.25)) == []
+    [r] = E.risks(replace(CALM, growth_qoq=F(-0.6), growth_yoy=F(-0.25)), AS_OF, s, "en")
+    assert r.severity == "high" and "-60.0%" in r.message and "-25.0%" in r.message
+    [r] = E.risks(replace(CALM, growth_qoq=F(-0.6)), AS_OF, s, "zh")
+    assert "环比 -60.0%" in r.message
+
+
+@pytest.mark.parametrize("latest,prev,expected", [
+    (6, None, []),
+    (5.9, None, [("LOW_SATISFACTION", "high")]),
+    (7, 9, [("LOW_SATISFACTION", "medium")]),          # fell exactly 2
+    (7, 8.9, []),                                      # fell 1.9
+    (5, 9, [("LOW_SATISFACTION", "high")]),
+    (None, 9, []),
+])
+def test_low_satisfaction(latest, prev, expected):
+    conv = lambda x: None if x is None else F(x)  # noqa: E731
+    assert risk(latest_satisfaction=conv(latest), prev_satisfaction=conv(prev)) == expected
+
+
+@pytest.mark.parametrize("days,expected", [
+    (30, []), (31, [("CONTACT_OVERDUE", "medium")]), (60, [("CONTACT_OVERDUE", "medium")]),
+    (61, [("CONTACT_OVERDUE", "high")]), (None, [("CONTACT_OVERDUE", "high")]),
+])
+def test_contact_overdue(days, expected):
+    assert risk(tier="key", cadence=30, days_since_touch=days) == expected
+
+
+def test_no_cadence_no_contact_risk():
+    assert risk(tier="unattractive", cadence=None, days_since_touch=None) == []
+
+
+def test_open_complaint_older_than_14_days():
+    assert risk(open_complaint_ages=(14, 3)) == []
+    assert risk(open_complaint_ages=(15,)) == [("OPEN_COMPLAINT", "high")]
+    assert risk(s=replace(S, complaint_days=20), open_complaint_ages=(15,)) == []
+
+
+@pytest.mark.parametrize("offset,expected", [
+    (0, []),                                    # ends on as_of: not after it
+    (1, [("CONTRACT_EXPIRING", "high")]),
+    (30, [("CONTRACT_EXPIRING", "high")]),
+    (31, [("CONTRACT_EXPIRING", "medium")]),
+    (90, [("CONTRACT_EXPIRING", "medium")]),
+    (91, []),
+])
+def test_contract_expiring(offset, expected):
+    assert risk(long_term_agreement=True, contract_end=day(offset)) == expected
+    assert risk(long_term_agreement=False, contract_end=day(offset)) == []
+
+
+def test_action_overdue():
+    assert risk(overdue_actions=1) == [("ACTION_OVERDUE", "medium")]
+
+
+def test_concentration():
+    # 20 % of 1000 exactly is not above 20 %
+    assert risk(revenue_ttm=Decimal(200)) == []
+    assert risk(revenue_ttm=Decimal("200.01")) == [("CONCENTRATION", "medium")]
+    assert risk(revenue_ttm=Decimal(5), portfolio_revenue_ttm=Decimal(0)) == []
+
+
+def test_relationship_declining():
+    assert risk(relationship_stage="declining") == [("RELATIONSHIP_DECLINING", "high")]
+    assert risk(relationship_stage="defensive") == [("RELATIONSHIP_DECLINING", "medium")]
+    assert risk(relationship_stage="limited") == []
+
+
+def test_no_account_manager_only_for_key():
+    assert risk(tier="key", cadence=30, account_manager=None) == [("NO_ACCOUNT_MANAGER", "high")]
+    assert risk(tier="ordinary", account_manager=None) == []
+
+
+@pytest.mark.parametrize("overdue,expected", [
+    (None, []), (0, []),
+    (10, [("CREDIT_OVERDUE", "medium")]),             # 10 of revenue_ttm 100 = 10 %: not above
+    (10.01, [("CREDIT_OVERDUE", "high")]),
+])
+def test_credit_overdue(overdue, expected):
+    conv = None if overdue is None else Decimal(str(overdue))
+    assert risk(latest_overdue=conv, revenue_ttm=Decimal(100)) == expected
+
+
+def test_risks_keep_the_spec_order():
+    got = risk(growth_qoq=F(-0.5), latest_satisfaction=F(2), tier="key", cadence=30, days_since_touch=None,
+               overdue_actions=2, relationship_stage="declining", account_manager=None)
+    assert [c for c, _ in got] == ["REVENUE_DROP", "LOW_SATISFACTION", "CONTACT_OVERDUE", "ACTION_OVERDUE",
+                                   "RELATIONSHIP_DECLINING", "NO_ACCOUNT_MANAGER"]
+
+
+def test_latest_overdue_month_up_to_as_of():
+    from kamreport.classify import aggregate_sales
+    sales = [Sale("A", date(2026, 8, 1), 1, L, overdue_amount=5), Sale("A", date(2026, 8, 1), 1, L, overdue_amount=2),
+             Sale("A", date(2026, 9, 1), 1, L), Sale("A", date(2026, 10, 1), 1, L, overdue_amount=50)]
+    months = aggregate_sales(sales)["A"]
+    assert E.latest_overdue(months, AS_OF) is None                   # September has no overdue value
+    assert E.latest_overdue(months, date(2026, 8, 31)) == 7          # 5 + 2
+
+
+# --------------------------------------------------------------------------
+# care calendar
+
+
+def test_birthday_29_feb():
+    b = Birthday(2, 29)
+    assert E.next_birthday(b, date(2026, 12, 31)) == date(2027, 2, 28)
+    assert E.next_birthday(b, date(2027, 12, 31)) == date(2028, 2, 29)
+    assert E.next_birthday(Birthday(2, 28), date(2027, 2, 28)) == date(2028, 2, 28)   # today's is past
+
+
+def test_care_window_and_contract_end():
+    c = Customer("A", "A co", L, contract_end=day(90))
+    contacts = [Contact("A", "On as_of", L, birthday=Birthday(9, 30)),        # next is next year
+                Contact("A", "Tomorrow", L, birthday=Birthday(10, 1, 1980)),
+                Contact("A", "Day 90", L, birthday=Birthday(12, 29)),          # 2026-12-29 = as_of + 90
+                Contact("A", "Day 91", L, birthday=Birthday(12, 30)),
+                Contact("A", "Nobody", L)]
+    items = E.care_items(c, contacts, AS_OF)
+    assert [(i.kind, i.who, i.days) for i in items] == [
+        ("birthday", "Tomorrow", 1), ("birthday", "Day 90", 90), ("contract_end", None, 90)]
+    on = Customer("A", "A co", L, contract_end=AS_OF)
+    assert E.care_items(on, [], AS_OF) == ()
+
+
+def test_care_feb_29_in_window():
+    # as_of 2026-12-31 (Q4): 29 Feb -> 2027-02-28, 31 + 28 = 59 days later
+    c = Customer("A", "A co", L)
+    [i] = E.care_items(c, [Contact("A", "Leap", L, birthday=Birthday(2, 29))], date(2026, 12, 31))
+    assert (i.date, i.days) == (date(2027, 2, 28), 59)
+
+
+# --------------------------------------------------------------------------
+# the whole engine on a small portfolio
+
+
+def portfolio():
+    c = lambda cid, **kw: Customer(cid, f"N{cid}", L, **kw)  # noqa: E731
+    customers = (
+        c("K1", account_manager="Li", designated_key=True, relationship_stage="declining"),
+        c("K2", account_manager="Li", long_term_agreement=True, contract_end=date(2026, 10, 20)),
+        c("O1", account_manager="Wang"),
+        c("P1", market_size=1000, strategic_fit=5),     # no sales, potential 100, strategic 100
+        c("U1"),
+    )
+    s = lambda cid, y, m, r: Sale(cid, date(y, m, 1), r, L)  # noqa: E731
+    sales = (s("K1", 2026, 8, 100), s("K1", 2026, 5, 200), s("K1", 2025, 8, 100),
+             s("K2", 2026, 9, 50), s("O1", 2026, 9, 10), s("O1", 2026, 6, 10))
+    acts = (act("visit", date(2026, 9, 20), "K1", 120), act("call", date(2026, 5, 1), "K2", 30),
+            act("meeting", date(2026, 9, 1), "O1", 60), act("care", date(2026, 9, 1), "P1", 30))
+    surveys = (Survey("K1", date(2026, 9, 1), 8, L, nps=10), Survey("O1", date(2026, 9, 1), 6, L, nps=5))
+    plans = (Plan("K1", "o", "a", L, due=date(2026, 9, 1)),)
+    contacts = (Contact("K2", "Ms Zhao", L, birthday=Birthday(10, 8)),
+                Contact("O1", "Mr Qian", L, birthday=Birthday(10, 9)))
+    return Dataset((), customers, sales, acts, contacts, surveys, plans)
+
+
+def test_engine_accounts_sorted_and_evaluated():
+    r = compute(portfolio())
+    assert r.period.label == "2026Q3"                 # latest quarter whose last month (Sep) has sales
+    assert [(a.customer_id, a.tier) for a in r.accounts] == [
+        ("K1", "key"), ("K2", "key"), ("O1", "ordinary"), ("P1", "prospect"), ("U1", "unattractive")]
+    k1 = r.accounts[0]
+    # K1: Q 100, PQ 200, YQ 100 -> qoq -.5, yoy 0
+    assert (k1.revenue_q, k1.revenue_pq, k1.revenue_yq, k1.revenue_ttm) == (100, 200, 100, 300)
+    assert (k1.growth_qoq, k1.growth_yoy) == (-0.5, 0.0)
+    # health: growth (0 + .3)/.6*100 = 50; satisfaction 80; engagement 10 days <= 30 -> 100;
+    # service 100; execution 0 of 1 due -> 0:
+    # .3*50 + .25*80 + .2*100 + .15*100 + .1*0 = 15 + 20 + 20 + 15 + 0 = 70.0 -> green
+    assert k1.health == 70.0 and k1.health_band == "green"
+    assert [c for c in (r.code for r in k1.risks)] == [
+        "REVENUE_DROP", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING"]
+    k2 = r.accounts[1]
+    assert k2.key_reasons == ("agreement",) and k2.days_since_touch == 152
+    assert ("CONTRACT_EXPIRING", "high") in [(x.code, x.severity) for x in k2.risks]    # 20 days left
+    assert ("CONTACT_OVERDUE", "high") in [(x.code, x.severity) for x in k2.risks]      # 152 > 60
+    assert r.accounts[3].health is None and r.accounts[3].health_band is None
+    # revenue trend: 8 quarters ending 2026Q3, oldest first
+    assert [q.label for q in k1.revenue_by_quarter] == [
+        "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert [q.revenue for q in k1.revenue_by_quarter][-5:] == [100, 0, 0, 200, 100]
+
+
+def test_engine_portfolio_managers_care():
+    r = compute(portfolio())
+    p = r.portfolio
+    assert p.tiers == {"key": 2, "ordinary": 1, "prospect": 1, "unattractive": 1}
+    assert p.tier_share == {"key": 0.4, "ordinary": 0.2, "other": 0.4}
+    # minutes in Q: key 120 (K2's call is in Q2), ordinary 60, other 30 -> 210
+    assert p.minutes_q == {"key": 120, "ordinary": 60, "other": 30}
+    assert p.time_share["key"] == pytest.approx(120 / 210)
+    # Q: K1 100 + K2 50 + O1 10; PQ: K1 200 + O1 10; TTM: K1 300 (Aug 2025 is outside) + 50 + 20
+    assert p.revenue_q == 160 and p.revenue_pq == 210 and p.revenue_ttm == 370
+    # nps over 10 and 5: 50 % - 50 % = 0
+    assert p.nps == 0
+    li, wang = r.managers
+    assert (li.account_manager, li.key, li.ordinary, li.revenue_q) == ("Li", 2, 0, 150)
+    assert li.growth_qoq == pytest.approx(150 / 200 - 1)
+    assert li.satisfaction == 8 and li.cadence_compliance == 0.5 and li.overdue_actions == 1
+    # high risks: K1 REVENUE_DROP (-50 %) and RELATIONSHIP_DECLINING; K2 CONTRACT_EXPIRING and CONTACT_OVERDUE
+    assert li.high_risks == 4
+    assert (wang.key, wang.ordinary, wang.satisfaction, wang.cadence_compliance) == (0, 1, 6, 1.0)
+    # care calendar: key accounts only (O1's contact is left out), by date
+    assert [(i.customer_id, i.kind, i.date) for i in r.care] == [
+        ("K2", "birthday", date(2026, 10, 8)), ("K2", "contract_end", date(2026, 10, 20))]
+    assert len(next(a for a in r.accounts if a.customer_id == "O1").care) == 1
+
+
+def test_month_period_windows_and_labels():
+    r = compute(portfolio(), "2026-08")
+    k1 = next(a for a in r.accounts if a.customer_id == "K1")
+    # Q = Jun-Aug 2026 (100), PQ = Mar-May (200), YQ = Jun-Aug 2025 (100)
+    assert (k1.revenue_q, k1.revenue_pq, k1.revenue_yq) == (100, 200, 100)
+    assert k1.revenue_by_quarter[-1].label == "2026-08" and k1.revenue_by_quarter[0].label == "2024-11"
+
+
+def test_everything_after_as_of_is_ignored():
+    d = portfolio()
+    later = replace(d, sales=d.sales + (Sale("U1", date(2026, 10, 1), 1e6, L),),
+                    activities=d.activities + (act("visit", date(2026, 10, 1), "K2"),),
+                    surveys=d.surveys + (Survey("K1", date(2026, 10, 2), 1, L),))
+    a, b = compute(d, "2026Q3"), compute(later, "2026Q3")
+    assert a.accounts == b.accounts and a.portfolio == b.portfolio
+
+
+def test_language_override_changes_messages_and_strategy():
+    r = compute(portfolio(), overrides={"language": "zh"})
+    assert r.settings.language == "zh"
+    assert "关系状态" in r.accounts[0].risks[-1].message
+    assert "战略联盟" in r.accounts[0].strategy
