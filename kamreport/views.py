@@ -380,7 +380,7 @@ def _highlights(result: Result, t, lang: str) -> list[str]:
     down = sum(1 for a in result.accounts if a.move == "down")
     out.append(t("hl_moves", up=up, down=down))
     red = sum(1 for a in key if a.health_band == "red")
-    out.append(t("hl_health", red=red, nps=fmt.num(pf.nps)))
+    out.append(t("hl_health", red=red, nps=fmt.num(pf.nps, 1)))
     return out
 
 
@@ -422,6 +422,7 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
         "growth_qoq": pf.growth_qoq, "growth_yoy": pf.growth_yoy, "nps": pf.nps, "high_risks": high,
     }
     ctx["highlights"] = _highlights(result, t, lang)
+    ctx["key_accounts"] = [_account_row(a, t) for a in result.accounts if a.tier == "key"]
 
     groups = ("key", "ordinary", "other")
     counts = {"key": pf.tiers.get("key", 0), "ordinary": pf.tiers.get("ordinary", 0),
@@ -532,6 +533,30 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
                    "xlabel": t("customers")},
     }
     return ctx
+
+
+# Booklet sections with their anchors (the ids in booklet_front.html and
+# booklet_appendix.html), in reading order: the pipeline finds their pages
+# by these ids to print the contents. (anchor, label key, piece)
+FRONT_SECTIONS = (("summary", "executive_summary"), ("pyramid", "pyramid_and_time"),
+                  ("matrix", "portfolio_matrix"), ("abc", "abc_pareto"),
+                  ("migrations", "tier_migrations"), ("risks", "risk_register"),
+                  ("scorecards", "staff_scorecards"), ("care", "care_calendar"))
+APPENDIX_SECTIONS = (("methodology", "methodology"), ("data-quality", "data_quality"),
+                     ("policy", "policy"))
+
+
+def booklet_sections(lang: str, policy: bool = False) -> dict[str, list[dict[str, str]]]:
+    """Titles and anchors of the booklet's sections, for the contents.
+
+    {"front": [{"anchor", "title"}...], "appendix": [...]}; the policy entry
+    only when a --policy file is given (the template prints it only then).
+    """
+    t = labels.translator(lang)
+    return {
+        "front": [{"anchor": a, "title": t(k)} for a, k in FRONT_SECTIONS],
+        "appendix": [{"anchor": a, "title": t(k)} for a, k in APPENDIX_SECTIONS if policy or a != "policy"],
+    }
 
 
 # --------------------------------------------------------------------------
