@@ -216,20 +216,23 @@ def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: 
             if link_type == "internal" and target not in own:
                 # The anchor is in another piece: WeasyPrint would drop the link
                 # with a warning; the booklet assembly adds it back.
-                x, y, w, h = rect
+                x1, y1, x2, y2 = rect      # CSS px from the top-left corner
                 links.append(PieceLink(i, target, (
-                    x * PX_TO_PT, (page.height - y - h) * PX_TO_PT,
-                    (x + w) * PX_TO_PT, (page.height - y) * PX_TO_PT)))
+                    x1 * PX_TO_PT, (page.height - y2) * PX_TO_PT,
+                    x2 * PX_TO_PT, (page.height - y1) * PX_TO_PT)))
             else:
                 keep.append(link)
         page.links[:] = keep
     bookmarks = []
     for i, page in enumerate(doc.pages):
         for level, label, target, _state in page.bookmarks:
-            # The heading's own id (or its section's) sits at the same height.
-            near = [name for name, (x, y, *_rest) in page.anchors.items()
-                    if abs(y - target[1]) < 2]
-            bookmarks.append((level, label, i, near[0] if near else None))
+            # The heading's own id, else the nearest id starting above it on
+            # the same page (its section's).
+            above = [(y, name) for name, (x, y, *_rest) in page.anchors.items()
+                     if y <= target[1] + 2]
+            exact = [name for y, name in above if abs(y - target[1]) < 2]
+            anchor = exact[0] if exact else (max(above)[1] if above else None)
+            bookmarks.append((level, label, i, anchor))
     bookmarks = tuple(bookmarks)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc.metadata.created = stamp
@@ -247,7 +250,8 @@ def _frame_xobject(writer, frame_page):
     from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
 
     form = DecodedStreamObject()
-    form.set_data(frame_page.get_contents().get_data() if frame_page.get_contents() else b"")
+    contents = frame_page.get_contents()
+    form.set_data(contents.get_data() if contents is not None else b"")
     box = frame_page.mediabox
     form.update({
         NameObject("/Type"): NameObject("/XObject"),
@@ -272,10 +276,13 @@ def _stamp(writer, page, xobject_ref) -> None:
         [page.raw_get("/Contents")] if contents is not None else [])
     page[NameObject("/Contents")] = ArrayObject(
         [writer._add_object(before), *parts, writer._add_object(after)])
+    # WeasyPrint shares one /Resources dictionary between the pages of a
+    # document: each page gets its own shallow copy, or every page would
+    # show the last page's frame.
     resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else DictionaryObject()
+    resources = DictionaryObject(resources.get_object()) if resources is not None else DictionaryObject()
     xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+    xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
     xobjects[NameObject(FRAME_XOBJECT)] = xobject_ref
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
@@ -308,11 +315,12 @@ def _finish(writer, meta: Meta) -> bytes:
     return out.getvalue()
 
 
-def assemble(pieces: list[Piece], frame_pdf: bytes | None, meta: Meta, *,
+def assemble(pieces: list[Piece], frame_pdf: bytes | list[bytes] | None, meta: Meta, *,
              outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset()) -> bytes:
     """Concatenate pieces, stamp frame page i on page i, restore cross-piece links.
 
-    `frame_pdf` must have exactly as many pages as the pieces together; page
+    `frame_pdf` (one PDF or consecutive chunks) must have exactly as many
+    pages as the pieces together; page
     indexes in `frame_skip` get no frame (the cover). `outline` is
     (title, 0-based page) for the PDF bookmarks.
     """
@@ -328,12 +336,13 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | None, meta: Meta, *,
             anchors.setdefault(name, offsets[-1] + i)
     total = len(writer.pages)
     if frame_pdf is not None:
-        frame = PdfReader(io.BytesIO(frame_pdf))
-        if len(frame.pages) != total:
-            raise ValueError(f"frame has {len(frame.pages)} pages, content {total}")
+        chunks = [frame_pdf] if isinstance(frame_pdf, bytes) else list(frame_pdf)
+        frame_pages = [pg for chunk in chunks for pg in PdfReader(io.BytesIO(chunk)).pages]
+        if len(frame_pages) != total:
+            raise ValueError(f"frame has {len(frame_pages)} pages, content {total}")
         for i, page in enumerate(writer.pages):
             if i not in frame_skip:
-                _stamp(writer, page, _frame_xobject(writer, frame.pages[i]))
+                _stamp(writer, page, _frame_xobject(writer, frame_pages[i]))
     for piece, offset in zip(pieces, offsets):
         for link in piece.links:
             if link.anchor in anchors:

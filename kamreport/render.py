@@ -194,7 +194,7 @@ def run_job(job: Job) -> JobResult:
                     pdfmod.write_atomic(Path(job.html_path), html_out.encode("utf-8"))
             if job.want_piece:
                 html = render_template(_ENV, job.template, dict(ctx, mode="pdf"))
-                if job.anchor:
+                if job.anchor and f'id="{job.anchor}"' not in html:
                     html = inject_anchor(html, job.anchor)
                 base = packaged_dir().as_uri() + "/"
                 piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key)

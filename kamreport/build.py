@@ -1,0 +1,446 @@
+"""`kamreport build` (SPEC §6, §7): read -> compute -> render -> write, atomically.
+
+The PDFs are made of pieces, each laid out once in a worker process
+(render.run_job): the front matter, one piece per account plan (also
+written as accounts/<slug>.pdf with its own frame) and the appendix. The
+parent then knows every piece's page count, fills the contents page with
+real page numbers (re-laying out the small front matter), lays out the
+booklet's frame pages in parallel chunks, and stitches booklet.pdf from the
+same piece bytes (pdf.assemble).
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import click
+
+from . import pdf as pdfmod
+from . import render
+from .errors import KamError
+from .model import ERROR, FATAL, Dataset
+from .sanitize import unique_slugs
+
+OK, ERR, RISK = 0, 1, 3
+FORMATS = ("html", "pdf", "json")
+MAX_POLICY_BYTES = 1_000_000
+MAX_LOGO_BYTES = 2_000_000
+MAX_FRONT_PASSES = 4
+
+
+def parse_formats(value: str) -> frozenset[str]:
+    """`html,pdf` -> {"html", "pdf"}; an unknown name is a KamError."""
+    parts = [p.strip().lower() for p in (value or "").split(",") if p.strip()]
+    bad = [p for p in parts if p not in FORMATS]
+    if bad or not parts:
+        raise KamError(f"--format: {', '.join(bad) or '(empty)'} is not one of html, pdf, json "
+                       "(comma-separated, e.g. html,pdf)")
+    return frozenset(parts)
+
+
+# --------------------------------------------------------------------------
+# Inputs of the render stage
+
+
+def read_policy(path: str | None) -> str | None:
+    """The --policy Markdown file, size-limited, UTF-8."""
+    if not path:
+        return None
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_POLICY_BYTES:
+            raise KamError(f"{path}: the policy file is {size:,} bytes; at most {MAX_POLICY_BYTES:,} are accepted")
+        return p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KamError(f"{path}: the policy file must be UTF-8 text (Markdown)") from None
+    except OSError as e:
+        raise KamError(f"{path}: cannot read the policy file ({e.strerror})") from None
+
+
+def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
+    """The configured logo as a data: URI: PNG, JPEG or SVG, at most 2 MB.
+
+    Anything else is refused with a warning and the report has no logo; the
+    file is identified by its content, not its name.
+    """
+    import base64
+    if not path:
+        return None
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_LOGO_BYTES:
+            warn(f"logo {path}: larger than {MAX_LOGO_BYTES // 1_000_000} MB, not used")
+            return None
+        data = p.read_bytes()
+    except OSError as e:
+        warn(f"logo {path}: cannot be read ({e.strerror}), not used")
+        return None
+    head = data[:512].lstrip()
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        mime = "image/png"
+    elif data.startswith(b"\xff\xd8\xff"):
+        mime = "image/jpeg"
+    elif head.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in data[:4096]:
+        mime = "image/svg+xml"
+    else:
+        warn(f"logo {path}: not a PNG, JPEG or SVG image, not used")
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# --------------------------------------------------------------------------
+# Output bookkeeping
+
+
+@dataclass
+class Report:
+    """What the build tells the user: warnings as they come, files at the end."""
+    quiet: bool
+    written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    subset_fallback: bool = False
+
+    def warn(self, msg: str) -> None:
+        if msg not in self.warnings:
+            self.warnings.append(msg)
+            click.echo(f"warning: {msg}", err=True)
+
+    def log(self, msg: str) -> None:
+        if not self.quiet:
+            click.echo(msg, err=True)
+
+    def take(self, res: render.JobResult) -> None:
+        for w in res.warnings:
+            self.warn(w)
+        if res.subset_fallback and not self.subset_fallback:
+            self.subset_fallback = True
+            self.warn("fonts were subset with fontTools (slow): install libharfbuzz-subset0 (HarfBuzz ≥ 4.1)")
+
+
+class Runner:
+    """Jobs in a process pool of `jobs` workers, or in this process for --jobs 1."""
+
+    def __init__(self, jobs: int, spec: render.RenderSpec) -> None:
+        self.jobs = jobs
+        self.pool = None
+        if jobs > 1:
+            # fork: workers start in milliseconds and inherit nothing heavy (the
+            # parent never imports WeasyPrint or matplotlib).
+            ctx = multiprocessing.get_context("fork")
+            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx,
+                                               initializer=render.init_worker, initargs=(spec,))
+        else:
+            render.init_worker(spec)
+
+    def submit(self, job: render.Job) -> cf.Future:
+        if self.pool is not None:
+            return self.pool.submit(render.run_job, job)
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(render.run_job(job))
+        except BaseException as e:  # noqa: BLE001 - re-raised by fut.result()
+            fut.set_exception(e)
+        return fut
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Progress:
+    """A click progress bar on a terminal, plain log lines otherwise."""
+
+    def __init__(self, total: int, report: Report) -> None:
+        self.report = report
+        self.bar = None
+        if not report.quiet and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="rendering", file=sys.stderr)
+            self.bar.__enter__()
+
+    def step(self, what: str) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+        else:
+            self.report.log(f"rendered {what}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------------
+# booklet.html
+
+
+_HEAD_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
+_BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.S | re.I)
+
+
+def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix: str | None) -> str:
+    """One browser document: the front matter's head and body, then each
+    account's body in a <section id=anchor>, then the appendix body.
+
+    Style blocks of the pieces not already in the front's head are added to it.
+    """
+    head_end = front.lower().find("</head>")
+    styles = set(_HEAD_STYLE.findall(front[:head_end]))
+    extra: list[str] = []
+    bodies: list[str] = []
+    for anchor, html in list(sections) + ([("appendix-piece", appendix)] if appendix else []):
+        for s in _HEAD_STYLE.findall(html.split("</head>", 1)[0]):
+            if s not in styles:
+                styles.add(s)
+                extra.append(s)
+        m = _BODY.search(html)
+        inner = m.group(1) if m else html
+        bodies.append(f'<section class="booklet-piece" data-piece="{anchor}">\n{inner}\n</section>\n')
+    m = _BODY.search(front)
+    if not m:
+        return front
+    out = front[:head_end] + "".join(extra) + front[head_end:m.end(1)] + "".join(bodies) + front[m.end(1):]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Contents page
+
+
+def _front_entries(piece: pdfmod.Piece) -> list[dict]:
+    """Top-level headings of the front matter after the cover page."""
+    marks = [b for b in piece.bookmarks if b[2] > 0]
+    if not marks:
+        return []
+    top = min(b[0] for b in marks)
+    return [{"title": label, "anchor": anchor, "page_index": i, "level": 1}
+            for level, label, i, anchor in marks if level == top and anchor != "contents"]
+
+
+def make_toc(front: pdfmod.Piece, accounts: list[tuple[str, str, pdfmod.Piece]],
+             appendix: pdfmod.Piece | None) -> list[dict]:
+    """Contents entries with booklet page numbers (1-based), in booklet order."""
+    toc = []
+    for e in _front_entries(front):
+        toc.append({"title": e["title"], "anchor": e["anchor"], "page": e["page_index"] + 1, "level": 1})
+    page = front.pages + 1
+    for name, anchor, piece in accounts:
+        toc.append({"title": name, "anchor": anchor, "page": page, "level": 2})
+        page += piece.pages
+    if appendix is not None:
+        marks = [b for b in appendix.bookmarks]
+        top = min((b[0] for b in marks), default=1)
+        for level, label, i, anchor in marks:
+            if level == top:
+                toc.append({"title": label, "anchor": anchor, "page": page + i, "level": 1})
+    return toc
+
+
+# --------------------------------------------------------------------------
+# The build
+
+
+def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str = "out",
+              formats: str = "html,pdf,json", accounts: str = "key", lang: str | None = None,
+              templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
+              strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None) -> int:
+    """Build one period's outputs; returns the exit code (0, 1 or 3)."""
+    from . import engine, summary, views
+    from .read import read_workbooks
+
+    started = time.perf_counter()
+    fmt = parse_formats(formats)
+    report = Report(quiet=quiet)
+    policy_md = read_policy(policy)
+
+    dataset: Dataset = read_workbooks(list(workbooks), lang=lang)
+    if dataset.fatal:
+        for p in dataset.problems:
+            if p.severity == FATAL:
+                click.echo(f"{p.location()}: {p.severity}: {p.message}", err=True)
+        click.echo("nothing was built", err=True)
+        return ERR
+    result = engine.compute(dataset, period=period, overrides={"language": lang} if lang else None)
+    settings = result.settings
+    for p in result.extra.get("problems", ()):
+        if p.severity in (ERROR, "warning"):
+            report.warn(f"{p.location()}: {p.message}")
+
+    out = Path(out_dir) / result.period.label
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = [a for a in result.accounts if accounts == "all" or a.tier == "key"]
+    slugs = unique_slugs([a.customer_id for a in chosen])
+    files: dict[str, dict[str, str]] = {}
+    if fmt & {"html", "pdf"}:
+        (out / "accounts").mkdir(exist_ok=True)
+        for a in chosen:
+            files[a.customer_id] = {k: f"accounts/{slugs[a.customer_id]}.{k}" for k in ("html", "pdf") if k in fmt}
+    outputs: list[str] = []
+    if "html" in fmt:
+        outputs += ["index.html", "booklet.html"]
+    if "pdf" in fmt:
+        outputs += ["booklet.pdf"]
+    for f in files.values():
+        outputs += list(f.values())
+    if "json" in fmt:
+        outputs += ["summary.json"]
+    outputs += ["problems.csv"]
+
+    if fmt & {"html", "pdf"}:
+        logo = logo_data_uri(settings.logo, report.warn)
+        spec = render.RenderSpec(
+            lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
+            when=pdfmod.source_date(result.period.as_of), company=settings.company,
+            title=views._settings_ctx(settings, _translator(settings.language))["report_title"],
+            period=result.period.label)
+        if "pdf" in fmt:
+            problem = pdfmod.subsetting_problem()
+            if problem:
+                report.subset_fallback = True
+                report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
+                            "install libharfbuzz-subset0")
+        _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_md, out,
+                    jobs or render.default_jobs(), report)
+
+    if "json" in fmt:
+        summary.write_summary(str(out / "summary.json"), summary.summary_dict(result, dataset, outputs, files))
+    summary.write_problems_csv(str(out / "problems.csv"), summary.all_problems(result, dataset))
+
+    elapsed = time.perf_counter() - started
+    if not quiet:
+        click.echo(f"wrote {len(outputs)} files to {out} in {elapsed:.1f} s "
+                   f"({len(chosen)} account plans, {len(report.warnings)} warnings)")
+    code = OK
+    rejected = sum(c.rejected for c in dataset.rows.values())
+    if fail_on_risk:
+        wanted = {"high"} if fail_on_risk == "high" else {"high", "medium"}
+        if any(r.severity in wanted for a in result.accounts for r in a.risks):
+            code = RISK
+    if strict and rejected:
+        click.echo(f"--strict: {rejected} rows were rejected (see problems.csv)", err=True)
+        code = ERR
+    return code
+
+
+def _translator(lang: str):
+    from . import labels
+    return labels.translator(lang)
+
+
+def _with_logo(ctx: dict, logo: str | None) -> dict:
+    ctx = dict(ctx)
+    ctx["settings"] = dict(ctx.get("settings") or {}, logo_data_uri=logo)
+    return ctx
+
+
+def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_md, out: Path,
+                jobs: int, report: Report) -> None:
+    from . import views
+
+    want_pdf, want_html = "pdf" in fmt, "html" in fmt
+    anchors = {a.customer_id: views.account_anchor(a.customer_id) for a in chosen}
+    runner = Runner(jobs, spec)
+    try:
+        front_ctx = lambda toc: _with_logo(views.booklet_front_context(result, dataset, toc), logo)  # noqa: E731
+        provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": 0, "level": 2} for a in chosen]
+        futures: dict[str, cf.Future] = {}
+        # The front matter first: its first layout decides the contents' length.
+        if want_pdf:
+            futures["front"] = runner.submit(render.Job(
+                "front", "front:1", "booklet_front.html", front_ctx(provisional), want_piece=True))
+        futures["appendix"] = runner.submit(render.Job(
+            "appendix", "appendix", "booklet_appendix.html",
+            _with_logo(views.booklet_appendix_context(result, dataset, policy_md), logo),
+            want_html=want_html, want_piece=want_pdf))
+        if want_html:
+            futures["index"] = runner.submit(render.Job(
+                "index", "index", "index.html", _with_logo(views.index_context(result, dataset, files), logo),
+                html_path=str(out / "index.html")))
+        for a in chosen:
+            f = files[a.customer_id]
+            futures["account:" + a.customer_id] = runner.submit(render.Job(
+                "account", "account:" + a.customer_id, "account.html",
+                _with_logo(views.account_context(result, dataset, a.customer_id), logo),
+                html_path=str(out / f["html"]) if want_html else None, want_html=want_html,
+                want_piece=want_pdf, pdf_path=str(out / f["pdf"]) if want_pdf else None,
+                section=a.name, anchor=anchors[a.customer_id]))
+        progress = Progress(len(futures), report)
+        results: dict[str, render.JobResult] = {}
+        try:
+            names = {fut: name for name, fut in futures.items()}
+            for fut in cf.as_completed(names):
+                res = fut.result()
+                report.take(res)
+                results[names[fut]] = res
+                progress.step(names[fut])
+        finally:
+            progress.close()
+
+        acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id]) for a in chosen]
+        appendix = results["appendix"]
+        front_html = None
+        if want_pdf:
+            front = results["front"].piece
+            pieces = [(n, anc, r.piece) for n, anc, r in acct]
+            # Fill the contents with page numbers; if that moves the front
+            # matter's own headings or changes its length, lay it out again.
+            toc = make_toc(front, pieces, appendix.piece)
+            total = front.pages + sum(p.pages for _, _, p in pieces) + appendix.piece.pages
+            frame_futs, frame_total = _submit_frames(runner, total, jobs), total
+            for attempt in range(2, MAX_FRONT_PASSES + 2):
+                res = runner.submit(render.Job(
+                    "front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
+                    want_html=want_html, want_piece=True)).result()
+                report.take(res)
+                front, front_html = res.piece, res.html
+                settled = make_toc(front, pieces, appendix.piece)
+                if settled == toc:
+                    break
+                toc = settled
+            else:
+                report.warn("the contents page did not settle; its page numbers may be off by a page")
+            total = front.pages + sum(p.pages for _, _, p in pieces) + appendix.piece.pages
+            if total != frame_total:
+                for f in frame_futs:
+                    f.cancel()
+                frame_futs = _submit_frames(runner, total, jobs)
+            frames = [f.result() for f in frame_futs]
+            for fr in frames:
+                report.take(fr)
+            toc_outline = [(e["title"], e["page"] - 1) for e in toc if e.get("level", 1) <= 2]
+            meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
+                               language=spec.lang, when=spec.when, key="booklet:" + spec.period)
+            data = pdfmod.assemble([front] + [p for _, _, p in pieces] + [appendix.piece],
+                                   [fr.piece.pdf for fr in frames], meta,
+                                   outline=toc_outline, frame_skip=frozenset({0}))
+            pdfmod.write_atomic(out / "booklet.pdf", data)
+            report.log("wrote booklet.pdf")
+        if want_html:
+            if front_html is None:
+                toc = [dict(e, page=None) for e in provisional]
+                res = runner.submit(render.Job("front", "front:html", "booklet_front.html",
+                                               front_ctx(toc), want_html=True)).result()
+                report.take(res)
+                front_html = res.html
+            html = join_booklet_html(front_html, [(anc, r.html) for _, anc, r in acct], appendix.html)
+            pdfmod.write_atomic(out / "booklet.html", html.encode("utf-8"))
+    finally:
+        runner.close()
+
+
+def _submit_frames(runner: Runner, total: int, jobs: int) -> list[cf.Future]:
+    """The booklet's frame pages, in one chunk per worker (page 1, the cover, stays blank)."""
+    chunks = max(1, min(jobs, total // 40 or 1))
+    size = -(-total // chunks)
+    futs = []
+    for start in range(1, total + 1, size):
+        n = min(size, total - start + 1)
+        futs.append(runner.submit(render.Job(
+            "frame", f"frame:{start}", "frame.html",
+            {"pages": n, "start": start, "total": total, "section": "", "skip_first": True})))
+    return futs
