@@ -19,12 +19,12 @@ months earlier) to get the tier migration.
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from .model import Customer, Sale
 from .period import month_index
@@ -45,18 +45,25 @@ def dec(x: float | int | Decimal) -> Decimal:
     return Decimal(repr(float(x)))
 
 
+@lru_cache(maxsize=4096)
+def _frac_of_float(x: float) -> Fraction:
+    return Fraction(Decimal(repr(x)))
+
+
 def frac(x: float | int | Decimal | Fraction) -> Fraction:
     """Exact fraction of a setting or value as written (0.2 -> 1/5)."""
     if isinstance(x, (Fraction, int)):
         return Fraction(x)
-    return Fraction(dec(x))
+    if isinstance(x, float):
+        return _frac_of_float(x)      # settings are compared per customer: cache them
+    return Fraction(x)
 
 
 def round_half_up(x: Fraction, places: int = 1) -> Decimal:
     """Round an exact value half-up (away from zero at .x5)."""
-    scale = 10 ** places
-    n = abs(x) * scale
-    r = math.floor(n + Fraction(1, 2))
+    x = Fraction(x)
+    n, d = abs(x.numerator) * 10 ** places, x.denominator
+    r = (2 * n + d) // (2 * d)          # floor(n/d + 1/2) in integers
     return Decimal(r if x >= 0 else -r).scaleb(-places)
 
 
@@ -71,20 +78,28 @@ class MonthSales:
     overdue: Decimal | None               # None when no row of the month had one
 
 
+def _money(x) -> Decimal:
+    # dec() without the isinstance chain: Sales values are floats (or ints in tests).
+    return Decimal(repr(x)) if x.__class__ is float else dec(x)
+
+
 def aggregate_sales(sales: Iterable[Sale]) -> dict[str, dict[int, MonthSales]]:
     """customer_id -> month index -> sums. One pass over the Sales rows;
     several rows for one customer-month are summed (SPEC §1)."""
     acc: dict[str, dict[int, list]] = {}
     for s in sales:
-        months = acc.setdefault(s.customer_id, {})
-        m = months.get(month_index(s.month))
+        months = acc.get(s.customer_id)
+        if months is None:
+            months = acc[s.customer_id] = {}
+        i = s.month.year * 12 + s.month.month - 1          # month_index, inlined: the hot loop
+        m = months.get(i)
         if m is None:
-            m = months[month_index(s.month)] = [ZERO, None, None]
-        m[0] += dec(s.revenue)
+            m = months[i] = [ZERO, None, None]
+        m[0] += _money(s.revenue)
         if s.gross_profit is not None:
-            m[1] = (m[1] or ZERO) + dec(s.gross_profit)
+            m[1] = (m[1] or ZERO) + _money(s.gross_profit)
         if s.overdue_amount is not None:
-            m[2] = (m[2] or ZERO) + dec(s.overdue_amount)
+            m[2] = (m[2] or ZERO) + _money(s.overdue_amount)
     return {cid: {i: MonthSales(*v) for i, v in months.items()} for cid, months in acc.items()}
 
 
