@@ -321,8 +321,8 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
             sev = "high" if low <= -2 * drop else "medium"
             add("REVENUE_DROP", sev,
                 f"Revenue fell: growth QoQ {_pct(f.growth_qoq, lang)}, YoY {_pct(f.growth_yoy, lang)} "
-                f"(alert at −{_pct(drop, lang)})",
-                f"销售额下降：环比 {_pct(f.growth_qoq, lang)}，同比 {_pct(f.growth_yoy, lang)}（预警线 −{_pct(drop, lang)}）")
+                f"(alert at -{_pct(drop, lang)})",
+                f"销售额下降：环比 {_pct(f.growth_qoq, lang)}，同比 {_pct(f.growth_yoy, lang)}（预警线 -{_pct(drop, lang)}）")
 
     floor = frac(s.satisfaction_floor)
     if f.latest_satisfaction is not None:
