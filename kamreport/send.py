@@ -374,9 +374,16 @@ def default_subject(built: BuiltPeriod) -> str:
 
 
 def subject_for(built: BuiltPeriod) -> str:
-    """mail_subject (with `{period}` replaced), else the default."""
+    """mail_subject, else the default. The period is always in the subject:
+    `{period}` in mail_subject marks where; without it, it is appended, so
+    that a fixed subject in the workbook still tells one month from the next."""
     custom = (built.settings.get("mail_subject") or "").strip()
-    subject = custom.replace("{period}", built.label) if custom else default_subject(built)
+    if not custom:
+        subject = default_subject(built)
+    elif "{period}" in custom:
+        subject = custom.replace("{period}", built.label)
+    else:
+        subject = f"{custom} {built.label}"
     _check_text(subject, f"mail subject (the mail_subject setting or company in {built.folder / 'summary.json'})")
     return subject
 
@@ -722,6 +729,8 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
     env = os.environ if env is None else env
     cfg = smtp_config(env)
     built = find_period(out_dir, period)
+    # A blank --to (an unset CI variable expanded to "") falls back to mail_to.
+    to = [t for t in to if t and t.strip()]
     if to:
         recipients = parse_recipients(list(to), "--to")
     else:

@@ -198,6 +198,11 @@ def test_subject_defaults_and_setting(make_built):
     assert run(["--out", str(out), "--period", "2026Q3", "--to", "a@example.com", "--dry-run"], {}).exit_code == 0
     msg = parse((out / "2026Q3" / "mail" / "2026Q3-a_at_example.com.eml").read_bytes())
     assert msg["Subject"] == "季度复盘 2026Q3 – 请审阅"
+    # Without {period} the period is appended: a fixed subject still names it.
+    out = make_built(settings={"mail_subject": "重点客户季度回顾"}, out=out)
+    assert run(["--out", str(out), "--period", "2026Q3", "--to", "a@example.com", "--dry-run"], {}).exit_code == 0
+    msg = parse((out / "2026Q3" / "mail" / "2026Q3-a_at_example.com.eml").read_bytes())
+    assert msg["Subject"] == "重点客户季度回顾 2026Q3"
 
 
 @pytest.mark.parametrize("settings", [{"mail_subject": "Report\r\nBcc: everyone@example.com"},
@@ -211,9 +216,11 @@ def test_header_injection_from_the_workbook_is_refused(make_built, settings):
 
 def test_recipients_from_mail_to_setting(make_built):
     out = make_built(settings={"mail_to": ["ceo@example.com", "cfo@example.com"]})
-    r = run(["--out", str(out), "--dry-run"], {})
+    # A blank --to (an unset CI variable) also falls back to the setting.
+    r = run(["--out", str(out), "--dry-run", "--to", ""], {})
     assert r.exit_code == 0, r.output
-    assert len(list((out / "2026Q3" / "mail").glob("*.eml"))) == 2
+    assert sorted(p.name for p in (out / "2026Q3" / "mail").glob("*.eml")) == [
+        "2026Q3-ceo_at_example.com.eml", "2026Q3-cfo_at_example.com.eml"]
 
     out = make_built(settings={"mail_to": ["ceo@example.com\r\nRCPT TO:<x@evil.example>"]})
     r = run(["--out", str(out), "--dry-run"], {})
