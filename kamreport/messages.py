@@ -1,0 +1,212 @@
+"""Problem messages of the reader, in Chinese and English.
+
+The reader records a problem as a code and parameters, and words it here
+only at the end, once the report language is known (it comes from the
+Customers headers, which may be read after the first problem was found).
+Every message says what was wrong and what would be accepted.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+# Fatal: the file or its structure.
+# Row and value problems: {header} is the column header as written, {value}
+# the offending cell as text.
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- the file (fatal) ------------------------------------------------------
+    "missing": {
+        "en": "file not found",
+        "zh": "找不到文件",
+    },
+    "not_a_file": {
+        "en": "not a file (a folder?); give the path of an .xlsx workbook",
+        "zh": "不是文件（是文件夹？）；请给出 .xlsx 工作簿的路径",
+    },
+    "unreadable": {
+        "en": "cannot read the file: {detail}",
+        "zh": "无法读取文件：{detail}",
+    },
+    "empty": {
+        "en": "the file is empty (0 bytes); save the workbook again as .xlsx",
+        "zh": "文件为空（0 字节）；请重新另存为 .xlsx",
+    },
+    "ole": {
+        "en": "not a valid workbook: this is an old .xls file or a password-protected workbook; "
+              "remove the password and save it as .xlsx (Excel Workbook)",
+        "zh": "不是有效的工作簿：这是旧版 .xls 文件或设置了密码的工作簿；请取消密码并另存为 .xlsx（Excel 工作簿）",
+    },
+    "not_zip": {
+        "en": "not a valid workbook: this looks like a text or CSV file; open it in Excel and save it as .xlsx",
+        "zh": "不是有效的工作簿：看起来是文本或 CSV 文件；请用 Excel 打开后另存为 .xlsx",
+    },
+    "corrupt": {
+        "en": "not a valid workbook: the file is damaged or truncated ({detail}); save it again from Excel as .xlsx",
+        "zh": "不是有效的工作簿：文件已损坏或不完整（{detail}）；请在 Excel 中重新另存为 .xlsx",
+    },
+    "encrypted": {
+        "en": "not a valid workbook: the file is encrypted; remove the password and save it as .xlsx",
+        "zh": "不是有效的工作簿：文件已加密；请取消密码后另存为 .xlsx",
+    },
+    "too_large": {
+        "en": "refused: part {part} of the workbook inflates to more than {limit_mb} MB, implausibly large for a workbook",
+        "zh": "拒绝读取：工作簿中的 {part} 解压后超过 {limit_mb} MB，对工作簿而言大得不合理",
+    },
+    "zip_bomb": {
+        "en": "refused: part {part} is compressed {ratio}:1, which only a zip bomb does; save the workbook again from Excel",
+        "zh": "拒绝读取：{part} 的压缩比为 {ratio}:1，这是压缩炸弹的特征；请在 Excel 中重新保存工作簿",
+    },
+    "dtd": {
+        "en": "not a valid workbook: part {part} declares a DOCTYPE/ENTITY, which Excel never writes (XML attack?)",
+        "zh": "不是有效的工作簿：{part} 含有 DOCTYPE/ENTITY 声明，Excel 从不写入这些内容（XML 攻击？）",
+    },
+    "not_xlsx": {
+        "en": "not a valid workbook: a zip file without the parts of an .xlsx; save it from Excel as .xlsx",
+        "zh": "不是有效的工作簿：是 zip 文件，但没有 .xlsx 的组成部分；请在 Excel 中另存为 .xlsx",
+    },
+    "xlsb": {
+        "en": "not a supported workbook: binary .xlsb; save it from Excel as .xlsx",
+        "zh": "不支持的工作簿：二进制 .xlsb 格式；请在 Excel 中另存为 .xlsx",
+    },
+    "no_sheets": {
+        "en": "not a valid workbook: it has no worksheets",
+        "zh": "不是有效的工作簿：没有工作表",
+    },
+    # -- structure (fatal) -----------------------------------------------------
+    "missing_sheet": {
+        "en": "no {name} sheet in any workbook; add a sheet named {name} (or {name_zh})",
+        "zh": "所有工作簿中都没有“{name_zh}”工作表；请添加名为“{name_zh}”（或 {name}）的工作表",
+    },
+    "missing_columns": {
+        "en": "no header row with the required column(s) {columns} in the first 10 rows{closest}",
+        "zh": "前 10 行中没有包含必填列 {columns} 的表头行{closest}",
+    },
+    "closest": {
+        "en": " (row {row} has {found} but not {missing})",
+        "zh": "（第 {row} 行有 {found}，但缺少 {missing}）",
+    },
+    # -- sheets and columns (warning / info) -----------------------------------
+    "unknown_column": {
+        "en": "column \"{header}\" is not a {table} column and is ignored; known columns: {known[en]}",
+        "zh": "列“{header}”不是“{table}”表的列，已忽略；可用的列：{known[zh]}",
+    },
+    "duplicate_column": {
+        "en": "column \"{header}\" appears twice; the one in column {first} is used, this one is ignored",
+        "zh": "列“{header}”出现了两次；使用 {first} 列，忽略此列",
+    },
+    "no_gross_profit": {
+        "en": "no gross_profit (毛利) column in any Sales sheet; ABC classes fall back to revenue",
+        "zh": "所有销售表都没有“毛利”（gross_profit）列；ABC 分类改按销售额计算",
+    },
+    "unknown_sheet": {
+        "en": "sheet \"{name}\" is not one kamreport reads and is ignored",
+        "zh": "工作表“{name}”不是 kamreport 读取的表，已忽略",
+    },
+    "sheet_truncated": {
+        "en": "this sheet has a value as far as {far_cell}; only columns A–{last} were read, cells further right are ignored",
+        "zh": "此工作表在远至 {far_cell} 的位置有内容；只读取了 A–{last} 列，更右边的单元格已忽略",
+    },
+    "header_merged_data": {
+        "en": "merged cell {range} reaches from the header into the data and is not copied down",
+        "zh": "合并单元格 {range} 从表头延伸到数据区，未向下填充",
+    },
+    # -- values ----------------------------------------------------------------
+    "required_missing": {
+        "en": "{header} is required but blank",
+        "zh": "{header} 为必填项，但为空",
+    },
+    "not_id": {
+        "en": "{header} \"{value}\" is not an ID; write the ID as text or a whole number",
+        "zh": "{header}“{value}”不是有效的编号；请填写文本或整数编号",
+    },
+    "not_number": {
+        "en": "{header} \"{value}\" is not a number; write e.g. 1234.5, 1,234.5, ¥1,234, -300, 1.2万 or 3亿",
+        "zh": "{header}“{value}”不是数字；可写作 1234.5、1,234.5、¥1,234、-300、1.2万 或 3亿",
+    },
+    "negative": {
+        "en": "{header} \"{value}\" is negative; it must be 0 or more",
+        "zh": "{header}“{value}”为负数；必须大于或等于 0",
+    },
+    "out_of_range": {
+        "en": "{header} \"{value}\" is out of range; it must be between {lo} and {hi}",
+        "zh": "{header}“{value}”超出范围；必须在 {lo} 到 {hi} 之间",
+    },
+    "not_int": {
+        "en": "{header} \"{value}\" is not a whole number from {lo} to {hi}",
+        "zh": "{header}“{value}”不是 {lo} 到 {hi} 之间的整数",
+    },
+    "not_percent": {
+        "en": "{header} \"{value}\" is not a percentage; write 8% or 0.08",
+        "zh": "{header}“{value}”不是百分比；请写作 8% 或 0.08",
+    },
+    "percent_bare": {
+        "en": "{header} \"{value}\" is ambiguous: a bare number above 1; write 8% (with %) or 0.08",
+        "zh": "{header}“{value}”含义不明：不带 % 的数字大于 1；请写作 8%（带 %）或 0.08",
+    },
+    "not_date": {
+        "en": "{header} \"{value}\" is not a date; write 2026-07-15, 2026/7/15, 2026.7.15, 2026年7月15日 or use a date cell",
+        "zh": "{header}“{value}”不是日期；请写作 2026-07-15、2026/7/15、2026.7.15、2026年7月15日 或使用日期单元格",
+    },
+    "not_month": {
+        "en": "{header} \"{value}\" is not a month; write 2026-07, 2026/7, 2026年7月 or a date",
+        "zh": "{header}“{value}”不是月份；请写作 2026-07、2026/7、2026年7月 或日期",
+    },
+    "not_day": {
+        "en": "{header} \"{value}\" is not a day; write 07-15, 7/15, 7月15日 or a full date",
+        "zh": "{header}“{value}”不是日期；请写作 07-15、7/15、7月15日 或完整日期",
+    },
+    "not_bool": {
+        "en": "{header} \"{value}\" is not yes/no; write TRUE, yes, y, 1, 是, √ or FALSE, no, n, 0, 否, or leave it blank",
+        "zh": "{header}“{value}”不是“是/否”；请填写 是、有、√、TRUE、yes、1 或 否、无、FALSE、no、0，或留空",
+    },
+    "not_enum": {
+        "en": "{header} \"{value}\" is not one of: {options}",
+        "zh": "{header}“{value}”不是可选值之一：{options}",
+    },
+    "cell_error": {
+        "en": "{header} holds the Excel error {error}; fix the formula or type the value",
+        "zh": "{header} 是 Excel 错误值 {error}；请修正公式或直接填写数值",
+    },
+    "formula_no_value": {
+        "en": "{header} is a formula ({value}) without a calculated value; open the file in Excel, "
+              "let it calculate and save it",
+        "zh": "{header} 是公式（{value}），但没有计算结果；请用 Excel 打开、重新计算并保存",
+    },
+    # -- rows ------------------------------------------------------------------
+    "duplicate_id": {
+        "en": "customer_id \"{value}\" already appears at {first}; the first row is kept",
+        "zh": "客户编号“{value}”已在 {first} 出现；保留第一行",
+    },
+    "unknown_customer": {
+        "en": "customer_id \"{value}\" is not in the Customers sheet",
+        "zh": "客户编号“{value}”不在“客户”表中",
+    },
+    "settings_no_key": {
+        "en": "setting value \"{value}\" has no key",
+        "zh": "设置值“{value}”没有对应的键",
+    },
+}
+
+EFFECT = {
+    "rejected": {"en": " (row rejected)", "zh": "（该行未采用）"},
+    "blank": {"en": " (left blank)", "zh": "（该字段按空白处理）"},
+}
+
+SEVERITY_ZH = {"fatal": "致命", "error": "错误", "warning": "警告", "info": "提示"}
+
+
+def message(code: str, lang: str, **params: Any) -> str:
+    """The message for `code` in `lang` (zh | en), with its parameters filled in."""
+    texts = MESSAGES[code]
+    text = texts.get(lang) or texts["en"]
+    if "limit" in params and "limit_mb" not in params:
+        params["limit_mb"] = int(params["limit"]) // (1 << 20)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A missing parameter must not hide the problem itself.
+        return text
+
+
+def effect(kind: str, lang: str) -> str:
+    """The suffix that says what happened to the row: rejected or left blank."""
+    return EFFECT[kind].get(lang) or EFFECT[kind]["en"]

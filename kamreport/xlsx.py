@@ -1,0 +1,563 @@
+"""Safe low-level access to untrusted .xlsx workbooks (SECURITY.md cases 1–7).
+
+Design: python-calamine reads the cell values, and one streaming pass of our
+own over each sheet's XML finds what calamine cannot tell us.
+
+- Values: openpyxl is about 10× slower than calamine on a full
+  1,048,575-row sheet (97 s against 10 s), too slow for the speed goal.
+  calamine (Rust) parses shared strings, styles, date formats, 1904-based
+  dates and inline strings correctly.
+- What calamine hides: it returns an error cell (`#DIV/0!`, `t="e"`) and a
+  formula without a cached value as "" (its issue #105), the same as a blank,
+  and the spec says both are bad values. Our pass over the sheet XML finds
+  them with `bytes.find`, which costs little next to the decompression.
+- What calamine cannot survive: it allocates the dense rectangle between the
+  first and the last cell, so one value at XFD1048576 asks for ~550 GB and
+  the process ABORTS (a Rust OOM abort, not an exception). The same pass
+  measures the real extent of the valued cells, and a sheet whose rectangle
+  is implausibly large is read by a bounded fallback (openpyxl read-only,
+  limited to the table's columns) instead.
+- Zip bombs: the declared sizes in the zip directory are checked before
+  anything is opened, and every part is inflated by our own stream, which
+  counts the bytes it really produces and stops at the limit, because a
+  forged directory can declare a few KB for a part that inflates to GBs.
+- Billion laughs / XXE: a DOCTYPE or ENTITY declaration in any part's
+  prolog refuses the file. No xlsx writer emits one; calamine and openpyxl
+  (with defusedxml) would reject or ignore them anyway, and refusing
+  outright keeps the behaviour the same for every part and every library.
+
+Everything that can go wrong with the file itself raises `BadWorkbook`
+with a messages.py code; the reader turns it into one fatal Problem.
+"""
+from __future__ import annotations
+
+import os
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Iterator
+from xml.etree.ElementTree import ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from .values import EPOCH_1900, EPOCH_1904, CellError
+
+# Limits. A full 1,048,575-row × 8-column sheet is ~300 MB of XML, so these
+# leave room for real workbooks and refuse only the implausible.
+MAX_PART_BYTES = 1 << 30            # one part, inflated
+MAX_TOTAL_BYTES = 2 << 30           # all parts, inflated
+MAX_RATIO = 200                     # inflated / compressed, for parts above RATIO_MIN_BYTES
+RATIO_MIN_BYTES = 16 << 20          # small parts (styles, empty sheets) compress very well
+MAX_PARTS = 10_000
+# Dense cells calamine may allocate for one sheet (≈32 bytes each in Rust):
+# 2**25 ≈ 33.5 M, i.e. Excel's full 1,048,576 rows × 32 columns.
+MAX_DENSE_CELLS = 1 << 25
+CHUNK = 4 << 20
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # .xls, and encrypted .xlsx
+ZIP_MAGIC = b"PK\x03\x04"
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+STRICT_OFFICE_DOC = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+
+
+class BadWorkbook(Exception):
+    """The file cannot be read as a workbook; `code` is a messages.py key."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class SheetRef:
+    name: str            # as shown on the tab
+    part: str            # zip member, "xl/worksheets/sheet1.xml"
+    index: int           # position in the workbook, 0-based
+
+
+@dataclass
+class SheetScan:
+    """What the streaming pass learned about one sheet."""
+    bytes: int = 0                        # inflated size of the sheet XML
+    max_row: int = 0                      # 1-based, 0 = no rows seen
+    max_col: int = 0                      # 1-based, only counted beyond Z (see scan_sheet)
+    far_cell: str = ""                    # the cell that set max_col, "XFD1048576"
+    bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)  # (row, col) 1-based
+
+    @property
+    def dense_cells(self) -> int:
+        # Single-letter columns are not measured (too costly); assume Z.
+        return self.max_row * max(self.max_col, 26)
+
+
+@dataclass
+class SheetData:
+    """A sheet's cells as a list of rows, and where that rectangle starts."""
+    rows: list[list[Any]]                 # "" = empty cell
+    first_row: int                        # Excel row number of rows[0]
+    first_col: int                        # 1-based column number of rows[i][0]
+    merged: list[tuple[int, int, int, int]]   # (row0, col0, row1, col1), 1-based inclusive
+    truncated_at_col: int = 0             # > 0: cells right of this column were not read
+
+
+def col_letter(n: int) -> str:
+    """1 -> A, 27 -> AA."""
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def col_number(letters: str | bytes) -> int:
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+# ---------------------------------------------------------------------------
+# Inflating parts ourselves, with real limits
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class Book:
+    """An opened, checked workbook: its sheets, date system and zip."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.zip: zipfile.ZipFile
+        self.sheets: list[SheetRef] = []
+        self.epoch: date = EPOCH_1900
+        self.total_bytes = 0
+        self._calamine: Any = None
+        _open(self)
+
+    # -- streaming ---------------------------------------------------------
+    def stream(self, name: str) -> Iterator[bytes]:
+        """Inflate one part in chunks, counting real bytes against the limits.
+
+        Also refuses a DOCTYPE/ENTITY before the part's root element.
+        """
+        info = self.zip.getinfo(name)
+        if info.flag_bits & 0x1:
+            raise BadWorkbook("encrypted")
+        fp = self.zip.fp
+        assert fp is not None
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) < 30 or header[:4] != ZIP_MAGIC:
+            raise BadWorkbook("corrupt", detail=f"bad local header for {name}")
+        n, m = struct.unpack("<HH", header[26:30])
+        fp.seek(info.header_offset + 30 + n + m)
+        left = info.compress_size
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater: Any = zlib.decompressobj(-15)
+        elif info.compress_type == zipfile.ZIP_STORED:
+            inflater = None
+        else:
+            raise BadWorkbook("corrupt", detail=f"unsupported compression in {name}")
+        produced = 0
+        in_prolog = True
+        prolog_tail = b""
+        while left > 0 or (inflater is not None and inflater.unconsumed_tail):
+            if inflater is not None and inflater.unconsumed_tail:
+                raw = inflater.unconsumed_tail
+            else:
+                raw = fp.read(min(CHUNK, left))
+                if not raw:
+                    raise BadWorkbook("corrupt", detail=f"{name} is truncated")
+                left -= len(raw)
+            if inflater is None:
+                out = raw
+            else:
+                try:
+                    out = inflater.decompress(raw, CHUNK)
+                except zlib.error as e:
+                    raise BadWorkbook("corrupt", detail=f"{name}: {e}") from None
+            produced += len(out)
+            self._check_size(name, produced, info.compress_size)
+            if in_prolog and out:
+                head = prolog_tail + out
+                m_root = _ROOT_START.search(head)
+                end = m_root.start() if m_root else len(head)
+                if _DTD.search(head, 0, end):
+                    raise BadWorkbook("dtd", part=name)
+                if m_root:
+                    in_prolog = False
+                else:
+                    prolog_tail = head[-16:]
+            if out:
+                yield out
+            if inflater is not None and inflater.eof:
+                break
+        if inflater is not None and not inflater.eof and info.compress_size:
+            raise BadWorkbook("corrupt", detail=f"{name} is truncated")
+        self.total_bytes += produced
+        if self.total_bytes > MAX_TOTAL_BYTES:
+            raise BadWorkbook("too_large", part=name, size=self.total_bytes, limit=MAX_TOTAL_BYTES)
+
+    def _check_size(self, name: str, produced: int, compressed: int) -> None:
+        if produced > MAX_PART_BYTES or self.total_bytes + produced > MAX_TOTAL_BYTES:
+            raise BadWorkbook("too_large", part=name, size=produced, limit=MAX_PART_BYTES)
+        if produced > RATIO_MIN_BYTES and produced > MAX_RATIO * max(compressed, 1):
+            raise BadWorkbook("zip_bomb", part=name, ratio=produced // max(compressed, 1))
+
+    def read_part(self, name: str) -> bytes:
+        return b"".join(self.stream(name))
+
+    # -- values --------------------------------------------------------------
+    def calamine(self) -> Any:
+        if self._calamine is None:
+            from python_calamine import CalamineWorkbook
+            try:
+                self._calamine = CalamineWorkbook.from_path(self.path)
+            except Exception as e:     # calamine raises its own types and ValueError
+                raise BadWorkbook("corrupt", detail=_short(e)) from None
+        return self._calamine
+
+    def close(self) -> None:
+        try:
+            if self._calamine is not None:
+                self._calamine.close()
+        except Exception:   # closing a half-broken workbook must not mask the real problem
+            pass
+        self.zip.close()
+
+    def __enter__(self) -> "Book":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _short(e: BaseException) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text[:200]
+
+
+def sniff(path: str) -> None:
+    """Refuse what is plainly not an .xlsx before touching it as a zip."""
+    if not os.path.exists(path):
+        raise BadWorkbook("missing")
+    if not os.path.isfile(path):
+        raise BadWorkbook("not_a_file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise BadWorkbook("unreadable", detail=e.strerror or str(e)) from None
+    if not head:
+        raise BadWorkbook("empty")
+    if head == OLE_MAGIC:
+        # Old .xls files and password-protected .xlsx files are both OLE
+        # compound files; the user needs the same advice for either.
+        raise BadWorkbook("ole")
+    if head[:4] != ZIP_MAGIC:
+        raise BadWorkbook("not_zip")
+
+
+def _open(book: Book) -> None:
+    sniff(book.path)
+    try:
+        book.zip = zipfile.ZipFile(book.path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        raise BadWorkbook("corrupt", detail=_short(e)) from None
+    try:
+        _check_directory(book)
+        _read_structure(book)
+    except BaseException:
+        book.zip.close()
+        raise
+
+
+def _check_directory(book: Book) -> None:
+    infos = book.zip.infolist()
+    if len(infos) > MAX_PARTS:
+        raise BadWorkbook("too_large", part=f"{len(infos)} parts", size=len(infos), limit=MAX_PARTS)
+    declared = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise BadWorkbook("encrypted")
+        if info.file_size > MAX_PART_BYTES:
+            raise BadWorkbook("too_large", part=info.filename, size=info.file_size, limit=MAX_PART_BYTES)
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise BadWorkbook("zip_bomb", part=info.filename,
+                              ratio=info.file_size // max(info.compress_size, 1))
+        declared += info.file_size
+    if declared > MAX_TOTAL_BYTES:
+        raise BadWorkbook("too_large", part="(all parts)", size=declared, limit=MAX_TOTAL_BYTES)
+
+
+def _parse_xml(book: Book, name: str) -> Any:
+    data = book.read_part(name)
+    try:
+        return SafeET.fromstring(data)
+    except (ParseError, DefusedXmlException, ValueError) as e:
+        if isinstance(e, DefusedXmlException):
+            raise BadWorkbook("dtd", part=name) from None
+        raise BadWorkbook("corrupt", detail=f"{name}: {_short(e)}") from None
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = [p for p in base_dir.split("/") if p]
+    for p in target.split("/"):
+        if p == "..":
+            if parts:
+                parts.pop()
+        elif p and p != ".":
+            parts.append(p)
+    return "/".join(parts)
+
+
+def _read_structure(book: Book) -> None:
+    names = set(book.zip.namelist())
+    if "[Content_Types].xml" not in names:
+        raise BadWorkbook("not_xlsx")
+    # Check every part that is not a worksheet now (real size, DTDs): these
+    # are what calamine parses when it opens the workbook. Worksheets are
+    # streamed by scan_sheet just before their values are read.
+    wb_part = "xl/workbook.xml"
+    if "_rels/.rels" in names:
+        root = _parse_xml(book, "_rels/.rels")
+        for rel in root.iter(f"{NS_PKG_REL}Relationship"):
+            if rel.get("Type") in (OFFICE_DOC, STRICT_OFFICE_DOC):
+                wb_part = _resolve("", rel.get("Target", ""))
+    if wb_part not in names:
+        if any(n.endswith(".bin") and n.startswith("xl/") for n in names):
+            raise BadWorkbook("xlsb")
+        raise BadWorkbook("not_xlsx")
+    wb = _parse_xml(book, wb_part)
+    pr = wb.find(f"{NS_MAIN}workbookPr")
+    if pr is not None and pr.get("date1904", "").lower() in ("1", "true"):
+        book.epoch = EPOCH_1904
+    base = wb_part.rsplit("/", 1)[0] if "/" in wb_part else ""
+    rels_part = f"{base}/_rels/{wb_part.rsplit('/', 1)[-1]}.rels" if base else f"_rels/{wb_part}.rels"
+    targets: dict[str, str] = {}
+    if rels_part in names:
+        for rel in _parse_xml(book, rels_part).iter(f"{NS_PKG_REL}Relationship"):
+            targets[rel.get("Id", "")] = _resolve(base, rel.get("Target", ""))
+    sheets_el = wb.find(f"{NS_MAIN}sheets")
+    for i, s in enumerate(sheets_el if sheets_el is not None else ()):
+        rid = s.get(f"{NS_REL}id", "")
+        part = targets.get(rid, "")
+        if part in names:      # chartsheets and dialog sheets have no cells
+            if not part.endswith(".bin"):
+                book.sheets.append(SheetRef(s.get("name", ""), part, i))
+    if not book.sheets:
+        raise BadWorkbook("no_sheets")
+    sheet_parts = {s.part for s in book.sheets}
+    checked = {"_rels/.rels", wb_part, rels_part}
+    for name in sorted(names - sheet_parts - checked):
+        if name.endswith("/"):
+            continue
+        for _ in book.stream(name):
+            pass
+
+
+# ---------------------------------------------------------------------------
+# The streaming pass over one sheet
+
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,3})(\d+)"[^>/]*>')
+_LAST_ROW = re.compile(rb'<row r="(\d+)"')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
+_CELL_T = re.compile(rb'\st="(\w+)"')
+_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_F = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
+
+
+def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
+    """One pass over the sheet XML: real size, extent, error / no-value cells.
+
+    The pass cuts the stream just before the last `<c` of each chunk, so a
+    cell that straddles two chunks is seen whole in the next piece.
+    Measuring every cell reference would cost seconds on a full sheet, so
+    only valued cells in columns beyond Z are measured (a regex whose
+    literal prefix rarely matches); single-letter columns are bounded by Z
+    anyway. Rows are measured from the last `<row r=` of each piece.
+    """
+    scan = SheetScan()
+    carry = b""
+    for chunk in book.stream(ref.part):
+        scan.bytes += len(chunk)
+        buf = carry + chunk
+        cut = buf.rfind(b"<c")
+        if cut <= 0:
+            cut = len(buf)
+        piece, carry = buf[:cut], buf[cut:]
+        _scan_piece(piece, scan)
+        if len(carry) > CHUNK * 4:     # one enormous cell: nothing of interest in it
+            _scan_piece(carry, scan)
+            carry = b""
+    if carry:
+        _scan_piece(carry, scan)
+    return scan
+
+
+def _scan_piece(piece: bytes, scan: SheetScan) -> None:
+    m = None
+    i = piece.rfind(b'<row r="')
+    if i >= 0:
+        m = _LAST_ROW.match(piece, i)
+        if m:
+            scan.max_row = max(scan.max_row, int(m[1]))
+    for m in _FAR_CELL.finditer(piece):
+        c, r = col_number(m[1]), int(m[2])
+        scan.max_row = max(scan.max_row, r)
+        if c > scan.max_col:
+            scan.max_col = c
+            scan.far_cell = f"{m[1].decode()}{r}"
+    if b't="e"' in piece:
+        pos = piece.find(b't="e"')
+        while pos >= 0:
+            _bad_cell(piece, pos, scan)
+            pos = piece.find(b't="e"', pos + 5)
+    pos = piece.find(b"<f")
+    while pos >= 0:
+        nxt = piece[pos + 2:pos + 3]
+        if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+            _bad_cell(piece, pos, scan)
+        pos = piece.find(b"<f", pos + 2)
+
+
+def _bad_cell(piece: bytes, pos: int, scan: SheetScan) -> None:
+    """Look at the cell around `pos`; keep it when calamine would hide it."""
+    start = piece.rfind(b"<c", 0, pos)
+    while start >= 0 and piece[start + 2:start + 3] not in (b" ", b">", b"\t", b"\n", b"\r"):
+        start = piece.rfind(b"<c", 0, start)
+    if start < 0:
+        return
+    tag_end = piece.find(b">", start)
+    if tag_end < 0:
+        return
+    tag = piece[start:tag_end + 1]
+    if tag.endswith(b"/>"):
+        return
+    end = piece.find(b"</c>", tag_end)
+    if end < 0:
+        end = len(piece)
+    body = piece[tag_end + 1:end]
+    ref = _CELL_REF.search(tag)
+    if not ref:
+        return       # no reference: we cannot point at it (Excel always writes one)
+    key = (int(ref[2]), col_number(ref[1]))
+    if key in scan.bad_cells:
+        return
+    t = _CELL_T.search(tag)
+    ctype = t[1] if t else b"n"
+    fm = _F.search(body)
+    formula = _xml_text(fm[1]) if fm else None
+    v = _V.search(body)
+    value = _xml_text(v[1]) if v else ""
+    if ctype == b"e":
+        scan.bad_cells[key] = CellError(value or "#N/A", formula)
+    elif b"<f" in body and not value and ctype not in (b"str", b"inlineStr"):
+        # A formula whose cached value is missing (never calculated, or
+        # written by a library that cannot calculate). An empty cached
+        # *string* (t="str", <v></v>) is a real result: a blank.
+        scan.bad_cells[key] = CellError(None, formula)
+
+
+def _xml_text(b: bytes) -> str:
+    s = b.decode("utf-8", "replace")
+    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+             .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+# ---------------------------------------------------------------------------
+# Reading the values
+
+def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64) -> SheetData:
+    """The sheet's cells, with error / no-value cells replaced by CellError.
+
+    calamine when the dense rectangle is bounded; otherwise openpyxl
+    read-only limited to the first `max_cols` columns (the table's columns
+    are near the left; the cell that made the sheet huge is reported by the
+    caller through `truncated_at_col`).
+    """
+    if scan.dense_cells <= MAX_DENSE_CELLS:
+        data = _read_calamine(book, ref)
+    else:
+        data = _read_openpyxl(book, ref, min(max_cols, scan.max_col))
+    _patch_bad_cells(data, scan)
+    return data
+
+
+def _read_calamine(book: Book, ref: SheetRef) -> SheetData:
+    try:
+        sheet = book.calamine().get_sheet_by_name(ref.name)
+        rows = sheet.to_python(skip_empty_area=True)
+        start = sheet.start
+        merged_raw = sheet.merged_cell_ranges or []
+    except BadWorkbook:
+        raise
+    except Exception as e:
+        raise BadWorkbook("corrupt", detail=f"{ref.name}: {_short(e)}") from None
+    if not rows or start is None:
+        return SheetData([], 1, 1, [])
+    merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in merged_raw]
+    return SheetData(rows, start[0] + 1, start[1] + 1, merged)
+
+
+def _read_openpyxl(book: Book, ref: SheetRef, max_col: int) -> SheetData:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+    try:
+        wb = openpyxl.load_workbook(book.path, read_only=True, data_only=True)
+        try:
+            ws = wb[ref.name]
+            rows: list[list[Any]] = []
+            for values in ws.iter_rows(min_row=1, max_col=max_col, values_only=True):
+                rows.append(["" if v is None else v for v in values])
+        finally:
+            wb.close()
+    except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile,
+            ParseError, DefusedXmlException, zlib.error, RuntimeError, TypeError) as e:
+        raise BadWorkbook("corrupt", detail=f"{ref.name}: {_short(e)}") from None
+    # openpyxl returns errors as their text ("#DIV/0!"); the scan's
+    # CellError replaces them below, the same as on the calamine path.
+    while rows and all(v == "" for v in rows[-1]):
+        rows.pop()
+    return SheetData(rows, 1, 1, [], truncated_at_col=max_col)
+
+
+def _patch_bad_cells(data: SheetData, scan: SheetScan) -> None:
+    if not scan.bad_cells:
+        return
+    r0, c0 = data.first_row, data.first_col
+    for (r, c), err in scan.bad_cells.items():
+        i, j = r - r0, c - c0
+        if i < 0 or j < 0:
+            continue
+        if i >= len(data.rows):
+            # calamine trims trailing rows that are empty to it; an error
+            # cell in a row of its own must still be seen.
+            width = len(data.rows[0]) if data.rows else j + 1
+            while len(data.rows) <= i:
+                data.rows.append([""] * width)
+        row = data.rows[i]
+        if j >= len(row):
+            row.extend([""] * (j + 1 - len(row)))
+        row[j] = err
+
+
+def as_date(v: Any) -> Any:
+    """datetime at midnight -> date (what a date column means)."""
+    if type(v) is datetime and (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
+        return v.date()
+    return v
