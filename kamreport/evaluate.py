@@ -379,8 +379,9 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
         high = (f.revenue_ttm <= 0
                 or Fraction(f.latest_overdue) > CREDIT_HIGH_SHARE * Fraction(f.revenue_ttm))
         add("CREDIT_OVERDUE", "high" if high else "medium",
-            f"Overdue receivables {_money(f.latest_overdue)} (revenue TTM {_money(f.revenue_ttm)})",
-            f"逾期应收款 {_money(f.latest_overdue)}（近12个月销售额 {_money(f.revenue_ttm)}）")
+            f"Overdue receivables {s.currency} {_money(f.latest_overdue)} "
+            f"(revenue TTM {s.currency} {_money(f.revenue_ttm)})",
+            f"逾期应收款 {s.currency} {_money(f.latest_overdue)}（近12个月销售额 {s.currency} {_money(f.revenue_ttm)}）")
     return tuple(out)
 
 

@@ -420,3 +420,13 @@ def test_language_override_changes_messages_and_strategy():
     assert r.settings.language == "zh"
     assert "关系状态" in r.accounts[0].risks[-1].message
     assert "战略联盟" in r.accounts[0].strategy
+
+
+def test_risk_messages_quote_the_numbers():
+    [r] = E.risks(replace(CALM, latest_overdue=Decimal("12.5"), revenue_ttm=Decimal(100)), AS_OF,
+                  replace(S, currency="USD"), "en")
+    assert r.message == "Overdue receivables USD 12.50 (revenue TTM USD 100.00)"
+    [r] = E.risks(replace(CALM, tier="key", cadence=30, days_since_touch=45), AS_OF, S, "zh")
+    assert r.message == "距上次接触已 45 天（联系周期 30 天）"
+    [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "en")
+    assert r.message == "Agreement ends on 2026-10-20, in 20 days"
