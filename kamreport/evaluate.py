@@ -208,7 +208,7 @@ def _clamp(x: Fraction) -> Fraction:
     return min(max(x, Fraction(0)), Fraction(100))
 
 
-def _pct(x: Fraction | float | None, lang: str) -> str:
+def _pct(x: Fraction | float | None) -> str:
     if x is None:
         return "—"
     return f"{round_half_up(frac(x) * 100, 1)}%"
@@ -248,7 +248,7 @@ def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | Non
     }
     no = "无" if zh else "none"
     basis = {
-        "growth": f"{gname} {_pct(g, lang)}" if g is not None else (f"增长：{no}" if zh else "growth: none"),
+        "growth": f"{gname} {_pct(g)}" if g is not None else (f"增长：{no}" if zh else "growth: none"),
         "satisfaction": (f"最近满意度 {_n1(latest_satisfaction)}" if zh else f"latest satisfaction {_n1(latest_satisfaction)}")
         if latest_satisfaction is not None else (f"满意度调查：{no}" if zh else "survey: none"),
         "engagement": ((f"距上次接触 {days_since_touch} 天，周期 {cadence} 天" if zh else
@@ -320,9 +320,9 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
         if low <= -drop:
             sev = "high" if low <= -2 * drop else "medium"
             add("REVENUE_DROP", sev,
-                f"Revenue fell: growth QoQ {_pct(f.growth_qoq, lang)}, YoY {_pct(f.growth_yoy, lang)} "
-                f"(alert at -{_pct(drop, lang)})",
-                f"销售额下降：环比 {_pct(f.growth_qoq, lang)}，同比 {_pct(f.growth_yoy, lang)}（预警线 -{_pct(drop, lang)}）")
+                f"Revenue fell: growth QoQ {_pct(f.growth_qoq)}, YoY {_pct(f.growth_yoy)} "
+                f"(alert at -{_pct(drop)})",
+                f"销售额下降：环比 {_pct(f.growth_qoq)}，同比 {_pct(f.growth_yoy)}（预警线 -{_pct(drop)}）")
 
     floor = frac(s.satisfaction_floor)
     if f.latest_satisfaction is not None:
@@ -364,8 +364,8 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
         share = Fraction(f.revenue_ttm) / Fraction(f.portfolio_revenue_ttm)
         if share > frac(s.concentration):
             add("CONCENTRATION", "medium",
-                f"{_pct(share, lang)} of portfolio revenue (TTM), above {_pct(s.concentration, lang)}",
-                f"占组合近12个月销售额的 {_pct(share, lang)}，超过 {_pct(s.concentration, lang)}")
+                f"{_pct(share)} of portfolio revenue (TTM), above {_pct(s.concentration)}",
+                f"占组合近12个月销售额的 {_pct(share)}，超过 {_pct(s.concentration)}")
 
     if f.relationship_stage in ("declining", "defensive"):
         cn_stage = {"declining": "倒退", "defensive": "防守"}[f.relationship_stage]
