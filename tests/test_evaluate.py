@@ -430,3 +430,13 @@ def test_risk_messages_quote_the_numbers():
     assert r.message == "距上次接触已 45 天（联系周期 30 天）"
     [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "en")
     assert r.message == "Agreement ends on 2026-10-20, in 20 days"
+
+
+def test_all_ten_codes_at_once_in_spec_order():
+    everything = replace(CALM, tier="key", cadence=30, growth_qoq=F(-0.5), latest_satisfaction=F(3),
+                         days_since_touch=None, open_complaint_ages=(40,), long_term_agreement=True,
+                         contract_end=day(10), overdue_actions=1, revenue_ttm=Decimal(900),
+                         relationship_stage="declining", account_manager=None, latest_overdue=Decimal(1))
+    got = E.risks(everything, AS_OF, S, "en")
+    assert tuple(r.code for r in got) == E.RISK_ORDER and len(E.RISK_ORDER) == 10
+    assert all(r.message for r in got)
