@@ -66,6 +66,26 @@ def _figure(width_in: float, height_in: float):
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _SIZE = re.compile(r'(<svg\b[^>]*?)\s+width="([\d.]+)pt"\s+height="([\d.]+)pt"')
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_DEFS_STYLE = re.compile(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", re.S)
+
+
+def _presentation(m: re.Match) -> str:
+    """style="fill: #fff; stroke-width: 0.8" -> fill="#fff" stroke-width="0.8".
+
+    Inline in HTML, WeasyPrint parses an SVG element's style attribute with
+    its HTML CSS parser too and logs "unknown property" for every fill and
+    stroke; presentation attributes mean the same to its SVG renderer and
+    log nothing, so warnings stay meaningful.
+    """
+    out = []
+    for decl in m.group(1).split(";"):
+        if ":" not in decl:
+            continue
+        prop, value = (x.strip() for x in decl.split(":", 1))
+        if prop and value:
+            out.append(f' {prop}="{value}"')
+    return "".join(out)
 
 
 def _to_svg(fig, name: str) -> str:
@@ -76,6 +96,11 @@ def _to_svg(fig, name: str) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
                                                   "Type": None}, bbox_inches=None)
     svg = _COMMENT.sub("", _PROLOG.sub("", buf.getvalue(), count=1))
+    # matplotlib's <style>*{stroke-linejoin: round; ...}</style> would leak
+    # into the HTML page; the same defaults go on the root as attributes.
+    svg = _DEFS_STYLE.sub("", svg, count=1)
+    svg = svg.replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    svg = _STYLE_ATTR.sub(_presentation, svg)
     # Width/height in pt would pin the chart's size; keep only the viewBox's
     # aspect ratio and let CSS (`.chart svg {width: 100%}`) size it.
     m = _SIZE.search(svg)
@@ -103,8 +128,8 @@ def revenue_trend(data: dict[str, Any]) -> Any:
     lang, brand = data["lang"], data["brand"]
     labels, rev = data["labels"], data["revenue"]
     gp = data.get("gross_profit") or [None] * len(rev)
-    fig = _figure(7.0, 2.5)
-    ax = fig.add_axes((0.08, 0.14, 0.9, 0.72))
+    fig = _figure(7.0, 2.15)
+    ax = fig.add_axes((0.08, 0.14, 0.9, 0.7))
     x = list(range(len(labels)))
     bars = ax.bar(x, rev, width=0.62, color=brand, label=data["names"][0], zorder=2)
     # The current period (last bar) in full colour, history lighter.
@@ -120,7 +145,11 @@ def revenue_trend(data: dict[str, Any]) -> Any:
     ax.grid(axis="y", color="#e3e7ec", linewidth=0.6, zorder=0)
     ax.axhline(0, color="#9aa3ad", linewidth=0.6)
     ax.tick_params(length=0)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8, handlelength=1.2)
+    # Revenue first in the legend, like in the table and the KPI tiles.
+    handles, names = ax.get_legend_handles_labels()
+    order = sorted(range(len(names)), key=lambda i: names[i] != data["names"][0])
+    ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower left",
+              bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8, handlelength=1.2)
     return fig
 
 
@@ -128,8 +157,8 @@ def health(data: dict[str, Any]) -> Any:
     """Health components as horizontal 0–100 bars coloured by band."""
     labels, values = data["labels"], data["values"]
     n = len(labels)
-    fig = _figure(3.6, 0.32 * n + 0.5)
-    ax = fig.add_axes((0.24, 0.16, 0.7, 0.8))
+    fig = _figure(3.0, 0.3 * n + 0.45)
+    ax = fig.add_axes((0.22, 0.16, 0.72, 0.8))
     y = list(range(n))[::-1]
     for yi, v in zip(y, values):
         ax.barh(yi, 100, height=0.55, color="#eef1f4", zorder=1)
