@@ -183,6 +183,18 @@ def test_documented_ci_steps_run(tmp_path, smtp_server):
     assert pdf.get_content() == (folder / "booklet.pdf").read_bytes()
     assert folder.name in msg["Subject"]
 
+    # The same real build, previewed with the account plans attached: one PDF
+    # per account plan listed in summary.json, byte for byte.
+    preview = subprocess.run([str(BIN / "kamreport"), "send", "--out", "out", "--dry-run",
+                              "--attach-accounts", "--to", "ceo@example.com"],
+                             cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300)
+    assert preview.returncode == 0, preview.stderr
+    eml = folder / "mail" / f"{folder.name}-ceo_at_example.com.eml"
+    msg = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    pdfs = [p.get_content() for p in msg.iter_attachments()]
+    plans = [a["files"]["pdf"] for a in summary["accounts"] if (a.get("files") or {}).get("pdf")]
+    assert pdfs == [(folder / "booklet.pdf").read_bytes()] + [(folder / f).read_bytes() for f in plans]
+
 
 @needs_build
 def test_documented_cron_script_runs_and_a_rerun_mails_nobody_twice(tmp_path, smtp_server):
