@@ -84,9 +84,10 @@ TEXT = {
         "growth_qoq": "环比增长",
         "growth_yoy": "同比增长",
         "nps": "净推荐值 (NPS)",
-        "high_risks": "高风险",
+        "high_risks": "高风险：{accounts} 个客户，共 {risks} 项",
         "no_high_risks": "本期没有高风险。",
-        "more_risks": "……另有 {n} 项，见报告中的风险清单。",
+        "more_risks": "……另有 {n} 个客户，见报告中的风险清单。",
+        "sep": "；",
         "quality": "数据质量：{error} 行被拒绝，{warning} 条警告（见 problems.csv）。",
         "attached": "附件：{files}",
         "footer": "此邮件由 kamreport 自动发送。",
@@ -104,9 +105,10 @@ TEXT = {
         "growth_qoq": "Growth vs previous period",
         "growth_yoy": "Growth vs a year earlier",
         "nps": "Net promoter score (NPS)",
-        "high_risks": "High risks",
+        "high_risks": "High risks: {risks} at {accounts} account(s)",
         "no_high_risks": "No high risks this period.",
-        "more_risks": "… and {n} more; see the risk register in the booklet.",
+        "more_risks": "… and {n} more account(s); see the risk register in the booklet.",
+        "sep": "; ",
         "quality": "Data quality: {error} rows rejected, {warning} warnings (see problems.csv).",
         "attached": "Attached: {files}",
         "footer": "This message was sent automatically by kamreport.",
@@ -388,16 +390,21 @@ def subject_for(built: BuiltPeriod) -> str:
     return subject
 
 
-def high_risks(summary: dict) -> list[tuple[str, str, str]]:
-    """(customer_id, name, message) of every high risk, in summary order
-    (tier, then score): the accounts leadership should look at first."""
+def high_risks(summary: dict) -> list[tuple[str, str, list[str]]]:
+    """(customer_id, name, messages) of each account with a high risk, in
+    summary order (tier, then score): the accounts to look at first."""
     out = []
     for acc in summary.get("accounts") or []:
-        for risk in acc.get("risks") or []:
-            if risk.get("severity") == "high":
-                out.append((str(acc.get("customer_id", "")), str(acc.get("name") or ""),
-                            str(risk.get("message") or risk.get("code") or "")))
+        msgs = [str(r.get("message") or r.get("code") or "") for r in acc.get("risks") or []
+                if r.get("severity") == "high"]
+        if msgs:
+            out.append((str(acc.get("customer_id", "")), str(acc.get("name") or ""), msgs))
     return out
+
+
+def _width(text: str) -> int:
+    """Columns on a fixed-width screen: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _facts(built: BuiltPeriod) -> list[tuple[str, str]]:
@@ -423,16 +430,17 @@ def bodies(built: BuiltPeriod, attachments: list[Attachment]) -> tuple[str, str]
     facts = _facts(built)
     risks = high_risks(built.summary)
     shown, more = risks[:MAX_RISKS_LISTED], len(risks) - MAX_RISKS_LISTED
+    risk_title = t["high_risks"].format(accounts=len(risks), risks=sum(len(m) for _, _, m in risks))
     problems = built.summary.get("problems") or {}
     quality = (t["quality"].format(error=problems.get("error", 0), warning=problems.get("warning", 0))
                if problems.get("error") or problems.get("warning") else "")
     files = t["attached"].format(files=", ".join(a.filename for a in attachments))
 
     lines = [t["greeting"], "", intro, "", t["headline"]]
-    width = max(len(k) for k, _ in facts)
-    lines += [f"  {k.ljust(width)}  {v}" for k, v in facts]
-    lines += ["", f"{t['high_risks']} ({len(risks)})"]
-    lines += [f"  - {name} ({cid}): {msg}" for cid, name, msg in shown] or ["  " + t["no_high_risks"]]
+    width = max(_width(k) for k, _ in facts)
+    lines += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in facts]
+    lines += ["", risk_title if risks else t["no_high_risks"]]
+    lines += [f"  - {name} ({cid}): {t['sep'].join(msgs)}" for cid, name, msgs in shown]
     if more > 0:
         lines.append("  " + t["more_risks"].format(n=more))
     if quality:
@@ -443,16 +451,18 @@ def bodies(built: BuiltPeriod, attachments: list[Attachment]) -> tuple[str, str]
     e = html.escape
     rows = "".join(f'<tr><th style="text-align:left;padding:2px 12px 2px 0">{e(k)}</th>'
                    f'<td style="text-align:right">{e(v)}</td></tr>' for k, v in facts)
-    items = "".join(f"<li><b>{e(name)}</b> ({e(cid)}): {e(msg)}</li>" for cid, name, msg in shown)
+    items = "".join(f"<li><b>{e(name)}</b> ({e(cid)}): {e(t['sep'].join(msgs))}</li>"
+                    for cid, name, msgs in shown)
     if more > 0:
         items += f"<li>{e(t['more_risks'].format(n=more))}</li>"
-    risk_html = f"<ul>{items}</ul>" if items else f"<p>{e(t['no_high_risks'])}</p>"
+    risk_html = (f"<h3>{e(risk_title)}</h3><ul>{items}</ul>" if items
+                 else f"<h3>{e(t['no_high_risks'])}</h3>")
     lang = "zh-CN" if built.language == "zh" else "en"
     doc = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
            f'<body style="font-family:sans-serif">'
            f"<p>{e(t['greeting'])}</p><p>{e(intro)}</p>"
            f"<h3>{e(t['headline'])}</h3><table>{rows}</table>"
-           f"<h3>{e(t['high_risks'])} ({len(risks)})</h3>{risk_html}"
+           f"{risk_html}"
            + (f"<p>{e(quality)}</p>" if quality else "")
            + f"<p>{e(files)}</p><p style=\"color:#666\">{e(t['footer'])}</p></body></html>\n")
     return text, doc

@@ -171,6 +171,7 @@ def test_dry_run_writes_parseable_eml(make_built, tiny_pdfs):
     for fact in ["客户数", "1,234,567 CNY", "+12.5 %", "-5.0 %", "+35"]:
         assert fact in text and fact in html
     # The two high risks (not the medium one), with names as written.
+    assert "高风险：2 个客户，共 2 项" in text
     assert "华东精密 <b>制造</b> (C001): 销售额同比下降 45.0 %" in text
     assert "Acme & Sons (C/002): 没有客户经理" in text
     assert "1 项行动逾期" not in text
@@ -395,3 +396,28 @@ def test_real_send_needs_host_and_sender(make_built):
     r = run(["--out", str(out), "--to", "boss@example.com"],
             {"KAMREPORT_SMTP_HOST": "127.0.0.1", "KAMREPORT_MAIL_FROM": "kam@example.com\r\nBcc: x@y.z"})
     assert r.exit_code == 1 and "KAMREPORT_MAIL_FROM contains a control character" in r.output
+
+
+def test_high_risks_grouped_per_account_and_capped(make_built):
+    # 20 accounts: A00..A19, each with one high risk; A00 has a second one and
+    # a medium one. Listed: 15 accounts (MAX_RISKS_LISTED), then "5 more".
+    accounts = [{"customer_id": f"A{i:02d}", "name": f"Acct {i}", "tier": "key",
+                 "risks": [{"code": "X", "severity": "high", "message": f"risk {i}"}]}
+                for i in range(20)]
+    accounts[0]["risks"] += [{"code": "Y", "severity": "high", "message": "second"},
+                             {"code": "Z", "severity": "medium", "message": "medium one"}]
+    out = make_built(language="en", accounts=accounts)
+    assert run(["--out", str(out), "--to", "a@example.com", "--dry-run"], {}).exit_code == 0
+    msg = parse((out / "2026Q3" / "mail" / "2026Q3-a_at_example.com.eml").read_bytes())
+    text = msg.get_body(("plain",)).get_content()
+    assert "High risks: 21 at 20 account(s)" in text            # 20 + A00's second = 21
+    assert "  - Acct 0 (A00): risk 0; second\r\n" in text
+    assert "(A14): risk 14" in text and "(A15)" not in text
+    assert "… and 5 more account(s); see the risk register in the booklet." in text
+    assert "medium one" not in text
+
+    out = make_built("2026Q2", language="en", accounts=[], out=out)
+    assert run(["--out", str(out), "--period", "2026Q2", "--to", "a@example.com", "--dry-run"], {}).exit_code == 0
+    msg = parse((out / "2026Q2" / "mail" / "2026Q2-a_at_example.com.eml").read_bytes())
+    assert "No high risks this period." in msg.get_body(("plain",)).get_content()
+    assert "<h3>No high risks this period.</h3>" in msg.get_body(("html",)).get_content()
