@@ -11,6 +11,8 @@ same piece bytes (pdf.assemble).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
+import os
 import multiprocessing
 import re
 import sys
@@ -106,6 +108,7 @@ class Report:
     written: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     subset_fallback: bool = False
+    times: dict[str, float] = field(default_factory=dict)    # CPU seconds by phase
 
     def warn(self, msg: str) -> None:
         if msg not in self.warnings:
@@ -258,14 +261,18 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     report = Report(quiet=quiet)
     policy_md = read_policy(policy)
 
+    t0 = time.process_time()
     dataset: Dataset = read_workbooks(list(workbooks), lang=lang)
+    report.times["read"] = time.process_time() - t0
     if dataset.fatal:
         for p in dataset.problems:
             if p.severity == FATAL:
                 click.echo(f"{p.location()}: {p.severity}: {p.message}", err=True)
         click.echo("nothing was built", err=True)
         return ERR
+    t0 = time.process_time()
     result = engine.compute(dataset, period=period, overrides={"language": lang} if lang else None)
+    report.times["compute"] = time.process_time() - t0
     settings = result.settings
     for p in result.extra.get("problems", ()):
         if p.severity in (ERROR, "warning"):
@@ -312,6 +319,11 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     summary.write_problems_csv(str(out / "problems.csv"), summary.all_problems(result, dataset))
 
     elapsed = time.perf_counter() - started
+    report.times["main_cpu"] = time.process_time()
+    report.times["wall"] = elapsed
+    stats = os.environ.get("KAMREPORT_STATS")
+    if stats:       # for bench/run.py: CPU seconds by phase
+        Path(stats).write_text(json.dumps({"times": report.times, "accounts": len(chosen)}, indent=1))
     if not quiet:
         click.echo(f"wrote {len(outputs)} files to {out} in {elapsed:.1f} s "
                    f"({len(chosen)} account plans, {len(report.warnings)} warnings)")
@@ -338,46 +350,93 @@ def _with_logo(ctx: dict, logo: str | None) -> dict:
     return ctx
 
 
+class Scheduler:
+    """Feeds jobs to the runner, a few at a time, so that urgent jobs (stamp
+    batches) can jump the queue instead of waiting behind every account."""
+
+    def __init__(self, runner: Runner, window: int) -> None:
+        self.runner, self.window = runner, window
+        self.pending: list[render.Job] = []
+        self.running: dict[cf.Future, render.Job] = {}
+
+    def add(self, job: render.Job, urgent: bool = False) -> None:
+        if urgent:
+            self.pending.insert(0, job)
+        else:
+            self.pending.append(job)
+
+    def results(self) -> Iterable[tuple[render.Job, render.JobResult]]:
+        while self.pending or self.running:
+            while self.pending and len(self.running) < self.window:
+                job = self.pending.pop(0)
+                self.running[self.runner.submit(job)] = job
+            done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: self.running[f].key):
+                job = self.running.pop(fut)
+                yield job, fut.result()
+
+
 def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_md, out: Path,
                 jobs: int, report: Report) -> None:
     from . import views
 
     want_pdf, want_html = "pdf" in fmt, "html" in fmt
     anchors = {a.customer_id: views.account_anchor(a.customer_id) for a in chosen}
+    names = {a.customer_id: a.name for a in chosen}
     runner = Runner(jobs, spec)
     try:
         front_ctx = lambda toc: _with_logo(views.booklet_front_context(result, dataset, toc), logo)  # noqa: E731
         provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": 0, "level": 2} for a in chosen]
-        futures: dict[str, cf.Future] = {}
+        sched = Scheduler(runner, window=2 * jobs)
         # The front matter first: its first layout decides the contents' length.
         if want_pdf:
-            futures["front"] = runner.submit(render.Job(
-                "front", "front:1", "booklet_front.html", front_ctx(provisional), want_piece=True))
-        futures["appendix"] = runner.submit(render.Job(
-            "appendix", "appendix", "booklet_appendix.html",
-            _with_logo(views.booklet_appendix_context(result, dataset, policy_md), logo),
-            want_html=want_html, want_piece=want_pdf))
+            sched.add(render.Job("front", "front:1", "booklet_front.html", front_ctx(provisional),
+                                 want_piece=True))
+        sched.add(render.Job("appendix", "appendix", "booklet_appendix.html",
+                             _with_logo(views.booklet_appendix_context(result, dataset, policy_md), logo),
+                             want_html=want_html, want_piece=want_pdf))
         if want_html:
-            futures["index"] = runner.submit(render.Job(
-                "index", "index", "index.html", _with_logo(views.index_context(result, dataset, files), logo),
-                html_path=str(out / "index.html")))
+            sched.add(render.Job("index", "index", "index.html",
+                                 _with_logo(views.index_context(result, dataset, files), logo),
+                                 html_path=str(out / "index.html")))
         for a in chosen:
             f = files[a.customer_id]
-            futures["account:" + a.customer_id] = runner.submit(render.Job(
+            sched.add(render.Job(
                 "account", "account:" + a.customer_id, "account.html",
                 _with_logo(views.account_context(result, dataset, a.customer_id), logo),
                 html_path=str(out / f["html"]) if want_html else None, want_html=want_html,
-                want_piece=want_pdf, pdf_path=str(out / f["pdf"]) if want_pdf else None,
-                section=a.name, anchor=anchors[a.customer_id]))
-        progress = Progress(len(futures), report)
+                want_piece=want_pdf, anchor=anchors[a.customer_id]))
+
+        # accounts/<slug>.pdf: pieces are stamped with their frames in batches
+        # (one frame document per batch: a WeasyPrint render has a fixed cost).
+        batch = max(1, min(12, -(-len(chosen) // (3 * jobs))))
+        to_stamp: list[dict] = []
+
+        def flush() -> None:
+            if to_stamp:
+                sched.add(render.Job("stamp", "stamp:" + to_stamp[0]["key"], "frame.html",
+                                     {"items": list(to_stamp)}), urgent=True)
+                to_stamp.clear()
+
+        progress = Progress(len(sched.pending) + (len(chosen) if want_pdf else 0), report)
         results: dict[str, render.JobResult] = {}
+        left = len(chosen)
         try:
-            names = {fut: name for name, fut in futures.items()}
-            for fut in cf.as_completed(names):
-                res = fut.result()
+            for job, res in sched.results():
                 report.take(res)
-                results[names[fut]] = res
-                progress.step(names[fut])
+                results[job.key] = res
+                if job.kind == "stamp":
+                    for it in job.context["items"]:
+                        progress.step(it["path"])
+                    continue
+                progress.step(job.key)
+                if job.kind == "account" and want_pdf:
+                    cid = job.key.split(":", 1)[1]
+                    to_stamp.append({"piece": res.piece, "section": names[cid], "key": job.key,
+                                     "path": str(out / files[cid]["pdf"])})
+                    left -= 1
+                    if len(to_stamp) >= batch or left == 0:
+                        flush()
         finally:
             progress.close()
 
@@ -385,10 +444,11 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
         appendix = results["appendix"]
         front_html = None
         if want_pdf:
-            front = results["front"].piece
+            front = results["front:1"].piece
             pieces = [(n, anc, r.piece) for n, anc, r in acct]
             # Fill the contents with page numbers; if that moves the front
             # matter's own headings or changes its length, lay it out again.
+            # The booklet's frame pages are laid out meanwhile.
             toc = make_toc(front, pieces, appendix.piece)
             total = front.pages + sum(p.pages for _, _, p in pieces) + appendix.piece.pages
             frame_futs, frame_total = _submit_frames(runner, total, jobs), total
@@ -397,6 +457,7 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
                     "front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
                     want_html=want_html, want_piece=True)).result()
                 report.take(res)
+                results[f"front:{attempt}"] = res
                 front, front_html = res.piece, res.html
                 settled = make_toc(front, pieces, appendix.piece)
                 if settled == toc:
@@ -410,15 +471,18 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
                     f.cancel()
                 frame_futs = _submit_frames(runner, total, jobs)
             frames = [f.result() for f in frame_futs]
-            for fr in frames:
+            for i, fr in enumerate(frames):
                 report.take(fr)
-            toc_outline = [(e["title"], e["page"] - 1) for e in toc if e.get("level", 1) <= 2]
+                results[f"frame:{i}"] = fr
+            toc_outline = [(e["title"], e["page"] - 1) for e in toc]
             meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
                                language=spec.lang, when=spec.when, key="booklet:" + spec.period)
+            t0 = time.process_time()
             data = pdfmod.assemble([front] + [p for _, _, p in pieces] + [appendix.piece],
                                    [fr.piece.pdf for fr in frames], meta,
                                    outline=toc_outline, frame_skip=frozenset({0}))
             pdfmod.write_atomic(out / "booklet.pdf", data)
+            report.times["assemble"] = time.process_time() - t0
             report.log("wrote booklet.pdf")
         if want_html:
             if front_html is None:
@@ -426,21 +490,24 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
                 res = runner.submit(render.Job("front", "front:html", "booklet_front.html",
                                                front_ctx(toc), want_html=True)).result()
                 report.take(res)
+                results["front:html"] = res
                 front_html = res.html
             html = join_booklet_html(front_html, [(anc, r.html) for _, anc, r in acct], appendix.html)
             pdfmod.write_atomic(out / "booklet.html", html.encode("utf-8"))
+        for res in results.values():
+            for k, v in res.times.items():
+                report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v
     finally:
         runner.close()
 
 
 def _submit_frames(runner: Runner, total: int, jobs: int) -> list[cf.Future]:
-    """The booklet's frame pages, in one chunk per worker (page 1, the cover, stays blank)."""
+    """The booklet's frame pages in chunks, one per worker; page 1 (the cover) stays blank."""
     chunks = max(1, min(jobs, total // 40 or 1))
     size = -(-total // chunks)
     futs = []
     for start in range(1, total + 1, size):
-        n = min(size, total - start + 1)
-        futs.append(runner.submit(render.Job(
-            "frame", f"frame:{start}", "frame.html",
-            {"pages": n, "start": start, "total": total, "section": "", "skip_first": True})))
+        pages = [{"number": n, "total": total, "section": "", "blank": n == 1}
+                 for n in range(start, min(start + size, total + 1))]
+        futs.append(runner.submit(render.Job("frame", f"frame:{start}", "frame.html", {"pages": pages})))
     return futs

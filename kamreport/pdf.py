@@ -22,6 +22,7 @@ import hashlib
 import io
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -199,11 +200,19 @@ class Piece:
     links: tuple[PieceLink, ...]
 
 
-def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: str) -> Piece:
-    """Lay out an HTML document once and write its PDF bytes once."""
+def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: str,
+                     times: dict[str, float] | None = None) -> Piece:
+    """Lay out an HTML document once and write its PDF bytes once.
+
+    `times` accumulates CPU seconds of WeasyPrint's layout and writing (the
+    benchmark's "WeasyPrint share").
+    """
     from weasyprint import HTML
 
+    times = {} if times is None else times
+    t0 = time.process_time()
     doc = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    times["layout"] = times.get("layout", 0.0) + time.process_time() - t0
     own = {name for page in doc.pages for name in page.anchors}
     anchors: dict[str, int] = {}
     links: list[PieceLink] = []
@@ -237,7 +246,9 @@ def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: 
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc.metadata.created = stamp
     doc.metadata.modified = stamp
+    t0 = time.process_time()
     pdf = doc.write_pdf(pdf_identifier=_identifier(key))
+    times["write"] = times.get("write", 0.0) + time.process_time() - t0
     return Piece(pdf, len(doc.pages), anchors, bookmarks, tuple(links))
 
 
@@ -315,11 +326,11 @@ def _finish(writer, meta: Meta) -> bytes:
     return out.getvalue()
 
 
-def assemble(pieces: list[Piece], frame_pdf: bytes | list[bytes] | None, meta: Meta, *,
+def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
              outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset()) -> bytes:
     """Concatenate pieces, stamp frame page i on page i, restore cross-piece links.
 
-    `frame_pdf` (one PDF or consecutive chunks) must have exactly as many
+    `frame_pdf` (one PDF, or consecutive PDF chunks or pypdf pages) must have exactly as many
     pages as the pieces together; page
     indexes in `frame_skip` get no frame (the cover). `outline` is
     (title, 0-based page) for the PDF bookmarks.
@@ -337,7 +348,12 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list[bytes] | None, meta: M
     total = len(writer.pages)
     if frame_pdf is not None:
         chunks = [frame_pdf] if isinstance(frame_pdf, bytes) else list(frame_pdf)
-        frame_pages = [pg for chunk in chunks for pg in PdfReader(io.BytesIO(chunk)).pages]
+        frame_pages = []
+        for chunk in chunks:
+            if isinstance(chunk, bytes):
+                frame_pages += PdfReader(io.BytesIO(chunk)).pages
+            else:           # already a pypdf page
+                frame_pages.append(chunk)
         if len(frame_pages) != total:
             raise ValueError(f"frame has {len(frame_pages)} pages, content {total}")
         for i, page in enumerate(writer.pages):
@@ -353,7 +369,7 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list[bytes] | None, meta: M
     return _finish(writer, meta)
 
 
-def stamp_piece(piece: Piece, frame_pdf: bytes | None, meta: Meta) -> bytes:
+def stamp_piece(piece: Piece, frame_pdf: bytes | list | None, meta: Meta) -> bytes:
     """A standalone PDF (an account plan): the piece with its own frame."""
     return assemble([piece], frame_pdf, meta,
                     outline=[(label, i) for level, label, i, _a in piece.bookmarks if level == 1][:50])

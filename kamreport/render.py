@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,15 +105,13 @@ class RenderSpec:
 
 @dataclass(frozen=True)
 class Job:
-    kind: str                      # index | account | front | appendix | frame
+    kind: str                      # index | account | front | appendix | frame | stamp
     key: str                       # unique per build: "account:C001", "front"
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     html_path: str | None = None   # write the mode-"html" rendering here
     want_html: bool = False        # return the mode-"html" rendering (booklet.html)
     want_piece: bool = False       # lay out the mode-"pdf" rendering
-    pdf_path: str | None = None    # write the piece with its own frame here
-    section: str = ""              # running-header text of a standalone PDF
     anchor: str | None = None      # anchor injected at the top of the piece
 
 
@@ -123,6 +122,7 @@ class JobResult:
     piece: pdfmod.Piece | None
     warnings: tuple[str, ...]
     subset_fallback: bool
+    times: dict[str, float] = field(default_factory=dict)   # CPU seconds by phase
 
 
 _SPEC: RenderSpec | None = None
@@ -163,31 +163,61 @@ def _finish(context: dict[str, Any]) -> dict[str, Any]:
     return done if isinstance(done, dict) else context
 
 
-def render_frame(pages: int, start: int, total: int, section: str, skip_first: bool) -> bytes:
-    """Frame pages `start`..`start+pages-1` of `total`: running header and page numbers."""
+def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] | None = None) -> bytes:
+    """Frame pages: running header and "page X of Y", one dict per page.
+
+    A page dict has `number`, `total`, `section` (running-header text) and
+    `blank` (no frame: the cover). One document holds the frames of many
+    account plans or of a chunk of the booklet: a WeasyPrint render has a
+    fixed cost that would otherwise be paid per account.
+    """
     spec = _SPEC
-    ctx = {
-        "lang": spec.lang, "company": spec.company, "title": spec.title, "period": spec.period,
-        "section": section, "total": total,
-        "pages": [{"number": start + i, "blank": skip_first and start + i == 1} for i in range(pages)],
-    }
+    ctx = {"lang": spec.lang, "company": spec.company, "title": spec.title, "period": spec.period,
+           "pages": pages}
     html = render_template(_ENV, "frame.html", ctx)
     base = packaged_dir().as_uri() + "/"
-    return pdfmod.layout_and_write(html, base, _fetcher(), when=spec.when,
-                                   key=f"frame:{section}:{start}:{total}").pdf
+    return pdfmod.layout_and_write(html, base, _fetcher(), when=spec.when, key=key, times=times).pdf
+
+
+def _stamp_accounts(items: list[dict[str, Any]], times: dict[str, float]) -> None:
+    """Write accounts/<slug>.pdf for a batch: their frames laid out as one document."""
+    from pypdf import PdfReader
+    import io
+
+    pages = [{"number": i + 1, "total": it["piece"].pages, "section": it["section"], "blank": False}
+             for it in items for i in range(it["piece"].pages)]
+    frame = render_frame(pages, key="frames:" + ",".join(it["key"] for it in items), times=times)
+    t0 = time.process_time()
+    frame_pages = PdfReader(io.BytesIO(frame)).pages
+    at = 0
+    for it in items:
+        n = it["piece"].pages
+        meta = pdfmod.Meta(title=it["section"], author=_SPEC.company, subject=_SPEC.title,
+                           language=_SPEC.lang, when=_SPEC.when, key=it["key"])
+        data = pdfmod.stamp_piece(it["piece"], [frame_pages[j] for j in range(at, at + n)], meta)
+        pdfmod.write_atomic(Path(it["path"]), data)
+        at += n
+    times["pypdf"] = times.get("pypdf", 0.0) + time.process_time() - t0
 
 
 def run_job(job: Job) -> JobResult:
-    """Render one document: HTML file and/or PDF piece (+ its standalone PDF)."""
+    """Render one document (HTML file and/or PDF piece), a frame chunk, or a stamp batch."""
     assert _SPEC is not None, "init_worker() first"
+    times: dict[str, float] = {}
+    t_start = time.process_time()
     with pdfmod.capture_warnings() as captured:
         html_out, piece = None, None
         if job.kind == "frame":
-            c = job.context
-            data = render_frame(c["pages"], c["start"], c["total"], c.get("section", ""), c.get("skip_first", False))
-            piece = pdfmod.Piece(data, c["pages"], {}, (), ())
+            pages = job.context["pages"]
+            data = render_frame(pages, key=job.key, times=times)
+            piece = pdfmod.Piece(data, len(pages), {}, (), ())
+        elif job.kind == "stamp":
+            _stamp_accounts(job.context["items"], times)
         else:
+            t0 = time.process_time()
             ctx = _finish(dict(job.context))
+            times["charts"] = time.process_time() - t0
+            t0 = time.process_time()
             if job.html_path or job.want_html:
                 html_out = render_template(_ENV, job.template, dict(ctx, mode="html"))
                 if job.html_path:
@@ -196,15 +226,15 @@ def run_job(job: Job) -> JobResult:
                 html = render_template(_ENV, job.template, dict(ctx, mode="pdf"))
                 if job.anchor and f'id="{job.anchor}"' not in html:
                     html = inject_anchor(html, job.anchor)
+                times["templates"] = time.process_time() - t0
                 base = packaged_dir().as_uri() + "/"
-                piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key)
-                if job.pdf_path:
-                    frame = render_frame(piece.pages, 1, piece.pages, job.section, skip_first=False)
-                    meta = pdfmod.Meta(title=job.section, author=_SPEC.company, subject=_SPEC.title,
-                                       language=_SPEC.lang, when=_SPEC.when, key=job.key)
-                    pdfmod.write_atomic(Path(job.pdf_path), pdfmod.stamp_piece(piece, frame, meta))
-        return JobResult(job.key, html_out if job.want_html else None, piece,
-                         tuple(captured.warnings), captured.subset_fallback)
+                piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key,
+                                                times=times)
+            else:
+                times["templates"] = time.process_time() - t0
+    times["total"] = time.process_time() - t_start
+    return JobResult(job.key, html_out if job.want_html else None, piece,
+                     tuple(captured.warnings), captured.subset_fallback, times)
 
 
 def default_jobs() -> int:
