@@ -235,3 +235,18 @@ def test_documented_cron_script_runs_and_a_rerun_mails_nobody_twice(tmp_path, sm
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout.count("already sent") == len(mail_to)
     assert len(server.messages) == len(mail_to)
+
+
+def test_exit_codes_as_documented(tmp_path):
+    doc = DOC.read_text(encoding="utf-8")
+    table = doc.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    assert [int(m) for m in re.findall(r"^\| (\d) \|", table, re.M)] == [0, 1, 2, 3]
+
+    def code(*args: str) -> int:
+        return subprocess.run([str(BIN / "kamreport"), *args], cwd=tmp_path, env=clean_env(),
+                              capture_output=True, timeout=300).returncode
+    assert code("build", "missing.xlsx", "--out", "out", "--quiet") == 1     # fatal input
+    assert code("build") == 2                                                # missing argument
+    assert code("build", "x.xlsx", "--lang", "fr") == 2                      # bad choice
+    assert code("send", "--period", "2026Q5", "--dry-run") == 2              # misspelt period
+    assert code("send", "--out", "out", "--dry-run") == 1                    # nothing built
