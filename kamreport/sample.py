@@ -958,15 +958,20 @@ def _write_readme(ws, lang: str) -> None:
             ws.append([a or None, b or None])
 
 
-def _atomic_save(wb, path: str) -> None:
-    """Save next to the target, then rename: a crash never leaves half a file."""
+def _check_target(path: str) -> str:
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
-    if not os.path.isdir(folder):
-        raise KamError(f"{path}: folder {folder} does not exist; create it or choose another path")
     if not target.lower().endswith((".xlsx", ".xlsm")):
         raise KamError(f"{path}: the file name must end in .xlsx")
-    fd, tmp = tempfile.mkstemp(prefix=".kamreport-", suffix=".xlsx", dir=folder)
+    if not os.path.isdir(folder):
+        raise KamError(f"{path}: folder {folder} does not exist; create it or choose another path")
+    return target
+
+
+def _atomic_save(wb, path: str) -> None:
+    """Save next to the target, then rename: a crash never leaves half a file."""
+    target = _check_target(path)
+    fd, tmp = tempfile.mkstemp(prefix=".kamreport-", suffix=".xlsx", dir=os.path.dirname(target))
     os.close(fd)
     try:
         wb.save(tmp)
@@ -984,6 +989,7 @@ def _atomic_save(wb, path: str) -> None:
 def write_workbook(path: str, *, lang: str = "zh", blank: bool = False, customers: int = 150,
                    seed: int = 1) -> None:
     """Write the sample workbook (or, with blank=True, the empty template) to path."""
+    _check_target(path)   # fail before spending seconds on the data
     if blank:
         wb = blank_workbook(lang)
     else:
