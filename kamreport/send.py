@@ -783,7 +783,11 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
         for rcpt in recipients:
             before = previous_send(sent_log, rcpt.addr_spec)
             if before and not resend:
-                changed = {a.get("sha256") for a in before.get("attachments") or []} != {a.sha256 for a in attachments}
+                # Changed = a file sent then now has other bytes (a rebuild
+                # with new data), not merely a different choice of files.
+                now = {a.file: a.sha256 for a in attachments}
+                changed = any(now.get(a.get("file"), a.get("sha256")) != a.get("sha256")
+                              for a in before.get("attachments") or [])
                 click.echo(f"skipped {rcpt.addr_spec}: {built.label} already sent at {before.get('at')}"
                            + (" (the PDFs have changed since)" if changed else "")
                            + "; use --resend to send again")

@@ -260,6 +260,9 @@ def test_plain_send_then_no_double_send(make_built, smtp_server, tiny_pdfs):
     r = run(["--out", str(out), "--to", "boss@example.com"], env)
     assert r.exit_code == 0 and "skipped boss@example.com: 2026Q3 already sent at" in r.output
     assert "--resend" in r.output and "changed" not in r.output
+    # Asking for the account plans too is not a change of the booklet already sent.
+    r = run(["--out", str(out), "--to", "boss@example.com", "--attach-accounts"], env)
+    assert "skipped boss@example.com" in r.output and "changed" not in r.output
     assert len(server.messages) == 1
     # A new recipient gets it; the old one is still skipped.
     r = run(["--out", str(out), "--to", "boss@example.com", "--to", "new@example.com"], env)
