@@ -221,6 +221,7 @@ def pareto(data: dict[str, Any]) -> Any:
         ax.bar(x, values, width=0.8, color=[colors.get(c, GREY) for c in classes], zorder=2, linewidth=0)
     ax.yaxis.set_major_formatter(_short_axis(data["lang"]))
     ax.set_xlabel(data.get("xlabel", ""), fontsize=7.5)
+    ax.set_ylabel(data["names"][0], fontsize=7.5)
     ax.set_xticks([])
     ax.set_xlim(-0.6, max(len(values), 1) - 0.4)
     ax.tick_params(length=0, labelsize=7.5)
