@@ -125,7 +125,9 @@ def send(out_dir, period, to, attach_accounts, dry_run, resend) -> None:
 
     SMTP comes from KAMREPORT_SMTP_HOST, _PORT, _USER, _PASSWORD,
     _SECURITY (starttls | ssl | none), KAMREPORT_SMTP_CAFILE and
-    KAMREPORT_MAIL_FROM.
+    KAMREPORT_MAIL_FROM. The server certificate is always verified. Each
+    recipient gets one message; OUT/<period>/mail/sent.json records it, so
+    a rerun skips who already got the period (see docs/automation.md).
 
     \b
     Examples:

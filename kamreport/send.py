@@ -133,7 +133,8 @@ class SmtpConfig:
 
     @property
     def server(self) -> str:
-        return f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host   # IPv6 literal
+        return f"{host}:{self.port}"
 
 
 def smtp_config(env: Mapping[str, str]) -> SmtpConfig:
