@@ -1,0 +1,168 @@
+"""PDF pieces: contained fetcher, deterministic bytes, frames, assembly, fonts."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kamreport import pdf, render
+
+WHEN = datetime(2026, 9, 30, tzinfo=timezone.utc)
+
+
+def _text(data: bytes, page: int | None = None) -> str:
+    args = ["pdftotext", "-layout"]
+    if page is not None:
+        args += ["-f", str(page), "-l", str(page)]
+    return subprocess.run(args + ["-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+def _piece(html: str, key: str = "k", templates_dir: Path | None = None) -> pdf.Piece:
+    fetcher = pdf.make_fetcher(render.packaged_dir(), templates_dir)
+    with pdf.capture_warnings() as cap:
+        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=WHEN, key=key)
+    assert cap.warnings == [], cap.warnings
+    return piece
+
+
+def test_fetcher_serves_data_and_template_files_only(tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "extra.css").write_text("p{}", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    f = pdf.make_fetcher(render.packaged_dir(), user)
+    assert f.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    assert f.fetch((render.packaged_dir() / "frame.html").as_uri()).read().startswith(b"{#")
+    assert f.fetch((user / "extra.css").as_uri()).read() == b"p{}"
+    # A packaged name is served from --templates when it has a file of that name.
+    (user / "frame.html").write_text("mine", encoding="utf-8")
+    assert f.fetch((render.packaged_dir() / "frame.html").as_uri()).read() == b"mine"
+    with pdf.capture_warnings() as cap:
+        for url in [secret.as_uri(), "file:///etc/passwd", (user / ".." / "secret.txt").as_uri(),
+                    "http://127.0.0.1:9/", "https://example.com/", "ftp://x/", "file://evil-host/etc/passwd",
+                    (render.packaged_dir() / ".." / "__init__.py").as_uri(), "javascript:alert(1)"]:
+            with pytest.raises(ValueError):
+                f.fetch(url)
+    assert len(cap.warnings) == 9 and all("refused" in w for w in cap.warnings)
+
+
+def test_symlink_out_of_the_templates_folder_is_refused(tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    (tmp_path / "secret.css").write_text("secret", encoding="utf-8")
+    (user / "link.css").symlink_to(tmp_path / "secret.css")
+    f = pdf.make_fetcher(render.packaged_dir(), user)
+    with pdf.capture_warnings(), pytest.raises(ValueError):
+        f.fetch((user / "link.css").as_uri())
+
+
+def test_piece_records_pages_anchors_bookmarks_and_foreign_links():
+    html = ('<html><body><h1 id="a">客户甲</h1><p style="break-after: page">x</p>'
+            '<h1 id="b">客户乙</h1><a href="#elsewhere">link</a></body></html>')
+    p = _piece(html)
+    assert p.pages == 2
+    assert p.anchors == {"a": 0, "b": 1}
+    assert [(lvl, label, i, anc) for lvl, label, i, anc in p.bookmarks] == [(1, "客户甲", 0, "a"), (1, "客户乙", 1, "b")]
+    assert [(lk.page, lk.anchor) for lk in p.links] == [(1, "elsewhere")]
+    x0, y0, x1, y1 = p.links[0].rect
+    assert 0 <= x0 < x1 <= 595.3 and 0 <= y0 < y1 <= 841.9      # inside an A4 page, in points
+
+
+def test_same_html_gives_same_bytes_in_another_process(tmp_path):
+    html = "<html><body><h1>华东精密 Acme</h1><p>重点客户</p></body></html>"
+    here = _piece(html).pdf
+    code = (
+        "import sys; from datetime import datetime, timezone; from kamreport import pdf, render\n"
+        "f = pdf.make_fetcher(render.packaged_dir())\n"
+        f"p = pdf.layout_and_write({html!r}, render.packaged_dir().as_uri() + '/', f,"
+        " when=datetime(2026, 9, 30, tzinfo=timezone.utc), key='k')\n"
+        "sys.stdout.buffer.write(p.pdf)\n")
+    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1790726400"))
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env).stdout
+    assert here == there
+    info = PdfReader(io.BytesIO(here)).metadata
+    assert info["/CreationDate"].startswith("D:20260930")
+
+
+def test_source_date_prefers_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert pdf.source_date(WHEN.date()) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert pdf.source_date(WHEN.date()) == WHEN
+
+
+def test_assemble_stamps_frames_restores_links_and_sets_metadata():
+    a = _piece('<html><body><h1 id="toc">目录</h1><a href="#acct">客户乙 →</a></body></html>', "a")
+    b = _piece('<html><body><h1 id="acct">客户乙</h1><p style="break-after: page">一</p><p>二</p></body></html>', "b")
+    render.init_worker(render.RenderSpec("zh", "CNY", None, WHEN, "华东公司", "季度报告", "2026Q3"))
+    frames = render.render_frame([{"number": n, "total": 3, "section": "", "blank": n == 1} for n in (1, 2, 3)], "f")
+    meta = pdf.Meta("季度报告", "华东公司", "2026Q3", "zh", WHEN, "booklet")
+    data = pdf.assemble([a, b], frames, meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 3
+    assert "页" not in _text(data, 1)
+    for n in (2, 3):
+        assert f"第{n}页/共3页" in _text(data, n).replace(" ", "")
+        assert "客户乙" in _text(data, 2)
+    # The link on page 1 now goes to page 2, where its anchor is.
+    annots = [x.get_object() for x in reader.pages[0].get("/Annots", [])]
+    targets = [(an["/Dest"] if "/Dest" in an else an["/A"]["/D"])[0] for an in annots]
+    assert reader.pages[1].indirect_reference in targets
+    assert [o.title for o in reader.outline] == ["客户乙"]
+    assert reader.metadata["/Author"] == "华东公司" and reader.metadata["/ModDate"] == "D:20260930000000Z"
+    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+    # Determinism of the assembly itself.
+    assert data == pdf.assemble([a, b], frames, meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
+
+
+def test_frame_page_count_must_match():
+    a = _piece("<html><body><p>x</p></body></html>")
+    render.init_worker(render.RenderSpec("en", "CNY", None, WHEN, "", "T", "2026Q3"))
+    frames = render.render_frame([{"number": n, "total": 2, "section": "", "blank": False} for n in (1, 2)], "f")
+    with pytest.raises(ValueError, match="frame has 2 pages, content 1"):
+        pdf.assemble([a], frames, pdf.Meta("T", "", "", "en", WHEN, "k"))
+
+
+def test_cjk_font_is_embedded(tmp_path):
+    path = tmp_path / "p.pdf"
+    path.write_bytes(_piece('<html><body style="font-family: \'Noto Sans CJK SC\'">重点客户 华东精密</body></html>').pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in out.splitlines() if "CJK" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk)   # the "emb" column
+    assert "华东精密" in _text(path.read_bytes())
+
+
+def test_harfbuzz_subsetting_is_available():
+    # Without libharfbuzz-subset0 WeasyPrint falls back to fontTools, which
+    # takes seconds per CJK font and PDF: the build warns, and this fails.
+    assert pdf.subsetting_problem() is None
+
+
+def test_subset_fallback_warning_is_detected():
+    import logging
+    with pdf.capture_warnings() as cap:
+        logging.getLogger("weasyprint").warning(
+            'Using fontTools instead of HarfBuzz-Subset for font "%s". This will be unsupported', "Noto")
+    assert cap.subset_fallback
+
+
+def test_write_atomic_replaces_whole_file_and_cleans_up_on_error(tmp_path, monkeypatch):
+    target = tmp_path / "a.pdf"
+    pdf.write_atomic(target, b"old")
+    pdf.write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+
+    def boom(src, dst):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        pdf.write_atomic(target, b"half")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
