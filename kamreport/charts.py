@@ -113,9 +113,30 @@ def _to_svg(fig, name: str) -> str:
     return svg.strip()
 
 
+_TRAILING = re.compile(r"\.?0+(?=[^\d.,]*$)")
+
+
+def axis_number(v: float, lang: str) -> str:
+    """Tick label: the compact figure without trailing zeros (3.00M -> 3M, 1.50亿 -> 1.5亿)."""
+    if not v:
+        return "0"
+    s = fmt.short_number(v, lang)
+    return _TRAILING.sub("", s) if "." in s else s
+
+
+def _wrap(label: str, lang: str) -> str:
+    """Break a long category label onto two lines so it is not clipped."""
+    import textwrap
+    if lang == "zh":
+        # Chinese has no spaces: break after a conjunction ("潜在及 / 无吸引力客户").
+        m = re.search("[及与和、]", label)
+        return label[:m.end()] + "\n" + label[m.end():] if len(label) > 6 and m else label
+    return "\n".join(textwrap.wrap(label, 14)) or label
+
+
 def _short_axis(lang: str):
     from matplotlib.ticker import FuncFormatter
-    return FuncFormatter(lambda v, _pos: fmt.short_number(v, lang) if v else "0")
+    return FuncFormatter(lambda v, _pos: axis_number(v, lang))
 
 
 def _pct_axis():
@@ -189,6 +210,7 @@ def target_bars(data: dict[str, Any]) -> Any:
     n = len(labels)
     fig = _figure(3.5, 0.55 * n + 0.7)
     ax = fig.add_axes((0.3, 0.1, 0.64, 0.72))
+    labels = [_wrap(x, data["lang"]) for x in labels]
     y = list(range(n))[::-1]   # first group (key) at the top, like a pyramid
     h = 0.36
     ax.barh([v + h / 2 for v in y], actual, height=h, color=brand, label=data["names"][0], zorder=2)

@@ -204,14 +204,14 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Revenue this period {revenue}, {qoq} on the previous period and {yoy} on a year ago; "
                    "{ttm} over the last 12 months."),
     "hl_key": ("重点客户{n}家，占客户总数{share}（目标10%），贡献近12个月销售额的{rev_share}。",
-               "{n} key accounts: {share} of customers (target 10 %), {rev_share} of revenue over 12 months."),
+               "Key accounts: {n}, i.e. {share} of customers (target 10 %) and {rev_share} of revenue over 12 months."),
     "hl_time": ("重点客户占用本期销售时间的{share}（目标{target}）。",
                 "Key accounts received {share} of the sales time this period (target {target})."),
     "hl_risks": ("重点客户共有{n}项高风险，涉及{accounts}家客户；最多的是：{top}。",
-                 "{n} high risks across {accounts} key accounts; most frequent: {top}."),
-    "hl_moves": ("本期升级客户{up}家，降级客户{down}家。", "{up} customers moved up a tier, {down} moved down."),
+                 "High risks on key accounts: {n} (accounts affected: {accounts}); most frequent: {top}."),
+    "hl_moves": ("本期升级客户{up}家，降级客户{down}家。", "Tier moves this period: {up} up, {down} down."),
     "hl_health": ("健康度为红色的重点客户{red}家；净推荐值{nps}。",
-                  "{red} key accounts in red health; NPS {nps}."),
+                  "Key accounts in red health: {red}; NPS {nps}."),
     # --- appendix ------------------------------------------------------------
     "appendix": ("附录", "Appendix"),
     "methodology": ("方法说明", "Methodology"),

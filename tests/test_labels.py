@@ -75,7 +75,7 @@ def test_every_setting_is_labelled():
 
 def test_translator_fills_placeholders_and_shows_unknown_keys():
     t = labels.translator("en")
-    assert t("hl_moves", up=2, down=1) == "2 customers moved up a tier, 1 moved down."
+    assert t("hl_moves", up=2, down=1) == "Tier moves this period: 2 up, 1 down."
     assert labels.translator("zh")("hl_moves", up=2, down=1) == "本期升级客户2家，降级客户1家。"
     assert t("no.such.key") == "no.such.key"
     assert labels.translator("fr")("tier.key") == "Key account"   # anything but zh is English
