@@ -539,6 +539,10 @@ def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
         r.add(WARNING, t.file_index, t.ref.index, t.path, t.ref.name, code="no_gross_profit")
 
     lang_out = r.language()
+    if fatal:
+        # Nothing is built, and the fatal problem is what the user must fix
+        # first: report only the fatal ones ("one clear line").
+        r.problems = [p for p in r.problems if p.severity == FATAL]
     r.problems.sort(key=lambda p: p.order)
     problems = tuple(_finish(p, lang_out) for p in r.problems)
     if fatal:

@@ -20,7 +20,7 @@ from .model import ERROR, FATAL, INFO, WARNING, Dataset
 TEXT = {
     "rows": {"en": "{sheet}: read {read}, accepted {accepted}, rejected {rejected}",
              "zh": "{sheet}：读取 {read} 行，采用 {accepted} 行，未采用 {rejected} 行"},
-    "totals": {"en": "{fatal} fatal, {error} errors, {warning} warnings",
+    "totals": {"en": "fatal {fatal}, errors {error}, warnings {warning}",
                "zh": "致命 {fatal} 个，错误 {error} 个，警告 {warning} 个"},
     "fatal": {"en": "nothing was read: fix the fatal problem above and run again",
               "zh": "未读取任何数据：请修正上面的致命问题后重试"},

@@ -1,0 +1,398 @@
+"""Bad and hostile inputs (SPEC §1 Problems, SECURITY.md cases 1–7).
+
+Every case asserts the exact location (file, sheet, row, column letter),
+the severity, and the row accounting: read = accepted + rejected, nothing
+dropped silently. Fatal cases assert that nothing is built.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kamreport.model import SheetCount
+from kamreport.read import read_workbooks
+
+CUSTOMERS = [["customer_id", "name"], ["C1", "Acme"], ["C2", "Beta"]]
+SALES = [["customer_id", "month", "revenue"], ["C1", "2026-07", 100]]
+
+
+def write(path: Path, sheets: dict[str, list[list]]) -> str:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return str(path)
+
+
+def book(tmp_path: Path, **sheets: list[list]) -> str:
+    """Customers + Sales (valid unless overridden) + any other sheets."""
+    all_sheets = {"Customers": CUSTOMERS, "Sales": SALES}
+    all_sheets.update(sheets)
+    return write(tmp_path / "in.xlsx", all_sheets)
+
+
+def rewrite(path: str, edit) -> None:
+    """edit(name, bytes) -> bytes | None (None drops the member)."""
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            new = edit(info.filename, data)
+            if new is not None:
+                z.writestr(info, new)
+
+
+def sheet_edit(part: str, fn):
+    return lambda name, data: fn(data) if name == part else data
+
+
+def is_gross_profit_remark(p) -> bool:
+    """The sheet-level "no gross_profit column" warning most workbooks here get."""
+    return p.severity == "warning" and p.row is None and p.sheet == "Sales"
+
+
+def found(data, severity=None):
+    """(file, sheet, row, column, severity) of every problem but that remark."""
+    return [(p.file, p.sheet, p.row, p.column, p.severity) for p in data.problems
+            if (severity is None or p.severity == severity) and not is_gross_profit_remark(p)]
+
+
+def assert_fatal(data, path: str, *words: str) -> None:
+    assert data.fatal
+    assert found(data) == [(path, "", None, "", "fatal")]
+    for w in words:
+        assert w in data.problems[0].message
+    # Nothing is built.
+    assert data.customers == () and data.sales == () and data.rows == {}
+
+
+# ---------------------------------------------------------------------------
+# The file itself (fatal)
+
+def test_missing_file(tmp_path):
+    path = str(tmp_path / "nope.xlsx")
+    assert_fatal(read_workbooks([path], lang="en"), path, "file not found")
+
+
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.xlsx"
+    p.write_bytes(b"")
+    assert_fatal(read_workbooks([str(p)], lang="en"), str(p), "empty")
+
+
+def test_csv_renamed_to_xlsx(tmp_path):
+    p = tmp_path / "data.xlsx"
+    p.write_text("customer_id,name\nC1,Acme\n", encoding="utf-8")
+    assert_fatal(read_workbooks([str(p)], lang="en"), str(p), "not a valid workbook", "CSV")
+
+
+def test_old_xls_or_encrypted_workbook(tmp_path):
+    # .xls files and password-protected .xlsx files are both OLE containers.
+    p = tmp_path / "old.xls"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)
+    data = read_workbooks([str(p)], lang="zh")
+    assert_fatal(data, str(p), "不是有效的工作簿", ".xls")
+
+
+def test_zip_with_encrypted_member(tmp_path):
+    path = book(tmp_path)
+    raw = bytearray(Path(path).read_bytes())
+    # Set the "encrypted" flag bit in every central-directory entry.
+    for m in re.finditer(rb"PK\x01\x02", bytes(raw)):
+        flags = struct.unpack_from("<H", raw, m.start() + 8)[0]
+        struct.pack_into("<H", raw, m.start() + 8, flags | 1)
+    Path(path).write_bytes(bytes(raw))
+    assert_fatal(read_workbooks([path], lang="en"), path, "encrypted")
+
+
+def test_truncated_workbook(tmp_path):
+    path = book(tmp_path)
+    raw = Path(path).read_bytes()
+    Path(path).write_bytes(raw[: len(raw) // 2])
+    assert_fatal(read_workbooks([path], lang="en"), path, "damaged or truncated")
+
+
+def test_corrupt_deflate_stream_in_a_sheet(tmp_path):
+    path = book(tmp_path, Sales=SALES + [["C1", f"2026-{m:02d}", m] for m in range(1, 13)] * 20)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet2.xml")
+    raw = bytearray(Path(path).read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 20, start + 60):      # scribble over the compressed data
+        raw[k] ^= 0x5A
+    Path(path).write_bytes(bytes(raw))
+    assert_fatal(read_workbooks([path], lang="en"), path, "damaged or truncated")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    p = tmp_path / "photos.xlsx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("a.txt", "hello")
+    assert_fatal(read_workbooks([str(p)], lang="en"), str(p), "without the parts of an .xlsx")
+
+
+def test_xlsb_is_refused(tmp_path):
+    p = tmp_path / "bin.xlsx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    assert_fatal(read_workbooks([str(p)], lang="en"), str(p), ".xlsb")
+
+
+def test_workbook_without_sheets(tmp_path):
+    path = book(tmp_path)
+    rewrite(path, sheet_edit("xl/workbook.xml", lambda d: re.sub(rb"<sheet [^>]*/>", b"", d)))
+    assert_fatal(read_workbooks([path], lang="en"), path, "no worksheets")
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                  b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n')
+
+
+def test_billion_laughs_in_the_workbook_part(tmp_path):
+    path = book(tmp_path)
+    rewrite(path, sheet_edit("xl/workbook.xml",
+                             lambda d: BILLION_LAUGHS + d.split(b"?>", 1)[-1].replace(
+                                 b'name="Customers"', b'name="&lol3;"')))
+    t0 = time.perf_counter()
+    data = read_workbooks([path], lang="en")
+    assert time.perf_counter() - t0 < 30        # generous; a real expansion never ends
+    assert_fatal(data, path, "DOCTYPE", "xl/workbook.xml")
+
+
+def test_xxe_in_a_sheet(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    path = book(tmp_path)
+    xxe = f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file://{secret}">]>\n'.encode()
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml",
+                             lambda d: xxe + d.split(b"?>", 1)[-1].replace(b"<v>", b"<v>&x;", 1)))
+    data = read_workbooks([path], lang="en")
+    assert_fatal(data, path, "DOCTYPE", "xl/worksheets/sheet1.xml")
+    assert not any("TOP-SECRET" in p.message or "TOP-SECRET" in p.value for p in data.problems)
+
+
+def test_zip_bomb_part_is_refused_before_parsing(tmp_path):
+    # 64 MB of zeros deflate to ~64 KB (ratio ~1000:1), declared honestly.
+    path = book(tmp_path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/pad.bin", bytes(64 << 20))
+    assert_fatal(read_workbooks([path], lang="en"), path, "zip bomb", "xl/media/pad.bin")
+
+
+def test_zip_bomb_with_forged_sizes_is_caught_while_inflating(tmp_path):
+    # The directory claims 1 KB; the real inflated size is 64 MB. Only
+    # counting the bytes actually produced catches it.
+    path = book(tmp_path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings2.xml", b"<sst>" + b" " * (64 << 20) + b"</sst>")
+    raw = bytearray(Path(path).read_bytes())
+    name = b"xl/sharedStrings2.xml"
+    for sig, off in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        for m in re.finditer(re.escape(sig), bytes(raw)):
+            n = struct.unpack_from("<H", raw, m.start() + (28 if sig == b"PK\x01\x02" else 26))[0]
+            head = 46 if sig == b"PK\x01\x02" else 30
+            if raw[m.start() + head:m.start() + head + n] == name:
+                struct.pack_into("<I", raw, m.start() + off, 1024)
+    Path(path).write_bytes(bytes(raw))
+    with zipfile.ZipFile(path) as z:
+        assert z.getinfo("xl/sharedStrings2.xml").file_size == 1024
+    assert_fatal(read_workbooks([path], lang="en"), path, "zip bomb", "sharedStrings2.xml")
+
+
+def test_forged_dimension_is_harmless(tmp_path):
+    path = book(tmp_path)
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml",
+                             lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', d)))
+    data = read_workbooks([path], lang="en")
+    assert found(data) == [] and len(data.customers) == 2
+
+
+def test_one_far_away_cell_is_bounded(tmp_path):
+    # python-calamine would allocate 1,048,576 × 16,384 cells and abort the
+    # process; run in a child with 3 GB of address space to prove it does not.
+    path = book(tmp_path)
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: d.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')))
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "from kamreport.read import read_workbooks\n"
+        f"d = read_workbooks([{path!r}], lang='en')\n"
+        "print(d.rows['Customers']); [print(p.location(), p.severity, p.message) for p in d.problems]\n")
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert time.perf_counter() - t0 < 120
+    lines = out.stdout.splitlines()
+    # The table is read; the far cell is outside it, reported where it is.
+    assert lines[0] == "SheetCount(read=2, accepted=2, rejected=0)"
+    assert lines[1].startswith(f"{path}:Customers!XFD1048576 warning this sheet has a value as far as XFD1048576")
+
+
+# ---------------------------------------------------------------------------
+# Structure (fatal)
+
+def test_missing_customers_sheet(tmp_path):
+    path = write(tmp_path / "s.xlsx", {"Sales": SALES})
+    data = read_workbooks([path], lang="en")
+    assert found(data) == [(path, "", None, "", "fatal")]
+    assert "no Customers sheet" in data.problems[0].message and data.rows == {}
+
+
+def test_missing_sales_sheet_across_two_workbooks(tmp_path):
+    a = write(tmp_path / "a.xlsx", {"Customers": CUSTOMERS})
+    b = write(tmp_path / "b.xlsx", {"Contacts": [["customer_id", "name"], ["C1", "Wang"]]})
+    data = read_workbooks([a, b], lang="zh")
+    assert found(data) == [(f"{a}, {b}", "", None, "", "fatal")]
+    assert "销售" in data.problems[0].message and data.contacts == ()
+
+
+def test_missing_required_column(tmp_path):
+    path = book(tmp_path, Sales=[["Sales"], ["customer_id", "month", "amount"], ["C1", "2026-07", 1]])
+    data = read_workbooks([path], lang="en")
+    assert found(data) == [(path, "Sales", 2, "", "fatal")]
+    msg = data.problems[0].message
+    assert "revenue" in msg and "row 2 has customer_id, month but not revenue" in msg
+    assert data.sales == () and data.rows == {}
+
+
+def test_header_below_row_10_is_not_found(tmp_path):
+    path = book(tmp_path, Customers=[["note"]] * 10 + CUSTOMERS)
+    data = read_workbooks([path], lang="en")
+    assert found(data) == [(path, "Customers", None, "", "fatal")]
+    assert "first 10 rows" in data.problems[0].message
+
+
+# ---------------------------------------------------------------------------
+# Rows and values: (sheet rows, expected problem, expected accounting)
+
+ROW_CASES = {
+    # name: (extra sheets, [(sheet, row, column, severity, value)], {sheet: (read, accepted, rejected)})
+    "duplicate_customer_id": (
+        {"Customers": CUSTOMERS + [["C1", "Acme copy"]]},
+        [("Customers", 4, "A", "error", "C1")], {"Customers": (3, 2, 1)}),
+    "customer_not_in_customers": (
+        {"Sales": SALES + [["C9", "2026-07", 5]]},
+        [("Sales", 3, "A", "error", "C9")], {"Sales": (2, 1, 1)}),
+    "blank_required_name": (
+        {"Customers": CUSTOMERS + [["C3", None]]},
+        [("Customers", 4, "B", "error", "")], {"Customers": (3, 2, 1)}),
+    "blank_required_customer_id": (
+        {"Sales": SALES + [[None, "2026-07", 5]]},
+        [("Sales", 3, "A", "error", "")], {"Sales": (2, 1, 1)}),
+    "revenue_not_a_number": (
+        {"Sales": SALES + [["C1", "2026-08", "lots"]]},
+        [("Sales", 3, "C", "error", "lots")], {"Sales": (2, 1, 1)}),
+    "month_thirteen": (
+        {"Sales": SALES + [["C1", "2026-13", 5]]},
+        [("Sales", 3, "B", "error", "2026-13")], {"Sales": (2, 1, 1)}),
+    "activity_type_unknown": (
+        {"Activities": [["customer_id", "date", "type"], ["C1", "2026-07-01", "lunch"]]},
+        [("Activities", 2, "C", "error", "lunch")], {"Activities": (1, 0, 1)}),
+    "activity_date_in_words": (
+        {"Activities": [["customer_id", "date", "type"], ["C1", "yesterday", "call"]]},
+        [("Activities", 2, "B", "error", "yesterday")], {"Activities": (1, 0, 1)}),
+    "activity_minutes_negative": (
+        {"Activities": [["customer_id", "date", "type", "minutes"], ["C1", "2026-07-01", "call", -5]]},
+        [("Activities", 2, "D", "warning", "-5")], {"Activities": (1, 1, 0)}),
+    "resolved_on_bad_date": (
+        {"Activities": [["customer_id", "date", "type", "resolved_on"], ["C1", "2026-07-01", "complaint", "soon"]]},
+        [("Activities", 2, "D", "warning", "soon")], {"Activities": (1, 1, 0)}),
+    "survey_score_out_of_range": (
+        {"Surveys": [["customer_id", "date", "score"], ["C1", "2026-07-01", 11]]},
+        [("Surveys", 2, "C", "error", "11")], {"Surveys": (1, 0, 1)}),
+    "nps_not_whole": (
+        {"Surveys": [["customer_id", "date", "score", "nps"], ["C1", "2026-07-01", 8, 7.5]]},
+        [("Surveys", 2, "D", "warning", "7.5")], {"Surveys": (1, 1, 0)}),
+    "market_size_negative": (
+        {"Customers": [["customer_id", "name", "market_size"], ["C1", "Acme", -5], ["C2", "Beta", 1]]},
+        [("Customers", 2, "C", "warning", "-5")], {"Customers": (2, 2, 0)}),
+    "market_growth_bare_eight": (
+        {"Customers": [["customer_id", "name", "market_growth"], ["C1", "Acme", 8], ["C2", "Beta", "8%"]]},
+        [("Customers", 2, "C", "warning", "8")], {"Customers": (2, 2, 0)}),
+    "strategic_fit_out_of_range": (
+        {"Customers": [["customer_id", "name", "strategic_fit"], ["C1", "Acme", 7], ["C2", "Beta", 3]]},
+        [("Customers", 2, "C", "warning", "7")], {"Customers": (2, 2, 0)}),
+    "agreement_not_yes_no": (
+        {"Customers": [["customer_id", "name", "long_term_agreement"], ["C1", "Acme", "maybe"], ["C2", "Beta", "是"]]},
+        [("Customers", 2, "C", "warning", "maybe")], {"Customers": (2, 2, 0)}),
+    "relationship_stage_unknown": (
+        {"Customers": [["customer_id", "name", "relationship_stage"], ["C1", "Acme", "great"], ["C2", "Beta", None]]},
+        [("Customers", 2, "C", "warning", "great")], {"Customers": (2, 2, 0)}),
+    "birthday_impossible": (
+        {"Contacts": [["customer_id", "name", "birthday"], ["C1", "Wang", "13-45"]]},
+        [("Contacts", 2, "C", "warning", "13-45")], {"Contacts": (1, 1, 0)}),
+    "plan_status_unknown": (
+        {"Plans": [["customer_id", "objective", "action", "status"], ["C1", "Grow", "Visit", "later"]]},
+        [("Plans", 2, "D", "warning", "later")], {"Plans": (1, 1, 0)}),
+    "plan_missing_action": (
+        {"Plans": [["customer_id", "objective", "action"], ["C1", "Grow", None]]},
+        [("Plans", 2, "C", "error", "")], {"Plans": (1, 0, 1)}),
+    "competitor_share_words": (
+        {"Competitors": [["customer_id", "competitor", "share"], ["C1", "Rival", "lots"]]},
+        [("Competitors", 2, "C", "warning", "lots")], {"Competitors": (1, 1, 0)}),
+    "duplicate_column": (
+        {"Customers": [["customer_id", "name", "Name"], ["C1", "Acme", "x"], ["C2", "Beta", "y"]]},
+        [("Customers", 1, "C", "warning", "Name")], {"Customers": (2, 2, 0)}),
+    "unknown_column": (
+        {"Sales": [["customer_id", "month", "revenue", "colour"], ["C1", "2026-07", 1, "red"]]},
+        [("Sales", 1, "D", "warning", "colour")], {"Sales": (1, 1, 0)}),
+    "setting_without_key": (
+        {"Settings": [["key", "value"], ["company", "Acme"], [None, "orphan"]]},
+        [("Settings", 3, "A", "error", "orphan")], {"Settings": (2, 1, 1)}),
+    "two_bad_cells_in_one_row": (
+        {"Sales": [["customer_id", "month", "revenue", "overdue_amount"], ["C1", "July", "x", -1]]},
+        [("Sales", 2, "B", "error", "July"), ("Sales", 2, "C", "error", "x"), ("Sales", 2, "D", "warning", "-1")],
+        {"Sales": (1, 0, 1)}),
+    "rejected_customer_takes_its_rows_along": (
+        # C2's Customers row is rejected (blank name), so its sale is unknown.
+        {"Customers": [["customer_id", "name"], ["C1", "Acme"], ["C2", None]],
+         "Sales": SALES + [["C2", "2026-07", 5]]},
+        [("Customers", 3, "B", "error", ""), ("Sales", 3, "A", "error", "C2")],
+        {"Customers": (2, 1, 1), "Sales": (2, 1, 1)}),
+}
+
+
+@pytest.mark.parametrize("case", list(ROW_CASES), ids=list(ROW_CASES))
+def test_row_and_value_problems(tmp_path, case):
+    sheets, expected, counts = ROW_CASES[case]
+    path = book(tmp_path, **sheets)
+    for lang in ("en", "zh"):
+        data = read_workbooks([path], lang=lang)
+        got = [(p.sheet, p.row, p.column, p.severity, p.value) for p in data.problems
+               if not is_gross_profit_remark(p)]
+        assert got == expected
+        for p in data.problems:
+            assert p.file == path and p.message
+            if lang == "zh":
+                assert re.search(r"[\u4e00-\u9fff]", p.message), p.message
+        for sheet, (read, accepted, rejected) in counts.items():
+            assert data.rows[sheet] == SheetCount(read, accepted, rejected)
+        assert all(c.read == c.accepted + c.rejected for c in data.rows.values())
+
+
+def test_error_cell_in_customer_id_and_formula_without_value(tmp_path):
+    path = book(tmp_path, Customers=CUSTOMERS + [["C3", "=UPPER(\"x\")"]])
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: re.sub(
+        rb'<c r="A2"[^>]*>.*?</c>', b'<c r="A2" t="e"><f>VLOOKUP(1,B:B,2)</f><v>#N/A</v></c>', d, flags=re.S)))
+    data = read_workbooks([path], lang="en")
+    assert found(data) == [(path, "Customers", 2, "A", "error"), (path, "Customers", 4, "B", "error"),
+                           (path, "Sales", 2, "A", "error")]
+    assert data.problems[0].value == "#N/A" and data.problems[1].value == '=UPPER("x")'
+    assert data.rows["Customers"] == SheetCount(3, 1, 2)
+    # C1 was rejected, so its sale is unknown too: nothing silently kept.
+    assert data.rows["Sales"] == SheetCount(1, 0, 1)

@@ -1,0 +1,126 @@
+"""`kamreport validate` through Click's CliRunner (SPEC §7)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from kamreport.cli import main
+
+
+def write(path: Path, sheets: dict[str, list[list]]) -> str:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return str(path)
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, ["validate", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result
+
+
+def test_clean_workbook_exits_0_with_row_accounting(tmp_path):
+    path = write(tmp_path / "ok.xlsx", {
+        "Customers": [["customer_id", "name"], ["C1", "Acme"], ["C2", "Beta"]],
+        "Sales": [["customer_id", "month", "revenue", "gross_profit"], ["C1", "2026-07", 10, 2],
+                  ["C2", "2026-07", 5, 1]],
+    })
+    r = run(path)
+    assert r.exit_code == 0
+    assert r.output.splitlines() == [
+        "Customers: read 2, accepted 2, rejected 0",
+        "Sales: read 2, accepted 2, rejected 0",
+        "fatal 0, errors 0, warnings 0",
+        "OK: the workbooks can be used",
+    ]
+
+
+def test_errors_exit_1_one_line_per_problem(tmp_path):
+    path = write(tmp_path / "bad.xlsx", {
+        "Customers": [["Customer list"], ["customer_id", "name", "market_size"], ["C1", "Acme", "-5"],
+                      ["C1", "Acme again", None]],
+        "Sales": [["customer_id", "month", "revenue", "gross_profit"], ["C1", "2026-07", "abc", 1],
+                  ["C1", "2026-08", 10, 2]],
+    })
+    r = run(path, "--lang", "en")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        f'{path}:Customers!C3: warning: market_size "-5" is negative; it must be 0 or more (left blank)',
+        f'{path}:Customers!A4: error: customer_id "C1" already appears at {path}:Customers!A3; '
+        'the first row is kept (row rejected)',
+        f'{path}:Sales!C2: error: revenue "abc" is not a number; write e.g. 1234.5, 1,234.5, ¥1,234, -300, '
+        '1.2万 or 3亿 (row rejected)',
+        "",
+        "Customers: read 2, accepted 1, rejected 1",
+        "Sales: read 2, accepted 1, rejected 1",
+        "fatal 0, errors 2, warnings 1",
+        "rows with errors are left out; fix them and run again",
+    ]
+
+
+def test_warnings_only_exit_0(tmp_path):
+    path = write(tmp_path / "warn.xlsx", {
+        "Customers": [["customer_id", "name", "colour"], ["C1", "Acme", "red"]],
+        "Sales": [["customer_id", "month", "revenue"], ["C1", "2026-07", 10]],
+    })
+    r = run(path, "--lang", "en")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].startswith(f'{path}:Customers!C1: warning: column "colour" is not a Customers column')
+    assert lines[1] == (f"{path}:Sales: warning: no gross_profit (毛利) column in any Sales sheet; "
+                        "ABC classes fall back to revenue")
+    assert lines[-2:] == ["fatal 0, errors 0, warnings 2", "OK: the workbooks can be used"]
+
+
+def test_chinese_workbook_reports_in_chinese(tmp_path):
+    path = write(tmp_path / "zh.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["K1", "甲公司"]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["K1", "2026年7月", "1.2万", 1], ["K2", "2026年7月", 5, 1]],
+    })
+    r = run(path)
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        f"{path}:销售!A3: error: 客户编号“K2”不在“客户”表中（该行未采用）",
+        "",
+        "客户：读取 1 行，采用 1 行，未采用 0 行",
+        "销售：读取 2 行，采用 1 行，未采用 1 行",
+        "致命 0 个，错误 1 个，警告 0 个",
+        "有错误的行不会被采用；请修正后重试",
+    ]
+    assert run(path, "--lang", "en").output.splitlines()[0] == \
+        f'{path}:销售!A3: error: customer_id "K2" is not in the Customers sheet (row rejected)'
+
+
+def test_fatal_is_one_clear_line_without_traceback(tmp_path):
+    p = tmp_path / "notes.xlsx"
+    p.write_text("just some text\n")
+    r = run(str(p), "--lang", "en")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        f"{p}: fatal: not a valid workbook: this looks like a text or CSV file; open it in Excel and save it as .xlsx",
+        "",
+        "nothing was read: fix the fatal problem above and run again",
+    ]
+    assert "Traceback" not in r.output
+
+
+def test_missing_file_and_good_file_together(tmp_path):
+    good = write(tmp_path / "ok.xlsx", {"Customers": [["customer_id", "name"], ["C1", "Acme"]],
+                                        "Sales": [["customer_id", "month", "revenue"], ["C1", "2026-07", 1]]})
+    missing = str(tmp_path / "missing.xlsx")
+    r = run(good, missing, "--lang", "zh")
+    assert r.exit_code == 1
+    assert r.output.splitlines()[0] == f"{missing}: fatal: 找不到文件"
+    assert "Traceback" not in r.output
+
+
+def test_usage_error_exits_2():
+    assert CliRunner().invoke(main, ["validate"]).exit_code == 2
+    assert CliRunner().invoke(main, ["validate", "x.xlsx", "--lang", "fr"]).exit_code == 2
