@@ -39,6 +39,7 @@ from .values import BadValue, CellError
 from .xlsx import Book, BadWorkbook, SheetData, SheetRef, col_letter, read_sheet, scan_sheet
 
 HEADER_ROWS = 10          # the header row is among the first 10 rows (SPEC §1)
+DOC_SHEETS = {"readme", "说明", "使用说明", "填写说明", "instructions"}
 
 RECORD_TYPES: dict[str, type] = {
     "Customers": model.Customer, "Sales": model.Sale, "Activities": model.Activity,
@@ -289,7 +290,10 @@ class _Reader:
                 for ref in book.sheets:
                     spec = schema.find_sheet(ref.name)
                     if spec is None:
-                        self.add(INFO, fi, ref.index, path, ref.name, code="unknown_sheet", name=ref.name)
+                        # A README sheet (kamreport's own template has one) is
+                        # documentation, not data; anything else is noted.
+                        if schema.fold(ref.name) not in DOC_SHEETS:
+                            self.add(INFO, fi, ref.index, path, ref.name, code="unknown_sheet", name=ref.name)
                         continue
                     if ref.name == spec.zh:
                         self.sheet_names_zh += 1

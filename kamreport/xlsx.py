@@ -37,7 +37,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterator
 from xml.etree.ElementTree import ParseError
 
@@ -537,27 +537,37 @@ def _read_openpyxl(book: Book, ref: SheetRef, max_col: int) -> SheetData:
 
 
 def _patch_bad_cells(data: SheetData, scan: SheetScan) -> None:
+    """Put a CellError where the scan found an error / no-value cell.
+
+    calamine's rectangle starts at its first valued cell and ends at its
+    last one; a formula without a value is no value to it, so such a cell
+    may lie outside the rectangle: grow it to include the cell.
+    """
     if not scan.bad_cells:
         return
+    top = min(r for r, _ in scan.bad_cells)
+    left = min(c for _, c in scan.bad_cells)
+    if data.rows and top < data.first_row:
+        width = len(data.rows[0])
+        data.rows[:0] = [[""] * width for _ in range(data.first_row - top)]
+        data.first_row = top
+    if data.rows and left < data.first_col:
+        pad = data.first_col - left
+        for row in data.rows:
+            row[:0] = [""] * pad
+        data.first_col = left
+    if not data.rows:
+        data.first_row, data.first_col = top, left
     r0, c0 = data.first_row, data.first_col
+    width = len(data.rows[0]) if data.rows else 0
     for (r, c), err in scan.bad_cells.items():
         i, j = r - r0, c - c0
-        if i < 0 or j < 0:
-            continue
-        if i >= len(data.rows):
-            # calamine trims trailing rows that are empty to it; an error
-            # cell in a row of its own must still be seen.
-            width = len(data.rows[0]) if data.rows else j + 1
-            while len(data.rows) <= i:
-                data.rows.append([""] * width)
-        row = data.rows[i]
-        if j >= len(row):
-            row.extend([""] * (j + 1 - len(row)))
-        row[j] = err
-
-
-def as_date(v: Any) -> Any:
-    """datetime at midnight -> date (what a date column means)."""
-    if type(v) is datetime and (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
-        return v.date()
-    return v
+        if j >= width:
+            if data.truncated_at_col:
+                continue           # right of what the bounded fallback reads
+            width = j + 1
+            for row in data.rows:
+                row.extend([""] * (width - len(row)))
+        while len(data.rows) <= i:
+            data.rows.append([""] * width)
+        data.rows[i][j] = err

@@ -292,3 +292,20 @@ def test_generated_row_reader_matches_dataclass_init(tmp_path):
     a = read_workbooks([path]).activities[0]
     b = Activity("C1", date(2026, 7, 1), "visit", Loc(path, "Activities", 2))
     assert a == b and hash(a) == hash(b) and pickle.loads(pickle.dumps(a)) == b and repr(a) == repr(b)
+
+
+def test_formula_without_value_outside_the_valued_rectangle(tmp_path):
+    # The only cell of row 3 is a formula with no value, left of and below
+    # every valued cell: calamine's rectangle (B1:C2) excludes it. The
+    # reader must still see row 3 (not blank, so read) and reject it for
+    # its blank customer_id, rather than drop it.
+    path = write(tmp_path / "f.xlsx", {
+        "Customers": [[None, "customer_id", "name"], [None, "C1", "Acme"]],
+        "Sales": [["customer_id", "month", "revenue"], ["C1", "2026-07", 1]],
+    })
+    set_cell_xml(path, "xl/worksheets/sheet1.xml", "C2",
+                 '<c r="C2" t="inlineStr"><is><t>Acme</t></is></c></row><row r="3"><c r="A3"><f>B2</f></c>')
+    data = read_workbooks([path], lang="en")
+    assert [(p.location(), p.severity) for p in data.problems] == [(f"{path}:Customers!B3", "error"),
+                                                                   (f"{path}:Sales", "warning")]
+    assert data.rows["Customers"].read == 2 and data.rows["Customers"].rejected == 1

@@ -37,7 +37,7 @@ def test_clean_workbook_exits_0_with_row_accounting(tmp_path):
     assert r.output.splitlines() == [
         "Customers: read 2, accepted 2, rejected 0",
         "Sales: read 2, accepted 2, rejected 0",
-        "fatal 0, errors 0, warnings 0",
+        "0 fatal, 0 errors, 0 warnings",
         "OK: the workbooks can be used",
     ]
 
@@ -60,7 +60,7 @@ def test_errors_exit_1_one_line_per_problem(tmp_path):
         "",
         "Customers: read 2, accepted 1, rejected 1",
         "Sales: read 2, accepted 1, rejected 1",
-        "fatal 0, errors 2, warnings 1",
+        "0 fatal, 2 errors, 1 warning",
         "rows with errors are left out; fix them and run again",
     ]
 
@@ -76,7 +76,7 @@ def test_warnings_only_exit_0(tmp_path):
     assert lines[0].startswith(f'{path}:Customers!C1: warning: column "colour" is not a Customers column')
     assert lines[1] == (f"{path}:Sales: warning: no gross_profit (毛利) column in any Sales sheet; "
                         "ABC classes fall back to revenue")
-    assert lines[-2:] == ["fatal 0, errors 0, warnings 2", "OK: the workbooks can be used"]
+    assert lines[-2:] == ["0 fatal, 0 errors, 2 warnings", "OK: the workbooks can be used"]
 
 
 def test_chinese_workbook_reports_in_chinese(tmp_path):
