@@ -55,6 +55,7 @@ AS_OF = date(2026, 9, 30)
 MONTHS = tuple(date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(24))  # 2024-10 … 2026-09
 FIRST_DAY = MONTHS[0]
 SAMPLE_FILE = "sample"
+MAX_CUSTOMERS = 2500
 
 # Header row (1-based) per sheet: a title row (and a note) above some tables,
 # as in real exports; the reader finds the header among the first 10 rows.
@@ -358,7 +359,9 @@ class _Names:
     """Unique names of people and organisations, in one language."""
 
     def __init__(self, lang: str, rng: random.Random):
-        self.lang, self.rng, self.used = lang, rng, set()
+        self.lang, self.rng = lang, rng
+        self.used: set[str] = set()        # people
+        self.companies: set[str] = set()
 
     def person(self) -> tuple[str, str]:
         """(display name, email local part)."""
@@ -389,8 +392,8 @@ class _Names:
                 name = f"{city[1]} {b[1]} {ind[3][suf]}"
             if attempt >= 300:
                 name += f" {attempt}" if self.lang == "en" else f"（{attempt}）"
-            if name not in self.used:
-                self.used.add(name)
+            if name not in self.companies:
+                self.companies.add(name)
                 domain = f"{b[1].lower().replace(chr(39), '')}-{city[1].lower().replace(chr(39), '')}.com.cn"
                 return name, domain, ci
         raise AssertionError("unreachable: numbered names are unique")
@@ -411,6 +414,11 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
         raise KamError(f"--lang must be zh or en, not {lang!r}")
     if customers < 1:
         raise KamError(f"--customers must be at least 1, not {customers}")
+    if customers > MAX_CUSTOMERS:
+        # ≈ 340 activities per customer: more would overflow the Activities
+        # sheet (Excel holds 1,048,576 rows per sheet).
+        raise KamError(f"--customers {customers}: at most {MAX_CUSTOMERS} fit in one workbook "
+                       f"(the Activities sheet would exceed Excel's 1,048,576 rows)")
     rng = random.Random(seed)
     plans = _storylines(customers, rng)
     names = _Names(lang, random.Random(f"kamreport-names-{seed}-{lang}"))
@@ -990,6 +998,8 @@ def write_workbook(path: str, *, lang: str = "zh", blank: bool = False, customer
                    seed: int = 1) -> None:
     """Write the sample workbook (or, with blank=True, the empty template) to path."""
     _check_target(path)   # fail before spending seconds on the data
+    if not blank and not 1 <= customers <= MAX_CUSTOMERS:
+        sample_dataset(lang, customers, seed)   # raises the KamError that explains the limit
     if blank:
         wb = blank_workbook(lang)
     else:

@@ -267,9 +267,12 @@ def test_blank_template(tmp_path, lang):
 def test_blank_template_validates_clean(tmp_path):
     path = tmp_path / "blank.xlsx"
     write_workbook(str(path), lang="en", blank=True)
+    from kamreport.read import read_workbooks
+    data = read_workbooks([str(path)])
+    assert [p for p in data.problems if p.severity != "info"] == []
+    assert data.rows["Customers"].read == 0 and data.rows["Settings"].accepted == 2
     r = CliRunner().invoke(main, ["validate", str(path), "--lang", "en"])
     assert r.exit_code == 0, r.output
-    assert "0 fatal, 0 errors, 0 warnings" in r.output
 
 
 # -- errors a user can fix -----------------------------------------------------
@@ -295,3 +298,17 @@ def test_written_file_is_not_private(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask   # as any saved file, not mkstemp's 0600
+
+
+def test_too_many_customers_for_one_sheet(tmp_path):
+    # 2,501 × ≈ 340 activities > 850,000 rows, heading for Excel's 1,048,576.
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "big.xlsx"), "--customers", "2501"])
+    assert r.exit_code == 1 and "1,048,576" in r.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_setting_key_is_documented_in_the_template():
+    from dataclasses import fields
+    from kamreport.sample import SETTING_KEYS
+    from kamreport.settings import Settings
+    assert set(SETTING_KEYS) == {f.name for f in fields(Settings)}
