@@ -17,9 +17,10 @@ filter.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, fields
+import weakref
+from dataclasses import fields
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from . import __version__, fmt, labels
 from .model import Dataset
@@ -140,8 +141,40 @@ def _account_row(a: Account, t, files: dict | None = None) -> dict[str, Any]:
     }
 
 
-def _by_customer(records: Iterable, customer_id: str) -> list:
-    return [r for r in records if r.customer_id == customer_id]
+_INDEX: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
+
+
+def _index(obj: Any, build) -> dict[str, Any]:
+    """Per-object lookup tables, built once per Dataset / Result.
+
+    account_context is called once per account plan; scanning every
+    activity and every account each time would make `--accounts all` on a
+    large workbook quadratic. Keyed by identity with a weak reference, so a
+    new dataset (or a freed one whose id is reused) is never served stale data.
+    """
+    hit = _INDEX.get(id(obj))
+    if hit is not None and hit[0]() is obj:
+        return hit[1]
+    table = build(obj)
+    for k in [k for k, (ref, _) in _INDEX.items() if ref() is None]:
+        del _INDEX[k]
+    _INDEX[id(obj)] = (weakref.ref(obj), table)
+    return table
+
+
+def _group_dataset(d: Dataset) -> dict[str, Any]:
+    out: dict[str, dict[str, list]] = {}
+    for name in ("contacts", "competitors", "plans", "activities", "surveys", "customers"):
+        g: dict[str, list] = {}
+        for rec in getattr(d, name):
+            g.setdefault(rec.customer_id, []).append(rec)
+        out[name] = g
+    return out
+
+
+def _by_customer(dataset: Dataset, name: str, customer_id: str) -> list:
+    """The records of one sheet for one customer, in workbook order."""
+    return list(_index(dataset, _group_dataset)[name].get(customer_id, ()))
 
 
 def _tier_group(tier: str) -> str:
@@ -252,13 +285,13 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
     """The account plan of one customer (SPEC §6), for its page and the booklet."""
     ctx, t = _base(result)
     lang = ctx["lang"]
-    a = next((x for x in result.accounts if x.customer_id == customer_id), None)
+    a = _index(result, lambda r: {x.customer_id: x for x in reversed(r.accounts)}).get(customer_id)
     if a is None:
         raise KeyError(f"no account {customer_id!r} in the result")
     s = result.settings
     as_of = result.period.as_of
     money = fmt.make_money(ctx["settings"]["currency"])
-    customer = next((c for c in dataset.customers if c.customer_id == customer_id), None)
+    customer = next(iter(_by_customer(dataset, "customers", customer_id)), None)
 
     row = _account_row(a, t)
     row.update({
@@ -298,8 +331,8 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
                         "value": h.value, "basis": h.basis} for h in a.health_components],
     }
     ctx["engagement"] = _engagement(a, t)
-    ctx["stakeholders"] = _stakeholders(_by_customer(dataset.contacts, customer_id), t)
-    comps = sorted(_by_customer(dataset.competitors, customer_id),
+    ctx["stakeholders"] = _stakeholders(_by_customer(dataset, "contacts", customer_id), t)
+    comps = sorted(_by_customer(dataset, "competitors", customer_id),
                    key=lambda c: (-(c.share or 0), c.competitor))
     ctx["competitors"] = [{"name": c.competitor, "share": c.share, "strengths": c.strengths,
                            "weaknesses": c.weaknesses} for c in comps]
@@ -311,7 +344,7 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
     # "overdue highlighted"), then done, then cancelled; by due date within.
     status_rank = {"open": 0, "done": 1, "cancelled": 2}
     plans = []
-    for p in _by_customer(dataset.plans, customer_id):
+    for p in _by_customer(dataset, "plans", customer_id):
         overdue = p.status == "open" and p.due is not None and p.due < as_of
         plans.append({"objective": p.objective, "action": p.action, "owner": p.owner, "due": p.due,
                       "status": p.status, "status_label": t("plan_status." + p.status),
@@ -320,14 +353,14 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
                               p["due"] or date.max, p["objective"], p["action"]))
     ctx["plans"] = plans
 
-    acts = [x for x in _by_customer(dataset.activities, customer_id) if x.date <= as_of]
+    acts = [x for x in _by_customer(dataset, "activities", customer_id) if x.date <= as_of]
     acts.sort(key=lambda x: (x.date, x.type), reverse=True)
     ctx["activities"] = [{"date": x.date, "type": x.type, "type_label": t("activity." + x.type),
                           "owner": x.owner, "contact": x.contact, "minutes": x.minutes,
                           "summary": x.summary} for x in acts[:RECENT_ACTIVITIES]]
     ctx["activities_total"] = len(acts)
 
-    surveys = [x for x in _by_customer(dataset.surveys, customer_id)
+    surveys = [x for x in _by_customer(dataset, "surveys", customer_id)
                if x.date <= as_of and x.comment and x.comment.strip()]
     surveys.sort(key=lambda x: x.date, reverse=True)
     ctx["survey_comments"] = [{"date": x.date, "score": x.score, "comment": x.comment} for x in surveys[:3]]

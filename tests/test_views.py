@@ -311,3 +311,52 @@ def test_weasyprint_lays_out_every_document_without_warnings(built, caplog):
                  for name in ("account.html", "booklet_front.html", "booklet_appendix.html")}
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
     assert pages["booklet_front.html"] >= 6     # cover, contents, summary, pyramid, ABC, risks, scorecards
+
+
+@pytest.mark.parametrize("customer_id", ["P200", "U900", "C003"])
+def test_non_key_accounts_render_too(customer_id):
+    """--accounts all: prospects and unattractive customers have no health,
+    cadence or charts beyond the trend; their page must still render."""
+    for mode in ("html", "pdf"):
+        soup = BeautifulSoup(views_render("account.html", customer_id, "en", mode), "html.parser")
+        assert soup.find("h1") is not None
+        assert "None" not in soup.get_text()
+
+
+def _overflowing_boxes(document):
+    """Boxes whose border box reaches past the page's content area."""
+    bad = []
+    for page in document.pages:
+        root = page._page_box
+        right = root.margin_width() - root.margin_right - root.padding_right - root.border_right_width
+        for box in root.descendants():
+            if box is root or not hasattr(box, "border_width"):
+                continue
+            edge = box.position_x + box.margin_left + box.border_width()
+            if edge > right + 1:                   # 1 px of rounding slack
+                text = getattr(box, "text", "") or type(box).__name__
+                bad.append((round(edge - right, 1), text[:40]))
+    return bad
+
+
+def test_long_names_and_long_tables_stay_inside_the_page():
+    """A 60-character Chinese name, an unbroken 70-character Latin token and
+    130 ordinary accounts (a 100+ row risk register and glance table) must
+    wrap and flow, never run off the A4 page."""
+    import dataclasses
+
+    import weasyprint
+    r, d = make_result("zh", n_ordinary=130)
+    long_cn = "超长名称测试" * 10
+    token = "X" * 70
+    accounts = list(r.accounts)
+    accounts[0] = dataclasses.replace(accounts[0], name=long_cn + token, account_manager=token)
+    r = dataclasses.replace(r, accounts=tuple(accounts))
+    env = make_env("zh", "CNY")
+    for name, ctx in (("account.html", views.account_context(r, d, "C001")),
+                      ("booklet_front.html", views.booklet_front_context(r, d, TOC)),
+                      ("booklet_appendix.html", views.booklet_appendix_context(r, d, POLICY))):
+        # (index.html is a browser page, never printed: a wide table may scroll there)
+        html = env.get_template(name).render(dict(views.finish(ctx), mode="pdf"))
+        doc = weasyprint.HTML(string=html).render()
+        assert not _overflowing_boxes(doc), (name, _overflowing_boxes(doc)[:5])
