@@ -438,9 +438,11 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
         prng = random.Random(seed * 1_000_003 + p.idx)   # per customer: independent streams
         keyish = bool(p.flags & {"top", "designated", "agreement", "high_potential", "giant"})
         ind = prng.randrange(len(INDUSTRIES))
+        if "giant" in p.flags:
+            ind = 0   # the dominant customer of a facility-services firm: a developer
         cname, domain, ci = names.company(ind)
         region = REGIONS[CITIES[ci][2]]
-        am = None if "no_manager" in p.flags else managers[(CITIES[ci][2] * 2 + prng.randrange(2)) % n_am]
+        am = None if "no_manager" in p.flags else managers[prng.randrange(n_am)]
         if p.kind == "prospect" and prng.random() < 0.3:
             am = None
         sm = sales_mgrs[CITIES[ci][2] % 3]
