@@ -290,6 +290,7 @@ class _Reader:
                 for ref in book.sheets:
                     spec = schema.find_sheet(ref.name)
                     if spec is None:
+                        book.check_prolog(ref.part)
                         # A README sheet (kamreport's own template has one) is
                         # documentation, not data; anything else is noted.
                         if schema.fold(ref.name) not in DOC_SHEETS:
@@ -312,6 +313,8 @@ class _Reader:
     def read_table(self, t: _Table, data: SheetData, book: Book) -> None:
         spec, ref, path, fi = t.spec, t.ref, t.path, t.file_index
         rows = data.rows
+        if not rows and not spec.required:
+            return      # an optional sheet left completely empty: nothing to read
         hi, info = _find_header(rows, data.first_row, spec)
         if hi is None:
             cols = ", ".join(f"{c.key} ({c.zh})" for c in spec.required_columns)

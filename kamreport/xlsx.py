@@ -216,6 +216,14 @@ class Book:
         if produced > RATIO_MIN_BYTES and produced > MAX_RATIO * max(compressed, 1):
             raise BadWorkbook("zip_bomb", part=name, ratio=produced // max(compressed, 1))
 
+    def check_prolog(self, name: str) -> None:
+        """Apply the DTD check to a part nobody will read (its first chunk)."""
+        gen = self.stream(name)
+        try:
+            next(gen, None)
+        finally:
+            gen.close()
+
     def read_part(self, name: str) -> bytes:
         return b"".join(self.stream(name))
 

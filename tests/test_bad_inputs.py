@@ -396,3 +396,18 @@ def test_error_cell_in_customer_id_and_formula_without_value(tmp_path):
     assert data.rows["Customers"] == SheetCount(3, 1, 2)
     # C1 was rejected, so its sale is unknown too: nothing silently kept.
     assert data.rows["Sales"] == SheetCount(1, 0, 1)
+
+
+def test_dtd_in_a_sheet_kamreport_does_not_read(tmp_path):
+    path = book(tmp_path, Notes=[["anything"]])
+    rewrite(path, sheet_edit("xl/worksheets/sheet3.xml", lambda d: BILLION_LAUGHS + d.split(b"?>", 1)[-1]))
+    assert_fatal(read_workbooks([path], lang="en"), path, "DOCTYPE", "xl/worksheets/sheet3.xml")
+
+
+def test_empty_optional_sheet_is_not_an_error(tmp_path):
+    path = book(tmp_path, Plans=[])
+    data = read_workbooks([path], lang="en")
+    assert found(data) == [] and "Plans" not in data.rows
+    # …but an empty required sheet has no header: fatal.
+    path2 = write(tmp_path / "e.xlsx", {"Customers": [], "Sales": SALES})
+    assert found(read_workbooks([path2], lang="en")) == [(path2, "Customers", None, "", "fatal")]
