@@ -147,13 +147,6 @@ WEAKNESSES = (("人员流动大", "High staff turnover"), ("服务标准不统�
               ("财务状况一般", "Weak finances"), ("缺少能源管理能力", "No energy-management capability"),
               ("响应慢", "Slow response"), ("报价不透明", "Opaque pricing"))
 
-OBJECTIVES = (("续签长期服务协议", "Renew the long-term service agreement"),
-              ("满意度提升至 9 分", "Raise satisfaction to 9"),
-              ("拓展能源管理业务", "Expand into energy management"),
-              ("建立高层互访机制", "Set up regular executive exchanges"),
-              ("投诉量下降 30%", "Cut complaints by 30%"),
-              ("提高钱包份额", "Grow share of wallet"),
-              ("回收逾期账款", "Collect overdue receivables"))
 ACTIONS = (("安排我方高层拜访", "Arrange a visit by our executive sponsor"),
            ("提交节能改造方案", "Submit an energy-retrofit proposal"),
            ("召开季度业务回顾会", "Hold the quarterly business review"),
@@ -162,7 +155,17 @@ ACTIONS = (("安排我方高层拜访", "Arrange a visit by our executive sponso
            ("制定续约报价", "Prepare the renewal offer"),
            ("与客户财务对账并催收", "Reconcile statements and chase payment"),
            ("绘制客户决策链图", "Map the client's decision chain"),
-           ("试点智慧停车系统", "Pilot the smart-parking system"))
+           ("试点智慧停车系统", "Pilot the smart-parking system"),
+           ("开展能耗诊断", "Run an energy audit"),
+           ("建立投诉周报制度", "Start a weekly complaint report"))
+# Each objective with the actions that serve it (indices into ACTIONS).
+OBJECTIVES = ((("续签长期服务协议", "Renew the long-term service agreement"), (5, 0, 7)),
+              (("满意度提升至 9 分", "Raise satisfaction to 9"), (3, 2, 4)),
+              (("拓展能源管理业务", "Expand into energy management"), (9, 1)),
+              (("建立高层互访机制", "Set up regular executive exchanges"), (0, 7)),
+              (("投诉量下降 30%", "Cut complaints by 30%"), (10, 3, 4)),
+              (("提高钱包份额", "Grow share of wallet"), (8, 1, 2)),
+              (("回收逾期账款", "Collect overdue receivables"), (6,)))
 
 CONCERNS = (("服务响应速度", "response times"), ("能耗成本", "energy costs"), ("安全合规", "safety compliance"),
             ("人员稳定性", "staff continuity"), ("价格", "price"), ("数字化管理", "digital reporting"))
@@ -547,6 +550,8 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
             prng.randint(1, 3) if p.kind in ("prospect", "lapsed") else prng.randint(0, 1)
         people = []
         titles = prng.sample(range(len(TITLES)), min(nc, len(TITLES)))
+        if keyish and not {0, 1, 2} & set(titles):
+            titles[-1] = prng.choice((0, 2))   # a key account's map shows a decision maker
         for j, t in enumerate(titles):
             nm, local = names.person()
             title = TITLES[t]
@@ -693,8 +698,13 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
         # --- action plans
         n_plans = prng.randint(3, 6) if keyish else (prng.randint(1, 2) if p.kind == "active" and prng.random() < 0.4 else 0)
         overdue_left = 1 if "action_overdue" in p.flags else 0
+        # The first objective answers the customer's storyline when it has one.
+        first = 6 if "credit" in p.flags else 0 if p.flags & {"expiring_30", "expiring_90", "agreement_ended_q3"} \
+            else 1 if p.flags & {"low_satisfaction", "satisfaction_drop"} else 4 if "open_complaint" in p.flags \
+            else 2 if "high_potential" in p.flags else None
         for j in range(n_plans):
-            obj, act = prng.choice(OBJECTIVES), prng.choice(ACTIONS)
+            obj, acts_for = OBJECTIVES[first] if j == 0 and first is not None else prng.choice(OBJECTIVES)
+            act = ACTIONS[prng.choice(acts_for)]
             due = _day_in(prng, date(2025, 10, 1), date(2027, 3, 31))
             done = None
             if overdue_left and j == 0:
