@@ -416,10 +416,14 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
     if lang not in ("zh", "en"):
         raise KamError(f"--lang must be zh or en, not {lang!r}")
     if customers < 1:
-        raise KamError(f"--customers must be at least 1, not {customers}")
+        raise KamError(f"--customers 至少为 1，而不是 {customers}" if lang == "zh"
+                       else f"--customers must be at least 1, not {customers}")
     if customers > MAX_CUSTOMERS:
         # ≈ 340 activities per customer: more would overflow the Activities
         # sheet (Excel holds 1,048,576 rows per sheet).
+        if lang == "zh":
+            raise KamError(f"--customers {customers}：一个工作簿最多容纳 {MAX_CUSTOMERS} 个客户"
+                           f"（活动表会超过 Excel 的 1,048,576 行上限）")
         raise KamError(f"--customers {customers}: at most {MAX_CUSTOMERS} fit in one workbook "
                        f"(the Activities sheet would exceed Excel's 1,048,576 rows)")
     rng = random.Random(seed)
@@ -978,19 +982,21 @@ def _write_readme(ws, lang: str) -> None:
             ws.append([a or None, b or None])
 
 
-def _check_target(path: str) -> str:
+def _check_target(path: str, lang: str) -> str:
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
+    zh = lang == "zh"
     if not target.lower().endswith((".xlsx", ".xlsm")):
-        raise KamError(f"{path}: the file name must end in .xlsx")
+        raise KamError(f"{path}：文件名必须以 .xlsx 结尾" if zh else f"{path}: the file name must end in .xlsx")
     if not os.path.isdir(folder):
-        raise KamError(f"{path}: folder {folder} does not exist; create it or choose another path")
+        raise KamError(f"{path}：文件夹 {folder} 不存在；请先创建或换一个路径" if zh
+                       else f"{path}: folder {folder} does not exist; create it or choose another path")
     return target
 
 
-def _atomic_save(wb, path: str) -> None:
+def _atomic_save(wb, path: str, lang: str) -> None:
     """Save next to the target, then rename: a crash never leaves half a file."""
-    target = _check_target(path)
+    target = _check_target(path, lang)
     fd, tmp = tempfile.mkstemp(prefix=".kamreport-", suffix=".xlsx", dir=os.path.dirname(target))
     os.close(fd)
     try:
@@ -1000,7 +1006,8 @@ def _atomic_save(wb, path: str) -> None:
         os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes it private; a workbook is not
         os.replace(tmp, target)
     except OSError as e:
-        raise KamError(f"{path}: cannot write the workbook ({e.strerror or e})") from e
+        raise KamError(f"{path}：无法写入工作簿（{e.strerror or e}）" if lang == "zh"
+                       else f"{path}: cannot write the workbook ({e.strerror or e})") from e
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -1009,14 +1016,16 @@ def _atomic_save(wb, path: str) -> None:
 def write_workbook(path: str, *, lang: str = "zh", blank: bool = False, customers: int = 150,
                    seed: int = 1) -> None:
     """Write the sample workbook (or, with blank=True, the empty template) to path."""
-    _check_target(path)   # fail before spending seconds on the data
+    if lang not in ("zh", "en"):
+        raise KamError(f"--lang must be zh or en, not {lang!r}")
+    _check_target(path, lang)   # fail before spending seconds on the data
     if not blank and not 1 <= customers <= MAX_CUSTOMERS:
         sample_dataset(lang, customers, seed)   # raises the KamError that explains the limit
     if blank:
         wb = blank_workbook(lang)
     else:
         wb = sample_workbook(sample_dataset(lang, customers, seed), lang)
-    _atomic_save(wb, path)
+    _atomic_save(wb, path, lang)
 
 
 def _data_rows(data: Dataset, sheet: schema.Sheet, lang: str):

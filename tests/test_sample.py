@@ -295,8 +295,10 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     target = tmp_path / "nope" / "s.xlsx"
     with pytest.raises(KamError, match="does not exist"):
         write_workbook(str(target), lang="zh", customers=5)
-    r = CliRunner().invoke(main, ["init", str(target), "--customers", "5"])
+    r = CliRunner().invoke(main, ["init", str(target), "--customers", "5", "--lang", "en"])
     assert r.exit_code == 1 and "does not exist" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["init", str(target), "--customers", "5", "--lang", "zh"])
+    assert r.exit_code == 1 and "不存在" in r.output
 
 
 def test_wrong_extension_is_refused_and_leaves_nothing(tmp_path):
@@ -316,7 +318,7 @@ def test_written_file_is_not_private(tmp_path):
 
 def test_too_many_customers_for_one_sheet(tmp_path):
     # 2,501 × ≈ 340 activities > 850,000 rows, heading for Excel's 1,048,576.
-    r = CliRunner().invoke(main, ["init", str(tmp_path / "big.xlsx"), "--customers", "2501"])
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "big.xlsx"), "--customers", "2501", "--lang", "en"])
     assert r.exit_code == 1 and "1,048,576" in r.output
     assert list(tmp_path.iterdir()) == []
 
