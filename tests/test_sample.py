@@ -293,7 +293,7 @@ def test_blank_template_validates_clean(tmp_path):
 
 def test_missing_folder_is_a_clear_error(tmp_path):
     target = tmp_path / "nope" / "s.xlsx"
-    with pytest.raises(KamError, match="does not exist"):
+    with pytest.raises(KamError, match="不存在"):
         write_workbook(str(target), lang="zh", customers=5)
     r = CliRunner().invoke(main, ["init", str(target), "--customers", "5", "--lang", "en"])
     assert r.exit_code == 1 and "does not exist" in r.output and "Traceback" not in r.output
