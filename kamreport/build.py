@@ -305,7 +305,7 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
         spec = render.RenderSpec(
             lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
             when=pdfmod.source_date(result.period.as_of), company=settings.company,
-            title=views._settings_ctx(settings, _translator(settings.language))["report_title"],
+            title=views.report_title(settings, settings.language, result.period.kind),
             period=result.period.label)
         if "pdf" in fmt:
             problem = pdfmod.subsetting_problem()

@@ -21,6 +21,7 @@ from . import schema
 LABELS: dict[str, tuple[str, str]] = {
     # --- titles and documents -------------------------------------------
     "default_report_title": ("重点客户季度回顾", "Key Account Quarterly Review"),
+    "default_report_title_month": ("重点客户月度回顾", "Key Account Monthly Review"),
     "account_plan": ("客户计划", "Account plan"),
     "portfolio_overview": ("客户组合概览", "Portfolio overview"),
     "booklet": ("季度回顾手册", "Quarterly review booklet"),

@@ -82,11 +82,18 @@ def tint(hex_color: str, amount: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
-def _settings_ctx(s: Settings, t) -> dict[str, Any]:
+def report_title(s: Settings, lang: str, period_kind: str = "quarter") -> str:
+    """The report title in force: the setting, else the default for the period kind."""
+    return _settings_ctx(s, labels.translator(lang), period_kind)["report_title"]
+
+
+def _settings_ctx(s: Settings, t, period_kind: str = "quarter") -> dict[str, Any]:
     brand = brand_color(s.brand_color)
+    # A monthly run (--period 2026-08) is not a "quarterly" review.
+    default_title = t("default_report_title_month" if period_kind == "month" else "default_report_title")
     return {
         "company": s.company or "",
-        "report_title": s.report_title or t("default_report_title"),
+        "report_title": s.report_title or default_title,
         "brand_color": brand,
         # Light tints for table stripes, heat cells and tile backgrounds.
         "brand_tints": [tint(brand, a) for a in (0.06, 0.14, 0.28, 0.45, 0.65, 0.85)],
@@ -103,7 +110,7 @@ def _base(result: Result, lang: str | None = None) -> tuple[dict[str, Any], Any]
     ctx = {
         "lang": lang,
         "mode": "html",
-        "settings": _settings_ctx(result.settings, t),
+        "settings": _settings_ctx(result.settings, t, result.period.kind),
         "period": {"label": p.label, "kind": p.kind, "as_of": p.as_of},
         "generator": f"kamreport {__version__}",
         "charts": {},

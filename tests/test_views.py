@@ -360,3 +360,13 @@ def test_long_names_and_long_tables_stay_inside_the_page():
         html = env.get_template(name).render(dict(views.finish(ctx), mode="pdf"))
         doc = weasyprint.HTML(string=html).render()
         assert not _overflowing_boxes(doc), (name, _overflowing_boxes(doc)[:5])
+
+
+def test_default_title_follows_the_period_kind():
+    import dataclasses
+    r, d = make_result("zh")
+    assert views.index_context(r, d, {})["settings"]["report_title"] == "重点客户季度回顾"
+    monthly = dataclasses.replace(r, period=dataclasses.replace(r.period, label="2026-08", kind="month"))
+    assert views.index_context(monthly, d, {})["settings"]["report_title"] == "重点客户月度回顾"
+    titled = dataclasses.replace(r, settings=dataclasses.replace(r.settings, report_title="年度KA评审"))
+    assert views.booklet_front_context(titled, d, [])["settings"]["report_title"] == "年度KA评审"
