@@ -137,6 +137,12 @@ def test_zh_and_en_hold_the_same_numbers():
     assert [(a.date, a.type, a.minutes) for a in zh.activities] == [(a.date, a.type, a.minutes) for a in en.activities]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.customers[0].name)
     assert en.customers[0].name.isascii()
+    # en translates zh: the same regions, industries and people, in English.
+    from kamreport.sample import INDUSTRIES, REGIONS
+    region_en, industry_en = dict(REGIONS), {i[0]: i[1] for i in INDUSTRIES}
+    assert [region_en[c.region] for c in zh.customers] == [c.region for c in en.customers]
+    assert [industry_en[c.industry] for c in zh.customers] == [c.industry for c in en.customers]
+    assert len({c.name for c in en.customers}) == len({c.name for c in zh.customers}) == 30
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 10])
