@@ -95,8 +95,8 @@ class SheetScan:
 
     @property
     def dense_cells(self) -> int:
-        # Single-letter columns are not measured (too costly); assume Z.
-        return self.max_row * max(self.max_col, 26)
+        # The fast pass measures only columns beyond Z; assume up to SAFE_COLS.
+        return self.max_row * max(self.max_col, 32)
 
 
 @dataclass
@@ -107,6 +107,7 @@ class SheetData:
     first_col: int                        # 1-based column number of rows[i][0]
     merged: list[tuple[int, int, int, int]]   # (row0, col0, row1, col1), 1-based inclusive
     truncated_at_col: int = 0             # > 0: cells right of this column were not read
+    shared_empty: list[Any] | None = None  # the one list standing for every empty row (fallback)
 
 
 def col_letter(n: int) -> str:
@@ -381,12 +382,18 @@ def _read_structure(book: Book) -> None:
 # ---------------------------------------------------------------------------
 # The streaming pass over one sheet
 
-_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,3})(\d+)"[^>/]*>')
+EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
+SAFE_COLS = 32           # any number of rows × 32 columns fits MAX_DENSE_CELLS
+
+# Cells as every spreadsheet writer emits them start with `<c r="B7"`. The
+# fast pass only looks at references with 2+ column letters or 7+ row digits
+# (rare in real sheets; the regex's literal prefix keeps the scan cheap).
+_FAR_CELL = re.compile(rb"""<c r=["']([A-Za-z]{2,})(\d+)["']|<c r=["']([A-Za-z])(\d{7,})["']""")
+# Any other cell tag (no reference, attributes in another order, spaces or
+# odd quoting) may hide its position from the fast pass: such a sheet gets
+# the exact pass below.
+_ODD_CELL = re.compile(rb"""<c(?:[>/\t\n\r]| (?!r=["'][A-Za-z]))""")
 _LAST_ROW = re.compile(rb'<row r="(\d+)"')
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d+)"')
-_CELL_T = re.compile(rb'\st="(\w+)"')
-_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
-_F = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
 
 
 def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
@@ -395,12 +402,14 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
     The pass cuts the stream just before the last `<c` of each chunk, so a
     cell that straddles two chunks is seen whole in the next piece.
     Measuring every cell reference would cost seconds on a full sheet, so
-    only valued cells in columns beyond Z are measured (a regex whose
-    literal prefix rarely matches); single-letter columns are bounded by Z
-    anyway. Rows are measured from the last `<row r=` of each piece.
+    the fast pass measures only references beyond column Z or row 999,999.
+    When it finds a column beyond SAFE_COLS or a cell tag it cannot read
+    cheaply, a second, exact pass walks every row and cell tag the way
+    calamine places them.
     """
     scan = SheetScan()
     carry = b""
+    odd = False
     for chunk in book.stream(ref.part):
         scan.bytes += len(chunk)
         buf = carry + chunk
@@ -408,39 +417,105 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
         if cut <= 0:
             cut = len(buf)
         piece, carry = buf[:cut], buf[cut:]
-        _scan_piece(piece, scan)
+        odd = _scan_piece(piece, scan) or odd
         if len(carry) > CHUNK * 4:     # one enormous cell: nothing of interest in it
-            _scan_piece(carry, scan)
+            odd = _scan_piece(carry, scan) or odd
             carry = b""
     if carry:
-        _scan_piece(carry, scan)
+        odd = _scan_piece(carry, scan) or odd
+    if odd or scan.max_col > SAFE_COLS:
+        _exact_extent(book, ref, scan)
     return scan
 
 
-def _scan_piece(piece: bytes, scan: SheetScan) -> None:
-    m = None
+def _check_ref(letters: bytes, row: int) -> int:
+    col = col_number(letters.upper())
+    if not (1 <= row <= EXCEL_ROWS and 1 <= col <= EXCEL_COLS):
+        raise BadWorkbook("corrupt", detail=f"cell {letters.decode()}{row} is beyond Excel's limits")
+    return col
+
+
+def _scan_piece(piece: bytes, scan: SheetScan) -> bool:
+    """Update scan from one piece; True when it holds a cell tag of odd form."""
     i = piece.rfind(b'<row r="')
     if i >= 0:
         m = _LAST_ROW.match(piece, i)
         if m:
             scan.max_row = max(scan.max_row, int(m[1]))
     for m in _FAR_CELL.finditer(piece):
-        c, r = col_number(m[1]), int(m[2])
+        letters, digits = (m[1], m[2]) if m[1] else (m[3], m[4])
+        r = int(digits)
+        c = _check_ref(letters, r)
         scan.max_row = max(scan.max_row, r)
         if c > scan.max_col:
             scan.max_col = c
-            scan.far_cell = f"{m[1].decode()}{r}"
-    if b't="e"' in piece:
-        pos = piece.find(b't="e"')
-        while pos >= 0:
-            _bad_cell(piece, pos, scan)
-            pos = piece.find(b't="e"', pos + 5)
+            scan.far_cell = f"{letters.decode().upper()}{r}"
+    for marker in (b't="e"', b"t='e'"):
+        if marker in piece:
+            pos = piece.find(marker)
+            while pos >= 0:
+                _bad_cell(piece, pos, scan)
+                pos = piece.find(marker, pos + 5)
     pos = piece.find(b"<f")
     while pos >= 0:
         nxt = piece[pos + 2:pos + 3]
         if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
             _bad_cell(piece, pos, scan)
         pos = piece.find(b"<f", pos + 2)
+    return _ODD_CELL.search(piece) is not None
+
+
+_TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*)>")
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
+_CELL_T = re.compile(rb"""\st\s*=\s*["'](\w+)["']""")
+_V = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
+_F = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
+_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)(\d+)["']""")
+
+
+def _exact_extent(book: Book, ref: SheetRef, scan: SheetScan) -> None:
+    """Walk every row and cell tag: the real bottom-right of valued cells.
+
+    A row without `r` follows the previous one; a cell without `r` follows
+    the previous cell of its row (this is how calamine and Excel place
+    them). Costs about a microsecond per cell, only for sheets that need it.
+    """
+    row = 0
+    col = 0
+    max_row = max_col = 0
+    far = ""
+    carry = b""
+    for chunk in book.stream(ref.part):
+        buf = carry + chunk
+        cut = buf.rfind(b"<")
+        piece, carry = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+        for m in _TAG.finditer(piece):
+            attrs = m[2]
+            a = _ATTR_R.search(attrs)
+            if m[1] == b"row":
+                row = int(a[2]) if a else row + 1
+                col = 0
+                continue
+            if a:
+                if a[1]:
+                    col = _check_ref(a[1], int(a[2]))
+                    row = int(a[2])
+                else:
+                    col += 1
+            else:
+                col += 1
+            if attrs.endswith(b"/"):
+                continue               # an empty cell: calamine does not count it
+            if row > EXCEL_ROWS or col > EXCEL_COLS:
+                raise BadWorkbook("corrupt", detail=f"cell {col_letter(col)}{row} is beyond Excel's limits")
+            if row > max_row:
+                max_row = row
+            if col > max_col:
+                max_col = col
+                far = f"{col_letter(col)}{row}"
+    scan.max_row = max_row
+    scan.max_col = max_col
+    scan.far_cell = far
 
 
 def _bad_cell(piece: bytes, pos: int, scan: SheetScan) -> None:
@@ -529,9 +604,31 @@ def _read_openpyxl(book: Book, ref: SheetRef, max_col: int) -> SheetData:
         wb = openpyxl.load_workbook(book.path, read_only=True, data_only=True)
         try:
             ws = wb[ref.name]
+            # Read-only openpyxl trusts the <dimension> tag for the last row,
+            # which a hostile or sloppy file gets wrong: read what is there.
+            ws.reset_dimensions()
+            # openpyxl pads every missing row up to the far cell; keep those
+            # rows as narrow as the table: the columns used in the first 10
+            # rows (where the header must be).
+            width = 1
+            for values in ws.iter_rows(min_row=1, max_row=10, max_col=max_col, values_only=True):
+                for k in range(len(values), 0, -1):
+                    if values[k - 1] is not None:
+                        width = max(width, k)
+                        break
+            max_col = width
             rows: list[list[Any]] = []
+            empty = [""] * max_col
             for values in ws.iter_rows(min_row=1, max_col=max_col, values_only=True):
-                rows.append(["" if v is None else v for v in values])
+                if any(v is not None for v in values):
+                    row = ["" if v is None else v for v in values]
+                    if len(row) < max_col:
+                        row.extend([""] * (max_col - len(row)))
+                    rows.append(row)
+                else:
+                    # Gaps (up to a million rows before a far cell) share one
+                    # empty row; _patch_bad_cells copies it before writing.
+                    rows.append(empty)
         finally:
             wb.close()
     except (InvalidFileException, KeyError, ValueError, OSError, zipfile.BadZipFile,
@@ -541,7 +638,7 @@ def _read_openpyxl(book: Book, ref: SheetRef, max_col: int) -> SheetData:
     # CellError replaces them below, the same as on the calamine path.
     while rows and all(v == "" for v in rows[-1]):
         rows.pop()
-    return SheetData(rows, 1, 1, [], truncated_at_col=max_col)
+    return SheetData(rows, 1, 1, [], truncated_at_col=max_col, shared_empty=empty)
 
 
 def _patch_bad_cells(data: SheetData, scan: SheetScan) -> None:
@@ -578,4 +675,6 @@ def _patch_bad_cells(data: SheetData, scan: SheetScan) -> None:
                 row.extend([""] * (width - len(row)))
         while len(data.rows) <= i:
             data.rows.append([""] * width)
+        if data.rows[i] is data.shared_empty:
+            data.rows[i] = list(data.rows[i])
         data.rows[i][j] = err

@@ -221,6 +221,45 @@ def test_forged_dimension_is_harmless(tmp_path):
     assert found(data) == [] and len(data.customers) == 2
 
 
+def run_bounded(path: str) -> list[str]:
+    """read_workbooks in a child with 3 GB of address space: calamine's
+    dense allocation would abort the child, not the test run."""
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "from kamreport.read import read_workbooks\n"
+        f"d = read_workbooks([{path!r}], lang='en')\n"
+        "print(d.rows.get('Customers')); [print(p.location(), p.severity, p.message) for p in d.problems]\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.splitlines()
+
+
+@pytest.mark.parametrize("cells, far, read", [
+    # The far cell with its reference not first, and with single quotes:
+    # the table (A–B) is read; the far cell is outside it.
+    (b'<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>', "XFD1048576", 2),
+    (b"<row r='1048576'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>", "XFD1048576", 2),
+    # 40 cells without references in the last row: columns A..AN, so the
+    # rectangle is 1,048,576 × 40 cells although no reference says so.
+    # That row is a real (third) customer, "x".
+    (b'<row r="1048576">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 40 + b"</row>", "AN1048576", 3),
+], ids=["attribute_order", "single_quotes", "cells_without_reference"])
+def test_far_cells_in_unusual_xml_are_bounded(tmp_path, cells, far, read):
+    path = book(tmp_path)
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: d.replace(b"</sheetData>", cells + b"</sheetData>")))
+    lines = run_bounded(path)
+    assert lines[0] == f"SheetCount(read={read}, accepted={read}, rejected=0)"
+    assert lines[1].startswith(f"{path}:Customers!{far} warning this sheet has a value as far as {far}")
+
+
+def test_cell_reference_beyond_excel_limits_is_fatal(tmp_path):
+    path = book(tmp_path)
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: d.replace(
+        b"</sheetData>", b'<row r="3"><c r="XFE3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')))
+    assert_fatal(read_workbooks([path], lang="en"), path, "XFE3 is beyond Excel's limits")
+
+
 def test_one_far_away_cell_is_bounded(tmp_path):
     # python-calamine would allocate 1,048,576 × 16,384 cells and abort the
     # process; run in a child with 3 GB of address space to prove it does not.
