@@ -339,20 +339,21 @@ def _overflowing_boxes(document):
     return bad
 
 
-def test_long_names_and_long_tables_stay_inside_the_page():
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_long_names_and_long_tables_stay_inside_the_page(lang):
     """A 60-character Chinese name, an unbroken 70-character Latin token and
     130 ordinary accounts (a 100+ row risk register and glance table) must
     wrap and flow, never run off the A4 page."""
     import dataclasses
 
     import weasyprint
-    r, d = make_result("zh", n_ordinary=130)
+    r, d = make_result(lang, n_ordinary=130)
     long_cn = "超长名称测试" * 10
     token = "X" * 70
     accounts = list(r.accounts)
     accounts[0] = dataclasses.replace(accounts[0], name=long_cn + token, account_manager=token)
     r = dataclasses.replace(r, accounts=tuple(accounts))
-    env = make_env("zh", "CNY")
+    env = make_env(lang, "CNY")
     for name, ctx in (("account.html", views.account_context(r, d, "C001")),
                       ("booklet_front.html", views.booklet_front_context(r, d, TOC)),
                       ("booklet_appendix.html", views.booklet_appendix_context(r, d, POLICY))):
