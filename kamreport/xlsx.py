@@ -91,6 +91,7 @@ class SheetScan:
     max_row: int = 0                      # 1-based, 0 = no rows seen
     max_col: int = 0                      # 1-based, only counted beyond Z (see scan_sheet)
     far_cell: str = ""                    # the cell that set max_col, "XFD1048576"
+    needs_exact: bool = False             # the fast pass saw something only _exact_extent can measure
     bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)  # (row, col) 1-based
 
     @property
@@ -386,13 +387,14 @@ EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
 SAFE_COLS = 32           # any number of rows × 32 columns fits MAX_DENSE_CELLS
 
 # Cells as every spreadsheet writer emits them start with `<c r="B7"`. The
-# fast pass only looks at references with 2+ column letters or 7+ row digits
-# (rare in real sheets; the regex's literal prefix keeps the scan cheap).
-_FAR_CELL = re.compile(rb"""<c r=["']([A-Za-z]{2,})(\d+)["']|<c r=["']([A-Za-z])(\d{7,})["']""")
-# Any other cell tag (no reference, attributes in another order, spaces or
-# odd quoting) may hide its position from the fast pass: such a sheet gets
-# the exact pass below.
-_ODD_CELL = re.compile(rb"""<c(?:[>/\t\n\r]| (?!r=["'][A-Za-z]))""")
+# fast pass stops only at cell tags that are NOT like that with one column
+# letter and an Excel row number: far columns, rows beyond Excel, and tags
+# whose position it cannot read cheaply (no reference, attributes in another
+# order, odd spacing or quoting). The literal `<c` prefix keeps it cheap.
+_UNUSUAL_CELL = re.compile(
+    rb'<c(?=[\s>/])(?! r="[A-Z](?:[1-9]\d{0,5}'                 # rows 1..999999, or
+    rb'|10[0-3]\d{4}|104[0-7]\d{3}|1048[0-4]\d\d|10485[0-6]\d|104857[0-6])")')   # ..1048576
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]+)(\d+)"')
 _LAST_ROW = re.compile(rb'<row r="(\d+)"')
 
 
@@ -409,7 +411,6 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
     """
     scan = SheetScan()
     carry = b""
-    odd = False
     for chunk in book.stream(ref.part):
         scan.bytes += len(chunk)
         buf = carry + chunk
@@ -417,13 +418,13 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
         if cut <= 0:
             cut = len(buf)
         piece, carry = buf[:cut], buf[cut:]
-        odd = _scan_piece(piece, scan) or odd
+        _scan_piece(piece, scan)
         if len(carry) > CHUNK * 4:     # one enormous cell: nothing of interest in it
-            odd = _scan_piece(carry, scan) or odd
+            _scan_piece(carry, scan)
             carry = b""
     if carry:
-        odd = _scan_piece(carry, scan) or odd
-    if odd or scan.max_col > SAFE_COLS:
+        _scan_piece(carry, scan)
+    if scan.needs_exact or scan.max_col > SAFE_COLS:
         _exact_extent(book, ref, scan)
     return scan
 
@@ -435,21 +436,28 @@ def _check_ref(letters: bytes, row: int) -> int:
     return col
 
 
-def _scan_piece(piece: bytes, scan: SheetScan) -> bool:
-    """Update scan from one piece; True when it holds a cell tag of odd form."""
-    i = piece.rfind(b'<row r="')
-    if i >= 0:
-        m = _LAST_ROW.match(piece, i)
-        if m:
-            scan.max_row = max(scan.max_row, int(m[1]))
-    for m in _FAR_CELL.finditer(piece):
-        letters, digits = (m[1], m[2]) if m[1] else (m[3], m[4])
-        r = int(digits)
-        c = _check_ref(letters, r)
-        scan.max_row = max(scan.max_row, r)
-        if c > scan.max_col:
-            scan.max_col = c
-            scan.far_cell = f"{letters.decode().upper()}{r}"
+def _scan_piece(piece: bytes, scan: SheetScan) -> None:
+    """Update scan from one piece of sheet XML."""
+    if not scan.needs_exact:
+        i = piece.rfind(b'<row r="')
+        if i >= 0:
+            m = _LAST_ROW.match(piece, i)
+            if m:
+                scan.max_row = max(scan.max_row, int(m[1]))
+        for m in _UNUSUAL_CELL.finditer(piece):
+            p = _PLAIN_REF.match(piece, m.start())
+            if p is None:
+                scan.needs_exact = True     # the exact pass will measure everything
+                break
+            r = int(p[2])
+            c = _check_ref(p[1], r)
+            scan.max_row = max(scan.max_row, r)
+            if c > scan.max_col:
+                scan.max_col = c
+                scan.far_cell = f"{p[1].decode()}{r}"
+                if c > SAFE_COLS:
+                    scan.needs_exact = True
+                    break
     for marker in (b't="e"', b"t='e'"):
         if marker in piece:
             pos = piece.find(marker)
@@ -462,7 +470,6 @@ def _scan_piece(piece: bytes, scan: SheetScan) -> bool:
         if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
             _bad_cell(piece, pos, scan)
         pos = piece.find(b"<f", pos + 2)
-    return _ODD_CELL.search(piece) is not None
 
 
 _TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*)>")
