@@ -369,18 +369,27 @@ class _Reader:
             return
         width = len(rows[0])
         header_row = data.first_row + hi
+        # Excel never writes overlapping merges, so together they cover at
+        # most the sheet once; a file that claims more (thousands of merges
+        # over the same area) is not allowed to turn this into a long loop.
+        budget = len(rows) * width
         for r0, c0, r1, c1 in data.merged:
             if r0 <= header_row:
                 continue
             i0, j0 = r0 - data.first_row, c0 - data.first_col
             if not (0 <= i0 < len(rows) and 0 <= j0 < width):
                 continue
+            i1 = min(r1 - data.first_row + 1, len(rows))
+            j1 = min(c1 - data.first_col + 1, width)
+            budget -= (i1 - i0) * (j1 - j0)
+            if budget < 0:
+                break
             v = rows[i0][j0]
             if v == "":
                 continue
-            for i in range(i0, min(r1 - data.first_row + 1, len(rows))):
+            for i in range(i0, i1):
                 row = rows[i]
-                for j in range(max(j0, 0), min(c1 - data.first_col + 1, len(row))):
+                for j in range(j0, min(j1, len(row))):
                     if row[j] == "":
                         row[j] = v
 

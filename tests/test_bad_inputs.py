@@ -450,3 +450,19 @@ def test_empty_optional_sheet_is_not_an_error(tmp_path):
     # …but an empty required sheet has no header: fatal.
     path2 = write(tmp_path / "e.xlsx", {"Customers": [], "Sales": SALES})
     assert found(read_workbooks([path2], lang="en")) == [(path2, "Customers", None, "", "fatal")]
+
+
+def test_thousands_of_overlapping_merges_stay_cheap(tmp_path):
+    # Excel never overlaps merges; 100,000 copies of one merge over the body
+    # (4 × 10^8 cell visits if each were filled) must stay cheap.
+    rows = [["customer_id", "name"], ["C1", "Acme"]] + [[None, None]] * 2000 + [["C9", "Last"]]
+    path = book(tmp_path, Customers=rows)
+    merges = b'<mergeCells count="100000">' + b'<mergeCell ref="A2:B2002"/>' * 100000 + b"</mergeCells>"
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: d.replace(b"</sheetData>", b"</sheetData>" + merges)))
+    t0 = time.perf_counter()
+    data = read_workbooks([path], lang="en")
+    assert time.perf_counter() - t0 < 20
+    # The first merge is applied: rows 3..2002 read as C1 / Acme and are
+    # rejected as duplicates of row 2 (2,000 of them); C9 below is kept.
+    assert data.rows["Customers"] == SheetCount(2002, 2, 2000)
+    assert [c.customer_id for c in data.customers] == ["C1", "C9"]
