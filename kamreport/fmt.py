@@ -10,7 +10,7 @@ the same convention SPEC §3/§4 use for scores, so a score of 81.25 prints
 round the binary float half-to-even and sometimes disagree.
 
 Chinese readers expect large sums in 万 (10⁴) and 亿 (10⁸): `money_short`
-gives "¥123.5万" / "¥1.23亿" in zh and "¥1.2M" / "¥345.6K" in en, for KPI
+gives "¥123.5万" / "¥1.23亿" in zh and "¥345.6K" / "¥1.23M" in en, for KPI
 tiles and charts; `money` gives the full figure "¥1,234,567" for tables
 where precision matters.
 """
@@ -111,27 +111,25 @@ def make_money(currency: str) -> Callable[..., str]:
 
 
 def short_number(x: float, lang: str) -> str:
-    """Compact magnitude without currency: zh 123.5万 / 1.23亿, en 1.2M / 345.6K.
+    """Compact magnitude without currency: zh 123.5万 / 1.23亿, en 345.6K / 1.23M / 2.50B.
 
-    Three significant figures are enough for a KPI tile; below 10,000 the
-    figure is printed in full because 万/K would not shorten it.
+    万 with one decimal and 亿 with two, as Chinese financial reports write
+    them; below 10,000 the figure is printed in full because 万/K would not
+    shorten it.
     """
     a = abs(x)
     sign = "-" if x < 0 else ""
     if lang == "zh":
-        steps = ((1e8, "亿"), (1e4, "万"))
+        steps = ((1e8, 1e8, "亿", 2), (1e4, 1e4, "万", 1))
     else:
-        steps = ((1e9, "B"), (1e6, "M"), (1e4, "K"))
-    for base, unit in steps:
-        if a >= base:
-            v = a / base
-            if unit == "K":
-                v, base = a / 1e3, 1e3
-            digits = 2 if v < 10 else 1 if v < 100 else 0
-            d = round_half_up(v, digits)
-            # 9999.6万 rounds to 10000.0万: say 1.00亿 instead
-            if unit == "万" and d >= 10000:
-                return short_number(math.copysign(1e8, x), lang)
+        steps = ((1e9, 1e9, "B", 2), (1e6, 1e6, "M", 2), (1e4, 1e3, "K", 1))
+    for threshold, base, unit, digits in steps:
+        if a >= threshold:
+            d = round_half_up(a / base, digits)
+            # 9999.96万 rounds to 10000.0万: say 1.00亿 instead (and K -> M, M -> B)
+            bigger = {"万": 1e8, "K": 1e6, "M": 1e9}.get(unit)
+            if bigger and d * Decimal(base) >= Decimal(bigger):
+                return short_number(math.copysign(bigger, x), lang)
             return f"{sign}{d:,.{digits}f}{unit}"
     return sign + f"{round_half_up(a, 0):,.0f}"
 

@@ -29,23 +29,25 @@ def test_money_full_figure_with_separators():
 
 
 def test_money_short_zh_uses_wan_and_yi():
-    # 1,234,567 / 10^4 = 123.4567 -> 3 significant figures: 123万
-    assert ZH["money_short"](1_234_567) == "¥123万"
-    # 12,345 / 10^4 = 1.2345 -> 1.23万
-    assert ZH["money_short"](12_345) == "¥1.23万"
-    # 123,456,789 / 10^8 = 1.23456789 -> 1.23亿
+    # 1,234,567 / 10^4 = 123.4567 -> one decimal: 123.5万
+    assert ZH["money_short"](1_234_567) == "¥123.5万"
+    # 12,345 / 10^4 = 1.2345 -> 1.2万
+    assert ZH["money_short"](12_345) == "¥1.2万"
+    # 123,456,789 / 10^8 = 1.23456789 -> two decimals: 1.23亿
     assert ZH["money_short"](123_456_789) == "¥1.23亿"
+    assert ZH["money_short"](65_893_000) == "¥6,589.3万"
     assert ZH["money_short"](9_999) == "¥9,999"             # below 万: in full
-    assert ZH["money_short"](-56_000) == "-¥5.60万"
-    # 99,996,000 / 10^4 = 9999.6 -> rounds to 10000万: say 1.00亿
-    assert ZH["money_short"](99_996_000) == "¥1.00亿"
+    assert ZH["money_short"](-56_000) == "-¥5.6万"
+    # 99,999,600 / 10^4 = 9999.96 -> rounds to 10000.0万: say 1.00亿
+    assert ZH["money_short"](99_999_600) == "¥1.00亿"
 
 
 def test_money_short_en_uses_k_m_b():
-    assert EN["money_short"](345_600) == "¥346K"            # 345.6 -> 3 s.f.
+    assert EN["money_short"](345_600) == "¥345.6K"
     assert EN["money_short"](12_345) == "¥12.3K"
     assert EN["money_short"](1_234_567) == "¥1.23M"
     assert EN["money_short"](2_500_000_000) == "¥2.50B"
+    assert EN["money_short"](999_960) == "¥1.00M"           # 999.96K rounds up a unit
     assert EN["money_short"](9_500) == "¥9,500"
 
 
