@@ -33,7 +33,6 @@ ROLES = ("decision_maker", "influencer", "champion", "user", "gatekeeper")
 ATTITUDES = ("supporter", "neutral", "opponent")
 STAGES = ("very_strong", "good", "developing", "limited", "defensive", "declining")
 ATTRACT = ("high", "medium", "low")
-COMPONENTS = ("growth", "satisfaction", "engagement", "service", "execution")
 SEVERITY_RANK = {"high": 0, "medium": 1}
 # SPEC §4 portfolio targets: share of customers and of sales time per tier.
 PYRAMID_TARGET = {"key": 0.10, "ordinary": 0.30, "other": 0.60}
@@ -53,12 +52,13 @@ def account_anchor(customer_id: str) -> str:
     """The HTML id of an account's section, unique per customer_id.
 
     Plain ids keep their spelling ("acc-C001"); anything else is hex-encoded
-    so two ids that differ only in punctuation or script never collide and
-    the anchor never contains characters that need escaping in a URL.
+    behind a different prefix ("acc_e5aea2…"), so two ids that differ only in
+    punctuation or script never collide, a plain id can never spell another
+    id's encoding, and the anchor never needs escaping in a URL.
     """
     if _ANCHOR_SAFE.fullmatch(customer_id):
         return "acc-" + customer_id
-    return "acc-x" + customer_id.encode("utf-8").hex()
+    return "acc_" + customer_id.encode("utf-8").hex()
 
 
 def brand_color(value: str | None) -> str:
@@ -538,11 +538,13 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
     reg.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), TIER_ORDER.index(r["tier"]),
                             r["customer_id"], r["code"]))
     ctx["risk_register"] = reg
+    # Counts per risk code over every account (the register itself lists
+    # key and ordinary accounts only).
     by_code: dict[str, dict[str, int]] = {}
     for a in result.accounts:
         for r in a.risks:
-            by_code.setdefault(r.code, {"high": 0, "medium": 0})[r.severity] = \
-                by_code.setdefault(r.code, {"high": 0, "medium": 0}).get(r.severity, 0) + 1
+            counts = by_code.setdefault(r.code, {"high": 0, "medium": 0})
+            counts[r.severity] = counts.get(r.severity, 0) + 1
     ctx["risk_summary"] = [{"code": c, "label": t("risk." + c), "high": v.get("high", 0),
                             "medium": v.get("medium", 0)}
                            for c, v in sorted(by_code.items(), key=lambda kv: (-kv[1]["high"] - kv[1]["medium"], kv[0]))]

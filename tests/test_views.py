@@ -178,10 +178,11 @@ def test_brand_color_only_accepts_hex(value, expected):
 
 
 def test_account_anchor_is_unique_and_url_safe():
-    ids = ["C001", "C 001", "C/001", "客户1", "../x", "C_001"]
+    # "x4320" is a plain id spelling the hex of "C " — it must not collide
+    ids = ["C001", "C 001", "C/001", "客户1", "../x", "C_001", "C ", "x4320", "4320"]
     anchors = [views.account_anchor(i) for i in ids]
     assert len(set(anchors)) == len(ids)
-    assert all(re.fullmatch(r"acc-[A-Za-z0-9_-]+", a) for a in anchors)
+    assert all(re.fullmatch(r"acc[-_][A-Za-z0-9_-]+", a) for a in anchors)
     assert anchors[0] == "acc-C001"
 
 
