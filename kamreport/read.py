@@ -211,32 +211,44 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         "        ok = True",
     ]
     for k, (j, col) in enumerate(columns):
-        name, required = col.key, col.required
+        name, required, t = col.key, col.required, col.type
         lines.append(f"        v = row[{j}]")
-        if col.type in (schema.ID, schema.TEXT, schema.MARKDOWN):
-            lines += ["        if v.__class__ is str:", f"            x{k} = v.strip() or None", "        else:"]
-            ind = "            "
-        elif col.type in (schema.DATE,):
-            lines += ["        if v.__class__ is date:", f"            x{k} = v", "        else:"]
-            ind = "            "
-        elif col.type == schema.ENUM:
-            lines += [f"        x{k} = T[{k}].get(v) if v.__class__ is str else None",
-                      f"        if x{k} is None:"]
-            ind = "            "
+        # The common case of each type, inline; anything else goes to the
+        # column's parser, which also raises BadValue for what is wrong.
+        if t in (schema.ID, schema.TEXT, schema.MARKDOWN):
+            fast = [f"if v.__class__ is str:", f"    x{k} = v.strip() or None"]
+        elif t == schema.DATE:
+            fast = [f"if v.__class__ is date:", f"    x{k} = v"]
+        elif t == schema.MONTH:
+            fast = [f"if v.__class__ is date:", f"    x{k} = v if v.day == 1 else v.replace(day=1)"]
+        elif t == schema.MONEY:
+            fast = [f"if v.__class__ is float and v - v == 0.0:", f"    x{k} = v"]     # finite
+        elif t in (schema.MONEY_POS, schema.NUMBER_POS):
+            fast = [f"if v.__class__ is float and v >= 0.0 and v - v == 0.0:", f"    x{k} = v"]
+        elif t == schema.ENUM:
+            fast = [f"if v.__class__ is str and v in T[{k}]:", f"    x{k} = T[{k}][v]"]
         else:
-            ind = "        "
+            fast = []
+        fast += ["elif v == '':" if fast else "if v == '':", f"    x{k} = None"]
+        lines += ["        " + line for line in fast]
         lines += [
-            f"{ind}try:",
-            f"{ind}    x{k} = P[{k}](v)",
-            f"{ind}except BadValue as e:",
-            f"{ind}    x{k} = None",
-            f"{ind}    problem(i, {k}, v, e.code, e.params, {required})",
+            "        else:",
+            "            try:",
+            f"                x{k} = P[{k}](v)",
+            "            except BadValue as e:",
+            # A failed required value is BAD (not None), so that "blank"
+            # below is reported only for a blank cell; the row is rejected
+            # and BAD never reaches a record.
+            f"                x{k} = {'BAD' if required else 'None'}",
+            f"                problem(i, {k}, v, e.code, e.params, {required})",
         ]
         if required:
-            lines.append(f"{ind}    ok = False")
-            lines += [f"        if x{k} is None and ok:",
-                      f"            problem(i, {k}, '', 'required_missing', {{}}, True)",
-                      "            ok = False"]
+            lines += [
+                "                ok = False",
+                f"        if x{k} is None:",
+                f"            problem(i, {k}, '', 'required_missing', {{}}, True)",
+                "            ok = False",
+            ]
         elif defaults.get(name) is not None:
             lines += [f"        if x{k} is None:", f"            x{k} = D_{name}"]
     given = {c.key: k for k, (_, c) in enumerate(columns)}
@@ -253,7 +265,7 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         "    return out, read, rejected",
     ]
     namespace: dict[str, Any] = {f"D_{k}": v for k, v in defaults.items()}
-    namespace.update(new=_new, cls=cls, Loc=Loc, date=date)
+    namespace.update(new=_new, cls=cls, Loc=Loc, date=date, BAD=object())
     exec(compile("\n".join(lines), f"<kamreport row reader {cls.__name__}>", "exec"), namespace)
     return namespace["read_rows"]
 

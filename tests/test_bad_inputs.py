@@ -466,3 +466,14 @@ def test_thousands_of_overlapping_merges_stay_cheap(tmp_path):
     # rejected as duplicates of row 2 (2,000 of them); C9 below is kept.
     assert data.rows["Customers"] == SheetCount(2002, 2, 2000)
     assert [c.customer_id for c in data.customers] == ["C1", "C9"]
+
+
+def test_every_problem_of_a_row_is_reported(tmp_path):
+    # A bad customer_id must not hide the blank month and the bad revenue.
+    path = book(tmp_path, Sales=[["customer_id", "month", "revenue"], [True, None, "x"]])
+    data = read_workbooks([path], lang="en")
+    assert [(p.location(), p.severity) for p in data.problems if not is_gross_profit_remark(p)] == [
+        (f"{path}:Sales!A2", "error"), (f"{path}:Sales!B2", "error"), (f"{path}:Sales!C2", "error")]
+    assert [p.message for p in data.problems if not is_gross_profit_remark(p)][1] == \
+        "month is required but blank (row rejected)"
+    assert data.rows["Sales"] == SheetCount(1, 0, 1)

@@ -307,5 +307,6 @@ def test_formula_without_value_outside_the_valued_rectangle(tmp_path):
                  '<c r="C2" t="inlineStr"><is><t>Acme</t></is></c></row><row r="3"><c r="A3"><f>B2</f></c>')
     data = read_workbooks([path], lang="en")
     assert [(p.location(), p.severity) for p in data.problems] == [(f"{path}:Customers!B3", "error"),
+                                                                   (f"{path}:Customers!C3", "error"),
                                                                    (f"{path}:Sales", "warning")]
     assert data.rows["Customers"].read == 2 and data.rows["Customers"].rejected == 1
