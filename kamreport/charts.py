@@ -88,7 +88,7 @@ def _presentation(m: re.Match) -> str:
     return "".join(out)
 
 
-def _to_svg(fig, name: str) -> str:
+def _to_svg(fig, name: str, id_prefix: str | None = None) -> str:
     """Serialise a figure to a bare, deterministic, responsive <svg> element."""
     import matplotlib
     buf = io.StringIO()
@@ -107,9 +107,10 @@ def _to_svg(fig, name: str) -> str:
     if m:
         svg = svg[:m.start()] + m.group(1) + f' class="chart-svg chart-{name}" data-width="{m.group(2)}"' \
             f' data-height="{m.group(3)}"' + svg[m.end():]
-    # Prefix ids so two charts on one page never share a clip path id.
-    svg = re.sub(r'\bid="', f'id="{name}-', svg)
-    svg = svg.replace("url(#", f"url(#{name}-").replace('xlink:href="#', f'xlink:href="#{name}-')
+    # Prefix ids so two charts in one document never share a clip path id.
+    p = id_prefix or name
+    svg = re.sub(r'\bid="', f'id="{p}-', svg)
+    svg = svg.replace("url(#", f"url(#{p}-").replace('xlink:href="#', f'xlink:href="#{p}-')
     return svg.strip()
 
 
@@ -270,8 +271,11 @@ def pareto(data: dict[str, Any]) -> Any:
 KINDS = {"revenue_trend": revenue_trend, "health": health, "target_bars": target_bars, "pareto": pareto}
 
 
-def draw(name: str, data: dict[str, Any]) -> str:
-    """Render the chart `data` (a dict from views.py) to an SVG string."""
+def draw(name: str, data: dict[str, Any], id_prefix: str | None = None) -> str:
+    """Render the chart `data` (a dict from views.py) to an SVG string.
+
+    `id_prefix` (default: the chart name) starts every id in the SVG.
+    """
     _setup()
     fig = KINDS[data["kind"]](data)
-    return _to_svg(fig, name)
+    return _to_svg(fig, name, id_prefix)

@@ -531,7 +531,9 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
         if a.tier not in ("key", "ordinary"):
             continue
         for r in a.risks:
-            reg.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
+            # Only key accounts have a section in the booklet to link to.
+            reg.append({"customer_id": a.customer_id, "name": a.name,
+                        "anchor": account_anchor(a.customer_id) if a.tier == "key" else None,
                         "tier": a.tier, "tier_label": t("tier." + a.tier), "account_manager": a.account_manager,
                         "code": r.code, "label": t("risk." + r.code), "severity": r.severity,
                         "severity_label": t("severity." + r.severity), "message": r.message})
@@ -667,8 +669,14 @@ def booklet_appendix_context(result: Result, dataset: Dataset, policy_md: str | 
 # worker side
 
 def finish(context: dict[str, Any]) -> dict[str, Any]:
-    """Draw the charts of a context (in the render worker) into context["svg"]."""
+    """Draw the charts of a context (in the render worker) into context["svg"].
+
+    SVG ids are prefixed with the account's anchor too: booklet.html joins
+    every account page into one document, where ids must stay unique.
+    """
     from . import charts
     out = dict(context)
-    out["svg"] = {name: charts.draw(name, data) for name, data in (context.get("charts") or {}).items()}
+    prefix = context.get("anchor") or ""
+    out["svg"] = {name: charts.draw(name, data, id_prefix=f"{prefix}-{name}" if prefix else name)
+                  for name, data in (context.get("charts") or {}).items()}
     return out

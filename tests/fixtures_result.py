@@ -115,7 +115,8 @@ def make_result(lang: str = "zh", n_ordinary: int = 6, n_prospect: int = 5) -> t
                                 relationship_stage=("good", "developing", "limited", "defensive")[i % 4],
                                 tier_prev="key" if i == 0 else "ordinary", move="down" if i == 0 else "same",
                                 health=70.0 - 6 * i, health_band="green" if i == 0 else "amber",
-                                abc_class="B" if i < 3 else "C"))
+                                abc_class="B" if i < 3 else "C",
+                                risks=(Risk("CONTACT_OVERDUE", "medium", "95天未接触（周期90天）"),) if i == 1 else ()))
     for i in range(n_prospect):
         accounts.append(account(f"P{200 + i}", f"潜在客户{i + 1}号", tier="prospect", scale=0.0,
                                 revenue_q=0.0, revenue_pq=0.0, revenue_yq=0.0, revenue_ttm=0.0,

@@ -39,17 +39,22 @@ def test_every_chart_is_a_bare_svg_element(drawn):
 
 def test_drawing_twice_gives_identical_bytes(drawn):
     svgs, acc, _ = drawn
-    again = charts.draw("revenue_trend", acc["charts"]["revenue_trend"])
+    again = charts.draw("revenue_trend", acc["charts"]["revenue_trend"], id_prefix="acc-C001-revenue_trend")
     assert again == svgs["revenue_trend"]
 
 
-def test_ids_are_prefixed_per_chart(drawn):
-    svgs, _, _ = drawn
+def test_ids_are_prefixed_per_chart_and_per_account(drawn):
+    svgs, acc, _ = drawn
     for name, svg in svgs.items():
+        # account charts carry the account's anchor too (booklet.html joins accounts)
+        prefix = f"acc-C001-{name}-" if name in acc["svg"] else name + "-"
         ids = re.findall(r'\bid="([^"]+)"', svg)
-        assert ids and all(i.startswith(name + "-") for i in ids), name
+        assert ids and all(i.startswith(prefix) for i in ids), name
         for ref in re.findall(r"url\(#([^)]+)\)", svg):
             assert ref in ids, (name, ref)
+    r, d = make_result("zh")
+    other = views.finish(views.account_context(r, d, "C002"))["svg"]["revenue_trend"]
+    assert not set(re.findall(r'\bid="([^"]+)"', other)) & set(re.findall(r'\bid="([^"]+)"', svgs["revenue_trend"]))
 
 
 def test_text_stays_text_with_a_cjk_font(drawn):

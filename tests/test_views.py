@@ -372,3 +372,17 @@ def test_default_title_follows_the_period_kind():
     assert views.index_context(monthly, d, {})["settings"]["report_title"] == "重点客户月度回顾"
     titled = dataclasses.replace(r, settings=dataclasses.replace(r.settings, report_title="年度KA评审"))
     assert views.booklet_front_context(titled, d, [])["settings"]["report_title"] == "年度KA评审"
+
+
+def test_booklet_html_links_only_to_sections_that_exist(built):
+    """booklet.html holds the front, the key accounts' pages and the appendix:
+    a link to an ordinary customer (risk register) would go nowhere."""
+    _, r, _, _, html, _ = built
+    soup = BeautifulSoup(html["booklet_front.html", "html"], "html.parser")
+    targets = {el["id"] for el in soup.find_all(id=True)}
+    targets |= {views.account_anchor(a.customer_id) for a in r.accounts if a.tier == "key"}
+    hrefs = [a["href"][1:] for a in soup.find_all("a", href=True)]
+    assert hrefs and all(h in targets for h in hrefs), [h for h in hrefs if h not in targets]
+    # C101 is an ordinary customer with a risk: listed in the register, not linked
+    row = [tr for tr in soup.select("table.register tbody tr") if "Acme Widgets" in tr.get_text()]
+    assert row and row[0].find("a") is None
