@@ -292,6 +292,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "tier.prospect": ("潜在客户", "Prospect"),
     "tier.unattractive": ("无吸引力客户", "Unattractive"),
     "tier.other": ("潜在及无吸引力客户", "Prospects & unattractive"),
+    # why a customer that is not key has its tier (SPEC §3 tier rule)
+    "tier_rule.ordinary": ("不满足重点客户条件，近12个月有销售，因此为普通客户。",
+                           "No key-account criterion is met and it has revenue over the last 12 months: ordinary."),
+    "tier_rule.prospect": ("近12个月无销售，吸引力为高或中，因此为潜在客户。",
+                           "No revenue over the last 12 months and high or medium attractiveness: prospect."),
+    "tier_rule.unattractive": ("近12个月无销售且吸引力低，因此为无吸引力客户。",
+                               "No revenue over the last 12 months and low attractiveness: unattractive."),
     # key reasons
     "reason.designated": ("高层指定为重点客户", "Designated a key account by leadership"),
     "reason.agreement": ("已签订有效的长期合作协议", "Active long-term agreement"),

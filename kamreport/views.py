@@ -252,6 +252,7 @@ def _why_tier(a: Account, s: Settings, t, money, lang: str) -> dict[str, Any]:
     pillars = [{"key": k, "label": t("pillar." + k), "value": a.pillars.get(k),
                 "weight": weights[k], "inputs": inputs[k]} for k in ("value", "potential", "strategic")]
     return {"reasons": reasons, "any_met": bool(a.key_reasons), "pillars": pillars,
+            "tier_rule": t("tier_rule." + a.tier) if a.tier != "key" else None,
             "score": a.score, "attractiveness_label": t("attract." + a.attractiveness)}
 
 

@@ -93,6 +93,14 @@ def test_why_tier_marks_the_reasons_met():
     assert any("92.0" in line for line in why["pillars"][0]["inputs"])      # revenue_ttm percentile
 
 
+def test_why_tier_explains_a_tier_without_key_reasons():
+    r, d = make_result("zh")
+    assert views.account_context(r, d, "C001")["why"]["tier_rule"] is None
+    assert views.account_context(r, d, "C100")["why"]["tier_rule"].endswith("因此为普通客户。")
+    assert "潜在客户" in views.account_context(r, d, "P200")["why"]["tier_rule"]
+    assert "无吸引力客户" in views.account_context(r, d, "U900")["why"]["tier_rule"]
+
+
 def test_engagement_status_against_cadence():
     r, d = make_result("en")
     assert views.account_context(r, d, "C001")["engagement"]["status"] == "within_cadence"   # 12 <= 30
