@@ -111,6 +111,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     subset_fallback: bool = False
     times: dict[str, float] = field(default_factory=dict)    # CPU seconds by phase
+    marks: list[tuple[str, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
 
     def warn(self, msg: str) -> None:
         if msg not in self.warnings:
@@ -121,7 +123,12 @@ class Report:
         if not self.quiet:
             click.echo(msg, err=True)
 
+    def mark(self, what: str) -> None:
+        """Wall-clock milestone, seconds since the build started (benchmark)."""
+        self.marks.append((what, round(time.perf_counter() - self.started, 3)))
+
     def take(self, res: render.JobResult) -> None:
+        self.mark("done " + res.key)
         for w in res.warnings:
             self.warn(w)
         if res.subset_fallback and not self.subset_fallback:
@@ -130,19 +137,21 @@ class Report:
 
 
 class Runner:
-    """Jobs in a process pool of `jobs` workers, or in this process for --jobs 1."""
+    """Jobs in a process pool of `jobs` workers, or in this process for --jobs 1.
 
-    def __init__(self, jobs: int, spec: render.RenderSpec) -> None:
+    The pool is started before the workbooks are read: the workers import
+    WeasyPrint and matplotlib and load the fonts while the parent reads, and
+    forking early means they do not inherit the parent's dataset.
+    """
+
+    def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.pool = None
         if jobs > 1:
-            # fork: workers start in milliseconds and inherit nothing heavy (the
-            # parent never imports WeasyPrint or matplotlib).
             ctx = multiprocessing.get_context("fork")
-            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx,
-                                               initializer=render.init_worker, initargs=(spec,))
-        else:
-            render.init_worker(spec)
+            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=render.warm_up)
+            for _ in range(jobs):       # start every worker now (the pool starts them lazily)
+                self.pool.submit(int)
 
     def submit(self, job: render.Job) -> cf.Future:
         if self.pool is not None:
@@ -217,33 +226,39 @@ def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix:
 # Contents page
 
 
-def _front_entries(piece: pdfmod.Piece) -> list[dict]:
-    """Top-level headings of the front matter after the cover page."""
-    marks = [b for b in piece.bookmarks if b[2] > 0]
-    if not marks:
-        return []
-    top = min(b[0] for b in marks)
-    return [{"title": label, "anchor": anchor, "page_index": i, "level": 1}
-            for level, label, i, anchor in marks if level == top and anchor != "contents"]
+def _top_entries(piece: pdfmod.Piece, first_page: int) -> list[dict]:
+    """Contents entries for a piece's top-level headings (h1 bookmarks).
+
+    `first_page` is the booklet page number of the piece's first page.
+    """
+    top = min((b[0] for b in piece.bookmarks), default=1)
+    return [{"title": label, "anchor": anchor, "page": first_page + i, "level": 1}
+            for level, label, i, anchor in piece.bookmarks if level == top and anchor != "contents"]
 
 
-def make_toc(front: pdfmod.Piece, accounts: list[tuple[str, str, pdfmod.Piece]],
+def make_toc(head_pages: int, body: pdfmod.Piece | None, accounts: list[tuple[str, str, pdfmod.Piece]],
              appendix: pdfmod.Piece | None) -> list[dict]:
-    """Contents entries with booklet page numbers (1-based), in booklet order."""
-    toc = []
-    for e in _front_entries(front):
-        toc.append({"title": e["title"], "anchor": e["anchor"], "page": e["page_index"] + 1, "level": 1})
-    page = front.pages + 1
+    """Contents entries with booklet page numbers (1-based), in booklet order.
+
+    The booklet is: head (cover, contents: `head_pages` pages), body (the
+    rest of the front matter), one piece per key account, the appendix.
+    """
+    page = head_pages + 1
+    toc: list[dict] = []
+    if body is not None:
+        toc += _top_entries(body, page)
+        page += body.pages
     for name, anchor, piece in accounts:
         toc.append({"title": name, "anchor": anchor, "page": page, "level": 2})
         page += piece.pages
     if appendix is not None:
-        marks = [b for b in appendix.bookmarks]
-        top = min((b[0] for b in marks), default=1)
-        for level, label, i, anchor in marks:
-            if level == top:
-                toc.append({"title": label, "anchor": anchor, "page": page + i, "level": 1})
+        toc += _top_entries(appendix, page)
     return toc
+
+
+def head_guess(entries: int) -> int:
+    """Pages of cover + contents before they are laid out: a first guess."""
+    return 1 + max(1, -(-entries // 30))
 
 
 # --------------------------------------------------------------------------
@@ -258,11 +273,25 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     from . import engine, summary, views
     from .read import read_workbooks
 
-    started = time.perf_counter()
     fmt = parse_formats(formats)
     report = Report(quiet=quiet)
     policy_md = read_policy(policy)
 
+    runner = Runner(jobs or render.default_jobs()) if fmt & {"html", "pdf"} else None
+    try:
+        return _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, policy_md,
+                      strict, quiet, fail_on_risk, report, runner)
+    finally:
+        if runner is not None:
+            runner.close()
+
+
+def _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, policy_md,
+           strict, quiet, fail_on_risk, report: Report, runner: Runner | None) -> int:
+    from . import engine, summary, views
+    from .read import read_workbooks
+
+    started = report.started
     t0 = time.process_time()
     dataset: Dataset = read_workbooks(list(workbooks), lang=lang)
     report.times["read"] = time.process_time() - t0
@@ -275,6 +304,7 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     t0 = time.process_time()
     result = engine.compute(dataset, period=period, overrides={"language": lang} if lang else None)
     report.times["compute"] = time.process_time() - t0
+    report.mark("computed")
     settings = result.settings
     for p in result.extra.get("problems", ()):
         if p.severity in (ERROR, "warning"):
@@ -313,8 +343,7 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
                 report.subset_fallback = True
                 report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
                             "install libharfbuzz-subset0")
-        _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_md, out,
-                    jobs or render.default_jobs(), report)
+        _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out, runner, report)
 
     if "json" in fmt:
         summary.write_summary(str(out / "summary.json"), summary.summary_dict(result, dataset, outputs, files))
@@ -325,7 +354,8 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     report.times["wall"] = elapsed
     stats = os.environ.get("KAMREPORT_STATS")
     if stats:       # for bench/run.py: CPU seconds by phase
-        Path(stats).write_text(json.dumps({"times": report.times, "accounts": len(chosen)}, indent=1))
+        Path(stats).write_text(json.dumps({"times": report.times, "marks": report.marks,
+                                           "accounts": len(chosen)}, indent=1))
     if not quiet:
         click.echo(f"wrote {len(outputs)} files to {out} in {elapsed:.1f} s "
                    f"({len(chosen)} account plans, {len(report.warnings)} warnings)")
@@ -354,23 +384,24 @@ def _with_logo(ctx: dict, logo: str | None) -> dict:
 
 class Scheduler:
     """Feeds jobs to the runner, a few at a time, so that urgent jobs (stamp
-    batches) can jump the queue instead of waiting behind every account."""
+    groups) can jump the queue instead of waiting behind every account, and
+    contexts are made just before they are needed."""
 
     def __init__(self, runner: Runner, window: int) -> None:
         self.runner, self.window = runner, window
-        self.pending: list[render.Job] = []
+        self.pending: list[Callable[[], render.Job]] = []
         self.running: dict[cf.Future, render.Job] = {}
 
-    def add(self, job: render.Job, urgent: bool = False) -> None:
+    def add(self, make: Callable[[], render.Job], urgent: bool = False) -> None:
         if urgent:
-            self.pending.insert(0, job)
+            self.pending.insert(0, make)
         else:
-            self.pending.append(job)
+            self.pending.append(make)
 
     def results(self) -> Iterable[tuple[render.Job, render.JobResult]]:
         while self.pending or self.running:
             while self.pending and len(self.running) < self.window:
-                job = self.pending.pop(0)
+                job = self.pending.pop(0)()
                 self.running[self.runner.submit(job)] = job
             done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
             for fut in sorted(done, key=lambda f: self.running[f].key):
@@ -378,145 +409,185 @@ class Scheduler:
                 yield job, fut.result()
 
 
-def _render_all(result, dataset, chosen, slugs, files, fmt, spec, logo, policy_md, out: Path,
-                jobs: int, report: Report) -> None:
+def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out: Path,
+                runner: Runner, report: Report) -> None:
+    """Every HTML file and PDF of the build (SPEC §6)."""
     from . import views
 
     want_pdf, want_html = "pdf" in fmt, "html" in fmt
     anchors = {a.customer_id: views.account_anchor(a.customer_id) for a in chosen}
     names = {a.customer_id: a.name for a in chosen}
-    runner = Runner(jobs, spec)
-    try:
-        front_ctx = lambda toc: _with_logo(views.booklet_front_context(result, dataset, toc), logo)  # noqa: E731
-        provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": 0, "level": 2}
-                       for a in chosen if a.tier == "key"]
-        sched = Scheduler(runner, window=2 * jobs)
-        # The front matter first: its first layout decides the contents' length.
-        if want_pdf:
-            sched.add(render.Job("front", "front:1", "booklet_front.html", front_ctx(provisional),
-                                 want_piece=True))
-        sched.add(render.Job("appendix", "appendix", "booklet_appendix.html",
-                             _with_logo(views.booklet_appendix_context(result, dataset, policy_md), logo),
-                             want_html=want_html, want_piece=want_pdf))
-        if want_html:
-            sched.add(render.Job("index", "index", "index.html",
-                                 _with_logo(views.index_context(result, dataset, files), logo),
-                                 html_path=str(out / "index.html")))
-        for a in chosen:
+    key_accounts = [a for a in chosen if a.tier == "key"]   # the booklet's sections (SPEC §6)
+    # Cover and contents laid out apart from the rest of the front matter
+    # when the template has those blocks (see render.split_sources).
+    split = render.split_sources(render.make_env(spec.lang, spec.currency, spec.templates_dir),
+                                 "booklet_front.html") is not None
+    job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, spec=spec, **kw)  # noqa: E731
+    front_ctx = lambda toc: _with_logo(views.booklet_front_context(result, dataset, toc), logo)  # noqa: E731
+    provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": None, "level": 2}
+                   for a in key_accounts]
+
+    sched = Scheduler(runner, window=2 * runner.jobs)
+    if want_pdf:        # first: it decides how long the tail of the build is
+        sched.add(lambda: job("front", "front:body" if split else "front:1", "booklet_front.html",
+                              front_ctx(provisional), want_piece=True, part="body" if split else None))
+    sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html",
+                          _with_logo(views.booklet_appendix_context(result, dataset, policy_md), logo),
+                          want_html=want_html, want_piece=want_pdf))
+    if want_html:
+        sched.add(lambda: job("index", "index", "index.html",
+                              _with_logo(views.index_context(result, dataset, files), logo),
+                              html_path=str(out / "index.html")))
+    for a in chosen:
+        def make(a=a):
             f = files[a.customer_id]
-            sched.add(render.Job(
-                "account", "account:" + a.customer_id, "account.html",
-                _with_logo(views.account_context(result, dataset, a.customer_id), logo),
-                html_path=str(out / f["html"]) if want_html else None, want_html=want_html,
-                want_piece=want_pdf, anchor=anchors[a.customer_id]))
+            return job("account", "account:" + a.customer_id, "account.html",
+                       _with_logo(views.account_context(result, dataset, a.customer_id), logo),
+                       html_path=str(out / f["html"]) if want_html else None,
+                       want_html=want_html and a.tier == "key", want_piece=want_pdf,
+                       anchor=anchors[a.customer_id])
+        sched.add(make)
 
-        # accounts/<slug>.pdf: pieces are stamped with their frames in groups
-        # (one frame document per group: a WeasyPrint render has a fixed
-        # cost). Groups are fixed runs of the account order, never "whatever
-        # finished first", so the bytes do not depend on --jobs or timing.
-        group_of = {a.customer_id: i // STAMP_GROUP for i, a in enumerate(chosen)}
-        group_size = {g: sum(1 for v in group_of.values() if v == g) for g in set(group_of.values())}
-        to_stamp: dict[int, dict[str, dict]] = {}
+    # accounts/<slug>.pdf: pieces are stamped with their frames in groups
+    # (one frame document per group: a WeasyPrint render has a fixed cost).
+    # Groups are fixed runs of the account order, never "whatever finished
+    # first", so the bytes do not depend on --jobs or timing.
+    group_of = {a.customer_id: i // STAMP_GROUP for i, a in enumerate(chosen)}
+    group_size = {g: list(group_of.values()).count(g) for g in set(group_of.values())}
+    to_stamp: dict[int, dict[str, dict]] = {}
 
-        def ready(cid: str, item: dict) -> None:
-            g = group_of[cid]
-            to_stamp.setdefault(g, {})[cid] = item
-            if len(to_stamp[g]) == group_size[g]:
-                items = [to_stamp[g][a.customer_id] for a in chosen if group_of[a.customer_id] == g]
-                sched.add(render.Job("stamp", f"stamp:{g}", "frame.html", {"items": items}), urgent=True)
+    def ready(cid: str, item: dict) -> None:
+        g = group_of[cid]
+        to_stamp.setdefault(g, {})[cid] = item
+        if len(to_stamp[g]) == group_size[g]:
+            items = [to_stamp[g][a.customer_id] for a in chosen if group_of[a.customer_id] == g]
+            sched.add(lambda: job("stamp", f"stamp:{g}", "frame.html", {"items": items}), urgent=True)
 
-        progress = Progress(len(sched.pending) + (len(chosen) if want_pdf else 0), report)
-        results: dict[str, render.JobResult] = {}
-        try:
-            for job, res in sched.results():
-                report.take(res)
-                results[job.key] = res
-                if job.kind == "stamp":
-                    for it in job.context["items"]:
-                        progress.step(it["path"])
-                    continue
-                progress.step(job.key)
-                if job.kind == "account" and want_pdf:
-                    cid = job.key.split(":", 1)[1]
-                    ready(cid, {"piece": res.piece, "section": names[cid], "key": job.key,
-                                "path": str(out / files[cid]["pdf"])})
-        finally:
-            progress.close()
-
-        # The booklet has one section per key account (SPEC §6), also with
-        # --accounts all, which only adds account-plan files.
-        acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id])
-                for a in chosen if a.tier == "key"]
-        appendix = results["appendix"]
-        front_html = None
-        if want_pdf:
-            front = results["front:1"].piece
-            pieces = [(n, anc, r.piece) for n, anc, r in acct]
-            # Fill the contents with page numbers; if that moves the front
-            # matter's own headings or changes its length, lay it out again.
-            # The booklet's frame pages are laid out meanwhile.
-            toc = make_toc(front, pieces, appendix.piece)
-            total = front.pages + sum(p.pages for _, _, p in pieces) + appendix.piece.pages
-            frame_futs, frame_total = _submit_frames(runner, _sections(front, pieces, appendix.piece), jobs), total
-            for attempt in range(2, MAX_FRONT_PASSES + 2):
-                res = runner.submit(render.Job(
-                    "front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
-                    want_html=want_html, want_piece=True)).result()
-                report.take(res)
-                results[f"front:{attempt}"] = res
-                front, front_html = res.piece, res.html
-                settled = make_toc(front, pieces, appendix.piece)
-                if settled == toc:
-                    break
-                toc = settled
-            else:
-                report.warn("the contents page did not settle; its page numbers may be off by a page")
-            total = front.pages + sum(p.pages for _, _, p in pieces) + appendix.piece.pages
-            if total != frame_total:
-                for f in frame_futs:
-                    f.cancel()
-                frame_futs = _submit_frames(runner, _sections(front, pieces, appendix.piece), jobs)
-            frames = [f.result() for f in frame_futs]
-            for i, fr in enumerate(frames):
-                report.take(fr)
-                results[f"frame:{i}"] = fr
-            toc_outline = [(e["title"], e["page"] - 1) for e in toc]
-            meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
-                               language=spec.lang, when=spec.when, key="booklet:" + spec.period)
-            t0 = time.process_time()
-            data = pdfmod.assemble([front] + [p for _, _, p in pieces] + [appendix.piece],
-                                   [fr.piece.pdf for fr in frames], meta,
-                                   outline=toc_outline, frame_skip=frozenset({0}))
-            pdfmod.write_atomic(out / "booklet.pdf", data)
-            report.times["assemble"] = time.process_time() - t0
-            report.log("wrote booklet.pdf")
-        if want_html:
-            if front_html is None:
-                toc = [dict(e, page=None) for e in provisional]
-                res = runner.submit(render.Job("front", "front:html", "booklet_front.html",
-                                               front_ctx(toc), want_html=True)).result()
-                report.take(res)
-                results["front:html"] = res
-                front_html = res.html
-            html = join_booklet_html(front_html, [(anc, r.html) for _, anc, r in acct], appendix.html)
-            pdfmod.write_atomic(out / "booklet.html", html.encode("utf-8"))
-        for res in results.values():
-            for k, v in res.times.items():
-                report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v
+    progress = Progress(len(sched.pending) + (len(chosen) if want_pdf else 0), report)
+    results: dict[str, render.JobResult] = {}
+    try:
+        for done, res in sched.results():
+            report.take(res)
+            results[done.key] = res
+            if done.kind == "stamp":
+                for it in done.context["items"]:
+                    progress.step(it["path"])
+                continue
+            progress.step(done.key)
+            if done.kind == "account" and want_pdf:
+                cid = done.key.split(":", 1)[1]
+                ready(cid, {"piece": res.piece, "section": names[cid], "key": done.key,
+                            "path": str(out / files[cid]["pdf"])})
     finally:
-        runner.close()
+        progress.close()
+
+    acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id]) for a in key_accounts]
+    appendix = results["appendix"]
+    toc = provisional
+    if want_pdf:
+        pieces = [(n, anc, r.piece) for n, anc, r in acct]
+        if split:
+            head, toc = _head(runner, job, front_ctx, results["front:body"].piece, pieces, appendix.piece,
+                              report, results)
+            front = [head, results["front:body"].piece]
+        else:
+            front, toc = _whole_front(runner, job, front_ctx, results["front:1"].piece, pieces,
+                                      appendix.piece, report, results)
+        frames = results.pop("frames")
+        meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
+                           language=spec.lang, when=spec.when, key="booklet:" + spec.period)
+        t0 = time.process_time()
+        data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
+                               [fr.piece.pdf for fr in frames], meta,
+                               outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}))
+        pdfmod.write_atomic(out / "booklet.pdf", data)
+        report.times["assemble"] = time.process_time() - t0
+        report.mark("booklet.pdf written")
+        report.log("wrote booklet.pdf")
+    if want_html:
+        # The whole front matter as one browser section (Jinja only: cheap).
+        res = runner.submit(job("front", "front:html", "booklet_front.html", front_ctx(toc),
+                                want_html=True)).result()
+        report.take(res)
+        results["front:html"] = res
+        html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
+        pdfmod.write_atomic(out / "booklet.html", html.encode("utf-8"))
+    for res in results.values():
+        for k, v in res.times.items():
+            report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v
 
 
-def _sections(front: pdfmod.Piece, pieces, appendix: pdfmod.Piece) -> list[str]:
-    """Running-header text of each booklet page: the account's name on its pages."""
-    return [""] * front.pages + [name for name, _, p in pieces for _ in range(p.pages)] + [""] * appendix.pages
+def _head(runner, job, front_ctx, body, pieces, appendix, report, results):
+    """Lay out cover + contents with real page numbers, and the frames.
 
-
-def _submit_frames(runner: Runner, sections: list[str], jobs: int) -> list[cf.Future]:
-    """The booklet's frame pages in chunks, one per worker; page 1 (the cover) stays blank.
-
-    Chunk boundaries depend on the page count only: same inputs, same bytes.
+    The head's length is guessed first so that the frame pages (which need
+    the total) are laid out while the head is; a wrong guess costs a redo.
     """
+    pages = head_guess(len(make_toc(0, body, pieces, appendix)))
+    for attempt in range(1, MAX_FRONT_PASSES + 1):
+        toc = make_toc(pages, body, pieces, appendix)
+        sections = [""] * (pages + body.pages) + _sections(pieces, appendix)
+        frame_futs = _submit_frames(runner, job, sections)
+        res = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc),
+                                want_piece=True, part="head")).result()
+        report.take(res)
+        results[f"front:head{attempt}"] = res
+        if res.piece.pages == pages:
+            break
+        for f in frame_futs:
+            f.cancel()
+        pages = res.piece.pages
+    else:
+        report.warn("the contents page did not settle; its page numbers may be off by a page")
+    results["frames"] = _collect(frame_futs, report, results)
+    return res.piece, toc
+
+
+def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, results):
+    """Front matter without cover/contents blocks: lay it all out again until
+    the contents' page numbers settle."""
+    own = lambda piece: [e for e in _top_entries(piece, 1) if e["page"] > 1]  # noqa: E731 - not the cover
+    toc = own(front) + make_toc(front.pages, None, pieces, appendix)
+    frame_futs = _submit_frames(runner, job, [""] * front.pages + _sections(pieces, appendix))
+    for attempt in range(2, MAX_FRONT_PASSES + 2):
+        res = runner.submit(job("front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
+                                want_piece=True)).result()
+        report.take(res)
+        results[f"front:{attempt}"] = res
+        settled = own(res.piece) + make_toc(res.piece.pages, None, pieces, appendix)
+        pages_changed = res.piece.pages != front.pages
+        front = res.piece
+        if settled == toc and not pages_changed:
+            break
+        toc = settled
+        if pages_changed:
+            for f in frame_futs:
+                f.cancel()
+            frame_futs = _submit_frames(runner, job, [""] * front.pages + _sections(pieces, appendix))
+    else:
+        report.warn("the contents page did not settle; its page numbers may be off by a page")
+    results["frames"] = _collect(frame_futs, report, results)
+    return [front], toc
+
+
+def _collect(futs, report, results):
+    frames = [f.result() for f in futs]
+    for i, fr in enumerate(frames):
+        report.take(fr)
+        results[f"frame:{i}"] = fr
+    return frames
+
+
+def _sections(pieces, appendix: pdfmod.Piece) -> list[str]:
+    """Running-header text of the booklet's pages after the front matter:
+    the account's name on its pages."""
+    return [name for name, _, p in pieces for _ in range(p.pages)] + [""] * appendix.pages
+
+
+def _submit_frames(runner: Runner, job, sections: list[str]) -> list[cf.Future]:
+    """The booklet's frame pages in chunks laid out in parallel; page 1 (the
+    cover) stays blank. Chunks depend on the page count only: same inputs,
+    same bytes."""
     total = len(sections)
     chunks = max(1, min(FRAME_CHUNKS, total // 40 or 1))
     size = -(-total // chunks)
@@ -524,5 +595,5 @@ def _submit_frames(runner: Runner, sections: list[str], jobs: int) -> list[cf.Fu
     for start in range(1, total + 1, size):
         pages = [{"number": n, "total": total, "section": sections[n - 1], "blank": n == 1}
                  for n in range(start, min(start + size, total + 1))]
-        futs.append(runner.submit(render.Job("frame", f"frame:{start}", "frame.html", {"pages": pages})))
+        futs.append(runner.submit(job("frame", f"frame:{start}", "frame.html", {"pages": pages})))
     return futs

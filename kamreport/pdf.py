@@ -162,17 +162,28 @@ def subsetting_problem() -> str | None:
 # Determinism
 
 
+_EPOCH_SET_BY_US: str | None = None
+
+
 def source_date(as_of: date) -> datetime:
     """The one timestamp a PDF carries: SOURCE_DATE_EPOCH, else as_of 00:00 UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if epoch.isdigit() and epoch != _EPOCH_SET_BY_US:
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
     return datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc)
 
 
 def ensure_source_date_epoch(when: datetime) -> None:
-    """fontTools stamps `head.modified` from SOURCE_DATE_EPOCH, else the clock."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
+    """fontTools stamps `head.modified` from SOURCE_DATE_EPOCH, else the clock.
+
+    A value the user set is kept; one we set for an earlier build in this
+    process is replaced (several builds in one process, as in the tests).
+    """
+    global _EPOCH_SET_BY_US
+    current = os.environ.get("SOURCE_DATE_EPOCH")
+    if current is None or current == _EPOCH_SET_BY_US:
+        _EPOCH_SET_BY_US = str(int(when.timestamp()))
+        os.environ["SOURCE_DATE_EPOCH"] = _EPOCH_SET_BY_US
 
 
 def _identifier(key: str) -> bytes:

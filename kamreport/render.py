@@ -75,10 +75,12 @@ def make_env(lang: str, currency: str, templates_dir: str | Path | None = None) 
     return env
 
 
-def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """Render one template; a broken (user) template is a KamError naming it."""
+def render_template(env: jinja2.Environment, name, context: dict[str, Any]) -> str:
+    """Render one template (a name or a Template); a broken (user) template is
+    a KamError naming it."""
     try:
-        return env.get_template(name).render(context)
+        template = env.get_template(name) if isinstance(name, str) else name
+        return template.render(context)
     except jinja2.TemplateSyntaxError as e:
         raise KamError(f"template {e.filename or e.name or name}, line {e.lineno}: {e.message}") from None
     except jinja2.TemplateNotFound as e:
@@ -113,6 +115,8 @@ class Job:
     want_html: bool = False        # return the mode-"html" rendering (booklet.html)
     want_piece: bool = False       # lay out the mode-"pdf" rendering
     anchor: str | None = None      # anchor injected at the top of the piece
+    part: str | None = None        # "head" | "body": a part of the template (split_sources)
+    spec: RenderSpec | None = None # the build's settings (a worker may serve several builds)
 
 
 @dataclass(frozen=True)
@@ -130,13 +134,102 @@ _ENV: jinja2.Environment | None = None
 _FETCHER = None
 
 
+def warm_up() -> None:
+    """Pool initializer: import WeasyPrint and matplotlib and load the fonts
+    once, while the parent process is still reading the workbooks."""
+    from weasyprint import HTML
+
+    from . import charts, views  # noqa: F401 - charts imports matplotlib
+    HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render()
+
+
 def init_worker(spec: RenderSpec) -> None:
-    """Per-process set-up: environment, fetcher, deterministic fontTools dates."""
-    global _SPEC, _ENV, _FETCHER
+    """Per-build set-up: environment, fetcher, deterministic fontTools dates."""
+    global _SPEC, _ENV, _FETCHER, _SPLIT
     _SPEC = spec
     _ENV = make_env(spec.lang, spec.currency, spec.templates_dir)
     _FETCHER = None
+    _SPLIT = {}
     pdfmod.ensure_source_date_epoch(spec.when)
+
+
+def _use(spec: RenderSpec | None) -> None:
+    if spec is not None and spec != _SPEC:
+        init_worker(spec)
+
+
+# --------------------------------------------------------------------------
+# The front matter in two parts
+
+
+def _block_names_in(node, name: str) -> list[str] | None:
+    """Names of the blocks directly inside block `name` of a parsed template."""
+    from jinja2 import nodes
+    for block in node.find_all(nodes.Block):
+        if block.name == name:
+            found: list[str] = []
+
+            def walk(n):
+                for child in n.iter_child_nodes():
+                    if isinstance(child, nodes.Block):
+                        found.append(child.name)
+                    else:
+                        walk(child)
+            walk(block)
+            return found
+    return None
+
+
+def split_sources(env: jinja2.Environment, name: str, head: tuple[str, ...] = ("cover", "contents"),
+                  container: str = "content") -> tuple[str, str] | None:
+    """Two derived templates of `name`: its `head` blocks only, and the rest.
+
+    The booklet's cover and contents are the only part of the front matter
+    that depends on page numbers; laid out apart, the rest (summary, charts,
+    registers: most of the front) is laid out once, in parallel with the
+    accounts, and only the small head is laid out after every page count is
+    known. The block structure is read from the first template of `name`'s
+    `extends` chain that has the head blocks in its container; None when it does not have the expected blocks (then the whole
+    front is laid out twice).
+    """
+    from jinja2 import nodes
+    seen: set[str] = set()
+    current, blocks = name, None
+    while current not in seen:          # up the extends chain to the template that has them
+        seen.add(current)
+        try:
+            tree = env.parse(env.loader.get_source(env, current)[0])
+        except jinja2.TemplateError:
+            return None
+        blocks = _block_names_in(tree, container)
+        if blocks and all(b in blocks for b in head):
+            break
+        ext = next(iter(tree.find_all(nodes.Extends)), None)
+        if ext is None or not isinstance(ext.template, nodes.Const):
+            return None
+        current = ext.template.value
+    else:
+        return None
+    empty = lambda names: "".join(f"{{% block {b} %}}{{% endblock %}}" for b in names)  # noqa: E731
+    base = f'{{% extends "{name}" %}}'
+    return (base + empty([b for b in blocks if b not in head]),
+            base + empty([b for b in blocks if b in head]))
+
+
+_SPLIT: dict[str, jinja2.Template | None] = {}
+
+
+def template_part(name: str, part: str | None) -> jinja2.Template | str:
+    """`name` itself, or its "head" / "body" part (see split_sources)."""
+    if part is None:
+        return name
+    key = f"{name}#{part}"
+    if key not in _SPLIT:
+        sources = split_sources(_ENV, name)
+        _SPLIT[key] = None if sources is None else _ENV.from_string(sources[0 if part == "head" else 1])
+    if _SPLIT[key] is None:
+        raise KamError(f"template {name}: no cover/contents blocks inside its content block")
+    return _SPLIT[key]
 
 
 def _fetcher():
@@ -202,6 +295,7 @@ def _stamp_accounts(items: list[dict[str, Any]], times: dict[str, float]) -> Non
 
 def run_job(job: Job) -> JobResult:
     """Render one document (HTML file and/or PDF piece), a frame chunk, or a stamp batch."""
+    _use(job.spec)
     assert _SPEC is not None, "init_worker() first"
     times: dict[str, float] = {}
     t_start = time.process_time()
@@ -215,15 +309,19 @@ def run_job(job: Job) -> JobResult:
             _stamp_accounts(job.context["items"], times)
         else:
             t0 = time.process_time()
-            ctx = _finish(dict(job.context))
+            ctx = dict(job.context)
+            if job.part == "head":
+                ctx["charts"] = {}      # cover and contents draw no chart: skip matplotlib
+            ctx = _finish(ctx)
             times["charts"] = time.process_time() - t0
             t0 = time.process_time()
+            template = template_part(job.template, job.part)
             if job.html_path or job.want_html:
-                html_out = render_template(_ENV, job.template, dict(ctx, mode="html"))
+                html_out = render_template(_ENV, template, dict(ctx, mode="html"))
                 if job.html_path:
                     pdfmod.write_atomic(Path(job.html_path), html_out.encode("utf-8"))
             if job.want_piece:
-                html = render_template(_ENV, job.template, dict(ctx, mode="pdf"))
+                html = render_template(_ENV, template, dict(ctx, mode="pdf"))
                 if job.anchor and f'id="{job.anchor}"' not in html:
                     html = inject_anchor(html, job.anchor)
                 times["templates"] = time.process_time() - t0

@@ -246,3 +246,70 @@ def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root
     booklet = (period / "booklet.html").read_text(encoding="utf-8")
     assert "<strong>key account</strong>" in booklet and "x()" not in booklet
     assert "rendered account:" in res.output                 # not a TTY: plain lines
+
+
+# ---------------------------------------------------------------- units
+
+def _piece(pages, bookmarks=()):
+    from kamreport.pdf import Piece
+    return Piece(b"", pages, {}, tuple(bookmarks), ())
+
+
+def test_make_toc_numbers_pages_by_hand():
+    from kamreport.build import head_guess, make_toc
+    body = _piece(5, [(1, "管理摘要", 0, "summary"), (2, "sub", 0, None), (1, "风险", 3, "risks")])
+    accounts = [("甲", "acc-A", _piece(4)), ("乙", "acc-B", _piece(3))]
+    appendix = _piece(2, [(1, "方法说明", 0, "methodology"), (1, "数据质量", 1, "data-quality")])
+    toc = make_toc(2, body, accounts, appendix)
+    # head = pages 1–2; body = 3–7 (summary on 3, risks on 3+3 = 6);
+    # 甲 = 8–11, 乙 = 12–14; appendix = 15–16.
+    assert [(e["title"], e["page"]) for e in toc] == [
+        ("管理摘要", 3), ("风险", 6), ("甲", 8), ("乙", 12), ("方法说明", 15), ("数据质量", 16)]
+    assert [e["anchor"] for e in toc] == ["summary", "risks", "acc-A", "acc-B", "methodology", "data-quality"]
+    assert head_guess(10) == 2 and head_guess(31) == 3
+
+
+def test_join_booklet_html_keeps_head_adds_styles_and_sections():
+    from kamreport.build import join_booklet_html
+    front = "<html><head><style>a{}</style></head><body class='b'><h1>F</h1></body></html>"
+    acct = "<html><head><style>a{}</style><style>b{}</style></head><body><h1>A</h1></body></html>"
+    out = join_booklet_html(front, [("acc-A", acct)], "<html><body><h1>X</h1></body></html>")
+    assert out.count("<style>a{}</style>") == 1 and "<style>b{}</style>" in out
+    assert out.index("<h1>F</h1>") < out.index("<h1>A</h1>") < out.index("<h1>X</h1>")
+    assert 'data-piece="acc-A"' in out and out.rstrip().endswith("</html>")
+
+
+def test_logo_is_read_by_content_and_size_limited(tmp_path):
+    from kamreport.build import MAX_LOGO_BYTES, logo_data_uri
+    warnings: list[str] = []
+    png = tmp_path / "logo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
+    assert logo_data_uri(str(png), warnings.append).startswith("data:image/png;base64,iVBORw0KGgo")
+    svg = tmp_path / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    assert logo_data_uri(str(svg), warnings.append).startswith("data:image/svg+xml;base64,")
+    assert warnings == []
+    fake = tmp_path / "logo2.png"
+    fake.write_text("#!/bin/sh\nrm -rf /", encoding="utf-8")      # a .png that is not one
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * MAX_LOGO_BYTES)
+    assert logo_data_uri(str(fake), warnings.append) is None
+    assert logo_data_uri(str(big), warnings.append) is None
+    assert logo_data_uri(str(tmp_path / "missing.png"), warnings.append) is None
+    assert len(warnings) == 3 and "not a PNG, JPEG or SVG" in warnings[0] and "larger than" in warnings[1]
+
+
+def test_policy_file_limits(tmp_path):
+    from kamreport.build import MAX_POLICY_BYTES, read_policy
+    from kamreport.errors import KamError
+    ok = tmp_path / "p.md"
+    ok.write_bytes("\ufeff# 政策".encode("utf-8"))
+    assert read_policy(str(ok)) == "# 政策"
+    bad = tmp_path / "gbk.md"
+    bad.write_bytes("政策".encode("gbk"))
+    with pytest.raises(KamError, match="UTF-8"):
+        read_policy(str(bad))
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * (MAX_POLICY_BYTES + 1))
+    with pytest.raises(KamError, match="at most"):
+        read_policy(str(big))

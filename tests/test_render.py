@@ -99,3 +99,25 @@ def test_english_frame():
     html = render.render_template(render._ENV, "frame.html", {
         "lang": "en", "company": "C", "title": "T", "period": "2026Q3", "pages": pages})
     assert "Page 7 of 9" in html and "Acme · 2026Q3" in html
+
+
+def test_split_sources_separates_cover_and_contents(tmp_path):
+    (tmp_path / "front.html").write_text(
+        "{% block content %}[{% block cover %}COVER{% endblock %}|{% block contents %}TOC{% endblock %}|"
+        "{% block summary %}SUM{% endblock %}|{% if x %}{% block care %}CARE{% endblock %}{% endif %}]{% endblock %}",
+        encoding="utf-8")
+    (tmp_path / "child.html").write_text('{% extends "front.html" %}{% block summary %}MINE{% endblock %}',
+                                         encoding="utf-8")
+    env = render.make_env("en", "CNY", tmp_path)
+    head, body = render.split_sources(env, "child.html")
+    assert env.from_string(head).render(x=True) == "[COVER|TOC||]"
+    assert env.from_string(body).render(x=True) == "[||MINE|CARE]"
+    (tmp_path / "flat.html").write_text("{% block content %}no cover here{% endblock %}", encoding="utf-8")
+    assert render.split_sources(env, "flat.html") is None
+
+
+def test_packaged_front_matter_splits():
+    env = render.make_env("zh", "CNY")
+    if not (render.packaged_dir() / "booklet_front.html").is_file():
+        pytest.skip("booklet_front.html not packaged yet")
+    assert render.split_sources(env, "booklet_front.html") is not None

@@ -1,0 +1,235 @@
+"""Build benchmark (the "Performance" issue): a full build against the baseline.
+
+In ONE run, on the same machine:
+
+1. a sample portfolio of N customers (`kamreport init`, ≈ 100 key accounts and
+   ≥ 200,000 activity rows for the default N = 800), cached in bench/work/;
+2. the full build, html + pdf + json, timed (wall), with the peak memory of
+   the whole process tree (sum of RSS, and of PSS, which counts pages shared
+   by the forked workers once) sampled every 50 ms;
+3. the baseline: WeasyPrint renders the produced booklet.html as ONE
+   document in ONE process (same contained URL fetcher);
+4. the share of the build's CPU time that is not WeasyPrint's own layout and
+   writing (from the build's per-phase CPU counters, KAMREPORT_STATS, over the
+   CPU time of the whole process tree);
+5. the build with twice the key accounts: the same portfolio plus a copy with
+   every id suffixed "-B", given as a second workbook.
+
+Goals: build ≤ 0.6 × baseline; peak memory ≤ 500 MB; non-WeasyPrint ≤ 15 %;
+2× accounts → time ≤ 2.2 × time.
+
+    .venv/bin/python bench/run.py            # full (≈ 6–10 min on 2 cores)
+    .venv/bin/python bench/run.py --quick    # CI smoke run: small N, no goals checked
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+PY = sys.executable
+KAMREPORT = [PY, "-m", "kamreport.cli"]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo += _children(p)
+    return seen
+
+
+def _mem_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in kB."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def run_tree(cmd: list[str], env: dict | None = None) -> dict:
+    """Run a command; wall time, peak tree RSS/PSS, CPU time of the tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = {"rss": 0, "pss": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            rss = pss = 0
+            for p in _tree(proc.pid):
+                r, s = _mem_kb(p)
+                rss, pss = rss + r, pss + s
+            peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+            done.wait(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    done.set()
+    thread.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.stderr.write(out + err)
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "rss_mb": peak["rss"] / 1024, "pss_mb": peak["pss"] / 1024,
+            "stderr": err}
+
+
+def workbook(n: int, seed: int, suffix: str = "") -> Path:
+    """The sample portfolio (cached); with a suffix, a copy with renamed ids."""
+    WORK.mkdir(exist_ok=True)
+    path = WORK / f"sample-{n}-{seed}{suffix}.xlsx"
+    if path.exists():
+        return path
+    t0 = time.perf_counter()
+    if not suffix:
+        subprocess.run(KAMREPORT + ["init", str(path), "--customers", str(n), "--seed", str(seed), "--lang", "zh"],
+                       check=True, stdout=subprocess.DEVNULL)
+    else:
+        from kamreport import sample
+        data = sample.sample_dataset("zh", n, seed)
+        renamed = {}
+        for name in ("customers", "sales", "activities", "contacts", "surveys", "plans", "competitors"):
+            recs = []
+            for r in getattr(data, name):
+                r = replace(r, customer_id=r.customer_id + suffix)
+                if name == "customers":
+                    r = replace(r, name=r.name + suffix)
+                recs.append(r)
+            renamed[name] = tuple(recs)
+        wb = sample.sample_workbook(replace(data, **renamed), "zh")
+        wb.save(path)
+    print(f"  generated {path.name} in {time.perf_counter() - t0:.0f} s", flush=True)
+    return path
+
+
+def build(books: list[Path], out: Path, jobs: int | None) -> dict:
+    stats = out / "stats.json"
+    env = dict(os.environ, KAMREPORT_STATS=str(stats))
+    cmd = KAMREPORT + ["build", *map(str, books), "--out", str(out), "--format", "html,pdf,json", "--quiet"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    res = run_tree(cmd, env)
+    res["stats"] = json.loads(stats.read_text())
+    period = next(p for p in out.iterdir() if p.is_dir())
+    res["period"] = period
+    summary = json.loads((period / "summary.json").read_text(encoding="utf-8"))
+    res["key"] = summary["portfolio"]["tiers"]["key"]
+    res["activities"] = summary["rows"].get("Activities", {}).get("accepted", 0)
+    from pypdf import PdfReader
+    res["pages"] = len(PdfReader(period / "booklet.pdf").pages)
+    res["booklet_mb"] = (period / "booklet.pdf").stat().st_size / 1e6
+    return res
+
+
+BASELINE = """
+import sys
+from weasyprint import HTML
+from kamreport import pdf, render
+html, target = sys.argv[1], sys.argv[2]
+fetcher = pdf.make_fetcher(render.packaged_dir())
+HTML(filename=html, base_url=render.packaged_dir().as_uri() + "/", url_fetcher=fetcher).write_pdf(target)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small portfolio, no goals checked (CI smoke run)")
+    ap.add_argument("--customers", type=int, default=None, help="customers (default 800; --quick 40)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=None, help="build workers (default: cores)")
+    ap.add_argument("--no-scaling", action="store_true", help="skip the 2x run")
+    args = ap.parse_args(argv)
+    n = args.customers or (40 if args.quick else 800)
+
+    print(f"kamreport build benchmark: {n} customers, seed {args.seed}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    book = workbook(n, args.seed)
+    with tempfile.TemporaryDirectory(prefix="kambench-") as tmp:
+        tmp = Path(tmp)
+        one = build([book], tmp / "one", args.jobs)
+        print(f"  build: {one['wall']:.1f} s, {one['key']} key accounts, {one['activities']:,} activities, "
+              f"booklet {one['pages']} pages / {one['booklet_mb']:.1f} MB", flush=True)
+
+        base = run_tree([PY, "-c", BASELINE, str(one["period"] / "booklet.html"), str(tmp / "baseline.pdf")])
+        from pypdf import PdfReader
+        base_pages = len(PdfReader(tmp / "baseline.pdf").pages)
+        print(f"  baseline (booklet.html, one WeasyPrint document, one process): {base['wall']:.1f} s, "
+              f"{base_pages} pages, peak {base['rss_mb']:.0f} MB", flush=True)
+
+        t = one["stats"]["times"]
+        weasy = t.get("worker_layout", 0) + t.get("worker_write", 0)
+        other = one["cpu"] - weasy
+        share = other / one["cpu"] if one["cpu"] else 0.0
+        ratio = one["wall"] / base["wall"]
+        two = None
+        if not args.no_scaling:
+            twin = workbook(n, args.seed, suffix="-B")
+            two = build([book, twin], tmp / "two", args.jobs)
+            print(f"  2x build: {two['wall']:.1f} s, {two['key']} key accounts, {two['pages']} pages", flush=True)
+
+    print()
+    print("phase CPU seconds (build, all processes):")
+    for k in sorted(t):
+        if k not in ("wall",):
+            print(f"  {k:18s} {t[k]:8.2f}")
+    print(f"  {'tree total':18s} {one['cpu']:8.2f}")
+    print()
+    goals = [
+        ("build / baseline", ratio, 0.6, f"{one['wall']:.1f} s / {base['wall']:.1f} s = {ratio:.2f}"),
+        ("peak memory (PSS, MB)", one["pss_mb"], 500, f"PSS {one['pss_mb']:.0f} MB (RSS sum {one['rss_mb']:.0f} MB)"),
+        ("non-WeasyPrint share", share, 0.15,
+         f"{other:.1f} s of {one['cpu']:.1f} s CPU = {share:.1%} (WeasyPrint layout+write {weasy:.1f} s)"),
+    ]
+    if two is not None:
+        scale = two["wall"] / one["wall"]
+        goals.append(("2x accounts time ratio", scale, 2.2,
+                      f"{two['wall']:.1f} s / {one['wall']:.1f} s = {scale:.2f} "
+                      f"({two['key']} vs {one['key']} key accounts)"))
+    failed = 0
+    for name, value, limit, detail in goals:
+        ok = value <= limit
+        failed += not ok
+        verdict = "" if args.quick else ("  ok" if ok else "  MISSED")
+        print(f"{name:24s} goal ≤ {limit:<5} {detail}{verdict}")
+    if args.quick:
+        print("(quick run: goals not checked)")
+        return 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
