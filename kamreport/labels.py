@@ -189,6 +189,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "to": ("至", "To"),
     "risk_register": ("风险登记表", "Risk register"),
     "risk": ("风险", "Risk"),
+    "risk_summary_note": ("全部客户的风险数量（按类型和级别）", "Risks of all customers by type and severity"),
+    "register_note": ("下表列出重点客户的全部风险和普通客户的高风险", "Below: every risk of a key account and the high risks of ordinary customers"),
     "message": ("说明", "Details"),
     "staff_scorecards": ("客户经理考核", "Staff scorecards"),
     "cadence_compliance": ("接触达标率", "Cadence compliance"),

@@ -525,13 +525,17 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
                                   key=lambda a: (a.move != "up", TIER_ORDER.index(a.tier), a.customer_id))],
     }
 
-    # Risk register: key and ordinary accounts (the ones with a cadence of
-    # care and a health score), high before medium, key before ordinary.
+    # Risk register: every risk of a key account and the high risks of
+    # ordinary customers, high before medium, key before ordinary. Listing
+    # every medium risk of every customer would run to dozens of pages on a
+    # large portfolio; the summary table above it still counts them all.
     reg = []
     for a in result.accounts:
         if a.tier not in ("key", "ordinary"):
             continue
         for r in a.risks:
+            if a.tier == "ordinary" and r.severity != "high":
+                continue
             # Only key accounts have a section in the booklet to link to.
             reg.append({"customer_id": a.customer_id, "name": a.name,
                         "anchor": account_anchor(a.customer_id) if a.tier == "key" else None,
