@@ -268,7 +268,44 @@ def pareto(data: dict[str, Any]) -> Any:
     return fig
 
 
-KINDS = {"revenue_trend": revenue_trend, "health": health, "target_bars": target_bars, "pareto": pareto}
+def pyramid(data: dict[str, Any]) -> Any:
+    """The customer pyramid: one layer per tier group, top = key accounts.
+
+    Layers have equal height, so the shape is the ideal 10/30/60 pyramid;
+    each layer is labelled with its count and actual share against the
+    target, and tinted darker when its share is above target.
+    """
+    from matplotlib.patches import Polygon
+
+    from .views import tint
+    brand, lang = data["brand"], data["lang"]
+    labels, actual, target, counts = data["labels"], data["actual"], data["target"], data["counts"]
+    n = len(labels)
+    fig = _figure(3.5, 2.1)
+    ax = fig.add_axes((0.02, 0.04, 0.96, 0.92))
+    ax.set_xlim(0, 2.1)
+    ax.set_ylim(0, 1.0)
+    ax.axis("off")
+    for i in range(n):                       # i = 0 is the top layer
+        y1, y0 = 1 - i / n, 1 - (i + 1) / n
+        w1, w0 = 0.5 * (1 - y1), 0.5 * (1 - y0)
+        a, t = actual[i], target[i]
+        over = a is not None and a > t
+        color = brand if i == 0 else tint(brand, 0.55 if i == 1 else 0.28)
+        ax.add_patch(Polygon([(0.5 - w0, y0), (0.5 + w0, y0), (0.5 + w1, y1), (0.5 - w1, y1)],
+                             closed=True, facecolor=color, edgecolor="white", linewidth=1.5))
+        ym = (y0 + y1) / 2
+        ax.text(0.5, ym, fmt.num(counts[i]), ha="center", va="center", fontsize=8.5,
+                color="white" if i < 2 else INK, fontweight="bold")
+        xt = 0.5 + 0.5 * (1 - ym) + 0.08
+        sep = "，" if lang == "zh" else ", "
+        ax.text(xt, ym + 0.045, labels[i], ha="left", va="center", fontsize=8, color=INK)
+        ax.text(xt, ym - 0.06, f"{fmt.pct(a)}{sep}{data['names'][1]} {fmt.pct(t, 0)}", ha="left",
+                va="center", fontsize=7.5, color=ACCENT if over else GREY)
+    return fig
+
+
+KINDS = {"pyramid": pyramid, "revenue_trend": revenue_trend, "health": health, "target_bars": target_bars, "pareto": pareto}
 
 
 def draw(name: str, data: dict[str, Any], id_prefix: str | None = None) -> str:

@@ -565,16 +565,17 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
                     "days": c.days} for c in result.care]
 
     ctx["charts"] = {
-        "pyramid": {"kind": "target_bars", "lang": lang, "brand": brand,
+        "pyramid": {"kind": "pyramid", "lang": lang, "brand": brand,
                     "labels": [r["label"] for r in ctx["pyramid"]],
+                    "counts": [r["count"] for r in ctx["pyramid"]],
                     "actual": [r["share"] for r in ctx["pyramid"]],
                     "target": [r["target"] for r in ctx["pyramid"]],
-                    "names": [t("actual"), t("target")], "pyramid": True},
+                    "names": [t("actual"), t("target")]},
         "time": {"kind": "target_bars", "lang": lang, "brand": brand,
                  "labels": [r["label"] for r in ctx["time"]],
                  "actual": [r["share"] for r in ctx["time"]],
                  "target": [r["target"] for r in ctx["time"]],
-                 "names": [t("actual"), t("target")], "pyramid": False},
+                 "names": [t("actual"), t("target")]},
         "pareto": {"kind": "pareto", "lang": lang, "brand": brand,
                    "values": pareto["values"], "cumulative": pareto["cumulative"],
                    "classes": pareto["classes"], "cuts": [s.abc_a_cut, s.abc_b_cut],

@@ -100,3 +100,14 @@ def test_weasyprint_draws_the_chinese_chart_text_with_an_embedded_cjk_font(drawn
     assert "销售额" in text and "2026Q3" in text and "万" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Noto-Sans-CJK" in fonts.replace(" ", "-")
+
+
+def test_pyramid_labels_every_layer_with_count_share_and_target():
+    svg = charts.draw("pyramid", {"kind": "pyramid", "lang": "en", "brand": "#1f4e79",
+                                  "labels": ["Key account", "Ordinary customer", "Prospects & unattractive"],
+                                  "counts": [22, 74, 54], "actual": [22 / 150, 74 / 150, 54 / 150],
+                                  "target": [0.1, 0.3, 0.6], "names": ["Actual", "Target"]})
+    # 22 / 150 = 14.67 % -> "14.7%"; 74 / 150 = 49.33 % -> "49.3%"; 54 / 150 = 36.0 %
+    for text in ("Key account", "22", "14.7%, Target 10%", "49.3%, Target 30%", "36.0%, Target 60%"):
+        assert text in svg, text
+    assert svg.count("<path") >= 3          # three layers
