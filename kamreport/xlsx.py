@@ -94,6 +94,7 @@ class SheetScan:
     max_col: int = 0                      # 1-based, only counted beyond Z (see scan_sheet)
     far_cell: str = ""                    # the cell that set max_col, "XFD1048576"
     needs_exact: bool = False             # the fast pass saw something only _exact_extent can measure
+    pieces: list[bytes] | None = None     # the sheet XML, kept for find_bad_cells (see read_sheet)
     bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)  # (row, col) 1-based
 
     @property
@@ -452,7 +453,7 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
     cheaply, a second, exact pass walks every row and cell tag the way
     calamine places them.
     """
-    scan = SheetScan()
+    scan = SheetScan(pieces=[])
     carry = b""
     for chunk in book.stream_ahead(ref.part):
         scan.bytes += len(chunk)
@@ -462,11 +463,14 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
             cut = len(buf)
         piece, carry = buf[:cut], buf[cut:]
         _scan_piece(piece, scan)
+        scan.pieces.append(piece)
         if len(carry) > CHUNK * 4:     # one enormous cell: nothing of interest in it
             _scan_piece(carry, scan)
+            scan.pieces.append(carry)
             carry = b""
     if carry:
         _scan_piece(carry, scan)
+        scan.pieces.append(carry)
     if scan.needs_exact or scan.max_col > SAFE_COLS:
         _exact_extent(book, ref, scan)
     return scan
@@ -501,18 +505,28 @@ def _scan_piece(piece: bytes, scan: SheetScan) -> None:
                 if c > SAFE_COLS:
                     scan.needs_exact = True
                     break
-    for marker in (b't="e"', b"t='e'"):
-        if marker in piece:
-            pos = piece.find(marker)
-            while pos >= 0:
+
+
+def find_bad_cells(scan: SheetScan) -> None:
+    """Find error cells and formulas without a cached value in the kept XML.
+
+    Separate from the extent pass so that it can run while calamine parses
+    the sheet in another thread (calamine releases the GIL); frees the XML.
+    """
+    pieces, scan.pieces = scan.pieces or [], None
+    for piece in pieces:
+        for marker in (b't="e"', b"t='e'"):
+            if marker in piece:
+                pos = piece.find(marker)
+                while pos >= 0:
+                    _bad_cell(piece, pos, scan)
+                    pos = piece.find(marker, pos + 5)
+        pos = piece.find(b"<f")
+        while pos >= 0:
+            nxt = piece[pos + 2:pos + 3]
+            if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
                 _bad_cell(piece, pos, scan)
-                pos = piece.find(marker, pos + 5)
-    pos = piece.find(b"<f")
-    while pos >= 0:
-        nxt = piece[pos + 2:pos + 3]
-        if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
-            _bad_cell(piece, pos, scan)
-        pos = piece.find(b"<f", pos + 2)
+            pos = piece.find(b"<f", pos + 2)
 
 
 _TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*)>")
@@ -624,16 +638,37 @@ def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64) -
     caller through `truncated_at_col`).
     """
     if scan.dense_cells <= MAX_DENSE_CELLS:
-        data = _read_calamine(book, ref)
+        data = _read_calamine(book, ref, scan)
     else:
+        find_bad_cells(scan)
         data = _read_openpyxl(book, ref, min(max_cols, scan.max_col))
     _patch_bad_cells(data, scan)
     return data
 
 
-def _read_calamine(book: Book, ref: SheetRef) -> SheetData:
+def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan) -> SheetData:
+    # calamine parses in a worker thread, without the GIL, while this thread
+    # looks for error cells in the XML the extent pass kept: on two cores
+    # the search costs no wall time. The extent was checked before this
+    # point, so the parse cannot hit calamine's dense-allocation abort.
+    got: dict[str, Any] = {}
+
+    def parse() -> None:
+        try:
+            got["sheet"] = book.calamine().get_sheet_by_name(ref.name)
+        except BaseException as e:      # re-raised below, in the caller's thread
+            got["error"] = e
+
+    worker = threading.Thread(target=parse, name=f"kamreport-calamine-{ref.name}")
+    worker.start()
     try:
-        sheet = book.calamine().get_sheet_by_name(ref.name)
+        find_bad_cells(scan)
+    finally:
+        worker.join()
+    try:
+        if "error" in got:
+            raise got["error"]
+        sheet = got["sheet"]
         rows = sheet.to_python(skip_empty_area=True)
         start = sheet.start
         merged_raw = sheet.merged_cell_ranges or []
