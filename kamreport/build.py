@@ -499,7 +499,8 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         t0 = time.process_time()
         data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
                                [fr.piece.pdf for fr in frames], meta,
-                               outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}))
+                               outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}),
+                               share_fonts=True)
         pdfmod.write_atomic(out / "booklet.pdf", data)
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")

@@ -22,6 +22,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -338,13 +339,15 @@ def _finish(writer, meta: Meta) -> bytes:
 
 
 def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
-             outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset()) -> bytes:
+             outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset(),
+             share_fonts: bool = False) -> bytes:
     """Concatenate pieces, stamp frame page i on page i, restore cross-piece links.
 
     `frame_pdf` (one PDF, or consecutive PDF chunks or pypdf pages) must have exactly as many
     pages as the pieces together; page
     indexes in `frame_skip` get no frame (the cover). `outline` is
-    (title, 0-based page) for the PDF bookmarks.
+    (title, 0-based page) for the PDF bookmarks. `share_fonts`: one subset
+    per font for the whole document (merge_fonts).
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Link
@@ -377,6 +380,8 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
                     rect=link.rect, target_page_index=anchors[link.anchor]))
     for title, page in outline:
         writer.add_outline_item(title=title, page_number=page)
+    if share_fonts:
+        merge_fonts(writer)
     return _finish(writer, meta)
 
 
@@ -403,3 +408,247 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+# --------------------------------------------------------------------------
+# One copy of each font in the booklet
+#
+# Every piece embeds its own subset of each font. WeasyPrint subsets with
+# HarfBuzz keeping the original glyph ids, so the pieces' content streams
+# all refer to the same ids: the booklet can use ONE subset per font made
+# from the union of the glyphs, and every piece's font dictionary can point
+# at it. The original font file is found with fontconfig and checked
+# against the embedded subset (same name-table identity) before it is used;
+# when anything does not match, the pieces keep their own subsets.
+
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t; typedef struct hb_subset_input_t hb_subset_input_t;
+hb_blob_t *hb_blob_create_from_file_or_fail (const char *file_name);
+void hb_blob_destroy (hb_blob_t *blob);
+const char *hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);
+void hb_face_destroy (hb_face_t *face);
+hb_blob_t *hb_face_reference_blob (hb_face_t *face);
+unsigned int hb_face_get_glyph_count (const hb_face_t *face);
+void hb_set_add (hb_set_t *set, uint32_t codepoint);
+uint32_t hb_tag_from_string (const char *str, int len);
+hb_subset_input_t *hb_subset_input_create_or_fail (void);
+void hb_subset_input_destroy (hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set (hb_subset_input_t *input);
+hb_set_t *hb_subset_input_set (hb_subset_input_t *input, int set_type);
+void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned int value);
+hb_face_t *hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
+"""
+# hb-subset.h
+_RETAIN_GIDS, _DESUBROUTINIZE, _PASSTHROUGH, _NO_HINTING, _NOTDEF_OUTLINE = 0x2, 0x4, 0x20, 0x1, 0x40
+_SETS_DROP_TABLE_TAG = 3
+# The tables WeasyPrint drops from its subsets (weasyprint/pdf/fonts.py).
+_DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
+                b"PCLT", b"SVG ")
+_HB = None
+
+
+def _harfbuzz():
+    global _HB
+    if _HB is None:
+        import cffi
+        ffi = cffi.FFI()
+        ffi.cdef(_HB_CDEF)
+        _HB = (ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0"))
+    return _HB
+
+
+def _hb_subset(path: str, index: int, gids: set[int], notdef_outline: bool) -> bytes | None:
+    """The font at path/index reduced to `gids`, glyph ids kept (as WeasyPrint does)."""
+    ffi, hb, hbs = _harfbuzz()
+    blob = hb.hb_blob_create_from_file_or_fail(path.encode())
+    if blob == ffi.NULL:
+        return None
+    face = hb.hb_face_create(blob, index)
+    try:
+        if max(gids) >= hb.hb_face_get_glyph_count(face):
+            return None
+        result = face
+        passes = ((sorted(gids), _RETAIN_GIDS | _PASSTHROUGH | _DESUBROUTINIZE),
+                  (range(max(gids) + 1), _PASSTHROUGH | _DESUBROUTINIZE | _NO_HINTING))
+        for keep, flags in passes:
+            inp = hbs.hb_subset_input_create_or_fail()
+            glyphs = hbs.hb_subset_input_glyph_set(inp)
+            for g in keep:
+                hb.hb_set_add(glyphs, g)
+            drop = hbs.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
+            for tag in _DROP_TABLES:
+                hb.hb_set_add(drop, hb.hb_tag_from_string(tag, 4))
+            hbs.hb_subset_input_set_flags(inp, flags | (_NOTDEF_OUTLINE if notdef_outline else 0))
+            out = hbs.hb_subset_or_fail(result, inp)
+            hbs.hb_subset_input_destroy(inp)
+            if result is not face:
+                hb.hb_face_destroy(result)
+            if out == ffi.NULL:
+                return None
+            result = out
+        data_blob = hb.hb_face_reference_blob(result)
+        length = ffi.new("unsigned int *")
+        data = bytes(ffi.buffer(hb.hb_blob_get_data(data_blob, length), length[0]))
+        hb.hb_blob_destroy(data_blob)
+        hb.hb_face_destroy(result)
+        return data
+    finally:
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
+
+
+def _identity(font_bytes: bytes | str, index: int = 0) -> tuple | None:
+    """Name-table identity of a font: (unique id, version, PostScript name)."""
+    from fontTools.ttLib import TTFont
+    try:
+        src = io.BytesIO(font_bytes) if isinstance(font_bytes, bytes) else font_bytes
+        font = TTFont(src, fontNumber=index, lazy=True)
+        name = font["name"]
+        return tuple(name.getDebugName(i) for i in (3, 5, 6))
+    except Exception:  # noqa: BLE001 - any unreadable font: no identity, no merge
+        return None
+
+
+def _find_original(family: str, bold: bool, italic: bool, subset: bytes) -> tuple[str, int] | None:
+    """The installed font file and face index the subset was made from."""
+    import subprocess
+    pattern = family + (":weight=bold" if bold else ":weight=regular") + (":slant=italic" if italic else "")
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", pattern],
+                               capture_output=True, text=True, timeout=10).stdout.split("\n")
+        path, index = found[0], int(found[1])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        return None
+    want = _identity(subset)
+    return (path, index) if want and want == _identity(path, index) else None
+
+
+def _widths(w) -> dict[int, object]:
+    """A CIDFont /W array as {gid: width}."""
+    out: dict[int, object] = {}
+    items = list(w)
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        nxt = items[i + 1].get_object() if hasattr(items[i + 1], "get_object") else items[i + 1]
+        if isinstance(nxt, list):
+            for k, width in enumerate(nxt):
+                out[first + k] = width
+            i += 2
+        else:
+            last, width = int(items[i + 1]), items[i + 2]
+            for g in range(first, last + 1):
+                out[g] = width
+            i += 3
+    return out
+
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
+
+
+def _to_unicode(stream) -> dict[int, bytes] | None:
+    data = stream.get_data()
+    if b"beginbfrange" in data:
+        return None
+    out: dict[int, bytes] = {}
+    for block in _BFCHAR.findall(data):
+        for gid, uni in _PAIR.findall(block):
+            out[int(gid, 16)] = uni
+    return out
+
+
+def _cmap(mapping: dict[int, bytes]) -> bytes:
+    items = sorted(mapping.items())
+    blocks = []
+    for i in range(0, len(items), 100):       # at most 100 entries per block (PDF spec)
+        chunk = items[i:i + 100]
+        blocks.append(f"{len(chunk)} beginbfchar\n".encode()
+                      + b"".join(b"<%04x> <%s>\n" % (g, u) for g, u in chunk) + b"endbfchar\n")
+    return (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            b"/CIDSystemInfo\n<< /Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+            b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            b"1 begincodespacerange\n<0000> <ffff>\nendcodespacerange\n"
+            + b"".join(blocks) + b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
+
+
+def merge_fonts(writer) -> int:
+    """Give every subset of the same font in `writer` one shared subset.
+
+    Returns how many font copies were removed.
+    """
+    from pypdf.generic import (ArrayObject, DecodedStreamObject, NameObject, NullObject,
+                               NumberObject)
+
+    groups: dict[str, list] = {}
+    for obj in writer._objects:
+        if (isinstance(obj, dict) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"
+                and obj.get("/Encoding") == "/Identity-H"):
+            groups.setdefault(str(obj["/BaseFont"]), []).append(obj)
+    removed = 0
+    for base, fonts in sorted(groups.items()):
+        if len(fonts) < 2:
+            continue
+        try:
+            cids = [f["/DescendantFonts"][0].get_object() for f in fonts]
+            descriptors = [c["/FontDescriptor"].get_object() for c in cids]
+            key = next(k for k in ("/FontFile3", "/FontFile2") if k in descriptors[0])
+            if any(key not in d for d in descriptors) or any(c.get("/CIDToGIDMap", "/Identity") != "/Identity"
+                                                              for c in cids):
+                continue
+            widths: dict[int, object] = {}
+            unicode: dict[int, bytes] = {}
+            for f, c in zip(fonts, cids):
+                widths.update(_widths(c.get("/W", [])))
+                tu = _to_unicode(f["/ToUnicode"].get_object()) if "/ToUnicode" in f else {}
+                if tu is None:
+                    raise ValueError("bfrange")
+                unicode.update(tu)
+            first = descriptors[0]
+            subset = first[key].get_object().get_data()
+            family = str(first.get("/FontFamily", ""))
+            original = _find_original(family, base.endswith("-Bold") or "-Bold-" in base,
+                                      int(first.get("/ItalicAngle", 0)) != 0, subset)
+            if original is None:
+                continue
+            gids = set(widths) | set(unicode) | {0}
+            data = _hb_subset(original[0], original[1], gids, notdef_outline=False)
+            if data is None:
+                continue
+        except (KeyError, ValueError, TypeError, IndexError, StopIteration):
+            continue
+        def drop(ref) -> None:
+            # An object nobody references any more is written as null.
+            if hasattr(ref, "idnum") and ref.pdf is writer:
+                writer._objects[ref.idnum - 1] = NullObject()
+
+        program = DecodedStreamObject()
+        program.set_data(data)
+        for k, v in first[key].get_object().items():
+            if k not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
+                program[NameObject(k)] = v
+        if key == "/FontFile2":
+            program[NameObject("/Length1")] = NumberObject(len(data))
+        drop(first.raw_get(key))
+        first[NameObject(key)] = writer._add_object(program.flate_encode())
+        w = ArrayObject()
+        for g in sorted(widths):
+            w += [NumberObject(g), ArrayObject([widths[g]])]
+        cids[0][NameObject("/W")] = w
+        cmap = DecodedStreamObject()
+        cmap.set_data(_cmap(unicode))
+        if "/ToUnicode" in fonts[0]:
+            drop(fonts[0].raw_get("/ToUnicode"))
+        fonts[0][NameObject("/ToUnicode")] = writer._add_object(cmap.flate_encode())
+        for f, c, d in zip(fonts[1:], cids[1:], descriptors[1:]):
+            drop(d.raw_get(key))
+            drop(c.raw_get("/FontDescriptor"))
+            drop(f["/DescendantFonts"][0])
+            if "/ToUnicode" in f:
+                drop(f.raw_get("/ToUnicode"))
+            f[NameObject("/DescendantFonts")] = fonts[0]["/DescendantFonts"]
+            f[NameObject("/ToUnicode")] = fonts[0].raw_get("/ToUnicode")
+            removed += 1
+    return removed

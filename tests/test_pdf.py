@@ -166,3 +166,37 @@ def test_write_atomic_replaces_whole_file_and_cleans_up_on_error(tmp_path, monke
         pdf.write_atomic(target, b"half")
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
+
+
+def _font_programs(data: bytes) -> dict[str, set]:
+    """BaseFont -> the distinct embedded font programs (object ids) it uses."""
+    reader = PdfReader(io.BytesIO(data))
+    out: dict[str, set] = {}
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            desc = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            key = "/FontFile3" if "/FontFile3" in desc else "/FontFile2"
+            out.setdefault(str(font["/BaseFont"]), set()).add(desc.raw_get(key).idnum)
+    return out
+
+
+def test_shared_fonts_embed_each_font_once_and_keep_every_glyph():
+    style = "font-family: 'Noto Sans CJK SC'"
+    a = _piece(f'<html><body style="{style}"><p>华东精密制造 甲乙丙</p><b>重点客户</b></body></html>', "a")
+    b = _piece(f'<html><body style="{style}"><p>西南物流集团 丁戊己</p><b>合作伙伴</b></body></html>', "b")
+    meta = pdf.Meta("T", "", "", "zh", WHEN, "k")
+    separate = pdf.assemble([a, b], None, meta)
+    shared = pdf.assemble([a, b], None, meta, share_fonts=True)
+    assert any(len(ids) == 2 for ids in _font_programs(separate).values())
+    assert all(len(ids) == 1 for ids in _font_programs(shared).values())
+    assert len(shared) < len(separate)
+    # Every page still shows (and extracts) its own text with the one subset.
+    assert "华东精密制造 甲乙丙" in _text(shared, 1) and "重点客户" in _text(shared, 1)
+    assert "西南物流集团 丁戊己" in _text(shared, 2) and "合作伙伴" in _text(shared, 2)
+    # And draws it: the pages rasterise the same as with separate subsets.
+    import hashlib
+    def png(data, n):
+        return hashlib.sha256(subprocess.run(["pdftoppm", "-r", "40", "-f", str(n), "-l", str(n), "-png", "-", "-"],
+                                             input=data, capture_output=True, check=True).stdout).hexdigest()
+    assert png(shared, 1) == png(separate, 1) and png(shared, 2) == png(separate, 2)
