@@ -307,8 +307,11 @@ def test_contents_prints_the_pipeline_page_numbers(built):
     _, _, _, _, html, _ = built
     soup = BeautifulSoup(html["booklet_front.html", "pdf"], "html.parser")
     items = [(li.select_one(".t").get_text(strip=True), li.select_one(".p").get_text(strip=True))
-             for li in soup.select("ol.toc li")]
+             for li in soup.select("ol.toc li:not(.group)")]
     assert items == [("管理摘要", "3"), ("上海东方", "9")]
+    # the accounts (level 2) sit under a group heading of their own
+    groups = soup.select("ol.toc li.group")
+    assert len(groups) == 1 and groups[0].find_next_sibling("li").get_text().startswith("上海东方")
 
 
 def test_brand_colour_reaches_the_css(built):
