@@ -36,7 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "contents": ("目录", "Contents"),
     "page": ("页", "Page"),
     "no_data": ("无数据", "No data"),
-    "none": ("无", "None"),
+    "none": ("无", "none"),
     "all_accounts": ("全部客户", "All accounts"),
     "key_accounts": ("重点客户", "Key accounts"),
     # --- KPI ---------------------------------------------------------------

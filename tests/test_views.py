@@ -417,3 +417,27 @@ def test_booklet_html_links_only_to_sections_that_exist(built):
     for tr in soup.select("table.register tbody tr"):
         if "Acme Widgets" in tr.get_text():
             assert tr.find("a") is None
+
+
+def test_an_empty_portfolio_still_renders_every_document():
+    """A workbook whose customers were all rejected: no accounts, no sales."""
+    import dataclasses
+
+    from kamreport.results import Portfolio
+    r, d = make_result("en")
+    empty = Portfolio(customers=0, tiers={}, tier_share={}, revenue_q=0.0, revenue_pq=0.0, revenue_yq=0.0,
+                      revenue_ttm=0.0, gross_profit_ttm=None, growth_qoq=None, growth_yoy=None, nps=None,
+                      minutes_q={}, time_share={}, migrations={}, abc_counts={})
+    r = dataclasses.replace(r, accounts=(), portfolio=empty, managers=(), care=())
+    d = dataclasses.replace(d, problems=(), rows={})
+    env = make_env("en", "CNY")
+    for name, ctx in (("index.html", views.index_context(r, d, {})),
+                      ("booklet_front.html", views.booklet_front_context(r, d, [])),
+                      ("booklet_appendix.html", views.booklet_appendix_context(r, d, None))):
+        for mode in ("html", "pdf"):
+            soup = BeautifulSoup(env.get_template(name).render(dict(views.finish(ctx), mode=mode)), "html.parser")
+            text = soup.get_text(" ")
+            assert "None" not in text and "nan" not in text, name
+    front = views.booklet_front_context(r, d, [])
+    assert [p["share"] for p in front["pyramid"]] == [None, None, None]
+    assert front["risk_register"] == [] and front["managers"] == []
