@@ -463,14 +463,14 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
             cut = len(buf)
         piece, carry = buf[:cut], buf[cut:]
         _scan_piece(piece, scan)
-        scan.pieces.append(piece)
+        _keep(piece, scan)
         if len(carry) > CHUNK * 4:     # one enormous cell: nothing of interest in it
             _scan_piece(carry, scan)
-            scan.pieces.append(carry)
+            _keep(carry, scan)
             carry = b""
     if carry:
         _scan_piece(carry, scan)
-        scan.pieces.append(carry)
+        _keep(carry, scan)
     if scan.needs_exact or scan.max_col > SAFE_COLS:
         _exact_extent(book, ref, scan)
     return scan
@@ -507,6 +507,18 @@ def _scan_piece(piece: bytes, scan: SheetScan) -> None:
                     break
 
 
+KEEP_BYTES = 320 << 20     # XML kept for the concurrent error-cell search
+
+
+def _keep(piece: bytes, scan: SheetScan) -> None:
+    """Keep a piece for find_bad_cells; past KEEP_BYTES search it right away
+    instead, so that a huge sheet does not hold its XML in memory."""
+    if scan.pieces is not None and scan.bytes <= KEEP_BYTES:
+        scan.pieces.append(piece)
+    else:
+        _find_in_piece(piece, scan)
+
+
 def find_bad_cells(scan: SheetScan) -> None:
     """Find error cells and formulas without a cached value in the kept XML.
 
@@ -515,18 +527,22 @@ def find_bad_cells(scan: SheetScan) -> None:
     """
     pieces, scan.pieces = scan.pieces or [], None
     for piece in pieces:
-        for marker in (b't="e"', b"t='e'"):
-            if marker in piece:
-                pos = piece.find(marker)
-                while pos >= 0:
-                    _bad_cell(piece, pos, scan)
-                    pos = piece.find(marker, pos + 5)
-        pos = piece.find(b"<f")
-        while pos >= 0:
-            nxt = piece[pos + 2:pos + 3]
-            if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+        _find_in_piece(piece, scan)
+
+
+def _find_in_piece(piece: bytes, scan: SheetScan) -> None:
+    for marker in (b't="e"', b"t='e'"):
+        if marker in piece:
+            pos = piece.find(marker)
+            while pos >= 0:
                 _bad_cell(piece, pos, scan)
-            pos = piece.find(b"<f", pos + 2)
+                pos = piece.find(marker, pos + 5)
+    pos = piece.find(b"<f")
+    while pos >= 0:
+        nxt = piece[pos + 2:pos + 3]
+        if nxt in (b">", b" ", b"/", b"\t", b"\n", b"\r"):
+            _bad_cell(piece, pos, scan)
+        pos = piece.find(b"<f", pos + 2)
 
 
 _TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*)>")
@@ -542,7 +558,7 @@ def _exact_extent(book: Book, ref: SheetRef, scan: SheetScan) -> None:
 
     A row without `r` follows the previous one; a cell without `r` follows
     the previous cell of its row (this is how calamine and Excel place
-    them). Costs about a microsecond per cell, only for sheets that need it.
+    them). Costs a few microseconds per cell, only for sheets that need it.
     """
     row = 0
     col = 0

@@ -310,3 +310,15 @@ def test_formula_without_value_outside_the_valued_rectangle(tmp_path):
                                                                    (f"{path}:Customers!C3", "error"),
                                                                    (f"{path}:Sales", "warning")]
     assert data.rows["Customers"].read == 2 and data.rows["Customers"].rejected == 1
+
+
+def test_error_cells_found_when_the_xml_is_too_big_to_keep(tmp_path, monkeypatch):
+    # Past KEEP_BYTES the error-cell search runs during the extent pass
+    # instead of beside calamine; the result must be the same.
+    from kamreport import xlsx
+    monkeypatch.setattr(xlsx, "KEEP_BYTES", 0)
+    path = minimal(tmp_path, sales=[["customer_id", "month", "revenue"], ["C1", "2026-07", 1], ["C1", "2026-08", 2]])
+    set_cell_xml(path, "xl/worksheets/sheet2.xml", "C3", '<c r="C3" t="e"><v>#REF!</v></c>')
+    data = read_workbooks([path], lang="en")
+    assert [(p.location(), p.value) for p in data.problems if p.severity == "error"] == [(f"{path}:Sales!C3", "#REF!")]
+    assert data.rows["Sales"].rejected == 1
