@@ -124,3 +124,19 @@ def test_missing_file_and_good_file_together(tmp_path):
 def test_usage_error_exits_2():
     assert CliRunner().invoke(main, ["validate"]).exit_code == 2
     assert CliRunner().invoke(main, ["validate", "x.xlsx", "--lang", "fr"]).exit_code == 2
+
+
+def test_every_message_exists_in_zh_and_en_with_the_same_placeholders():
+    import re
+    import string
+
+    from kamreport.messages import EFFECT, MESSAGES
+
+    def fields(text: str) -> set[str]:
+        # "known[en]" and "known[zh]" are the same parameter, indexed by language.
+        return {f.split("[")[0] for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    for code, texts in {**MESSAGES, **EFFECT}.items():
+        assert set(texts) == {"en", "zh"}, code
+        assert re.search(r"[\u4e00-\u9fff]", texts["zh"]), code
+        assert fields(texts["en"]) == fields(texts["zh"]), code
