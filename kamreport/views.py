@@ -184,10 +184,6 @@ def _by_customer(dataset: Dataset, name: str, customer_id: str) -> list:
     return list(_index(dataset, _group_dataset)[name].get(customer_id, ()))
 
 
-def _tier_group(tier: str) -> str:
-    return tier if tier in ("key", "ordinary") else "other"
-
-
 # --------------------------------------------------------------------------
 # index.html
 
