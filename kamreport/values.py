@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
@@ -138,7 +139,8 @@ def parse_markdown(v: Any) -> str | None:
 # ---------------------------------------------------------------------------
 # money, number, percent, int
 
-_UNITS = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "千": 1e3, "百万": 1e6}
+_UNITS = {"万": Decimal(10**4), "萬": Decimal(10**4), "亿": Decimal(10**8), "億": Decimal(10**8),
+          "千": Decimal(10**3), "百万": Decimal(10**6)}
 _MONEY = re.compile(
     r"^(?P<neg1>-)?(?P<paren>\()?(?P<cur>[¥￥$€£]|RMB|CNY|USD|EUR)?(?P<neg2>-)?"
     r"(?P<num>\d[\d,]*(?:\.\d*)?|\.\d+)"
@@ -148,6 +150,12 @@ _MONEY = re.compile(
 
 def _number_text(s: str) -> float:
     """`1,234.5`, `¥1,234`, `-300`, `1.2万`, `3亿`, `(300)`, full-width forms."""
+    return float(_decimal_text(s))
+
+
+def _decimal_text(s: str) -> Decimal:
+    # Decimal, not float: `1.62万` must be 16200, not 16200.000000000002, and
+    # `1.1%` must be 0.011 — people compare these numbers with their sheet.
     t = normalise(s)
     m = _MONEY.match(t)
     if not m or bool(m["paren"]) != bool(m["close"]):
@@ -160,7 +168,7 @@ def _number_text(s: str) -> float:
         if not re.fullmatch(r"\d{1,3}(,\d{3})+", whole):
             raise BadValue("not_number")
         num = num.replace(",", "")
-    x = float(num)
+    x = Decimal(num)
     if m["unit"]:
         x *= _UNITS[m["unit"]]
     negatives = (m["neg1"] is not None) + (m["neg2"] is not None) + (m["paren"] is not None)
@@ -225,7 +233,7 @@ def parse_percent(v: Any) -> float | None:
             return None
         if s.endswith("%"):
             try:
-                return _number_text(s[:-1]) / 100
+                return float(_decimal_text(s[:-1]) / 100)
             except BadValue:
                 raise BadValue("not_percent") from None
         try:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from kamreport import schema
+from kamreport import schema, values
 from kamreport.model import Birthday
 from kamreport.values import (
     EPOCH_1904, BadValue, CellError, cell_text, date_parser, day_parser, enum_parser, int_parser,
@@ -262,3 +262,17 @@ def test_cell_text():
     assert cell_text(datetime(2026, 7, 15)) == "2026-07-15"
     assert cell_text(CellError(None, "A1*2")) == "=A1*2"
     assert cell_text(CellError("#N/A")) == "#N/A"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1.62万", 16200.0), ("0.07亿", 7000000.0), ("1.1万", 11000.0), ("¥0.3万", 3000.0),
+])
+def test_units_are_exact_not_float_products(text, expected):
+    # 1.62 * 1e4 in floats is 16200.000000000002; the sheet says 16200.
+    assert values.parse_money(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("1.1%", 0.011), ("8.5%", 0.085), ("0.3%", 0.003)])
+def test_percent_text_is_exact(text, expected):
+    # 1.1 / 100 in floats is 0.011000000000000001.
+    assert values.parse_percent(text) == expected
