@@ -64,7 +64,8 @@ def validate(workbooks: tuple[str, ...], lang: str | None) -> None:
     """
     from .read import read_workbooks
     from .report_text import print_validation
-    data = read_workbooks(list(workbooks), lang=lang)
+    from .settings import with_setting_problems
+    data = with_setting_problems(read_workbooks(list(workbooks), lang=lang), lang)
     bad = print_validation(data, lang=lang or data.language)
     sys.exit(ERR if bad else OK)
 

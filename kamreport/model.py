@@ -19,6 +19,9 @@ class Loc:
     file: str          # path as given on the command line
     sheet: str         # sheet name as in the workbook
     row: int           # Excel row number, 1-based
+    # Column letter, only where a record stands for one cell: a Settings
+    # row's value, so that its problems point at `Settings!B7`.
+    column: str = ""
 
 
 @dataclass(frozen=True)

@@ -455,7 +455,7 @@ class _Reader:
         """
         ref, path, fi = t.ref, t.path, t.file_index
         kj, k_letter, k_header = t.columns["key"]
-        vj, _, _ = t.columns["value"]
+        vj, v_letter, _ = t.columns["value"]
         counts = self.counts.setdefault("Settings", [0, 0, 0])
         for i in range(hi + 1, len(data.rows)):
             row = data.rows[i]
@@ -470,7 +470,7 @@ class _Reader:
                          k_header, value, "settings_no_key", "rejected")
                 counts[2] += 1
                 continue
-            loc = _make_loc(path, ref.name, data.first_row + i)
+            loc = Loc(path, ref.name, data.first_row + i, v_letter)
             self.settings.append((key, value, loc))
             counts[1] += 1
 

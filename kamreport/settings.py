@@ -251,8 +251,8 @@ def _msg_twice(key: str, first_row: int | None, lang: str) -> str:
 
 
 def _problem(loc: Loc, header: str, value: str, message: str) -> Problem:
-    # The Settings rows carry no column letters; the header names the column.
-    return Problem(WARNING, loc.file, loc.sheet, loc.row, "", header, value, message)
+    # A Settings row's Loc carries the letter of its value cell.
+    return Problem(WARNING, loc.file, loc.sheet, loc.row, loc.column, header, value, message)
 
 
 def build_settings(rows, default_language: str = "en",
@@ -335,3 +335,13 @@ def _check_consistency(s: Settings, seen: dict[str, Loc], lang: str) -> tuple[Se
         fallback(("weight_value", "weight_potential", "weight_strategic"),
                  "the three weights cannot all be 0", "三个权重不能都为 0")
     return s, problems
+
+
+def with_setting_problems(dataset, lang: str | None = None):
+    """The dataset with the Settings sheet's problems added, so that
+    `kamreport validate` reports them as `build` would (SPEC §5)."""
+    from dataclasses import replace
+    if dataset.fatal:
+        return dataset
+    _, problems = build_settings(dataset.settings, dataset.language, {"language": lang})
+    return replace(dataset, problems=dataset.problems + tuple(problems))

@@ -140,3 +140,17 @@ def test_every_message_exists_in_zh_and_en_with_the_same_placeholders():
         assert set(texts) == {"en", "zh"}, code
         assert re.search(r"[\u4e00-\u9fff]", texts["zh"]), code
         assert fields(texts["en"]) == fields(texts["zh"]), code
+
+
+def test_settings_problems_point_at_the_value_cell(tmp_path):
+    path = write(tmp_path / "s.xlsx", {
+        "Customers": [["customer_id", "name"], ["C1", "Acme"]],
+        "Sales": [["customer_id", "month", "revenue", "gross_profit"], ["C1", "2026-07", 10, 2]],
+        "Settings": [["key", "value"], ["cadence_key", "thirty"], ["cadnce_ordinary", "60"]],
+    })
+    r = run(path)
+    assert r.exit_code == 0   # warnings only: the defaults stand
+    lines = r.output.splitlines()
+    assert any(l.startswith(f"{path}:Settings!B2: warning: setting cadence_key") for l in lines), lines
+    assert any(l.startswith(f"{path}:Settings!B3: warning:") and "cadence_ordinary" in l for l in lines), lines
+    assert "0 fatal, 0 errors, 2 warnings" in lines
