@@ -474,6 +474,17 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
                     progress.step(it["path"])
                 continue
             progress.step(done.key)
+            if split and want_pdf and done.key in ("front:body", "appendix") and \
+                    "front:body" in results and "appendix" in results:
+                # A trial layout of cover + contents with every entry present
+                # and placeholder page numbers: its length is, almost always,
+                # the final one, so the frames can be laid out alongside it.
+                trial = make_toc(0, results["front:body"].piece,
+                                 [(a.name, anchors[a.customer_id], pdfmod.Piece(b"", 0, {}, (), ()))
+                                  for a in key_accounts], results["appendix"].piece)
+                trial = [dict(e, page=888) for e in trial]
+                sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
+                                      want_piece=True, part="head"), urgent=True)
             if done.kind == "account" and want_pdf:
                 cid = done.key.split(":", 1)[1]
                 ready(cid, {"piece": res.piece, "section": names[cid], "key": done.key,
@@ -521,10 +532,12 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
 def _head(runner, job, front_ctx, body, pieces, appendix, report, results):
     """Lay out cover + contents with real page numbers, and the frames.
 
-    The head's length is guessed first so that the frame pages (which need
-    the total) are laid out while the head is; a wrong guess costs a redo.
+    The head's length is taken from its trial layout (or guessed) so that
+    the frame pages (which need the total) are laid out while the head is;
+    a wrong guess costs a redo.
     """
-    pages = head_guess(len(make_toc(0, body, pieces, appendix)))
+    trial = results.get("front:trial")
+    pages = trial.piece.pages if trial else head_guess(len(make_toc(0, body, pieces, appendix)))
     for attempt in range(1, MAX_FRONT_PASSES + 1):
         toc = make_toc(pages, body, pieces, appendix)
         sections = [""] * (pages + body.pages) + _sections(pieces, appendix)
