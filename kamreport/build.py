@@ -272,9 +272,6 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
               templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
               strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None) -> int:
     """Build one period's outputs; returns the exit code (0, 1 or 3)."""
-    from . import engine, summary, views
-    from .read import read_workbooks
-
     fmt = parse_formats(formats)
     report = Report(quiet=quiet)
     policy_md = read_policy(policy)
@@ -475,7 +472,12 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
                 for it in done.context["items"]:
                     progress.step(it["path"])
                 continue
-            progress.step(done.key)
+            if done.kind == "account":
+                cid = done.key.split(":", 1)[1]
+                progress.step(files[cid].get("html") or f"account plan {cid} laid out")
+            elif done.key != "front:trial":
+                progress.step({"index": "index.html", "appendix": "booklet appendix"}.get(
+                    done.key, "booklet front matter"))
             if split and want_pdf and done.key in ("front:body", "appendix") and \
                     "front:body" in results and "appendix" in results:
                 # A trial layout of cover + contents with every entry present

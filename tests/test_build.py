@@ -245,7 +245,7 @@ def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root
     assert soup.find(id="mine") is not None and soup.find("article") is not None   # rest of the packaged page
     booklet = (period / "booklet.html").read_text(encoding="utf-8")
     assert "<strong>key account</strong>" in booklet and "x()" not in booklet
-    assert "rendered account:" in res.output                 # not a TTY: plain lines
+    assert "rendered accounts/" in res.output                # not a TTY: plain lines
 
 
 # ---------------------------------------------------------------- units
