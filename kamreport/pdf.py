@@ -582,6 +582,11 @@ def merge_fonts(writer) -> int:
     from pypdf.generic import (ArrayObject, DecodedStreamObject, NameObject, NullObject,
                                NumberObject)
 
+    def drop(ref) -> None:
+        # An object nobody references any more is written as null.
+        if hasattr(ref, "idnum") and ref.pdf is writer:
+            writer._objects[ref.idnum - 1] = NullObject()
+
     groups: dict[str, list] = {}
     for obj in writer._objects:
         if (isinstance(obj, dict) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"
@@ -619,11 +624,6 @@ def merge_fonts(writer) -> int:
                 continue
         except (KeyError, ValueError, TypeError, IndexError, StopIteration):
             continue
-        def drop(ref) -> None:
-            # An object nobody references any more is written as null.
-            if hasattr(ref, "idnum") and ref.pdf is writer:
-                writer._objects[ref.idnum - 1] = NullObject()
-
         program = DecodedStreamObject()
         program.set_data(data)
         for k, v in first[key].get_object().items():
