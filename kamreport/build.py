@@ -35,7 +35,6 @@ MAX_POLICY_BYTES = 1_000_000
 MAX_LOGO_BYTES = 2_000_000
 MAX_FRONT_PASSES = 4
 FRAME_CHUNKS = 4         # booklet frame documents (laid out in parallel)
-STAMP_GROUP = 8          # account plans whose frames are laid out as one document
 
 
 def parse_formats(value: str) -> frozenset[str]:
@@ -382,9 +381,9 @@ def _with_logo(ctx: dict, logo: str | None) -> dict:
 
 
 class Scheduler:
-    """Feeds jobs to the runner, a few at a time, so that urgent jobs (stamp
-    groups) can jump the queue instead of waiting behind every account, and
-    contexts are made just before they are needed."""
+    """Feeds jobs to the runner, a few at a time, so that urgent jobs (the
+    trial layout of the contents) can jump the queue instead of waiting
+    behind every account, and contexts are made just before they are needed."""
 
     def __init__(self, runner: Runner, window: int) -> None:
         self.runner, self.window = runner, window
@@ -415,7 +414,6 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
 
     want_pdf, want_html = "pdf" in fmt, "html" in fmt
     anchors = {a.customer_id: views.account_anchor(a.customer_id) for a in chosen}
-    names = {a.customer_id: a.name for a in chosen}
     key_accounts = [a for a in chosen if a.tier == "key"]   # the booklet's sections (SPEC §6)
     # Cover and contents laid out apart from the rest of the front matter
     # when the template has those blocks (see render.split_sources).
@@ -444,37 +442,20 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
                        _with_logo(views.account_context(result, dataset, a.customer_id), logo),
                        html_path=str(out / f["html"]) if want_html else None,
                        want_html=want_html and a.tier == "key", want_piece=want_pdf,
-                       anchor=anchors[a.customer_id])
+                       anchor=anchors[a.customer_id],
+                       section=f"{a.name} · {spec.period}" if want_pdf else None,
+                       pdf_path=str(out / f["pdf"]) if want_pdf else None)
         sched.add(make)
 
-    # accounts/<slug>.pdf: pieces are stamped with their frames in groups
-    # (one frame document per group: a WeasyPrint render has a fixed cost).
-    # Groups are fixed runs of the account order, never "whatever finished
-    # first", so the bytes do not depend on --jobs or timing.
-    group_of = {a.customer_id: i // STAMP_GROUP for i, a in enumerate(chosen)}
-    group_size = {g: list(group_of.values()).count(g) for g in set(group_of.values())}
-    to_stamp: dict[int, dict[str, dict]] = {}
-
-    def ready(cid: str, item: dict) -> None:
-        g = group_of[cid]
-        to_stamp.setdefault(g, {})[cid] = item
-        if len(to_stamp[g]) == group_size[g]:
-            items = [to_stamp[g][a.customer_id] for a in chosen if group_of[a.customer_id] == g]
-            sched.add(lambda: job("stamp", f"stamp:{g}", "frame.html", {"items": items}), urgent=True)
-
-    progress = Progress(len(sched.pending) + (len(chosen) if want_pdf else 0), report)
+    progress = Progress(len(sched.pending), report)
     results: dict[str, render.JobResult] = {}
     try:
         for done, res in sched.results():
             report.take(res)
             results[done.key] = res
-            if done.kind == "stamp":
-                for it in done.context["items"]:
-                    progress.step(it["path"])
-                continue
             if done.kind == "account":
                 cid = done.key.split(":", 1)[1]
-                progress.step(files[cid].get("html") or f"account plan {cid} laid out")
+                progress.step(" ".join(files[cid].values()))
             elif done.key != "front:trial":
                 progress.step({"index": "index.html", "appendix": "booklet appendix"}.get(
                     done.key, "booklet front matter"))
@@ -489,10 +470,6 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
                 trial = [dict(e, page=888) for e in trial]
                 sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
                                       want_piece=True, part="head"), urgent=True)
-            if done.kind == "account" and want_pdf:
-                cid = done.key.split(":", 1)[1]
-                ready(cid, {"piece": res.piece, "section": names[cid], "key": done.key,
-                            "path": str(out / files[cid]["pdf"])})
     finally:
         progress.close()
 
@@ -503,11 +480,11 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         pieces = [(n, anc, r.piece) for n, anc, r in acct]
         if split:
             head, toc = _head(runner, job, front_ctx, results["front:body"].piece, pieces, appendix.piece,
-                              report, results)
+                              report, results, spec.period)
             front = [head, results["front:body"].piece]
         else:
             front, toc = _whole_front(runner, job, front_ctx, results["front:1"].piece, pieces,
-                                      appendix.piece, report, results)
+                                      appendix.piece, report, results, spec.period)
         frames = results.pop("frames")
         meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
                            language=spec.lang, when=spec.when, key="booklet:" + spec.period)
@@ -533,7 +510,7 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
             report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v
 
 
-def _head(runner, job, front_ctx, body, pieces, appendix, report, results):
+def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period):
     """Lay out cover + contents with real page numbers, and the frames.
 
     The head's length is taken from its trial layout (or guessed) so that
@@ -544,8 +521,8 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results):
     pages = trial.piece.pages if trial else head_guess(len(make_toc(0, body, pieces, appendix)))
     for attempt in range(1, MAX_FRONT_PASSES + 1):
         toc = make_toc(pages, body, pieces, appendix)
-        sections = [""] * (pages + body.pages) + _sections(pieces, appendix)
-        frame_futs = _submit_frames(runner, job, sections)
+        rights = [period] * (pages + body.pages) + _rights(pieces, appendix, period)
+        frame_futs = _submit_frames(runner, job, rights)
         res = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc),
                                 want_piece=True, part="head")).result()
         report.take(res)
@@ -561,12 +538,12 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results):
     return res.piece, toc
 
 
-def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, results):
+def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, results, period):
     """Front matter without cover/contents blocks: lay it all out again until
     the contents' page numbers settle."""
     own = lambda piece: [e for e in _top_entries(piece, 1) if e["page"] > 1]  # noqa: E731 - not the cover
     toc = own(front) + make_toc(front.pages, None, pieces, appendix)
-    frame_futs = _submit_frames(runner, job, [""] * front.pages + _sections(pieces, appendix))
+    frame_futs = _submit_frames(runner, job, [period] * front.pages + _rights(pieces, appendix, period))
     for attempt in range(2, MAX_FRONT_PASSES + 2):
         res = runner.submit(job("front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
                                 want_piece=True)).result()
@@ -581,7 +558,7 @@ def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, result
         if pages_changed:
             for f in frame_futs:
                 f.cancel()
-            frame_futs = _submit_frames(runner, job, [""] * front.pages + _sections(pieces, appendix))
+            frame_futs = _submit_frames(runner, job, [period] * front.pages + _rights(pieces, appendix, period))
     else:
         report.warn("the contents page did not settle; its page numbers may be off by a page")
     results["frames"] = _collect(frame_futs, report, results)
@@ -596,22 +573,23 @@ def _collect(futs, report, results):
     return frames
 
 
-def _sections(pieces, appendix: pdfmod.Piece) -> list[str]:
-    """Running-header text of the booklet's pages after the front matter:
-    the account's name on its pages."""
-    return [name for name, _, p in pieces for _ in range(p.pages)] + [""] * appendix.pages
+def _rights(pieces, appendix: pdfmod.Piece, period: str) -> list[str | None]:
+    """Top-right header of the booklet's pages after the front matter: none on
+    an account's pages (the piece draws its own name there), the period on
+    the appendix."""
+    return [None for _, _, p in pieces for _ in range(p.pages)] + [period] * appendix.pages
 
 
-def _submit_frames(runner: Runner, job, sections: list[str]) -> list[cf.Future]:
+def _submit_frames(runner: Runner, job, rights: list[str | None]) -> list[cf.Future]:
     """The booklet's frame pages in chunks laid out in parallel; page 1 (the
     cover) stays blank. Chunks depend on the page count only: same inputs,
     same bytes."""
-    total = len(sections)
+    total = len(rights)
     chunks = max(1, min(FRAME_CHUNKS, total // 40 or 1))
     size = -(-total // chunks)
     futs = []
     for start in range(1, total + 1, size):
-        pages = [{"number": n, "total": total, "section": sections[n - 1], "blank": n == 1}
+        pages = [{"number": n, "total": total, "right": rights[n - 1], "blank": n == 1}
                  for n in range(start, min(start + size, total + 1))]
         futs.append(runner.submit(job("frame", f"frame:{start}", "frame.html", {"pages": pages})))
     return futs

@@ -107,7 +107,7 @@ class RenderSpec:
 
 @dataclass(frozen=True)
 class Job:
-    kind: str                      # index | account | front | appendix | frame | stamp
+    kind: str                      # index | account | front | appendix | frame
     key: str                       # unique per build: "account:C001", "front"
     template: str
     context: dict[str, Any] = field(default_factory=dict)
@@ -116,6 +116,8 @@ class Job:
     want_piece: bool = False       # lay out the mode-"pdf" rendering
     anchor: str | None = None      # anchor injected at the top of the piece
     part: str | None = None        # "head" | "body": a part of the template (split_sources)
+    section: str | None = None     # top-right header drawn by the piece itself (account plans)
+    pdf_path: str | None = None    # write the piece with its own frame here (account plans)
     spec: RenderSpec | None = None # the build's settings (a worker may serve several builds)
 
 
@@ -150,6 +152,7 @@ def init_worker(spec: RenderSpec) -> None:
     _ENV = make_env(spec.lang, spec.currency, spec.templates_dir)
     _FETCHER = None
     _SPLIT = {}
+    _ACCOUNT_FRAMES.clear()
     pdfmod.ensure_source_date_epoch(spec.when)
 
 
@@ -259,10 +262,9 @@ def _finish(context: dict[str, Any]) -> dict[str, Any]:
 def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] | None = None) -> bytes:
     """Frame pages: running header and "page X of Y", one dict per page.
 
-    A page dict has `number`, `total`, `section` (running-header text) and
-    `blank` (no frame: the cover). One document holds the frames of many
-    account plans or of a chunk of the booklet: a WeasyPrint render has a
-    fixed cost that would otherwise be paid per account.
+    A page dict has `number`, `total`, `right` (top-right header text, or
+    None where the content piece draws its own: account plans) and `blank`
+    (no frame: the cover).
     """
     spec = _SPEC
     ctx = {"lang": spec.lang, "company": spec.company, "title": spec.title, "period": spec.period,
@@ -272,29 +274,51 @@ def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] 
     return pdfmod.layout_and_write(html, base, _fetcher(), when=spec.when, key=key, times=times).pdf
 
 
-def _stamp_accounts(items: list[dict[str, Any]], times: dict[str, float]) -> None:
-    """Write accounts/<slug>.pdf for a batch: their frames laid out as one document."""
-    from pypdf import PdfReader
-    import io
+_ACCOUNT_FRAMES: dict[int, list] = {}
 
-    pages = [{"number": i + 1, "total": it["piece"].pages, "section": it["section"], "blank": False}
-             for it in items for i in range(it["piece"].pages)]
-    frame = render_frame(pages, key="frames:" + ",".join(it["key"] for it in items), times=times)
-    t0 = time.process_time()
-    frame_pages = PdfReader(io.BytesIO(frame)).pages
-    at = 0
-    for it in items:
-        n = it["piece"].pages
-        meta = pdfmod.Meta(title=it["section"], author=_SPEC.company, subject=_SPEC.title,
-                           language=_SPEC.lang, when=_SPEC.when, key=it["key"])
-        data = pdfmod.stamp_piece(it["piece"], [frame_pages[j] for j in range(at, at + n)], meta)
-        pdfmod.write_atomic(Path(it["path"]), data)
-        at += n
-    times["pypdf"] = times.get("pypdf", 0.0) + time.process_time() - t0
+
+def account_frame(pages: int, times: dict[str, float]) -> list:
+    """Frame pages 1..k of k for an account plan PDF, laid out once per k per process.
+
+    An account plan draws its own name in the top-right corner (see
+    section_header_css), so its frame depends on its page count only: a
+    worker lays out a handful of these, not one per account.
+    """
+    if pages not in _ACCOUNT_FRAMES:
+        from pypdf import PdfReader
+        import io
+        data = render_frame([{"number": i + 1, "total": pages, "right": None, "blank": False}
+                             for i in range(pages)], key=f"account-frame:{pages}", times=times)
+        _ACCOUNT_FRAMES[pages] = list(PdfReader(io.BytesIO(data)).pages)
+    return _ACCOUNT_FRAMES[pages]
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal (quotes, backslashes, newlines escaped)."""
+    out = []
+    for ch in text:
+        if ch in '"\\' or ord(ch) < 0x20 or ch in "<>":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def section_header_css(text: str) -> str:
+    """A style block drawing `text` in every page's top-right margin box (the
+    account plan's name), in the frame's type (templates/frame.html)."""
+    return ("<style>@page { @top-right { content: " + css_string(text) + "; vertical-align: bottom;"
+            ' font-family: "Noto Sans CJK SC", "Noto Sans SC", "Noto Sans", sans-serif;'
+            " font-size: 7.5pt; color: #6b7280; white-space: nowrap; } }</style>")
+
+
+def inject_head(html: str, fragment: str) -> str:
+    i = html.lower().find("</head>")
+    return html[:i] + fragment + html[i:] if i >= 0 else fragment + html
 
 
 def run_job(job: Job) -> JobResult:
-    """Render one document (HTML file and/or PDF piece), a frame chunk, or a stamp batch."""
+    """Render one document (HTML file, PDF piece, account plan PDF) or a frame chunk."""
     _use(job.spec)
     assert _SPEC is not None, "init_worker() first"
     times: dict[str, float] = {}
@@ -305,8 +329,6 @@ def run_job(job: Job) -> JobResult:
             pages = job.context["pages"]
             data = render_frame(pages, key=job.key, times=times)
             piece = pdfmod.Piece(data, len(pages), {}, (), ())
-        elif job.kind == "stamp":
-            _stamp_accounts(job.context["items"], times)
         else:
             t0 = time.process_time()
             ctx = dict(job.context)
@@ -324,10 +346,21 @@ def run_job(job: Job) -> JobResult:
                 html = render_template(_ENV, template, dict(ctx, mode="pdf"))
                 if job.anchor and f'id="{job.anchor}"' not in html:
                     html = inject_anchor(html, job.anchor)
+                if job.section:
+                    html = inject_head(html, section_header_css(job.section))
                 times["templates"] = time.process_time() - t0
                 base = packaged_dir().as_uri() + "/"
                 piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key,
                                                 times=times)
+                if job.pdf_path:
+                    # accounts/<slug>.pdf: the same bytes with the plan's own frame.
+                    frame = account_frame(piece.pages, times)
+                    t0 = time.process_time()
+                    meta = pdfmod.Meta(title=job.section or job.key, author=_SPEC.company,
+                                       subject=_SPEC.title, language=_SPEC.lang, when=_SPEC.when,
+                                       key=job.key)
+                    pdfmod.write_atomic(Path(job.pdf_path), pdfmod.stamp_piece(piece, frame, meta))
+                    times["pypdf"] = time.process_time() - t0
             else:
                 times["templates"] = time.process_time() - t0
     times["total"] = time.process_time() - t_start

@@ -102,7 +102,7 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
     a = _piece('<html><body><h1 id="toc">目录</h1><a href="#acct">客户乙 →</a></body></html>', "a")
     b = _piece('<html><body><h1 id="acct">客户乙</h1><p style="break-after: page">一</p><p>二</p></body></html>', "b")
     render.init_worker(render.RenderSpec("zh", "CNY", None, WHEN, "华东公司", "季度报告", "2026Q3"))
-    frames = render.render_frame([{"number": n, "total": 3, "section": "", "blank": n == 1} for n in (1, 2, 3)], "f")
+    frames = render.render_frame([{"number": n, "total": 3, "right": "2026Q3", "blank": n == 1} for n in (1, 2, 3)], "f")
     meta = pdf.Meta("季度报告", "华东公司", "2026Q3", "zh", WHEN, "booklet")
     data = pdf.assemble([a, b], frames, meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
     reader = PdfReader(io.BytesIO(data))
@@ -125,7 +125,7 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
 def test_frame_page_count_must_match():
     a = _piece("<html><body><p>x</p></body></html>")
     render.init_worker(render.RenderSpec("en", "CNY", None, WHEN, "", "T", "2026Q3"))
-    frames = render.render_frame([{"number": n, "total": 2, "section": "", "blank": False} for n in (1, 2)], "f")
+    frames = render.render_frame([{"number": n, "total": 2, "right": "2026Q3", "blank": False} for n in (1, 2)], "f")
     with pytest.raises(ValueError, match="frame has 2 pages, content 1"):
         pdf.assemble([a], frames, pdf.Meta("T", "", "", "en", WHEN, "k"))
 

@@ -25,7 +25,7 @@ def test_user_template_overrides_by_name_and_default_prefix_reaches_packaged(tmp
     (tmp_path / "mine.html").write_text('{% extends "default:frame.html" %}', encoding="utf-8")
     env = render.make_env("en", "CNY", tmp_path)
     assert render.render_template(env, "frame.html", {}) == "USER"
-    ctx = {"pages": [{"number": 1, "total": 1, "section": "S", "blank": False}], "company": "ACME",
+    ctx = {"pages": [{"number": 1, "total": 1, "right": "S", "blank": False}], "company": "ACME",
            "title": "T", "period": "2026Q3"}
     assert "Page 1 of 1" in render.render_template(env, "mine.html", ctx)
 
@@ -80,7 +80,7 @@ def _spec(lang="zh", templates_dir=None):
 
 def test_frame_job_numbers_pages_and_leaves_the_cover_blank(tmp_path):
     render.init_worker(_spec())
-    pages = [{"number": n, "total": 3, "section": "", "blank": n == 1} for n in (1, 2, 3)]
+    pages = [{"number": n, "total": 3, "right": "2026Q3", "blank": n == 1} for n in (1, 2, 3)]
     res = render.run_job(render.Job("frame", "frame:1", "frame.html", {"pages": pages}))
     assert res.warnings == ()
     assert res.piece.pages == 3
@@ -95,7 +95,7 @@ def test_frame_job_numbers_pages_and_leaves_the_cover_blank(tmp_path):
 
 def test_english_frame():
     render.init_worker(_spec("en"))
-    pages = [{"number": 7, "total": 9, "section": "Acme", "blank": False}]
+    pages = [{"number": 7, "total": 9, "right": "Acme · 2026Q3", "blank": False}]
     html = render.render_template(render._ENV, "frame.html", {
         "lang": "en", "company": "C", "title": "T", "period": "2026Q3", "pages": pages})
     assert "Page 7 of 9" in html and "Acme · 2026Q3" in html
@@ -121,3 +121,18 @@ def test_packaged_front_matter_splits():
     if not (render.packaged_dir() / "booklet_front.html").is_file():
         pytest.skip("booklet_front.html not packaged yet")
     assert render.split_sources(env, "booklet_front.html") is not None
+
+
+def test_section_header_is_a_safe_css_string():
+    css = render.section_header_css('A"B\\C</style><script>x</script>\n')
+    assert "</style><script>" not in css[:-len("</style>")]
+    assert render.css_string('a"b') == '"a\\22 b"'
+    assert render.css_string("客户 · 2026Q3") == '"客户 · 2026Q3"'
+
+
+def test_account_frames_are_laid_out_once_per_page_count():
+    render.init_worker(_spec())
+    times: dict = {}
+    first = render.account_frame(3, times)
+    assert len(first) == 3 and render.account_frame(3, times) is first
+    assert render.account_frame(2, times) is not first
