@@ -1,9 +1,11 @@
 """Render stage: template contexts -> HTML (Jinja) -> PDF pieces (WeasyPrint).
 
-Runs in worker processes: `init_worker(spec)` once per process, then
-`run_job(job)` per document. A job carries a picklable context made by
-`views.py` in the parent; `views.finish` draws its charts here, right before
-rendering, so matplotlib is imported once per worker, not in the parent.
+Runs in worker processes: `run_job(job)` per document; a job carries the
+build's `RenderSpec` (the worker sets itself up once per build) and a
+picklable context made by `views.py` in the parent. `views.finish` draws
+the context's charts here, right before rendering. WeasyPrint, matplotlib
+and the fonts are loaded once by `warm_up()` in the parent before it forks
+the workers, which inherit them (with --jobs 1 everything runs in-process).
 """
 from __future__ import annotations
 
