@@ -34,7 +34,8 @@ FORMATS = ("html", "pdf", "json")
 MAX_POLICY_BYTES = 1_000_000
 MAX_LOGO_BYTES = 2_000_000
 MAX_FRONT_PASSES = 4
-FRAME_CHUNKS = 4         # booklet frame documents (laid out in parallel)
+FRAME_CHUNKS = 4         # booklet frame documents, without a contents head (laid out in parallel)
+FRAME_CHUNK = 40         # booklet frame pages per document (laid out as soon as known)
 
 
 def parse_formats(value: str) -> frozenset[str]:
@@ -448,6 +449,7 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         sched.add(make)
 
     progress = Progress(len(sched.pending), report)
+    early_chunks: set[int] = set()
     results: dict[str, render.JobResult] = {}
     try:
         for done, res in sched.results():
@@ -456,9 +458,20 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
             if done.kind == "account":
                 cid = done.key.split(":", 1)[1]
                 progress.step(" ".join(files[cid].values()))
-            elif done.key != "front:trial":
+            elif done.kind != "frame" and done.key != "front:trial":
                 progress.step({"index": "index.html", "appendix": "booklet appendix"}.get(
                     done.key, "booklet front matter"))
+            if split and want_pdf:
+                # Frame pages of the booklet whose numbers are known already
+                # (cover, contents as the trial laid them out, the front
+                # matter, the accounts finished so far in booklet order): laid
+                # out now, not after the last account. Fixed chunks of
+                # FRAME_CHUNK pages, so the bytes never depend on timing.
+                known = _known_rights(results, key_accounts, spec.period)
+                for k in range(len(known) // FRAME_CHUNK):
+                    if k not in early_chunks:
+                        early_chunks.add(k)
+                        sched.add(lambda k=k, known=known: _chunk_job(job, k, known), urgent=True)
             if split and want_pdf and done.key in ("front:body", "appendix") and \
                     "front:body" in results and "appendix" in results:
                 # A trial layout of cover + contents with every entry present
@@ -479,12 +492,13 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
     if want_pdf:
         pieces = [(n, anc, r.piece) for n, anc, r in acct]
         if split:
-            head, toc = _head(runner, job, front_ctx, results["front:body"].piece, pieces, appendix.piece,
-                              report, results, spec.period)
+            head, toc, overlay = _head(runner, job, front_ctx, results["front:body"].piece, pieces,
+                                       appendix.piece, report, results, spec.period, key_accounts)
             front = [head, results["front:body"].piece]
         else:
             front, toc = _whole_front(runner, job, front_ctx, results["front:1"].piece, pieces,
                                       appendix.piece, report, results, spec.period)
+            overlay = None
         frames = results.pop("frames")
         meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
                            language=spec.lang, when=spec.when, key="booklet:" + spec.period)
@@ -492,7 +506,7 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
                                [fr.piece.pdf for fr in frames], meta,
                                outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}),
-                               share_fonts=True)
+                               share_fonts=True, overlay=overlay)
         pdfmod.write_atomic(out / "booklet.pdf", data)
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")
@@ -510,32 +524,73 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
             report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v
 
 
-def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period):
-    """Lay out cover + contents with real page numbers, and the frames.
+def _known_rights(results, key_accounts, period: str) -> list[str | None]:
+    """Top-right header text of the booklet's first pages, as far as their
+    page numbers are known (see _head); [] before the trial contents layout."""
+    trial, body = results.get("front:trial"), results.get("front:body")
+    if trial is None or body is None or "appendix" not in results:
+        return []
+    rights: list[str | None] = [period] * (trial.piece.pages + body.piece.pages)
+    for a in key_accounts:
+        res = results.get("account:" + a.customer_id)
+        if res is None:
+            return rights
+        rights += [None] * res.piece.pages
+    return rights + [period] * results["appendix"].piece.pages
 
-    The head's length is taken from its trial layout (or guessed) so that
-    the frame pages (which need the total) are laid out while the head is;
-    a wrong guess costs a redo.
+
+def _chunk_job(job, k: int, rights: list[str | None], suffix: str = "") -> render.Job:
+    """Frame chunk k (pages k*FRAME_CHUNK+1 …): header and "page X /", no total."""
+    first = k * FRAME_CHUNK + 1
+    pages = [{"number": n, "total": None, "right": rights[n - 1], "blank": n == 1}
+             for n in range(first, min(first + FRAME_CHUNK, len(rights) + 1))]
+    return job("frame", f"frame:{k}{suffix}", "frame.html", {"pages": pages})
+
+
+def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period, key_accounts):
+    """Lay out cover + contents with real page numbers; finish the frames.
+
+    The booklet's frame pages carry "page X /" and were mostly laid out
+    during the build, from the trial layout's length of cover + contents;
+    "of N pages" is one overlay page drawn on every page. When the final
+    cover + contents has another length, every frame chunk is laid out again.
     """
     trial = results.get("front:trial")
     pages = trial.piece.pages if trial else head_guess(len(make_toc(0, body, pieces, appendix)))
     for attempt in range(1, MAX_FRONT_PASSES + 1):
         toc = make_toc(pages, body, pieces, appendix)
         rights = [period] * (pages + body.pages) + _rights(pieces, appendix, period)
-        frame_futs = _submit_frames(runner, job, rights)
+        reuse = attempt == 1 and trial is not None and trial.piece.pages == pages
+        chunks = -(-len(rights) // FRAME_CHUNK)
+        futs = {k: runner.submit(_chunk_job(job, k, rights, f":{attempt}")) for k in range(chunks)
+                if not (reuse and f"frame:{k}" in results)}
+        total = runner.submit(job("frame", f"frame:total:{attempt}", "frame.html", {"pages": [
+            {"number": None, "total": len(rights), "right": None, "blank": False}]}))
         res = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc),
                                 want_piece=True, part="head")).result()
         report.take(res)
         results[f"front:head{attempt}"] = res
         if res.piece.pages == pages:
             break
-        for f in frame_futs:
+        for f in [*futs.values(), total]:
             f.cancel()
         pages = res.piece.pages
     else:
         report.warn("the contents page did not settle; its page numbers may be off by a page")
-    results["frames"] = _collect(frame_futs, report, results)
-    return res.piece, toc
+    frames = []
+    for k in range(chunks):
+        if k in futs:
+            fr = futs[k].result()
+            report.take(fr)
+            results[f"frame:{k}:{attempt}"] = fr
+        else:
+            fr = results[f"frame:{k}"]          # laid out during the build
+        frames.append(fr)
+    results["frames"] = frames
+    overlay = total.result()
+    report.take(overlay)
+    results["frame:total"] = overlay
+    return res.piece, toc, overlay.piece.pdf
 
 
 def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, results, period):

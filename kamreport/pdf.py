@@ -36,6 +36,7 @@ LOG = logging.getLogger("kamreport.pdf")
 # CSS px -> PDF points (WeasyPrint writes at zoom 1: 96 px = 72 pt).
 PX_TO_PT = 0.75
 FRAME_XOBJECT = "/KRframe"
+OVERLAY_XOBJECT = "/KRtotal"
 SUBSET_FALLBACK_TEXT = "Using fontTools instead of HarfBuzz-Subset"
 
 
@@ -286,13 +287,15 @@ def _frame_xobject(writer, frame_page):
     return writer._add_object(form.flate_encode())
 
 
-def _stamp(writer, page, xobject_ref) -> None:
-    """Draw the frame over the page, the page's own graphics state isolated."""
+def _stamp(writer, page, xobject_ref, extra_ref=None) -> None:
+    """Draw the frame (and the shared overlay) over the page, the page's own
+    graphics state isolated."""
     from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
     before, after = DecodedStreamObject(), DecodedStreamObject()
     before.set_data(b"q\n")
-    after.set_data(b"\nQ\nq " + FRAME_XOBJECT.encode() + b" Do Q\n")
+    after.set_data(b"\nQ\nq " + FRAME_XOBJECT.encode() + b" Do Q\n"
+                   + (b"q " + OVERLAY_XOBJECT.encode() + b" Do Q\n" if extra_ref is not None else b""))
     contents = page.get("/Contents")
     contents = contents.get_object() if contents is not None else None
     parts = list(contents) if isinstance(contents, ArrayObject) else (
@@ -307,6 +310,8 @@ def _stamp(writer, page, xobject_ref) -> None:
     xobjects = resources.get("/XObject")
     xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
     xobjects[NameObject(FRAME_XOBJECT)] = xobject_ref
+    if extra_ref is not None:
+        xobjects[NameObject(OVERLAY_XOBJECT)] = extra_ref
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
 
@@ -340,14 +345,16 @@ def _finish(writer, meta: Meta) -> bytes:
 
 def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
              outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset(),
-             share_fonts: bool = False) -> bytes:
+             share_fonts: bool = False, overlay: bytes | None = None) -> bytes:
     """Concatenate pieces, stamp frame page i on page i, restore cross-piece links.
 
     `frame_pdf` (one PDF, or consecutive PDF chunks or pypdf pages) must have exactly as many
     pages as the pieces together; page
     indexes in `frame_skip` get no frame (the cover). `outline` is
     (title, 0-based page) for the PDF bookmarks. `share_fonts`: one subset
-    per font for the whole document (merge_fonts).
+    per font for the whole document (merge_fonts). `overlay`: a one-page PDF
+    drawn on every framed page as well (the booklet's "of N pages", which is
+    known last).
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Link
@@ -370,9 +377,11 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
                 frame_pages.append(chunk)
         if len(frame_pages) != total:
             raise ValueError(f"frame has {len(frame_pages)} pages, content {total}")
+        shared = (_frame_xobject(writer, PdfReader(io.BytesIO(overlay)).pages[0])
+                  if overlay is not None else None)
         for i, page in enumerate(writer.pages):
             if i not in frame_skip:
-                _stamp(writer, page, _frame_xobject(writer, frame_pages[i]))
+                _stamp(writer, page, _frame_xobject(writer, frame_pages[i]), shared)
     for piece, offset in zip(pieces, offsets):
         for link in piece.links:
             if link.anchor in anchors:
