@@ -31,7 +31,6 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from pathlib import Path
 
 import click
 
+from .atomic import write_atomic
 from .errors import KamError
 
 log = logging.getLogger(__name__)
@@ -489,24 +489,7 @@ def compose(built: BuiltPeriod, sender: Address, recipient: Address,
 
 
 # --------------------------------------------------------------------------
-# Files: atomic writes, the send log, a lock against overlapping runs
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, fsync, rename: a crash leaves the
-    previous file or none, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
+# Files: the send log, a lock against overlapping runs (writes are atomic)
 
 def read_sent_log(path: Path, label: str) -> dict:
     if not path.exists():

@@ -14,12 +14,12 @@ import csv
 import io
 import json
 import os
-import tempfile
 from dataclasses import fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 from . import __version__
+from .atomic import write_atomic
 from .model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
 from .results import Account, CareItem, Result
 
@@ -147,31 +147,13 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
     }
 
 
-def _atomic_write(path: str, data: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)          # mkstemp makes 0600; reports are meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def summary_json(summary: dict[str, Any]) -> str:
     # allow_nan=False: a NaN would make the file invalid JSON for other tools.
     return json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_summary(path: str, summary: dict[str, Any]) -> None:
-    _atomic_write(path, summary_json(summary).encode("utf-8"))
+    write_atomic(path, summary_json(summary).encode("utf-8"))
 
 
 def _cell(text: str) -> str:
@@ -196,4 +178,4 @@ def problems_csv(problems: Iterable[Problem]) -> str:
 
 def write_problems_csv(path: str, problems: Iterable[Problem]) -> None:
     """problems.csv, UTF-8 with a BOM so that Excel shows Chinese correctly."""
-    _atomic_write(path, problems_csv(problems).encode("utf-8-sig"))
+    write_atomic(path, problems_csv(problems).encode("utf-8-sig"))
