@@ -70,6 +70,17 @@ def validate(workbooks: tuple[str, ...], lang: str | None) -> None:
     sys.exit(ERR if bad else OK)
 
 
+def _period_option(ctx, param, value):
+    """A misspelt --period is a usage error (exit 2), like any bad option."""
+    if value is None:
+        return None
+    from .period import parse_period
+    try:
+        return parse_period(value).label
+    except KamError as e:
+        raise click.BadParameter(str(e).removeprefix("--period: "))
+
+
 def _build_formats(ctx, param, value):
     """A misspelt --format is a usage error (exit 2)."""
     from .build import parse_formats
@@ -81,7 +92,7 @@ def _build_formats(ctx, param, value):
 
 @main.command()
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--period", help="2026Q3 (also 2026-Q3, 2026q3) or a month 2026-08. Default: from the data.")
+@click.option("--period", callback=_period_option, help="2026Q3 (also 2026-Q3, 2026q3) or a month 2026-08. Default: from the data.")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root; files go to OUT/<period>/.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, callback=_build_formats, help="Comma-separated: html, pdf, json.")
 @click.option("--accounts", type=click.Choice(["key", "all"]), default="key", show_default=True, help="Account plans for key accounts or every customer.")
@@ -112,20 +123,9 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
     sys.exit(code)
 
 
-def _send_period(ctx, param, value):
-    """A misspelt --period is a usage error (exit 2), like any bad option."""
-    if value is None:
-        return None
-    from .period import parse_period
-    try:
-        return parse_period(value).label
-    except KamError as e:
-        raise click.BadParameter(str(e).removeprefix("--period: "))
-
-
 @main.command()
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root used by build.")
-@click.option("--period", callback=_send_period, help="2026Q3 (also 2026-Q3, 2026q3) or 2026-08 (default: the latest built).")
+@click.option("--period", callback=_period_option, help="2026Q3 (also 2026-Q3, 2026q3) or 2026-08 (default: the latest built).")
 @click.option("--to", "to", multiple=True, help="Recipient; repeat for several (default: the mail_to setting).")
 @click.option("--attach-accounts", is_flag=True, help="Also attach the account plan PDFs.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to OUT/<period>/mail/ instead of sending.")

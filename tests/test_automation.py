@@ -249,4 +249,5 @@ def test_exit_codes_as_documented(tmp_path):
     assert code("build") == 2                                                # missing argument
     assert code("build", "x.xlsx", "--lang", "fr") == 2                      # bad choice
     assert code("send", "--period", "2026Q5", "--dry-run") == 2              # misspelt period
+    assert code("build", "x.xlsx", "--period", "2026Q5") == 2                # misspelt period
     assert code("send", "--out", "out", "--dry-run") == 1                    # nothing built
