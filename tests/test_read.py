@@ -142,7 +142,7 @@ def test_chinese_headers_set_the_language(tmp_path):
     assert (p1.status, p1.due) == ("open", date(2026, 9, 30)) and p2.status == "done"   # blank = open
     assert data.competitors[0].share == pytest.approx(0.30)
     assert [(k, v) for k, v, _ in data.settings] == [("company", "示例公司"), ("abc_a_cut", "0.7"), ("mail_to", "")]
-    assert data.settings[0][2] == Loc(path, "设置", 2)
+    assert data.settings[0][2] == Loc(path, "设置", 2, "B")     # the value cell
     assert set(data.rows) == {"Customers", "Sales", "Activities", "Contacts", "Surveys", "Plans",
                               "Competitors", "Settings"}
     assert all(c.read == c.accepted + c.rejected for c in data.rows.values())
