@@ -25,6 +25,7 @@ import click
 
 from . import pdf as pdfmod
 from . import render
+from .atomic import write_atomic
 from .errors import KamError
 from .model import ERROR, FATAL, Dataset
 from .sanitize import unique_slugs
@@ -197,6 +198,9 @@ class Progress:
 
 _HEAD_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
 _BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.S | re.I)
+# An account page's "back to the overview" link is for accounts/<slug>.html;
+# inside booklet.html it would point outside the period folder.
+_SCREEN_ONLY = re.compile(r'<p class="screen-only">.*?</p>', re.S)
 
 
 def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix: str | None) -> str:
@@ -215,7 +219,7 @@ def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix:
                 styles.add(s)
                 extra.append(s)
         m = _BODY.search(html)
-        inner = m.group(1) if m else html
+        inner = _SCREEN_ONLY.sub("", m.group(1) if m else html)
         bodies.append(f'<section class="booklet-piece" data-piece="{anchor}">\n{inner}\n</section>\n')
     m = _BODY.search(front)
     if not m:
@@ -507,7 +511,7 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
                                [fr.piece.pdf for fr in frames], meta,
                                outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}),
                                share_fonts=True, overlay=overlay)
-        pdfmod.write_atomic(out / "booklet.pdf", data)
+        write_atomic(out / "booklet.pdf", data)
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")
         report.log("wrote booklet.pdf")
@@ -518,7 +522,7 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         report.take(res)
         results["front:html"] = res
         html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
-        pdfmod.write_atomic(out / "booklet.html", html.encode("utf-8"))
+        write_atomic(out / "booklet.html", html.encode("utf-8"))
     for res in results.values():
         for k, v in res.times.items():
             report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v

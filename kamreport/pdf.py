@@ -400,25 +400,6 @@ def stamp_piece(piece: Piece, frame_pdf: bytes | list | None, meta: Meta) -> byt
                     outline=[(label, i) for level, label, i, _a in piece.bookmarks if level == 1][:50])
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, then rename (SPEC §6).
-
-    The final path holds the old file or the new one, never half of either.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 # --------------------------------------------------------------------------
 # One copy of each font in the booklet
 #

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 
 from . import pdf as pdfmod
+from .atomic import write_atomic
 from .errors import KamError
 from .sanitize import markdown_to_html
 
@@ -343,7 +344,7 @@ def run_job(job: Job) -> JobResult:
             if job.html_path or job.want_html:
                 html_out = render_template(_ENV, template, dict(ctx, mode="html"))
                 if job.html_path:
-                    pdfmod.write_atomic(Path(job.html_path), html_out.encode("utf-8"))
+                    write_atomic(Path(job.html_path), html_out.encode("utf-8"))
             if job.want_piece:
                 html = render_template(_ENV, template, dict(ctx, mode="pdf"))
                 if job.anchor and f'id="{job.anchor}"' not in html:
@@ -361,7 +362,7 @@ def run_job(job: Job) -> JobResult:
                     meta = pdfmod.Meta(title=job.section or job.key, author=_SPEC.company,
                                        subject=_SPEC.title, language=_SPEC.lang, when=_SPEC.when,
                                        key=job.key)
-                    pdfmod.write_atomic(Path(job.pdf_path), pdfmod.stamp_piece(piece, frame, meta))
+                    write_atomic(Path(job.pdf_path), pdfmod.stamp_piece(piece, frame, meta))
                     times["pypdf"] = time.process_time() - t0
             else:
                 times["templates"] = time.process_time() - t0

@@ -158,6 +158,11 @@ def test_booklet_html_holds_every_account_section(built, summary):
         assert any(a["name"] in s.get_text() for s in soup.select("section.booklet-piece"))
     for link in soup.select('a[href^="#"]'):
         assert link["href"][1:] in ids, link["href"]
+    for link in soup.select("a[href]"):
+        href = link["href"]
+        if not href.startswith(("#", "mailto:")):
+            # every relative link resolves to a written file, from the period folder
+            assert (period / href.split("#")[0]).resolve().is_file(), href
 
 
 # ---------------------------------------------------------------- exit codes

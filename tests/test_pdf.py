@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from kamreport import pdf, render
+from kamreport.atomic import write_atomic
 
 WHEN = datetime(2026, 9, 30, tzinfo=timezone.utc)
 
@@ -155,15 +156,15 @@ def test_subset_fallback_warning_is_detected():
 
 def test_write_atomic_replaces_whole_file_and_cleans_up_on_error(tmp_path, monkeypatch):
     target = tmp_path / "a.pdf"
-    pdf.write_atomic(target, b"old")
-    pdf.write_atomic(target, b"new")
+    write_atomic(target, b"old")
+    write_atomic(target, b"new")
     assert target.read_bytes() == b"new"
 
     def boom(src, dst):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
-        pdf.write_atomic(target, b"half")
+        write_atomic(target, b"half")
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf"]
 

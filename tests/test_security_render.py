@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from kamreport import pdf, render
+from kamreport.atomic import write_atomic
 from kamreport.cli import main
 
 SECRET = "KAM-SECRET-31415926"
@@ -160,19 +161,19 @@ def test_build_with_hostile_workbook(tmp_path, server, secret):
 
 KILL_SCRIPT = """
 import os, sys, time
-from kamreport import pdf
+from kamreport.atomic import write_atomic
 def slow_fsync(fd):
     print("writing", flush=True)
     time.sleep(60)
 os.fsync = slow_fsync
-pdf.write_atomic(sys.argv[1], b"N" * 5_000_000)
+write_atomic(sys.argv[1], b"N" * 5_000_000)
 """
 
 
 def test_killed_mid_write_leaves_the_old_file(tmp_path):
     """Case 14: a build killed while writing never leaves a truncated file."""
     target = tmp_path / "booklet.pdf"
-    pdf.write_atomic(target, b"OLD COMPLETE FILE")
+    write_atomic(target, b"OLD COMPLETE FILE")
     proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(target)], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "writing"
