@@ -94,6 +94,7 @@ class _Table:
         self.zh_headers = 0
         self.en_headers = 0
         self.records: list[Any] = []
+        self.shells: list[Any] = []                      # see _prebuild_records
 
 
 def _sha256(path: str) -> str:
@@ -170,6 +171,41 @@ def _defaults(cls: type) -> dict[str, Any]:
     return out
 
 
+def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: Any) -> None:
+    """Build an empty record of `cls`, with its Loc, for every row, ahead.
+
+    Called while calamine parses the sheet in another thread without the
+    GIL (xlsx.read_sheet's `meanwhile`): this thread would otherwise only
+    wait, and allocating the record, its Loc and their dicts was more than
+    half of the row loop (≈1 s of it on a full 1,048,575-row sheet). `out[r]`
+    is the record of Excel row r; its __dict__ already holds every field
+    (None for now) in the order the row loop writes them, and the row loop
+    overwrites all of them except loc, so no placeholder survives. Each row
+    is read once per table, so each record is used at most once; those of
+    blank or rejected rows are dropped.
+
+    Bounded by the sheet's XML size as well as its last row: a stray
+    `<row r="1048576">` in a small sheet must not cost a million objects
+    (a real row takes well over 64 bytes of XML, a full 8-column row ~275).
+    """
+    n = min(scan.max_row, scan.bytes // 64, 1 << 20)
+    template = dict.fromkeys(f.name for f in fields(cls) if f.name != "loc")
+    new, Loc_ = _new, Loc
+    append = out.append
+    append(None)                     # there is no row 0
+    for r in range(1, n + 1):
+        loc = new(Loc_)
+        d = loc.__dict__
+        d["file"] = file
+        d["sheet"] = sheet
+        d["row"] = r
+        obj = new(cls)
+        d = obj.__dict__
+        d.update(template)
+        d["loc"] = loc
+        append(obj)
+
+
 def _make_loc(file: str, sheet: str, row: int) -> Loc:
     loc = _new(Loc)
     loc.__dict__.update(file=file, sheet=sheet, row=row)
@@ -191,6 +227,9 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     (every field is set; blanks take the field's default). Only schema
     identifiers and column indexes go into the source, never workbook text.
 
+    `L` holds records (of `cls`) built ahead for this table, indexed by
+    Excel row (see _prebuild_records); rows beyond it get a new one.
+
     `columns` = (index in row, Column) in sheet order. The function returns
     (records, read, rejected) and reports bad cells through
     `problem(i, k, raw, code, params, required)`, k indexing `columns`.
@@ -198,7 +237,8 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     defaults = _defaults(cls)
     names = [f.name for f in fields(cls)]
     lines = [
-        "def read_rows(rows, start, stop, file, sheet, first_row, problem, blank, BadValue, P, T):",
+        "def read_rows(rows, start, stop, file, sheet, first_row, problem, blank, BadValue, P, T, L):",
+        "    nloc = len(L)",
         "    out = []",
         "    append = out.append",
         "    read = rejected = 0",
@@ -257,10 +297,17 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         "        if not ok:",
         "            rejected += 1",
         "            continue",
-        "        loc = new(Loc)",
-        "        loc.__dict__.update(file=file, sheet=sheet, row=first_row + i)",
-        "        obj = new(cls)",
-        f"        obj.__dict__.update({', '.join(kw)}, loc=loc)",
+        # L[r] is the record of Excel row r when it was built ahead
+        # (_prebuild_records): fill in every field but loc.
+        "        r = first_row + i",
+        "        if r < nloc:",
+        "            obj = L[r]",
+        f"            obj.__dict__.update({', '.join(kw)})",
+        "        else:",
+        "            loc = new(Loc)",
+        "            loc.__dict__.update(file=file, sheet=sheet, row=r)",
+        "            obj = new(cls)",
+        f"            obj.__dict__.update({', '.join(kw)}, loc=loc)",
         "        append(obj)",
         "    return out, read, rejected",
     ]
@@ -312,12 +359,17 @@ class _Reader:
                         self.sheet_names_zh += 1
                     table = _Table(fi, path, ref, spec)
                     scan = scan_sheet(book, ref)
-                    data = read_sheet(book, ref, scan)
+                    shells: list[Any] = []
+                    cls = RECORD_TYPES.get(spec.key)
+                    data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
+                                      lambda: _prebuild_records(shells, cls, path, ref.name, scan))
+                    table.shells = shells
                     if data.truncated_at_col:
                         self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
                                  col=scan.max_col, value="", code="sheet_truncated",
                                  far_cell=scan.far_cell, last=col_letter(data.truncated_at_col))
                     self.read_table(table, data, book)
+                    table.shells = []        # the unused ones (blank, rejected rows)
                     del data
         except BadWorkbook as e:
             self.add(FATAL, fi, -1, path, code=e.code, **e.params)
@@ -420,7 +472,8 @@ class _Reader:
         tables = tuple(values.enum_table(c.enum) if c.enum else None for _, c in cols)
         read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["customer_id"][0])
         records, read, rejected = read_rows(
-            rows, hi + 1, len(rows), path, ref.name, first_row, problem, _blank, BadValue, parsers, tables)
+            rows, hi + 1, len(rows), path, ref.name, first_row, problem, _blank, BadValue, parsers, tables,
+            t.shells)
         if spec.key == "Customers":
             records, duplicates = self._first_customers(t, records)
             rejected += duplicates

@@ -40,7 +40,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -435,9 +435,16 @@ SAFE_COLS = 32           # any number of rows × 32 columns fits MAX_DENSE_CELLS
 # letter and an Excel row number: far columns, rows beyond Excel, and tags
 # whose position it cannot read cheaply (no reference, attributes in another
 # order, odd spacing or quoting). The literal `<c` prefix keeps it cheap.
+# This runs over every cell before calamine may start, so its shape matters:
+# the negative lookahead comes first (an ordinary cell is rejected by it at
+# once, without the `[\s>/]` test), and the row alternatives share their
+# first digit, so rows 1..999999 cost one `\d{0,5}` and no backtracking
+# into other branches. Measured on a full 1,048,575-row sheet: 0.65–0.9 s
+# against 1.1–1.3 s for the unfactored `(?=..)(?!..|..|..)` form.
 _UNUSUAL_CELL = re.compile(
-    rb'<c(?=[\s>/])(?! r="[A-Z](?:[1-9]\d{0,5}'                 # rows 1..999999, or
-    rb'|10[0-3]\d{4}|104[0-7]\d{3}|1048[0-4]\d\d|10485[0-6]\d|104857[0-6])")')   # ..1048576
+    rb'<c(?! r="[A-Z][1-9](?:\d{0,5}'                              # rows 1..999999, or
+    rb'|0(?:[0-3]\d{4}|4(?:[0-7]\d{3}|8(?:[0-4]\d\d|5(?:[0-6]\d|7[0-6])))))")'   # ..1048576
+    rb'(?=[\s>/])')
 _PLAIN_REF = re.compile(rb'<c r="([A-Z]+)(\d+)"')
 _LAST_ROW = re.compile(rb'<row r="(\d+)"')
 
@@ -645,8 +652,13 @@ def _xml_text(b: bytes) -> str:
 # ---------------------------------------------------------------------------
 # Reading the values
 
-def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64) -> SheetData:
+def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64,
+               meanwhile: Callable[[], None] | None = None) -> SheetData:
     """The sheet's cells, with error / no-value cells replaced by CellError.
+
+    `meanwhile`, if given, is called in this thread while calamine parses
+    in another (calamine path only): the caller's chance to use the idle
+    core for work it would otherwise do after the parse.
 
     calamine when the dense rectangle is bounded; otherwise openpyxl
     read-only limited to the first `max_cols` columns (the table's columns
@@ -654,7 +666,7 @@ def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64) -
     caller through `truncated_at_col`).
     """
     if scan.dense_cells <= MAX_DENSE_CELLS:
-        data = _read_calamine(book, ref, scan)
+        data = _read_calamine(book, ref, scan, meanwhile)
     else:
         find_bad_cells(scan)
         data = _read_openpyxl(book, ref, min(max_cols, scan.max_col))
@@ -662,7 +674,8 @@ def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64) -
     return data
 
 
-def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan) -> SheetData:
+def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan,
+                   meanwhile: Callable[[], None] | None = None) -> SheetData:
     # calamine parses in a worker thread, without the GIL, while this thread
     # looks for error cells in the XML the extent pass kept: on two cores
     # the search costs no wall time. The extent was checked before this
@@ -679,6 +692,8 @@ def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan) -> SheetData:
     worker.start()
     try:
         find_bad_cells(scan)
+        if meanwhile is not None:
+            meanwhile()
     finally:
         worker.join()
     try:

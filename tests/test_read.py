@@ -322,3 +322,22 @@ def test_error_cells_found_when_the_xml_is_too_big_to_keep(tmp_path, monkeypatch
     data = read_workbooks([path], lang="en")
     assert [(p.location(), p.value) for p in data.problems if p.severity == "error"] == [(f"{path}:Sales!C3", "#REF!")]
     assert data.rows["Sales"].rejected == 1
+
+
+def test_records_built_ahead_and_beyond_are_alike(tmp_path):
+    # Records of the rows the extent pass saw are built while calamine
+    # parses (_prebuild_records, bounded by the sheet's XML size); a row
+    # far below them gets one built in the row loop. Both must equal
+    # __init__'s, with every field filled and in the same __dict__ order.
+    from kamreport.model import Activity
+    rows = [["customer_id", "date", "type", "minutes"], ["C1", "2026-07-01", "visit", None],
+            [None, "2026-07-02", "visit", 5]] + [[None]] * 3000 + [["C2", "2026-07-03", "call", 7]]
+    path = minimal(tmp_path, customers=[["customer_id", "name"], ["C1", "Acme"], ["C2", "Beta"]],
+                   Activities=rows)
+    data = read_workbooks([path], lang="en")
+    got = data.activities
+    want = (Activity("C1", date(2026, 7, 1), "visit", Loc(path, "Activities", 2)),
+            Activity("C2", date(2026, 7, 3), "call", Loc(path, "Activities", 3004), minutes=7.0))
+    assert got == want
+    assert [list(vars(a)) for a in got] == [list(vars(a)) for a in got[:1]] * 2
+    assert data.rows["Activities"].read == 3 and data.rows["Activities"].rejected == 1
