@@ -14,25 +14,14 @@ import time
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from kamreport.model import SheetCount
 from kamreport.read import read_workbooks
+from workbooks import write
 
 CUSTOMERS = [["customer_id", "name"], ["C1", "Acme"], ["C2", "Beta"]]
 SALES = [["customer_id", "month", "revenue"], ["C1", "2026-07", 100]]
-
-
-def write(path: Path, sheets: dict[str, list[list]]) -> str:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return str(path)
 
 
 def book(tmp_path: Path, **sheets: list[list]) -> str:

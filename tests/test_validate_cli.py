@@ -1,23 +1,12 @@
 """`kamreport validate` through Click's CliRunner (SPEC §7)."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import openpyxl
 from click.testing import CliRunner
 
+from workbooks import write
+
 from kamreport.cli import main
-
-
-def write(path: Path, sheets: dict[str, list[list]]) -> str:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return str(path)
 
 
 def run(*args: str):
