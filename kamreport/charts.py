@@ -1,8 +1,13 @@
-"""Charts as inline SVG strings, drawn with matplotlib's SVG backend.
+"""Charts as inline SVG strings.
 
-Called by `views.finish` inside the render worker. matplotlib is imported
-lazily and configured once per process (`_setup`): importing it costs about
-half a second, which the parent process and JSON-only builds should not pay.
+Called by `views.finish` inside the render worker. The two charts of every
+account plan (`revenue_trend`, `health`, see `PLAIN`) are written as SVG
+strings directly: a matplotlib figure costs ~45 ms each and importing
+matplotlib ~35 MB per worker. The portfolio charts of the booklet front
+matter (`pareto`, `pyramid`, `target_bars`) are drawn with matplotlib's SVG
+backend, imported lazily and configured once per process (`_setup`):
+importing it costs about half a second, which the parent process, JSON-only
+builds and account-only workers should not pay.
 
 Determinism (SPEC §8 byte-identical output): no date in the SVG metadata,
 `svg.hashsalt` fixed per chart name (so ids are stable yet differ between
@@ -17,7 +22,9 @@ without the XML prolog, that scales to the width of its container.
 """
 from __future__ import annotations
 
+import html
 import io
+import math
 import re
 from typing import Any
 
@@ -145,62 +152,230 @@ def _pct_axis():
     return FuncFormatter(lambda v, _pos: f"{v * 100:.0f}%")
 
 
-def revenue_trend(data: dict[str, Any]) -> Any:
+# --------------------------------------------------------------------------
+# Plain SVG: the two charts of every account plan
+#
+# revenue_trend and health are drawn for every account, so they are written
+# as SVG strings directly (about 100x faster than a matplotlib figure, and the
+# render worker never imports matplotlib for an account plan). The geometry
+# copies what matplotlib drew for them (figure size, axes rectangle, 5 %
+# data margins, tick label pads, legend layout) so the page looks the same.
+# Text is anchored (start/middle/end) rather than measured; the only text
+# width estimated is the legend's first entry, to place the second one.
+
+_FONT_ATTR = f'font-family="{", ".join(FONTS)}"'
+_SPINE = "#c8ced6"
+_GRID = "#e3e7ec"
+_ZERO = "#9aa3ad"
+_PAD = 3.5          # pt between the axes and a tick label (matplotlib's major pad)
+_ASCENT = 0.88      # baseline below the top of the text, in em (x tick labels)
+_MIDDLE = 0.44      # baseline below the centre of a label, in em (y tick labels)
+_MIDDLE_NUM = 0.38  # the same for digits only (no descenders)
+
+
+def _n(v: float) -> str:
+    """A coordinate: at most two decimals, no trailing zeros, never "-0"."""
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _text(x: float, y: float, s: str, size: float, anchor: str = "start", fill: str = INK) -> str:
+    return (f'<text x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" {_FONT_ATTR} '
+            f'text-anchor="{anchor}" fill="{fill}">{html.escape(s)}</text>')
+
+
+def _line(x0: float, y0: float, x1: float, y1: float, stroke: str, width: float, extra: str = "") -> str:
+    return (f'<path d="M{_n(x0)} {_n(y0)}L{_n(x1)} {_n(y1)}" fill="none" stroke="{stroke}" '
+            f'stroke-width="{_n(width)}"{extra}/>')
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str, extra: str = "") -> str:
+    return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{fill}"{extra}/>'
+
+
+def _svg(name: str, width_in: float, height_in: float, body: list[str]) -> str:
+    w, h = _n(width_in * 72), _n(height_in * 72)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 {w} {h}" '
+            f'class="chart-svg chart-{name}" data-width="{w}" data-height="{h}" '
+            f'stroke-linejoin="round" stroke-linecap="butt">'
+            f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>' + "".join(body) + "</svg>")
+
+
+def _text_width(s: str, size: float) -> float:
+    """A generous estimate of a label's width (only used to space legend entries)."""
+    w = 0.0
+    for ch in s:
+        if ord(ch) >= 0x2E80:
+            w += 1.0                      # CJK: full width
+        elif ch == " ":
+            w += 0.3
+        elif ch.isupper() or ch in "mwMW@%&":
+            w += 0.7
+        else:
+            w += 0.56
+    return w * size
+
+
+_UNITS = {"亿": 1e8, "万": 1e4, "B": 1e9, "M": 1e6, "K": 1e3}
+
+
+def _label_value(label: str) -> float:
+    unit = _UNITS.get(label[-1:], 1.0)
+    return float(label.rstrip("".join(_UNITS)).replace(",", "")) * unit
+
+
+def _nice_ticks(lo: float, hi: float, lang: str, most: int = 6) -> list[float]:
+    """Round tick values in [lo, hi]: the smallest 1/2/2.5/5 x 10^k step giving at
+    most `most` ticks whose labels (axis_number) are exact and distinct."""
+    span = hi - lo
+    if span <= 0:
+        return [0.0] if lo <= 0 <= hi else [lo]
+    k = math.floor(math.log10(span / most)) - 1
+    for _ in range(40):
+        for m in (1, 2, 2.5, 5):
+            step = m * 10.0 ** k
+            first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+            if last - first + 1 > most:
+                continue
+            ticks = [round(i * step, 6) + 0.0 for i in range(first, last + 1)]
+            labels = [axis_number(t, lang) for t in ticks]
+            if len(set(labels)) == len(labels) and all(
+                    abs(_label_value(s) - t) <= 1e-6 * max(1.0, abs(t)) for s, t in zip(labels, ticks)):
+                return ticks
+        k += 1
+    return [0.0] if lo <= 0 <= hi else []
+
+
+def revenue_trend(data: dict[str, Any], name: str = "revenue_trend") -> str:
     """Revenue bars per quarter with gross profit as a line (8 quarters)."""
     lang, brand = data["lang"], data["brand"]
-    labels, rev = data["labels"], data["revenue"]
-    gp = data.get("gross_profit") or [None] * len(rev)
-    fig = _figure(7.0, 2.15)
-    ax = fig.add_axes((0.08, 0.14, 0.9, 0.7))
-    x = list(range(len(labels)))
-    bars = ax.bar(x, rev, width=0.62, color=brand, label=data["names"][0], zorder=2)
-    # The current period (last bar) in full colour, history lighter.
-    for b in bars[:-1]:
-        b.set_alpha(0.55)
-    pts = [(i, v) for i, v in zip(x, gp) if v is not None]
+    labels, rev = list(data["labels"]), list(data["revenue"])
+    n = len(labels)
+    rev = (rev + [None] * n)[:n]
+    gp = (list(data.get("gross_profit") or []) + [None] * n)[:n]
+    W, H = 7.0 * 72, 2.15 * 72
+    # axes rectangle (0.08, 0.14, 0.9, 0.7) of the figure
+    left, width = 0.08 * W, 0.9 * W
+    top, height = (1 - 0.84) * H, 0.7 * H
+    bottom = top + height
+
+    # x: bars of width 0.62 at 0..n-1, 5 % margins (as matplotlib autoscales)
+    xspan = max(n - 1, 0) + 0.62
+    x_lo = -0.31 - 0.05 * xspan
+    x_hi = max(n - 1, 0) + 0.31 + 0.05 * xspan
+
+    def X(v: float) -> float:
+        return left + (v - x_lo) / (x_hi - x_lo) * width
+
+    # y: 0 is always in range (bars start at 0); 5 % margins except at 0
+    values = [v for v in rev + gp if v is not None]
+    lo, hi = min(values + [0.0]), max(values + [0.0])
+    if lo == hi:                                  # nothing but zeros (or no data)
+        y_lo, y_hi = 0.0, 1.0
+        ticks = [0.0]
+    else:
+        span = hi - lo
+        y_lo = lo - 0.05 * span if lo < 0 else 0.0
+        y_hi = hi + 0.05 * span if hi > 0 else 0.0
+        ticks = _nice_ticks(y_lo, y_hi, lang)
+
+    def Y(v: float) -> float:
+        return bottom - (v - y_lo) / (y_hi - y_lo) * height
+
+    out = []
+    # grid and y tick labels
+    for t in ticks:
+        y = Y(t)
+        out.append(_line(left, y, left + width, y, _GRID, 0.6, ' stroke-linecap="square"'))
+        out.append(_text(left - _PAD, y + _MIDDLE * 8.5, axis_number(t, lang), 8.5, "end"))
+    # x tick labels (quarters) under the bars
+    for i, label in enumerate(labels):
+        out.append(_text(X(i), bottom + _PAD + _ASCENT * 8.5, str(label), 8.5, "middle"))
+    # bars: history lighter, the current period (last bar) in full colour
+    bw = 0.62 / (x_hi - x_lo) * width
+    y0 = Y(0)
+    for i, v in enumerate(rev):
+        if v is None:
+            continue
+        yv = Y(v)
+        out.append(_rect(X(i) - bw / 2, min(y0, yv), bw, abs(y0 - yv), brand,
+                         ' opacity="0.55"' if i < n - 1 else ""))
+    # zero line, spines (left, bottom)
+    out.append(_line(left, y0, left + width, y0, _ZERO, 0.6, ' stroke-linecap="square"'))
+    out.append(_line(left, bottom, left, top, _SPINE, 0.8, ' stroke-linejoin="miter" stroke-linecap="square"'))
+    out.append(_line(left, bottom, left + width, bottom, _SPINE, 0.8,
+                     ' stroke-linejoin="miter" stroke-linecap="square"'))
+    # gross profit: a line through the non-missing points, round markers
+    pts = [(X(i), Y(v)) for i, v in enumerate(gp) if v is not None]
     if pts:
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], color=ACCENT, marker="o", markersize=3.5,
-                linewidth=1.6, label=data["names"][1], zorder=3)
-    ax.set_xticks(x)
-    ax.set_xticklabels(labels)
-    ax.yaxis.set_major_formatter(_short_axis(lang))
-    ax.grid(axis="y", color="#e3e7ec", linewidth=0.6, zorder=0)
-    ax.axhline(0, color="#9aa3ad", linewidth=0.6)
-    ax.tick_params(length=0)
-    # Revenue first in the legend, like in the table and the KPI tiles.
-    handles, names = ax.get_legend_handles_labels()
-    order = sorted(range(len(names)), key=lambda i: names[i] != data["names"][0])
-    ax.legend([handles[i] for i in order], [names[i] for i in order], loc="lower left",
-              bbox_to_anchor=(0, 1.0), ncol=2, fontsize=8, handlelength=1.2)
-    return fig
+        d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in pts)
+        out.append(f'<path d="{d}" fill="none" stroke="{ACCENT}" stroke-width="1.6" stroke-linecap="square"/>')
+        out.extend(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="1.75" fill="{ACCENT}" stroke="{ACCENT}"/>'
+                   for x, y in pts)
+    # legend above the plot at the left: revenue first
+    names = data["names"]
+    base = top - 8.16                          # legend text baseline
+    x = left + 7.2
+    out.append(_rect(x, base - 5.6, 9.6, 5.6, brand, ' opacity="0.55"'))
+    out.append(_text(x + 9.6 + 6.4, base, names[0], 8))
+    if pts:
+        x += 9.6 + 6.4 + _text_width(names[0], 8) + 16
+        ym = base - 2.8
+        out.append(_line(x, ym, x + 9.6, ym, ACCENT, 1.6, ' stroke-linecap="square"'))
+        out.append(f'<circle cx="{_n(x + 4.8)}" cy="{_n(ym)}" r="1.75" fill="{ACCENT}" stroke="{ACCENT}"/>')
+        out.append(_text(x + 9.6 + 6.4, base, names[1], 8))
+    return _svg(name, 7.0, 2.15, out)
 
 
-def health(data: dict[str, Any]) -> Any:
+def health(data: dict[str, Any], name: str = "health") -> str:
     """Health components as horizontal 0–100 bars coloured by band."""
     labels, values = data["labels"], data["values"]
     n = len(labels)
-    fig = _figure(3.0, 0.3 * n + 0.45)
-    ax = fig.add_axes((0.22, 0.16, 0.72, 0.8))
-    y = list(range(n))[::-1]
-    for yi, v in zip(y, values):
-        ax.barh(yi, 100, height=0.55, color="#eef1f4", zorder=1)
+    w_in, h_in = 3.0, 0.3 * n + 0.45
+    W, H = w_in * 72, h_in * 72
+    # axes rectangle (0.22, 0.16, 0.72, 0.8) of the figure
+    left, width = 0.22 * W, 0.72 * W
+    top, height = (1 - 0.96) * H, 0.8 * H
+    bottom = top + height
+    # y: bars of height 0.55 at n-1..0 (first component on top), 5 % margins
+    yspan = max(n - 1, 0) + 0.55
+    y_lo = -0.275 - 0.05 * yspan
+    y_hi = max(n - 1, 0) + 0.275 + 0.05 * yspan
+
+    def X(v: float) -> float:
+        return left + min(max(v, 0.0), 100.0) / 100 * width
+
+    def Y(v: float) -> float:
+        return bottom - (v - y_lo) / (y_hi - y_lo) * height
+
+    bh = 0.55 / (y_hi - y_lo) * height
+    tracks, bars, texts = [], [], []
+    for i, (label, v) in enumerate(zip(labels, values)):
+        yc = Y(n - 1 - i)
+        tracks.append(_rect(left, yc - bh / 2, width, bh, "#eef1f4"))
+        texts.append(_text(left - _PAD, yc + _MIDDLE * 7.5, str(label), 7.5, "end"))
         if v is None:
-            ax.text(2, yi, "—", va="center", ha="left", color=GREY, zorder=3)
+            texts.append(_text(X(2), yc + _MIDDLE_NUM * 8.5, "—", 8.5, "start", GREY))
             continue
         band = "green" if v >= 70 else "amber" if v >= 40 else "red"
-        ax.barh(yi, v, height=0.55, color=BAND[band], zorder=2)
-        ax.text(min(v, 100) + 1.5 if v < 82 else v - 1.5, yi, fmt.score(v), va="center",
-                ha="left" if v < 82 else "right", color=INK if v < 82 else "white", fontsize=7.5, zorder=3)
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels)
-    ax.set_xlim(0, 100)
-    ax.set_xticks([0, 40, 70, 100])
+        bars.append(_rect(left, yc - bh / 2, X(v) - left, bh, BAND[band]))
+        if v < 82:
+            texts.append(_text(X(min(v, 100) + 1.5), yc + _MIDDLE_NUM * 7.5, fmt.score(v), 7.5, "start"))
+        else:
+            texts.append(_text(X(v - 1.5), yc + _MIDDLE_NUM * 7.5, fmt.score(v), 7.5, "end", "#ffffff"))
+    out = tracks + bars
+    out.append(_line(left, bottom, left + width, bottom, _SPINE, 0.8,
+                     ' stroke-linejoin="miter" stroke-linecap="square"'))
+    for t in (0, 40, 70, 100):
+        out.append(_text(X(t), bottom + _PAD + _ASCENT * 7.5, str(t), 7.5, "middle"))
+    out += texts
     for xv in (40, 70):
-        ax.axvline(xv, color="#b8c0c8", linewidth=0.6, linestyle=(0, (2, 2)), zorder=4)
-    ax.tick_params(length=0, labelsize=7.5)
-    ax.spines["left"].set_visible(False)
-    return fig
+        out.append(_line(X(xv), bottom, X(xv), top, "#b8c0c8", 0.6, ' stroke-dasharray="1.2,1.2"'))
+    return _svg(name, w_in, h_in, out)
 
+
+# --------------------------------------------------------------------------
+# matplotlib: the portfolio charts (drawn once per build)
 
 def target_bars(data: dict[str, Any]) -> Any:
     """Actual share per tier group beside its target (pyramid / time split)."""
@@ -305,14 +480,21 @@ def pyramid(data: dict[str, Any]) -> Any:
     return fig
 
 
-KINDS = {"pyramid": pyramid, "revenue_trend": revenue_trend, "health": health, "target_bars": target_bars, "pareto": pareto}
+# Drawn as SVG strings directly, without matplotlib (every account plan has them).
+PLAIN = {"revenue_trend": revenue_trend, "health": health}
+# Drawn with matplotlib (portfolio charts of the booklet front matter).
+KINDS = {"pyramid": pyramid, "target_bars": target_bars, "pareto": pareto, **PLAIN}
 
 
 def draw(name: str, data: dict[str, Any], id_prefix: str | None = None) -> str:
     """Render the chart `data` (a dict from views.py) to an SVG string.
 
-    `id_prefix` (default: the chart name) starts every id in the SVG.
+    `id_prefix` (default: the chart name) starts every id in the SVG; the
+    plain-SVG charts (revenue_trend, health) use no ids at all.
     """
+    kind = data["kind"]
+    if kind in PLAIN:
+        return PLAIN[kind](data, name)
     _setup()
-    fig = KINDS[data["kind"]](data)
+    fig = KINDS[kind](data)
     return _to_svg(fig, name, id_prefix)

@@ -1,5 +1,6 @@
 """SVG charts: deterministic, text kept as text, CJK drawn by WeasyPrint."""
 import logging
+import math
 import re
 import shutil
 import subprocess
@@ -49,8 +50,13 @@ def test_ids_are_prefixed_per_chart_and_per_account(drawn):
         # account charts carry the account's anchor too (booklet.html joins accounts)
         prefix = f"acc-C001-{name}-" if name in acc["svg"] else name + "-"
         ids = re.findall(r'\bid="([^"]+)"', svg)
-        assert ids and all(i.startswith(prefix) for i in ids), name
+        if name in ("revenue_trend", "health"):
+            assert all(i.startswith(prefix) for i in ids), name   # plain SVG: no ids needed
+        else:
+            assert ids and all(i.startswith(prefix) for i in ids), name
         for ref in re.findall(r"url\(#([^)]+)\)", svg):
+            assert ref in ids, (name, ref)
+        for ref in re.findall(r'href="#([^"]+)"', svg):
             assert ref in ids, (name, ref)
     r, d = make_result("zh")
     other = views.finish(views.account_context(r, d, "C002"))["svg"]["revenue_trend"]
@@ -111,3 +117,136 @@ def test_pyramid_labels_every_layer_with_count_share_and_target():
     for text in ("Key account", "22", "14.7%, Target 10%", "49.3%, Target 30%", "36.0%, Target 60%"):
         assert text in svg, text
     assert svg.count("<path") >= 3          # three layers
+
+
+# --------------------------------------------------------------------------
+# revenue_trend and health: plain SVG strings, no matplotlib
+
+BASE = {"lang": "en", "brand": "#1f4e79", "names": ["Revenue", "Gross profit"]}
+
+
+def trend(revenue, gross_profit=None, labels=None, lang="en", names=None):
+    labels = labels or [f"Q{i + 1}" for i in range(len(revenue))]
+    return charts.draw("revenue_trend", {**BASE, "lang": lang, "names": names or BASE["names"],
+                                         "kind": "revenue_trend", "labels": labels, "revenue": revenue,
+                                         "gross_profit": gross_profit})
+
+
+def health(values, labels=None):
+    labels = labels or [f"C{i}" for i in range(len(values))]
+    return charts.draw("health", {"kind": "health", "lang": "en", "brand": "#1f4e79", "labels": labels,
+                                  "values": values, "weights": [0.2] * len(values)}, id_prefix="acc-X-health")
+
+
+def texts(svg):
+    import html
+    return [html.unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)]
+
+
+def ticks(svg):
+    """The y tick labels (text-anchor end, left of the plot) of a revenue_trend."""
+    import html
+    return [html.unescape(t) for t in re.findall(r'<text\b[^>]*text-anchor="end"[^>]*>([^<]*)</text>', svg)]
+
+
+def test_account_charts_do_not_import_matplotlib():
+    code = (
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "from fixtures_result import make_result\n"
+        "from kamreport import views\n"
+        "r, d = make_result('zh')\n"
+        "ctx = views.finish(views.account_context(r, d, 'C001'))\n"
+        "assert set(ctx['svg']) == {'revenue_trend', 'health'}, set(ctx['svg'])\n"
+        "assert all(s.startswith('<svg') for s in ctx['svg'].values())\n"
+        "print('matplotlib' in sys.modules, any(m.startswith('matplotlib') for m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_plain_charts_keep_the_svg_contract():
+    for name, svg, (w, h) in (("revenue_trend", trend([100.0, 200.0], [20.0, 40.0]), ("504", "154.8")),
+                              ("health", health([50.0, 90.0, None]), ("216", str(round((0.3 * 3 + 0.45) * 72, 2))))):
+        head = svg.split(">", 1)[0]
+        assert svg.startswith("<svg") and svg.endswith("</svg>") and svg.count("<svg") == 1
+        assert f'class="chart-svg chart-{name}"' in head
+        assert f'viewBox="0 0 {w} {h}"' in head and f'data-width="{w}"' in head and f'data-height="{h}"' in head
+        assert not re.search(r'\s(width|height)="', head)
+        assert " style=" not in svg and "<style" not in svg and "<?xml" not in svg
+        assert "Noto Sans CJK SC, Noto Sans CJK JP, DejaVu Sans, sans-serif" in svg
+
+
+def test_plain_charts_escape_labels():
+    evil = '<b>&"'
+    svg = trend([1e6, 2e6], [1e5, 2e5], labels=[evil, "Q2"], names=[evil, "GP " + evil])
+    assert "<b>" not in svg and "&lt;b&gt;&amp;&quot;" in svg
+    assert evil in texts(svg) and "GP " + evil in texts(svg)
+    svg = health([55.0, None], labels=[evil, "x'y"])
+    assert "<b>" not in svg and evil in texts(svg) and "x'y" in texts(svg)
+    import xml.dom.minidom
+    xml.dom.minidom.parseString(svg)                    # still well-formed XML
+
+
+def test_negative_revenue_gets_a_tick_below_zero():
+    svg = trend([3e6, -1.2e6, 2e6], [5e5, -3e5, 4e5])
+    labels = ticks(svg)
+    assert "0" in labels and any(t.startswith("-") for t in labels), labels
+    assert labels == sorted(labels, key=charts._label_value)       # drawn bottom-up
+    assert 4 <= len(labels) <= 7, labels
+    # all negative: zero is the top tick
+    labels = ticks(trend([-5e4, -8e4]))
+    assert labels[-1] == "0" and all(t.startswith("-") for t in labels[:-1]), labels
+
+
+def test_tick_values_are_round_and_labels_exact():
+    for values, lang in (([2.4e6, 3.45e6], "zh"), ([1.2e8, 3.9e8], "zh"), ([12345.0, 15000.0], "zh"),
+                         ([7.0, 3.0], "en"), ([2.5e9, 1e9], "en"), ([123456.0], "en")):
+        labels = ticks(trend(values, lang=lang))
+        vals = [charts._label_value(t) for t in labels]
+        assert 3 <= len(labels) <= 6 and len(set(labels)) == len(labels), (values, labels)
+        steps = {round(b - a, 6) for a, b in zip(vals, vals[1:])}
+        assert len(steps) == 1, (values, labels)
+        step = steps.pop()
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert round(mantissa, 6) in (1, 2, 2.5, 5), (values, labels)
+    assert "亿" in "".join(ticks(trend([1.2e8, 3.9e8], lang="zh")))
+
+
+def test_missing_and_zero_values_draw():
+    svg = trend([0.0, 0.0, 0.0], [None, None, None])
+    assert ticks(svg) == ["0"] and "Gross profit" not in svg and "<circle" not in svg
+    svg = trend([], [])
+    assert svg.startswith("<svg") and ticks(svg) == ["0"]
+    # a gap in the gross profit line: only the non-missing points
+    svg = trend([1e5, 2e5, 3e5, 4e5], [1e4, None, 3e4, 4e4])
+    assert svg.count("<circle") == 3 + 1                # three points + the legend marker
+    line = re.search(r'<path d="(M[^"]*)" fill="none" stroke="#d9822b" stroke-width="1.6"', svg).group(1)
+    assert line.count("L") == 2
+    # a single quarter, revenue None
+    svg = trend([None], [None], labels=["2026Q3"])
+    assert "2026Q3" in texts(svg)
+    svg = trend([5e5], [1e5], labels=["2026Q3"])
+    assert svg.count("<rect") == 1 + 1 + 1               # background, bar, legend patch
+    svg = health([None, None])
+    assert texts(svg).count("—") == 2
+    assert health([]).startswith("<svg")
+
+
+def test_health_bars_scores_and_bands():
+    svg = health([90.0, 50.0, 10.0, None])
+    t = texts(svg)
+    for s in ("90.0", "50.0", "10.0", "—", "0", "40", "70", "100"):
+        assert s in t, s
+    assert '#2e7d32' in svg and '#e09b00' in svg and '#c62828' in svg
+    assert re.search(r'text-anchor="end" fill="#ffffff">90\.0<', svg)   # inside the bar end
+    assert re.search(r'text-anchor="start" fill="#2b3440">50\.0<', svg)
+    assert svg.count('stroke-dasharray') == 2
+
+
+def test_plain_charts_are_deterministic():
+    import random
+    rng = random.Random(7)
+    rev = [rng.uniform(-1e6, 5e7) for _ in range(8)]
+    gp = [rng.uniform(-1e5, 1e7) if i % 3 else None for i in range(8)]
+    assert trend(rev, gp, lang="zh") == trend(list(rev), list(gp), lang="zh")
+    assert health([85.1, 80.0, None, 12.3]) == health([85.1, 80.0, None, 12.3])
