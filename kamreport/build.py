@@ -1,6 +1,8 @@
 """`kamreport build` (SPEC §6, §7): read -> compute -> render -> write, atomically.
 
-The PDFs are made of pieces, each laid out once in a worker process
+Reading and computing (prepare.py) yield every template context up front;
+with render workers that stage runs in a child process, so the dataset's
+memory is gone before rendering starts. The PDFs are made of pieces, each laid out once in a worker process
 (render.run_job): the front matter, one piece per account plan (also
 written as accounts/<slug>.pdf with its own frame) and the appendix. The
 parent then knows every piece's page count, fills the contents page with
@@ -23,12 +25,12 @@ from typing import Callable, Iterable
 
 import click
 
+from . import memory
 from . import pdf as pdfmod
-from . import render
+from . import prepare, render
 from .atomic import write_atomic
 from .errors import KamError
-from .model import ERROR, FATAL, Dataset
-from .sanitize import unique_slugs
+from .model import ERROR
 
 OK, ERR, RISK = 0, 1, 3
 FORMATS = ("html", "pdf", "json")
@@ -140,8 +142,8 @@ class Report:
 class Runner:
     """Jobs in a process pool of `jobs` workers, or in this process for --jobs 1.
 
-    The pool is started before the workbooks are read, so the workers do not
-    inherit the parent's dataset. WeasyPrint, matplotlib and the fonts are
+    The pool starts while the workbooks are read (in another process, see
+    prepare.py), so the workers never hold the dataset. WeasyPrint, matplotlib and the fonts are
     loaded once, in the parent, before forking: the workers share those
     pages instead of each loading its own copy (less memory, less CPU).
     """
@@ -167,8 +169,10 @@ class Runner:
         return fut
 
     def close(self) -> None:
+        """Stop the workers (again: a no-op)."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 class Progress:
@@ -277,37 +281,39 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
               strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None) -> int:
     """Build one period's outputs; returns the exit code (0, 1 or 3)."""
     fmt = parse_formats(formats)
+    memory.limit_heap()     # before any fork: the children inherit it (memory.py)
     report = Report(quiet=quiet)
     policy_md = read_policy(policy)
-
-    runner = Runner(jobs or render.default_jobs()) if fmt & {"html", "pdf"} else None
+    jobs = jobs or render.default_jobs()
+    args = (list(workbooks),)
+    kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md)
+    rendered = bool(fmt & {"html", "pdf"})
+    # With render workers, the workbooks are read in a child process (see
+    # prepare.py) started before the pool, while the pool starts.
+    wait = prepare.start_in_child(*args, **kwargs) if rendered and jobs > 1 else None
+    runner = Runner(jobs) if rendered else None
     try:
-        return _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, policy_md,
-                      strict, quiet, fail_on_risk, report, runner)
+        prepared = wait() if wait else prepare.prepare(*args, **kwargs)
+        return _build(prepared, out_dir, fmt, templates_dir, policy_md, strict, quiet, fail_on_risk,
+                      report, runner)
     finally:
         if runner is not None:
             runner.close()
 
 
-def _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, policy_md,
-           strict, quiet, fail_on_risk, report: Report, runner: Runner | None) -> int:
-    from . import engine, summary, views
-    from .read import read_workbooks
+def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, policy_md, strict, quiet,
+           fail_on_risk, report: Report, runner: Runner | None) -> int:
+    from . import summary, views
 
     started = report.started
-    t0 = time.process_time()
-    dataset: Dataset = read_workbooks(list(workbooks), lang=lang)
-    report.times["read"] = time.process_time() - t0
-    if dataset.fatal:
-        for p in dataset.problems:
-            if p.severity == FATAL:
-                click.echo(f"{p.location()}: {p.severity}: {p.message}", err=True)
+    report.times.update(prepared.times)
+    if prepared.fatal:
+        for p in prepared.fatal:
+            click.echo(f"{p.location()}: {p.severity}: {p.message}", err=True)
         click.echo("nothing was built", err=True)
         return ERR
-    t0 = time.process_time()
-    result = engine.compute(dataset, period=period, overrides={"language": lang} if lang else None)
-    report.times["compute"] = time.process_time() - t0
     report.mark("computed")
+    result = prepared.result
     settings = result.settings
     for p in result.extra.get("problems", ()):
         if p.severity in (ERROR, "warning"):
@@ -315,25 +321,8 @@ def _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, polic
 
     out = Path(out_dir) / result.period.label
     out.mkdir(parents=True, exist_ok=True)
-    chosen = [a for a in result.accounts if accounts == "all" or a.tier == "key"]
-    slugs = unique_slugs([a.customer_id for a in chosen])
-    files: dict[str, dict[str, str]] = {}
     if fmt & {"html", "pdf"}:
         (out / "accounts").mkdir(exist_ok=True)
-        for a in chosen:
-            files[a.customer_id] = {k: f"accounts/{slugs[a.customer_id]}.{k}" for k in ("html", "pdf") if k in fmt}
-    outputs: list[str] = []
-    if "html" in fmt:
-        outputs += ["index.html", "booklet.html"]
-    if "pdf" in fmt:
-        outputs += ["booklet.pdf"]
-    for f in files.values():
-        outputs += list(f.values())
-    if "json" in fmt:
-        outputs += ["summary.json"]
-    outputs += ["problems.csv"]
-
-    if fmt & {"html", "pdf"}:
         logo = logo_data_uri(settings.logo, report.warn)
         spec = render.RenderSpec(
             lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
@@ -346,11 +335,11 @@ def _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, polic
                 report.subset_fallback = True
                 report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
                             "install libharfbuzz-subset0")
-        _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out, runner, report)
+        _render_all(prepared, fmt, spec, logo, out, runner, report)
 
     if "json" in fmt:
-        summary.write_summary(str(out / "summary.json"), summary.summary_dict(result, dataset, outputs, files))
-    summary.write_problems_csv(str(out / "problems.csv"), summary.all_problems(result, dataset))
+        summary.write_summary(str(out / "summary.json"), prepared.summary)
+    summary.write_problems_csv(str(out / "problems.csv"), list(prepared.problems))
 
     elapsed = time.perf_counter() - started
     report.times["main_cpu"] = time.process_time()
@@ -358,18 +347,17 @@ def _build(workbooks, period, out_dir, fmt, accounts, lang, templates_dir, polic
     stats = os.environ.get("KAMREPORT_STATS")
     if stats:       # for bench/run.py: CPU seconds by phase
         Path(stats).write_text(json.dumps({"times": report.times, "marks": report.marks,
-                                           "accounts": len(chosen)}, indent=1))
+                                           "accounts": len(prepared.chosen)}, indent=1))
     if not quiet:
-        click.echo(f"wrote {len(outputs)} files to {out} in {elapsed:.1f} s "
-                   f"({len(chosen)} account plans, {len(report.warnings)} warnings)")
+        click.echo(f"wrote {len(prepared.outputs)} files to {out} in {elapsed:.1f} s "
+                   f"({len(prepared.chosen)} account plans, {len(report.warnings)} warnings)")
     code = OK
-    rejected = sum(c.rejected for c in dataset.rows.values())
     if fail_on_risk:
         wanted = {"high"} if fail_on_risk == "high" else {"high", "medium"}
         if any(r.severity in wanted for a in result.accounts for r in a.risks):
             code = RISK
-    if strict and rejected:
-        click.echo(f"--strict: {rejected} rows were rejected (see problems.csv)", err=True)
+    if strict and prepared.rejected:
+        click.echo(f"--strict: {prepared.rejected} rows were rejected (see problems.csv)", err=True)
         code = ERR
     return code
 
@@ -412,11 +400,14 @@ class Scheduler:
                 yield job, fut.result()
 
 
-def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out: Path,
-                runner: Runner, report: Report) -> None:
+def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: Runner,
+                report: Report) -> None:
     """Every HTML file and PDF of the build (SPEC §6)."""
     from . import views
 
+    result, files, contexts = prepared.result, prepared.files, prepared.contexts
+    wanted = set(prepared.chosen)
+    chosen = [a for a in result.accounts if a.customer_id in wanted]
     want_pdf, want_html = "pdf" in fmt, "html" in fmt
     anchors = {a.customer_id: views.account_anchor(a.customer_id) for a in chosen}
     key_accounts = [a for a in chosen if a.tier == "key"]   # the booklet's sections (SPEC §6)
@@ -425,7 +416,7 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
     split = render.split_sources(render.make_env(spec.lang, spec.currency, spec.templates_dir),
                                  "booklet_front.html") is not None
     job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, spec=spec, **kw)  # noqa: E731
-    front_ctx = lambda toc: _with_logo(views.booklet_front_context(result, dataset, toc), logo)  # noqa: E731
+    front_ctx = lambda toc: _with_logo(dict(contexts["front"], toc=[dict(e) for e in toc]), logo)  # noqa: E731
     provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": None, "level": 2}
                    for a in key_accounts]
 
@@ -434,17 +425,17 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         sched.add(lambda: job("front", "front:body" if split else "front:1", "booklet_front.html",
                               front_ctx(provisional), want_piece=True, part="body" if split else None))
     sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html",
-                          _with_logo(views.booklet_appendix_context(result, dataset, policy_md), logo),
+                          _with_logo(contexts["appendix"], logo),
                           want_html=want_html, want_piece=want_pdf))
     if want_html:
         sched.add(lambda: job("index", "index", "index.html",
-                              _with_logo(views.index_context(result, dataset, files), logo),
+                              _with_logo(contexts["index"], logo),
                               html_path=str(out / "index.html")))
     for a in chosen:
         def make(a=a):
             f = files[a.customer_id]
             return job("account", "account:" + a.customer_id, "account.html",
-                       _with_logo(views.account_context(result, dataset, a.customer_id), logo),
+                       _with_logo(contexts["account:" + a.customer_id], logo),
                        html_path=str(out / f["html"]) if want_html else None,
                        want_html=want_html and a.tier == "key", want_piece=want_pdf,
                        anchor=anchors[a.customer_id],
@@ -504,6 +495,18 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
                                       appendix.piece, report, results, spec.period)
             overlay = None
         frames = results.pop("frames")
+    if want_html:
+        # The whole front matter as one browser section (Jinja only: cheap).
+        res = runner.submit(job("front", "front:html", "booklet_front.html", front_ctx(toc),
+                                want_html=True)).result()
+        report.take(res)
+        results["front:html"] = res
+        html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
+        write_atomic(out / "booklet.html", html.encode("utf-8"))
+    # Every document is rendered: the idle workers' memory goes back before
+    # the assembly below needs its own (the build's peak was here).
+    runner.close()
+    if want_pdf:
         meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
                            language=spec.lang, when=spec.when, key="booklet:" + spec.period)
         t0 = time.process_time()
@@ -515,14 +518,6 @@ def _render_all(result, dataset, chosen, files, fmt, spec, logo, policy_md, out:
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")
         report.log("wrote booklet.pdf")
-    if want_html:
-        # The whole front matter as one browser section (Jinja only: cheap).
-        res = runner.submit(job("front", "front:html", "booklet_front.html", front_ctx(toc),
-                                want_html=True)).result()
-        report.take(res)
-        results["front:html"] = res
-        html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
-        write_atomic(out / "booklet.html", html.encode("utf-8"))
     for res in results.values():
         for k, v in res.times.items():
             report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v

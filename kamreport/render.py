@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from . import memory
 from . import pdf as pdfmod
 from .atomic import write_atomic
 from .errors import KamError
@@ -367,6 +368,7 @@ def run_job(job: Job) -> JobResult:
             else:
                 times["templates"] = time.process_time() - t0
     times["total"] = time.process_time() - t_start
+    memory.trim()       # the worker's next document starts from a small heap (memory.py)
     return JobResult(job.key, html_out if job.want_html else None, piece,
                      tuple(captured.warnings), captured.subset_fallback, times)
 
