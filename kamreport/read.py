@@ -237,7 +237,8 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     defaults = _defaults(cls)
     names = [f.name for f in fields(cls)]
     lines = [
-        "def read_rows(rows, start, stop, file, sheet, first_row, problem, blank, BadValue, P, T, L):",
+        "def read_rows(rows, start, stop, file, sheet, first_row, problem, blank, BadValue, P, T, L, S):",
+        "    same = S.setdefault",
         "    nloc = len(L)",
         "    out = []",
         "    append = out.append",
@@ -255,16 +256,26 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         lines.append(f"        v = row[{j}]")
         # The common case of each type, inline; anything else goes to the
         # column's parser, which also raises BadValue for what is wrong.
-        if t in (schema.ID, schema.TEXT, schema.MARKDOWN):
+        # Ids, names, dates and small numbers repeat from row to row; each
+        # cell is a new object from calamine. `same` (S.setdefault) makes
+        # equal values one object: 273,550 activity rows took ~65 MB less.
+        # A repeated raw text is looked up, not stripped again. Free text
+        # (markdown) is rarely repeated: kept as it is.
+        if t in (schema.ID, schema.TEXT):
+            fast = [f"if v.__class__ is str:", f"    x{k} = same(v, v.strip() or None)"]
+        elif t == schema.MARKDOWN:
             fast = [f"if v.__class__ is str:", f"    x{k} = v.strip() or None"]
         elif t == schema.DATE:
-            fast = [f"if v.__class__ is date:", f"    x{k} = v"]
+            fast = [f"if v.__class__ is date:", f"    x{k} = same(v, v)"]
         elif t == schema.MONTH:
-            fast = [f"if v.__class__ is date:", f"    x{k} = v if v.day == 1 else v.replace(day=1)"]
+            fast = [f"if v.__class__ is date:", f"    x{k} = v if v.day == 1 else v.replace(day=1)",
+                    f"    x{k} = same(x{k}, x{k})"]
         elif t == schema.MONEY:
             fast = [f"if v.__class__ is float and v - v == 0.0:", f"    x{k} = v"]     # finite
-        elif t in (schema.MONEY_POS, schema.NUMBER_POS):
+        elif t == schema.MONEY_POS:
             fast = [f"if v.__class__ is float and v >= 0.0 and v - v == 0.0:", f"    x{k} = v"]
+        elif t == schema.NUMBER_POS:
+            fast = [f"if v.__class__ is float and v >= 0.0 and v - v == 0.0:", f"    x{k} = same(v, v)"]
         elif t == schema.ENUM:
             fast = [f"if v.__class__ is str and v in T[{k}]:", f"    x{k} = T[{k}][v]"]
         else:
@@ -328,6 +339,7 @@ class _Reader:
         self.seq = 0
         self.tables: list[_Table] = []
         self.counts: dict[str, list[int]] = {}          # sheet key -> [read, accepted, rejected]
+        self.same: dict = {}        # one object per repeated cell value (see row_reader)
         self.customer_first: dict[str, Loc] = {}        # customer_id -> first accepted row
         self.settings: list[tuple[str, str, Loc]] = []
         self.first_customers_table: _Table | None = None
@@ -473,7 +485,7 @@ class _Reader:
         read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["customer_id"][0])
         records, read, rejected = read_rows(
             rows, hi + 1, len(rows), path, ref.name, first_row, problem, _blank, BadValue, parsers, tables,
-            t.shells)
+            t.shells, self.same)
         if spec.key == "Customers":
             records, duplicates = self._first_customers(t, records)
             rejected += duplicates
