@@ -1,6 +1,7 @@
 """Records produced by the reader (SPEC §1) and consumed by the engine.
 
-Every record is a frozen dataclass with already-parsed values: dates are
+Every record is a frozen dataclass with slots (no per-record __dict__: a
+full Activities sheet is a million records) with already-parsed values: dates are
 `datetime.date`, months are `date` on day 1, money is `float`, percents are
 fractions (8 % -> 0.08), enums are their keys ("preferred_supplier"), blanks
 are `None`. Each record remembers where it came from (`Loc`) so that the
@@ -14,7 +15,7 @@ from datetime import date
 FATAL, ERROR, WARNING, INFO = "fatal", "error", "warning", "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     file: str          # path as given on the command line
     sheet: str         # sheet name as in the workbook
@@ -45,7 +46,7 @@ class Problem:
         return where
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     customer_id: str
     name: str
@@ -68,7 +69,7 @@ class Customer:
     notes: str | None = None                # markdown source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sale:
     customer_id: str
     month: date                             # first day of the month
@@ -79,7 +80,7 @@ class Sale:
     overdue_amount: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Activity:
     customer_id: str
     date: date
@@ -99,7 +100,7 @@ class Birthday:
     year: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     customer_id: str
     name: str
@@ -113,7 +114,7 @@ class Contact:
     phone: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Survey:
     customer_id: str
     date: date
@@ -123,7 +124,7 @@ class Survey:
     comment: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     customer_id: str
     objective: str
@@ -135,7 +136,7 @@ class Plan:
     completed_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Competitor:
     customer_id: str
     competitor: str

@@ -171,45 +171,49 @@ def _defaults(cls: type) -> dict[str, Any]:
     return out
 
 
+def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    """Writes field `name` of a frozen slots record in place (its slot's
+    descriptor; the frozen __setattr__ is for users of finished records)."""
+    return cls.__dict__[name].__set__
+
+
+_LOC_SETTERS = tuple(_setter(Loc, n) for n in ("file", "sheet", "row", "column"))
+
+
 def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: Any) -> None:
     """Build an empty record of `cls`, with its Loc, for every row, ahead.
 
     Called while calamine parses the sheet in another thread without the
     GIL (xlsx.read_sheet's `meanwhile`): this thread would otherwise only
-    wait, and allocating the record, its Loc and their dicts was more than
-    half of the row loop (≈1 s of it on a full 1,048,575-row sheet). `out[r]`
-    is the record of Excel row r; its __dict__ already holds every field
-    (None for now) in the order the row loop writes them, and the row loop
-    overwrites all of them except loc, so no placeholder survives. Each row
-    is read once per table, so each record is used at most once; those of
-    blank or rejected rows are dropped.
+    wait, and allocating the record and its Loc was more than half of the
+    row loop (≈1 s of it on a full 1,048,575-row sheet). `out[r]` is the
+    record of Excel row r, with only its loc set; the row loop sets every
+    other field. Each row is read once per table, so each record is used at
+    most once; those of blank or rejected rows are dropped.
 
     Bounded by the sheet's XML size as well as its last row: a stray
     `<row r="1048576">` in a small sheet must not cost a million objects
     (a real row takes well over 64 bytes of XML, a full 8-column row ~275).
     """
     n = min(scan.max_row, scan.bytes // 64, 1 << 20)
-    template = dict.fromkeys(f.name for f in fields(cls) if f.name != "loc")
     new, Loc_ = _new, Loc
+    set_file, set_sheet, set_row, set_column = _LOC_SETTERS
+    set_loc = _setter(cls, "loc")
     append = out.append
     append(None)                     # there is no row 0
     for r in range(1, n + 1):
         loc = new(Loc_)
-        d = loc.__dict__
-        d["file"] = file
-        d["sheet"] = sheet
-        d["row"] = r
+        set_file(loc, file)
+        set_sheet(loc, sheet)
+        set_row(loc, r)
+        set_column(loc, "")
         obj = new(cls)
-        d = obj.__dict__
-        d.update(template)
-        d["loc"] = loc
+        set_loc(obj, loc)
         append(obj)
 
 
 def _make_loc(file: str, sheet: str, row: int) -> Loc:
-    loc = _new(Loc)
-    loc.__dict__.update(file=file, sheet=sheet, row=row)
-    return loc
+    return Loc(file, sheet, row)
 
 
 def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: int) -> Callable[..., Any]:
@@ -222,9 +226,9 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     costs several times that. This generated loop handles the common cell
     types inline (a str in a text/id column, a date cell in a date column,
     an enum written exactly as its key or label) and calls the column's
-    parser (values.py) for everything else; it installs a record's fields
-    with one `__dict__.update`, which is what __init__ does field by field
-    (every field is set; blanks take the field's default). Only schema
+    parser (values.py) for everything else; it sets a record's fields
+    through their slots, which is what __init__ does (every field is set;
+    blanks take the field's default). Only schema
     identifiers and column indexes go into the source, never workbook text.
 
     `L` holds records (of `cls`) built ahead for this table, indexed by
@@ -303,26 +307,32 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         elif defaults.get(name) is not None:
             lines += [f"        if x{k} is None:", f"            x{k} = D_{name}"]
     given = {c.key: k for k, (_, c) in enumerate(columns)}
-    kw = [f"{n}=x{given[n]}" if n in given else f"{n}=D_{n}" for n in names if n != "loc"]
+    sets = [f"S_{n}(obj, x{given[n]})" if n in given else f"S_{n}(obj, D_{n})" for n in names if n != "loc"]
     lines += [
         "        if not ok:",
         "            rejected += 1",
         "            continue",
         # L[r] is the record of Excel row r when it was built ahead
-        # (_prebuild_records): fill in every field but loc.
+        # (_prebuild_records): set every field but loc.
         "        r = first_row + i",
         "        if r < nloc:",
         "            obj = L[r]",
-        f"            obj.__dict__.update({', '.join(kw)})",
+        *("            " + x for x in sets),
         "        else:",
         "            loc = new(Loc)",
-        "            loc.__dict__.update(file=file, sheet=sheet, row=r)",
+        "            SL_file(loc, file)",
+        "            SL_sheet(loc, sheet)",
+        "            SL_row(loc, r)",
+        "            SL_column(loc, '')",
         "            obj = new(cls)",
-        f"            obj.__dict__.update({', '.join(kw)}, loc=loc)",
+        *("            " + x for x in sets),
+        "            S_loc(obj, loc)",
         "        append(obj)",
         "    return out, read, rejected",
     ]
     namespace: dict[str, Any] = {f"D_{k}": v for k, v in defaults.items()}
+    namespace.update({f"S_{n}": _setter(cls, n) for n in names})
+    namespace.update(zip(("SL_file", "SL_sheet", "SL_row", "SL_column"), _LOC_SETTERS))
     namespace.update(new=_new, cls=cls, Loc=Loc, date=date, BAD=object())
     exec(compile("\n".join(lines), f"<kamreport row reader {cls.__name__}>", "exec"), namespace)
     return namespace["read_rows"]

@@ -41,7 +41,7 @@ import math
 import os
 import random
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import NormalDist
 
@@ -580,7 +580,7 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
                 phone=f"+86 1{prng.choice('3578')}{prng.randint(0, 9)} {prng.randint(1000, 9999)} {prng.randint(1000, 9999)}"))
         if "giant" in p.flags and out["p"] and out["p"][-1].customer_id == p.cid:
             last = out["p"][-1]   # a leap-day birthday (care calendar: 28 Feb in other years)
-            out["p"][-1] = Contact(**{**last.__dict__, "birthday": Birthday(2, 29, 1988)})
+            out["p"][-1] = replace(last, birthday=Birthday(2, 29, 1988))
 
         # --- sales
         months = range(24)
@@ -621,7 +621,7 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
             share = 0.15 if "credit_high" in p.flags else prng.uniform(0.01, 0.05)
             i0 = len(out["s"]) - len(credit_month)
             s0 = out["s"][i0]
-            out["s"][i0] = Sale(**{**s0.__dict__, "overdue_amount": _money(max(ttm_rev, 1e4) * share)})
+            out["s"][i0] = replace(s0, overdue_amount=_money(max(ttm_rev, 1e4) * share))
 
         # --- activities
         if keyish:
