@@ -17,7 +17,9 @@ import json
 import os
 import multiprocessing
 import re
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,7 +145,7 @@ class Runner:
     """Jobs in a process pool of `jobs` workers, or in this process for --jobs 1.
 
     The pool starts while the workbooks are read (in another process, see
-    prepare.py), so the workers never hold the dataset. WeasyPrint, matplotlib and the fonts are
+    prepare.py), so the workers never hold the dataset. WeasyPrint and the fonts are
     loaded once, in the parent, before forking: the workers share those
     pages instead of each loading its own copy (less memory, less CPU).
     """
@@ -335,7 +337,13 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, policy_md, s
                 report.subset_fallback = True
                 report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
                             "install libharfbuzz-subset0")
-        _render_all(prepared, fmt, spec, logo, out, runner, report)
+        # Pieces wait on disk for the assembly (render.Job.spool), beside the outputs.
+        spool = tempfile.mkdtemp(prefix=".pieces-", dir=out) if "pdf" in fmt else None
+        try:
+            _render_all(prepared, fmt, spec, logo, out, runner, report, spool)
+        finally:
+            if spool:
+                shutil.rmtree(spool, ignore_errors=True)
 
     if "json" in fmt:
         summary.write_summary(str(out / "summary.json"), prepared.summary)
@@ -401,7 +409,7 @@ class Scheduler:
 
 
 def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: Runner,
-                report: Report) -> None:
+                report: Report, spool: str | None) -> None:
     """Every HTML file and PDF of the build (SPEC §6)."""
     from . import views
 
@@ -423,10 +431,11 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
     sched = Scheduler(runner, window=2 * runner.jobs)
     if want_pdf:        # first: it decides how long the tail of the build is
         sched.add(lambda: job("front", "front:body" if split else "front:1", "booklet_front.html",
-                              front_ctx(provisional), want_piece=True, part="body" if split else None))
+                              front_ctx(provisional), want_piece=True, part="body" if split else None,
+                              spool=spool))
     sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html",
                           _with_logo(contexts["appendix"], logo),
-                          want_html=want_html, want_piece=want_pdf))
+                          want_html=want_html, want_piece=want_pdf, spool=spool))
     if want_html:
         sched.add(lambda: job("index", "index", "index.html",
                               _with_logo(contexts["index"], logo),
@@ -440,7 +449,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                        want_html=want_html and a.tier == "key", want_piece=want_pdf,
                        anchor=anchors[a.customer_id],
                        section=f"{a.name} · {spec.period}" if want_pdf else None,
-                       pdf_path=str(out / f["pdf"]) if want_pdf else None)
+                       pdf_path=str(out / f["pdf"]) if want_pdf else None, spool=spool)
         sched.add(make)
 
     progress = Progress(len(sched.pending), report)

@@ -206,11 +206,15 @@ class PieceLink:
 
 @dataclass(frozen=True)
 class Piece:
-    pdf: bytes                      # without frames
+    pdf: bytes                      # without frames; b"" when the bytes are in `path`
     pages: int
     anchors: dict[str, int]         # anchor -> page index within the piece
     bookmarks: tuple[tuple[int, str, int, str | None], ...]   # (level, label, page index, anchor)
     links: tuple[PieceLink, ...]
+    path: str | None = None         # a file holding the bytes (render.Job.spool)
+
+    def data(self) -> bytes:
+        return Path(self.path).read_bytes() if self.path else self.pdf
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +428,7 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
     offsets, anchors = [], {}
     for piece in pieces:
         offsets.append(len(writer.pages))
-        writer.append(PdfReader(io.BytesIO(piece.pdf)), import_outline=False)
+        writer.append(PdfReader(io.BytesIO(piece.data())), import_outline=False)
         for name, i in piece.anchors.items():
             anchors.setdefault(name, offsets[-1] + i)
     total = len(writer.pages)

@@ -2,13 +2,16 @@
 
 Runs in worker processes: `run_job(job)` per document; a job carries the
 build's `RenderSpec` (the worker sets itself up once per build) and a
-picklable context made by `views.py` in the parent. `views.finish` draws
-the context's charts here, right before rendering. WeasyPrint, matplotlib
-and the fonts are loaded once by `warm_up()` in the parent before it forks
-the workers, which inherit them (with --jobs 1 everything runs in-process).
+picklable context made by `views.py` (in prepare.py). `views.finish` draws
+the context's charts here, right before rendering. WeasyPrint and the fonts
+are loaded once by `warm_up()` in the parent before it forks the workers,
+which inherit them (with --jobs 1 everything runs in-process); matplotlib
+is imported only by a worker that draws a booklet chart (charts.py).
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib.resources
 import os
 import re
@@ -122,6 +125,7 @@ class Job:
     part: str | None = None        # "head" | "body": a part of the template (split_sources)
     section: str | None = None     # top-right header drawn by the piece itself (account plans)
     pdf_path: str | None = None    # write the piece with its own frame here (account plans)
+    spool: str | None = None       # return the piece's bytes in a file of this folder, not in memory
     spec: RenderSpec | None = None # the build's settings (a worker may serve several builds)
 
 
@@ -141,11 +145,11 @@ _FETCHER = None
 
 
 def warm_up() -> None:
-    """Pool initializer: import WeasyPrint and matplotlib and load the fonts
-    once, while the parent process is still reading the workbooks."""
+    """Import WeasyPrint and load the fonts once, in the parent, while the
+    workbooks are read, before the workers are forked."""
     from weasyprint import HTML
 
-    from . import charts, views  # noqa: F401 - charts imports matplotlib
+    from . import charts, views  # noqa: F401
     HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render()
 
 
@@ -367,6 +371,13 @@ def run_job(job: Job) -> JobResult:
                     times["pypdf"] = time.process_time() - t0
             else:
                 times["templates"] = time.process_time() - t0
+    if job.spool and piece is not None:
+        # The build process keeps every piece until the booklet is assembled;
+        # on disk they do not add to its memory (~450 KB per account plan).
+        path = os.path.join(job.spool, hashlib.sha256(job.key.encode()).hexdigest()[:32] + ".pdf")
+        with open(path, "wb") as f:
+            f.write(piece.pdf)
+        piece = dataclasses.replace(piece, pdf=b"", path=path)
     times["total"] = time.process_time() - t_start
     memory.trim()       # the worker's next document starts from a small heap (memory.py)
     return JobResult(job.key, html_out if job.want_html else None, piece,
