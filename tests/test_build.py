@@ -69,6 +69,8 @@ def test_outputs_are_the_ones_of_spec_6_and_listed_in_summary(built, summary):
     for a in key:
         expected |= {a["files"]["html"], a["files"]["pdf"]}
     assert set(written) == expected
+    # The pieces' spool folder (.pieces-*) is gone.
+    assert {p.name for p in period.iterdir() if p.is_dir()} == {"accounts"}
     assert sorted(summary["outputs"]) == sorted(expected)
     assert all(not a.get("files") for a in summary["accounts"] if a["tier"] != "key")
 
@@ -318,3 +320,29 @@ def test_policy_file_limits(tmp_path):
     big.write_bytes(b"x" * (MAX_POLICY_BYTES + 1))
     with pytest.raises(KamError, match="at most"):
         read_policy(str(big))
+
+
+def test_printed_booklet_html_paginates_like_booklet_pdf(built):
+    # booklet.html starts every account plan and the appendix on a new page
+    # when printed, as booklet.pdf does (also what the benchmark's baseline
+    # lays out: the same pages as the build).
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from kamreport import pdf, render
+    period, _ = built
+    html = HTML(filename=str(period / "booklet.html"), base_url=render.packaged_dir().as_uri() + "/",
+                url_fetcher=pdf.make_fetcher(render.packaged_dir()))
+    assert len(html.render().pages) == len(PdfReader(period / "booklet.pdf").pages)
+
+
+def test_failed_render_leaves_no_pieces_behind(tmp_path, root):
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "account.html").write_text(
+        '{% extends "default:account.html" %}{% block kpis %}{{ no_such_thing.at_all }}{% endblock %}',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    res = _run(sample_book(root), "--out", out, "--format", "pdf", "--templates", templates, "--jobs", "2")
+    assert res.exit_code == 1 and "no_such_thing" in res.output
+    assert not list((out / "2026Q3").glob(".pieces-*"))

@@ -206,3 +206,42 @@ def test_shared_fonts_embed_each_font_once_and_keep_every_glyph(tmp_path):
         drawn = png(shared, n, "shared")
         assert len(drawn) > 500 and drawn == png(separate, n, "separate")
     assert png(shared, 1, "shared") != png(shared, 2, "shared")      # the comparison can fail
+
+
+_STYLED = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+@page { size: A5; margin: 12mm; @bottom-center { content: "foot"; } }
+p { color: #123456; font-family: "Noto Sans CJK SC"; }
+.x { background: #fdecec !important; } """ + "/* padding past the cache threshold */ " * 80 + """
+</style><style>h1 { font-size: 30pt; }</style></head>
+<body><h1>标题</h1><p class="x" style="background: #eeeeee">段落 text</p></body></html>"""
+
+
+def test_head_stylesheets_moved_out_only_when_nothing_else_styles_the_document():
+    doc, blocks = pdf._head_stylesheets(_STYLED)
+    assert "<style>" not in doc and "<h1>标题</h1>" in doc and len(blocks) == 2
+    body_style = _STYLED.replace("<body>", "<body><style>p{}</style>")
+    link = _STYLED.replace("</head>", '<link rel="stylesheet" href="x.css"></head>')
+    media = _STYLED.replace("<style>h1", '<style media="print">h1')
+    font_face = _STYLED.replace("h1 {", "@font-face { font-family: X; src: url(x.ttf) } h1 {")
+    for html in (body_style, link, media, font_face):
+        assert pdf._head_stylesheets(html) is None
+
+
+def test_cached_stylesheets_give_the_same_pdf(monkeypatch):
+    fetcher = pdf.make_fetcher(render.packaged_dir())
+    when = datetime(2026, 9, 30, tzinfo=timezone.utc)
+    base = render.packaged_dir().as_uri() + "/"
+    pdf._CSS.clear()
+    first = pdf.layout_and_write(_STYLED, base, fetcher, when=when, key="k").pdf
+    second = pdf.layout_and_write(_STYLED, base, fetcher, when=when, key="k").pdf   # parsed CSS reused
+    assert len(pdf._CSS) == 1
+    monkeypatch.setattr(pdf, "_head_stylesheets", lambda html: None)                # as written
+    plain = pdf.layout_and_write(_STYLED, base, fetcher, when=when, key="k").pdf
+    assert first == second == plain
+
+
+def test_memory_helpers_work_here():
+    from kamreport import memory
+    assert memory.limit_heap() is True          # glibc (Debian)
+    memory.trim()
+    assert memory.rss_mb() > 10
