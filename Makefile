@@ -34,6 +34,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 bench: deps
+	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/run.py
 
 bench-quick: deps
