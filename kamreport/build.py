@@ -383,8 +383,8 @@ def _with_logo(ctx: dict, logo: str | None) -> dict:
 
 class Scheduler:
     """Feeds jobs to the runner, a few at a time, so that urgent jobs (the
-    trial layout of the contents) can jump the queue instead of waiting
-    behind every account, and contexts are made just before they are needed."""
+    trial layout of the contents, early frame chunks) can jump the queue
+    instead of waiting behind every account."""
 
     def __init__(self, runner: Runner, window: int) -> None:
         self.runner, self.window = runner, window
