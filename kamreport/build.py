@@ -2,13 +2,14 @@
 
 Reading and computing (prepare.py) yield every template context up front;
 with render workers that stage runs in a child process, so the dataset's
-memory is gone before rendering starts. The PDFs are made of pieces, each laid out once in a worker process
-(render.run_job): the front matter, one piece per account plan (also
-written as accounts/<slug>.pdf with its own frame) and the appendix. The
-parent then knows every piece's page count, fills the contents page with
-real page numbers (re-laying out the small front matter), lays out the
-booklet's frame pages in parallel chunks, and stitches booklet.pdf from the
-same piece bytes (pdf.assemble).
+memory is gone before rendering starts. The PDFs are made of pieces, each
+laid out once in a worker process (render.run_job): the front matter, one
+piece per account plan (also written as accounts/<slug>.pdf with its own
+frame) and the appendix. The parent then knows every piece's page count,
+fills the contents page with real page numbers (re-laying out the small
+front matter), lays out the booklet's frame pages in parallel chunks, stops
+the workers and stitches booklet.pdf from the same piece bytes
+(pdf.assemble), which wait on disk until then.
 """
 from __future__ import annotations
 
@@ -145,9 +146,9 @@ class Runner:
     """Jobs in a process pool of `jobs` workers, or in this process for --jobs 1.
 
     The pool starts while the workbooks are read (in another process, see
-    prepare.py), so the workers never hold the dataset. WeasyPrint and the fonts are
-    loaded once, in the parent, before forking: the workers share those
-    pages instead of each loading its own copy (less memory, less CPU).
+    prepare.py), so the workers never hold the dataset. WeasyPrint and the
+    fonts are loaded once, in the parent, before forking: the workers share
+    those pages instead of each loading its own copy (less memory, less CPU).
     """
 
     def __init__(self, jobs: int) -> None:
@@ -296,15 +297,14 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     runner = Runner(jobs) if rendered else None
     try:
         prepared = wait() if wait else prepare.prepare(*args, **kwargs)
-        return _build(prepared, out_dir, fmt, templates_dir, policy_md, strict, quiet, fail_on_risk,
-                      report, runner)
+        return _build(prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk, report, runner)
     finally:
         if runner is not None:
             runner.close()
 
 
-def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, policy_md, strict, quiet,
-           fail_on_risk, report: Report, runner: Runner | None) -> int:
+def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk,
+           report: Report, runner: Runner | None) -> int:
     from . import summary, views
 
     started = report.started

@@ -1,10 +1,10 @@
 """Records produced by the reader (SPEC §1) and consumed by the engine.
 
 Every record is a frozen dataclass with slots (no per-record __dict__: a
-full Activities sheet is a million records) with already-parsed values: dates are
-`datetime.date`, months are `date` on day 1, money is `float`, percents are
-fractions (8 % -> 0.08), enums are their keys ("preferred_supplier"), blanks
-are `None`. Each record remembers where it came from (`Loc`) so that the
+full Activities sheet is a million records) with already-parsed values:
+dates are `datetime.date`, months are `date` on day 1, money is `float`,
+percents are fractions (8 % -> 0.08), enums are their keys
+("preferred_supplier"), blanks are `None`. Each record remembers where it came from (`Loc`) so that the
 engine and the reports can point back at the workbook.
 """
 from __future__ import annotations
