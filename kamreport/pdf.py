@@ -225,7 +225,7 @@ _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 # font configuration, counter styles, cascade layers, imported sheets):
 # such a document keeps its <style> blocks.
 _DOCUMENT_WIDE = ("@font-face", "@counter-style", "@layer", "@import")
-_SHARED_CSS_MIN = 2_000        # smaller blocks (an account's header) are parsed each time
+_SHARED_CSS_MIN = 1_000        # smaller blocks (an account's header) are parsed each time
 _CSS: dict[tuple, object] = {}
 
 
@@ -233,11 +233,13 @@ def _head_stylesheets(html: str) -> tuple[str, list[str]] | None:
     """`html` without the <style> blocks of its head, and their CSS in order.
 
     None when a stylesheet is anywhere else (a <link>, a <style> in the body
-    or with attributes): that document is laid out as written.
+    or with attributes) or the head has a comment (which could hide a
+    <style>): that document is laid out as written.
     """
     lower = html.lower()
     head_end = lower.find("</head>")
-    if head_end < 0 or "<link" in lower or lower.count("<style") != lower.count("<style", 0, head_end):
+    if head_end < 0 or "<link" in lower or "<!--" in lower[:head_end] or \
+            lower.count("<style") != lower.count("<style", 0, head_end):
         return None
     blocks = _STYLE_BLOCK.findall(html, 0, head_end)
     if len(blocks) != lower.count("<style", 0, head_end) or \

@@ -223,7 +223,8 @@ def test_head_stylesheets_moved_out_only_when_nothing_else_styles_the_document()
     link = _STYLED.replace("</head>", '<link rel="stylesheet" href="x.css"></head>')
     media = _STYLED.replace("<style>h1", '<style media="print">h1')
     font_face = _STYLED.replace("h1 {", "@font-face { font-family: X; src: url(x.ttf) } h1 {")
-    for html in (body_style, link, media, font_face):
+    commented = _STYLED.replace("</head>", "<!-- <style>p { color: red }</style> --></head>")
+    for html in (body_style, link, media, font_face, commented):
         assert pdf._head_stylesheets(html) is None
 
 
