@@ -201,6 +201,13 @@ def _svg(name: str, width_in: float, height_in: float, body: list[str]) -> str:
             f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>' + "".join(body) + "</svg>")
 
 
+def _category_limits(n: int, bar: float) -> tuple[float, float]:
+    """Data limits of an axis with n bars of thickness `bar` at 0..n-1: the
+    bars' extent plus 5 % on each side, as matplotlib autoscales."""
+    span = max(n - 1, 0) + bar
+    return -bar / 2 - 0.05 * span, max(n - 1, 0) + bar / 2 + 0.05 * span
+
+
 def _text_width(s: str, size: float) -> float:
     """A generous estimate of a label's width (only used to space legend entries)."""
     w = 0.0
@@ -260,9 +267,7 @@ def revenue_trend(data: dict[str, Any], name: str = "revenue_trend") -> str:
     bottom = top + height
 
     # x: bars of width 0.62 at 0..n-1, 5 % margins (as matplotlib autoscales)
-    xspan = max(n - 1, 0) + 0.62
-    x_lo = -0.31 - 0.05 * xspan
-    x_hi = max(n - 1, 0) + 0.31 + 0.05 * xspan
+    x_lo, x_hi = _category_limits(n, 0.62)
 
     def X(v: float) -> float:
         return left + (v - x_lo) / (x_hi - x_lo) * width
@@ -338,9 +343,7 @@ def health(data: dict[str, Any], name: str = "health") -> str:
     top, height = (1 - 0.96) * H, 0.8 * H
     bottom = top + height
     # y: bars of height 0.55 at n-1..0 (first component on top), 5 % margins
-    yspan = max(n - 1, 0) + 0.55
-    y_lo = -0.275 - 0.05 * yspan
-    y_hi = max(n - 1, 0) + 0.275 + 0.05 * yspan
+    y_lo, y_hi = _category_limits(n, 0.55)
 
     def X(v: float) -> float:
         return left + min(max(v, 0.0), 100.0) / 100 * width
@@ -483,7 +486,7 @@ def pyramid(data: dict[str, Any]) -> Any:
 # Drawn as SVG strings directly, without matplotlib (every account plan has them).
 PLAIN = {"revenue_trend": revenue_trend, "health": health}
 # Drawn with matplotlib (portfolio charts of the booklet front matter).
-KINDS = {"pyramid": pyramid, "target_bars": target_bars, "pareto": pareto, **PLAIN}
+KINDS = {"pyramid": pyramid, "target_bars": target_bars, "pareto": pareto}
 
 
 def draw(name: str, data: dict[str, Any], id_prefix: str | None = None) -> str:
