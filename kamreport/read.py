@@ -177,9 +177,6 @@ def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
     return cls.__dict__[name].__set__
 
 
-_LOC_SETTERS = tuple(_setter(Loc, n) for n in ("file", "sheet", "row", "column"))
-
-
 def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: Any) -> None:
     """Build an empty record of `cls`, with its Loc, for every row, ahead.
 
@@ -197,7 +194,7 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
     """
     n = min(scan.max_row, scan.bytes // 64, 1 << 20)
     new, Loc_ = _new, Loc
-    set_file, set_sheet, set_row, set_column = _LOC_SETTERS
+    set_file, set_sheet, set_row, set_column = (_setter(Loc, f) for f in ("file", "sheet", "row", "column"))
     set_loc = _setter(cls, "loc")
     append = out.append
     append(None)                     # there is no row 0
@@ -210,10 +207,6 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
         obj = new(cls)
         set_loc(obj, loc)
         append(obj)
-
-
-def _make_loc(file: str, sheet: str, row: int) -> Loc:
-    return Loc(file, sheet, row)
 
 
 def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: int) -> Callable[..., Any]:
@@ -319,20 +312,14 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         "            obj = L[r]",
         *("            " + x for x in sets),
         "        else:",
-        "            loc = new(Loc)",
-        "            SL_file(loc, file)",
-        "            SL_sheet(loc, sheet)",
-        "            SL_row(loc, r)",
-        "            SL_column(loc, '')",
         "            obj = new(cls)",
         *("            " + x for x in sets),
-        "            S_loc(obj, loc)",
+        "            S_loc(obj, Loc(file, sheet, r))",
         "        append(obj)",
         "    return out, read, rejected",
     ]
     namespace: dict[str, Any] = {f"D_{k}": v for k, v in defaults.items()}
     namespace.update({f"S_{n}": _setter(cls, n) for n in names})
-    namespace.update(zip(("SL_file", "SL_sheet", "SL_row", "SL_column"), _LOC_SETTERS))
     namespace.update(new=_new, cls=cls, Loc=Loc, date=date, BAD=object())
     exec(compile("\n".join(lines), f"<kamreport row reader {cls.__name__}>", "exec"), namespace)
     return namespace["read_rows"]
