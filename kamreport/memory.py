@@ -47,14 +47,3 @@ def trim() -> None:
     if lib:
         lib.malloc_trim(0)
 
-
-def rss_mb() -> float | None:
-    """This process's resident memory in MB (Linux), for tests and the benchmark."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
