@@ -230,12 +230,17 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     assert res.exit_code == 2 and "docx" in res.output
 
 
-def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root):
+def _kpis_template(tmp_path: Path, block: str) -> Path:
+    """A --templates folder whose account.html replaces the packaged one's kpis block."""
     templates = tmp_path / "tpl"
     templates.mkdir()
     (templates / "account.html").write_text(
-        '{% extends "default:account.html" %}{% block kpis %}<p id="mine">MY-KPI-BLOCK</p>{% endblock %}',
-        encoding="utf-8")
+        '{% extends "default:account.html" %}{% block kpis %}' + block + '{% endblock %}', encoding="utf-8")
+    return templates
+
+
+def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root):
+    templates = _kpis_template(tmp_path, '<p id="mine">MY-KPI-BLOCK</p>')
     policy = tmp_path / "policy.md"
     policy.write_text("# KAM policy\n\nVisit every **key account** monthly. <script>x()</script>", encoding="utf-8")
     out = tmp_path / "out"
@@ -337,11 +342,7 @@ def test_printed_booklet_html_paginates_like_booklet_pdf(built):
 
 
 def test_failed_render_leaves_no_pieces_behind(tmp_path, root):
-    templates = tmp_path / "tpl"
-    templates.mkdir()
-    (templates / "account.html").write_text(
-        '{% extends "default:account.html" %}{% block kpis %}{{ no_such_thing.at_all }}{% endblock %}',
-        encoding="utf-8")
+    templates = _kpis_template(tmp_path, "{{ no_such_thing.at_all }}")
     out = tmp_path / "out"
     res = _run(sample_book(root), "--out", out, "--format", "pdf", "--templates", templates, "--jobs", "2")
     assert res.exit_code == 1 and "no_such_thing" in res.output
