@@ -245,3 +245,41 @@ def test_memory_helpers_work_here():
     from kamreport import memory
     assert memory.limit_heap() is True          # glibc (Debian)
     memory.trim()
+
+
+_FONTS = """<html><head><style>
+  body { font-family: "Noto Sans CJK SC"; }
+  .latin { font-family: "DejaVu Sans"; } .serif { font-family: "DejaVu Serif"; font-weight: bold; }
+</style></head><body>
+  <h1>重点客户 <b>经营</b> <em>复盘</em></h1>
+  <p class="latin">Key accounts — <i>italic</i>, ½ € ﬁ</p>
+  <p class="serif">Serif bold 123</p>
+  <p>缺字：\U000E0100\uE000 龘</p>
+</body></html>"""
+
+
+def test_one_pass_font_subsets_give_the_same_pdf_as_weasyprint(monkeypatch):
+    """The one-pass subset (pdf._one_pass_subset) must write exactly what
+    WeasyPrint's two passes write: regular, bold, synthetic oblique, Latin
+    fonts and a glyph missing from every font (the notdef outline)."""
+    from weasyprint.pdf import fonts
+    assert pdf.use_one_pass_subsets() is True
+    assert fonts.Font._harfbuzz_subset is pdf._one_pass_subset
+    fetcher = pdf.make_fetcher(render.packaged_dir())
+    base = render.packaged_dir().as_uri() + "/"
+    with pdf.capture_warnings() as cap:
+        ours = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN, key="k").pdf
+    assert any("U+E000" in w for w in cap.warnings)        # a glyph no font has
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", pdf._WEASYPRINT_SUBSET)
+    monkeypatch.setattr(pdf, "use_one_pass_subsets", lambda: False)
+    theirs = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN, key="k").pdf
+    assert ours == theirs
+    assert len(_font_programs(ours)) >= 4
+
+
+def test_one_pass_subsets_leave_an_unknown_weasyprint_alone(monkeypatch):
+    from weasyprint.pdf import fonts
+    pdf.use_one_pass_subsets()
+    monkeypatch.delattr(fonts.Font, "_harfbuzz_subset")
+    assert pdf.use_one_pass_subsets() is False
+    assert not hasattr(fonts.Font, "_harfbuzz_subset")
