@@ -496,8 +496,11 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
     if want_pdf:
         pieces = [(n, anc, r.piece) for n, anc, r in acct]
         if split:
+            html_job = (lambda toc: job("front", "front:html", "booklet_front.html", front_ctx(toc),
+                                        want_html=True)) if want_html else None
             head, toc, overlay = _head(runner, job, front_ctx, results["front:body"].piece, pieces,
-                                       appendix.piece, report, results, spec.period, key_accounts)
+                                       appendix.piece, report, results, spec.period, key_accounts,
+                                       html_job)
             front = [head, results["front:body"].piece]
         else:
             front, toc = _whole_front(runner, job, front_ctx, results["front:1"].piece, pieces,
@@ -505,9 +508,10 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
             overlay = None
         frames = results.pop("frames")
     if want_html:
-        # The whole front matter as one browser section (Jinja only: cheap).
-        res = runner.submit(job("front", "front:html", "booklet_front.html", front_ctx(toc),
-                                want_html=True)).result()
+        # The whole front matter as one browser section (Jinja and charts:
+        # ~1 s); with a split front it ran beside the contents' layout (_head).
+        res = results.get("front:html") or runner.submit(job(
+            "front", "front:html", "booklet_front.html", front_ctx(toc), want_html=True)).result()
         report.take(res)
         results["front:html"] = res
         html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
@@ -555,13 +559,16 @@ def _chunk_job(job, k: int, rights: list[str | None], suffix: str = "") -> rende
     return job("frame", f"frame:{k}{suffix}", "frame.html", {"pages": pages})
 
 
-def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period, key_accounts):
+def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period, key_accounts,
+          html_job=None):
     """Lay out cover + contents with real page numbers; finish the frames.
 
     The booklet's frame pages carry "page X /" and were mostly laid out
     during the build, from the trial layout's length of cover + contents;
     "of N pages" is one overlay page drawn on every page. When the final
     cover + contents has another length, every frame chunk is laid out again.
+    `html_job(toc)`: the browser front matter, rendered beside the layout
+    once the contents are known (into results["front:html"]).
     """
     trial = results.get("front:trial")
     pages = trial.piece.pages if trial else head_guess(len(make_toc(0, body, pieces, appendix)))
@@ -574,13 +581,15 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
                 if not (reuse and f"frame:{k}" in results)}
         total = runner.submit(job("frame", f"frame:total:{attempt}", "frame.html", {"pages": [
             {"number": None, "total": len(rights), "right": None, "blank": False}]}))
-        res = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc),
-                                want_piece=True, part="head")).result()
+        head = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc),
+                                 want_piece=True, part="head"))
+        html = runner.submit(html_job(toc)) if html_job else None
+        res = head.result()
         report.take(res)
         results[f"front:head{attempt}"] = res
         if res.piece.pages == pages:
             break
-        for f in [*futs.values(), total]:
+        for f in [*futs.values(), total, *([html] if html else [])]:
             f.cancel()
         pages = res.piece.pages
     else:
@@ -598,6 +607,8 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
     overlay = total.result()
     report.take(overlay)
     results["frame:total"] = overlay
+    if html is not None:
+        results["front:html"] = html.result()
     return res.piece, toc, overlay.piece.pdf
 
 

@@ -347,3 +347,37 @@ def test_failed_render_leaves_no_pieces_behind(tmp_path, root):
     res = _run(sample_book(root), "--out", out, "--format", "pdf", "--templates", templates, "--jobs", "2")
     assert res.exit_code == 1 and "no_such_thing" in res.output
     assert not list((out / "2026Q3").glob(".pieces-*"))
+
+
+def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, root, monkeypatch):
+    """The trial contents layout claims a page too many: the final contents
+    (and the frames, and booklet.html's front matter, which is rendered
+    beside it) are made again with the right page numbers."""
+    import dataclasses
+
+    from kamreport import render
+    ran: list[str] = []
+    real = render.run_job
+
+    def run_job(job):
+        ran.append(job.key)
+        res = real(job)
+        if job.key == "front:trial":
+            res = dataclasses.replace(res, piece=dataclasses.replace(res.piece, pages=res.piece.pages + 1))
+        return res
+
+    monkeypatch.setattr(render, "run_job", run_job)
+    out = tmp_path / "out"
+    res = _run(sample_book(root), "--out", out, "--jobs", "1")
+    assert res.exit_code == 0, res.output
+    assert ran.count("front:html") == 2 and "front:head2" in ran and "front:head3" not in ran
+    period = out / "2026Q3"
+    pages = pdf_pages(period / "booklet.pdf")
+    html = (period / "booklet.html").read_text(encoding="utf-8")
+    toc = re.findall(r'<a href="#acc[^"]+">([^<]*)</a></span><span class="p">(\d+)</span>', html)
+    assert len(toc) >= 2
+    for name, page in toc:
+        n = int(page)
+        header = f"{name} · 2026Q3"         # an account plan's running header
+        assert header in pages[n - 1] and header not in pages[n - 2], (name, n)
+        assert re.search(rf"第\s*{n}\s*页\s*/\s*共\s*{len(pages)}\s*页", pages[n - 1]), pages[n - 1][-300:]
