@@ -344,9 +344,8 @@ def _stylesheets(blocks: list[str], base_url: str, fetcher) -> list:
     return out
 
 
-def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: str,
-                     times: dict[str, float] | None = None) -> Piece:
-    """Lay out an HTML document once and write its PDF bytes once.
+def layout(html: str, base_url: str, fetcher, times: dict[str, float] | None = None):
+    """Lay out an HTML document: a WeasyPrint `Document`.
 
     `times` accumulates CPU seconds of WeasyPrint's layout and writing (the
     benchmark's "WeasyPrint share").
@@ -363,6 +362,12 @@ def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: 
         doc = HTML(string=split[0], base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=_stylesheets(split[1], base_url, fetcher))
     times["layout"] = times.get("layout", 0.0) + time.process_time() - t0
+    return doc
+
+
+def _anchors_bookmarks_links(doc) -> tuple[dict[str, int], tuple, tuple[PieceLink, ...]]:
+    """A laid-out piece's anchors, bookmarks and links into other pieces
+    (taken off its pages: WeasyPrint would drop them with a warning)."""
     own = {name for page in doc.pages for name in page.anchors}
     anchors: dict[str, int] = {}
     links: list[PieceLink] = []
@@ -392,14 +397,122 @@ def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: 
             exact = [name for y, name in above if abs(y - target[1]) < 2]
             anchor = exact[0] if exact else (max(above)[1] if above else None)
             bookmarks.append((level, label, i, anchor))
-    bookmarks = tuple(bookmarks)
+    return anchors, tuple(bookmarks), tuple(links)
+
+
+def _freeze_streams(pdf) -> None:
+    """Compress each stream of a pydyf PDF once, as pydyf would.
+
+    pydyf compresses a stream (zlib level 9) every time its bytes are asked
+    for: when it is written, and again for the file identifier's hash of the
+    whole file. Compressed once here, a stream writes the same bytes (its
+    /Filter set as pydyf sets it) and a second write of the same PDF (the
+    framed account plan) costs no compression either.
+    """
+    import zlib
+
+    import pydyf
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.compress:
+            packer = zlib.compressobj(level=9)
+            raw = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+            obj.stream = [packer.compress(raw) + packer.flush()]
+            obj.compress = False
+            obj.extra["Filter"] = "/FlateDecode"
+
+
+def _write(doc, key: str, when: datetime, times: dict[str, float], keep: list | None = None) -> bytes:
+    """PDF bytes of a laid-out document; `keep` receives the pydyf PDF and
+    its object count before the write (which adds a few)."""
+    def finish(_document, pdf) -> None:
+        _freeze_streams(pdf)
+        if keep is not None:
+            keep.append((pdf, len(pdf.objects)))
+
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc.metadata.created = stamp
     doc.metadata.modified = stamp
     t0 = time.process_time()
-    pdf = doc.write_pdf(pdf_identifier=_identifier(key))
+    data = doc.write_pdf(pdf_identifier=_identifier(key), finisher=finish)
     times["write"] = times.get("write", 0.0) + time.process_time() - t0
-    return Piece(pdf, len(doc.pages), anchors, bookmarks, tuple(links))
+    return data
+
+
+def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: str,
+                     times: dict[str, float] | None = None) -> Piece:
+    """Lay out an HTML document once and write its PDF bytes once."""
+    times = {} if times is None else times
+    doc = layout(html, base_url, fetcher, times)
+    anchors, bookmarks, links = _anchors_bookmarks_links(doc)
+    return Piece(_write(doc, key, when, times), len(doc.pages), anchors, bookmarks, links)
+
+
+def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime, key: str, frame,
+                            meta: "Meta", times: dict[str, float] | None = None) -> tuple[Piece, bytes]:
+    """A piece and its standalone PDF with a frame (an account plan).
+
+    `frame(pages)` gives a laid-out frame document with that many pages
+    (render.account_frame). Its pages are written in the same PDF as the
+    content pages, after them, so they share the content's font subsets
+    (WeasyPrint keys fonts by their description, not by document). Those
+    bytes are the piece: the booklet takes its first `pages` pages. Then
+    the same PDF objects, written again, become the standalone PDF: each
+    frame page turned into a form XObject drawn over its content page
+    (streams are compressed once, _freeze_streams). No PDF is parsed.
+    """
+    times = {} if times is None else times
+    doc = layout(html, base_url, fetcher, times)
+    anchors, bookmarks, links = _anchors_bookmarks_links(doc)
+    pages = len(doc.pages)
+    frame_doc = frame(pages)
+    if len(frame_doc.pages) != pages:
+        raise ValueError(f"frame has {len(frame_doc.pages)} pages, content {pages}")
+    kept: list = []
+    data = _write(doc.copy(doc.pages + frame_doc.pages), key, when, times, kept)
+    t0 = time.process_time()
+    framed = _framed(*kept[0], pages, meta)
+    times["stamp"] = times.get("stamp", 0.0) + time.process_time() - t0
+    return Piece(data, pages, anchors, bookmarks, links), framed
+
+
+def _framed(pdf, count: int, pages: int, meta: "Meta") -> bytes:
+    """Write a pydyf PDF (already written once: content pages, then as many
+    frame pages; `count` objects before that write) again with every frame
+    page drawn over its content page."""
+    import pydyf
+
+    del pdf.objects[count:]         # what the first write added: info, object and xref streams
+    pdf.current_position = 0
+    numbers = pdf.pages["Kids"][::3]
+    obj = lambda ref: pdf.objects[int(ref.split()[0])]  # noqa: E731 - pydyf references are b"12 0 R"
+    begin = pydyf.Stream([b"q"])
+    pdf.add_object(begin)
+    for i, (content, frame) in enumerate(zip(numbers[:pages], numbers[pages:])):
+        page, frame_page = pdf.objects[content], pdf.objects[frame]
+        form = obj(frame_page["Contents"])
+        form.extra.update({"Type": "/XObject", "Subtype": "/Form",
+                           "BBox": pydyf.Array(frame_page["MediaBox"]),
+                           "Resources": frame_page["Resources"]})
+        # The page's own drawing isolated in q … Q, then its frame (the
+        # pages share one /Resources dictionary: one name per frame).
+        name = f"{FRAME_XOBJECT[1:]}{i + 1}"
+        obj(page["Resources"])["XObject"][name] = form.reference
+        end = pydyf.Stream([b"Q", f"q /{name} Do Q".encode()])
+        pdf.add_object(end)
+        page["Contents"] = pydyf.Array([begin.reference, page["Contents"], end.reference])
+        frame_page.clear()          # no longer a page: an empty dictionary nobody refers to
+    pdf.pages["Kids"] = pydyf.Array(pdf.pages["Kids"][:3 * pages])
+    pdf.pages["Count"] = pages
+    stamp = meta.when.strftime("D:%Y%m%d%H%M%SZ")
+    pdf.info.clear()
+    pdf.info.update({"Title": pydyf.String(meta.title), "Author": pydyf.String(meta.author),
+                     "Subject": pydyf.String(meta.subject), "Creator": pydyf.String("kamreport"),
+                     "Producer": pydyf.String("kamreport (WeasyPrint)"),
+                     "CreationDate": pydyf.String(stamp), "ModDate": pydyf.String(stamp)})
+    pdf.catalog["Lang"] = pydyf.String(meta.language)
+    out = io.BytesIO()
+    pdf.write(out, None, _identifier(meta.key), True)
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------
@@ -500,7 +613,8 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
     offsets, anchors = [], {}
     for piece in pieces:
         offsets.append(len(writer.pages))
-        writer.append(PdfReader(io.BytesIO(piece.data())), import_outline=False)
+        # A piece's first `pages` pages (an account plan's PDF holds its frame's after them).
+        writer.append(PdfReader(io.BytesIO(piece.data())), pages=(0, piece.pages), import_outline=False)
         for name, i in piece.anchors.items():
             anchors.setdefault(name, offsets[-1] + i)
     total = len(writer.pages)
@@ -529,12 +643,6 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
     if share_fonts:
         merge_fonts(writer)
     return _finish(writer, meta)
-
-
-def stamp_piece(piece: Piece, frame_pdf: bytes | list | None, meta: Meta) -> bytes:
-    """A standalone PDF (an account plan): the piece with its own frame."""
-    return assemble([piece], frame_pdf, meta,
-                    outline=[(label, i) for level, label, i, _a in piece.bookmarks if level == 1][:50])
 
 
 # --------------------------------------------------------------------------

@@ -267,6 +267,13 @@ def _finish(context: dict[str, Any]) -> dict[str, Any]:
     return done if isinstance(done, dict) else context
 
 
+def _frame_html(pages: list[dict[str, Any]]) -> str:
+    spec = _SPEC
+    ctx = {"lang": spec.lang, "company": spec.company, "title": spec.title, "period": spec.period,
+           "pages": pages}
+    return render_template(_ENV, "frame.html", ctx)
+
+
 def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] | None = None) -> bytes:
     """Frame pages: running header and "page X of Y", one dict per page.
 
@@ -274,30 +281,26 @@ def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] 
     None where the content piece draws its own: account plans) and `blank`
     (no frame: the cover).
     """
-    spec = _SPEC
-    ctx = {"lang": spec.lang, "company": spec.company, "title": spec.title, "period": spec.period,
-           "pages": pages}
-    html = render_template(_ENV, "frame.html", ctx)
     base = packaged_dir().as_uri() + "/"
-    return pdfmod.layout_and_write(html, base, _fetcher(), when=spec.when, key=key, times=times).pdf
+    return pdfmod.layout_and_write(_frame_html(pages), base, _fetcher(), when=_SPEC.when, key=key,
+                                   times=times).pdf
 
 
-_ACCOUNT_FRAMES: dict[int, list] = {}
+_ACCOUNT_FRAMES: dict[int, Any] = {}
 
 
-def account_frame(pages: int, times: dict[str, float]) -> list:
-    """Frame pages 1..k of k for an account plan PDF, laid out once per k per process.
+def account_frame(pages: int, times: dict[str, float]):
+    """Frame pages 1..k of k for an account plan PDF: a laid-out WeasyPrint
+    document, laid out once per k per process.
 
     An account plan draws its own name in the top-right corner (see
     section_header_css), so its frame depends on its page count only: a
     worker lays out a handful of these, not one per account.
     """
     if pages not in _ACCOUNT_FRAMES:
-        from pypdf import PdfReader
-        import io
-        data = render_frame([{"number": i + 1, "total": pages, "right": None, "blank": False}
-                             for i in range(pages)], key=f"account-frame:{pages}", times=times)
-        _ACCOUNT_FRAMES[pages] = list(PdfReader(io.BytesIO(data)).pages)
+        html = _frame_html([{"number": i + 1, "total": pages, "right": None, "blank": False}
+                            for i in range(pages)])
+        _ACCOUNT_FRAMES[pages] = pdfmod.layout(html, packaged_dir().as_uri() + "/", _fetcher(), times)
     return _ACCOUNT_FRAMES[pages]
 
 
@@ -358,17 +361,18 @@ def run_job(job: Job) -> JobResult:
                     html = inject_head(html, section_header_css(job.section))
                 times["templates"] = time.process_time() - t0
                 base = packaged_dir().as_uri() + "/"
-                piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key,
-                                                times=times)
                 if job.pdf_path:
-                    # accounts/<slug>.pdf: the same bytes with the plan's own frame.
-                    frame = account_frame(piece.pages, times)
-                    t0 = time.process_time()
+                    # accounts/<slug>.pdf: the same pages with the plan's own frame.
                     meta = pdfmod.Meta(title=job.section or job.key, author=_SPEC.company,
                                        subject=_SPEC.title, language=_SPEC.lang, when=_SPEC.when,
                                        key=job.key)
-                    write_atomic(Path(job.pdf_path), pdfmod.stamp_piece(piece, frame, meta))
-                    times["pypdf"] = time.process_time() - t0
+                    piece, framed = pdfmod.layout_and_write_framed(
+                        html, base, _fetcher(), when=_SPEC.when, key=job.key, meta=meta, times=times,
+                        frame=lambda pages: account_frame(pages, times))
+                    write_atomic(Path(job.pdf_path), framed)
+                else:
+                    piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key,
+                                                    times=times)
             else:
                 times["templates"] = time.process_time() - t0
     if job.spool and piece is not None:

@@ -1,11 +1,13 @@
 """The Jinja environment and worker rendering (SPEC §7 --templates, §8)."""
 from __future__ import annotations
 
+import io
 import subprocess
 from datetime import datetime, timezone
 
 import pytest
 
+from kamreport import pdf as pdfmod
 from kamreport import render
 from kamreport.errors import KamError
 
@@ -144,5 +146,62 @@ def test_account_frames_are_laid_out_once_per_page_count():
     render.init_worker(_spec())
     times: dict = {}
     first = render.account_frame(3, times)
-    assert len(first) == 3 and render.account_frame(3, times) is first
+    assert len(first.pages) == 3 and render.account_frame(3, times) is first
     assert render.account_frame(2, times) is not first
+
+
+_TWO_PAGES = ('<html lang="zh"><head><style>@page { size: A4; margin: 20mm }</style></head><body>'
+              '<h1 id="top">客户甲</h1><p>第一页</p><h2 style="break-before: page">行动计划</h2>'
+              '<p>第二页 <a href="#top">回到顶部</a> <a href="#elsewhere">别处</a></p></body></html>')
+
+
+def _raster(data: bytes, page: int) -> bytes:
+    return subprocess.run(["pdftoppm", "-r", "50", "-gray", "-f", str(page), "-l", str(page), "-", ],
+                          input=data, capture_output=True, check=True).stdout
+
+
+def test_framed_account_pdf_draws_its_frame_like_the_booklet_stamping(tmp_path):
+    """layout_and_write_framed: the standalone PDF (frame pages written in
+    the same PDF, turned into form XObjects) looks exactly like the piece
+    stamped with the same frame by pypdf (pdf.assemble, as the booklet is),
+    shares one subset per font, and keeps the links and the outline."""
+    from pypdf import PdfReader
+    render.init_worker(_spec())
+    base = render.packaged_dir().as_uri() + "/"
+    meta = pdfmod.Meta(title="客户甲 · 2026Q3", author="华东公司", subject="重点客户季度报告",
+                       language="zh", when=datetime(2026, 9, 30, tzinfo=timezone.utc), key="account:A")
+    piece, framed = pdfmod.layout_and_write_framed(
+        _TWO_PAGES, base, render._fetcher(), when=meta.when, key="account:A", meta=meta,
+        frame=lambda n: render.account_frame(n, {}))
+    assert piece.pages == 2 and piece.links[0].anchor == "elsewhere"
+    assert len(PdfReader(io.BytesIO(piece.pdf)).pages) == 4        # content, then the frame's pages
+    frame = render.render_frame([{"number": i, "total": 2, "right": None, "blank": False} for i in (1, 2)],
+                                key="f")
+    stamped = pdfmod.assemble([piece], frame, meta)
+    reader = PdfReader(io.BytesIO(framed))
+    assert len(reader.pages) == 2
+    for page in (1, 2):
+        assert _raster(framed, page) == _raster(stamped, page)
+        assert f"第 {page} 页 / 共 2 页" in reader.pages[page - 1].extract_text()
+    assert [o.title for o in reader.outline if not isinstance(o, list)] == ["客户甲"]
+    links = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
+    assert [a["/Subtype"] for a in links] == ["/Link"]            # to #top; #elsewhere is the booklet's
+    assert reader.metadata["/Title"] == "客户甲 · 2026Q3" and reader.metadata["/Creator"] == "kamreport"
+    (tmp_path / "a.pdf").write_bytes(framed)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "a.pdf")], capture_output=True, text=True,
+                           check=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert names and len(names) == len(set(names))                 # frame text in the content's subsets
+    again = pdfmod.layout_and_write_framed(
+        _TWO_PAGES, base, render._fetcher(), when=meta.when, key="account:A", meta=meta,
+        frame=lambda n: render.account_frame(n, {}))
+    assert again[1] == framed and again[0].pdf == piece.pdf
+
+
+def test_streams_compressed_once_give_the_same_bytes(monkeypatch):
+    render.init_worker(_spec())
+    base = render.packaged_dir().as_uri() + "/"
+    when = datetime(2026, 9, 30, tzinfo=timezone.utc)
+    frozen = pdfmod.layout_and_write(_TWO_PAGES, base, render._fetcher(), when=when, key="k").pdf
+    monkeypatch.setattr(pdfmod, "_freeze_streams", lambda pdf: None)
+    assert pdfmod.layout_and_write(_TWO_PAGES, base, render._fetcher(), when=when, key="k").pdf == frozen
