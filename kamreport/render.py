@@ -150,7 +150,8 @@ def warm_up() -> None:
     from weasyprint import HTML
 
     from . import charts, views  # noqa: F401
-    HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render()
+    HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render(
+        font_config=pdfmod.shared_font_config())
 
 
 def init_worker(spec: RenderSpec) -> None:

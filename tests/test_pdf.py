@@ -283,3 +283,17 @@ def test_one_pass_subsets_leave_an_unknown_weasyprint_alone(monkeypatch):
     monkeypatch.delattr(fonts.Font, "_harfbuzz_subset")
     assert pdf.use_one_pass_subsets() is False
     assert not hasattr(fonts.Font, "_harfbuzz_subset")
+
+
+def test_shared_font_configuration_gives_the_same_pdf(monkeypatch):
+    """Documents laid out with the process's one FontConfiguration (fonts
+    already loaded by earlier documents) write what a fresh one writes."""
+    from weasyprint.text.fonts import FontConfiguration
+    fetcher = pdf.make_fetcher(render.packaged_dir())
+    base = render.packaged_dir().as_uri() + "/"
+    pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN, key="other")     # load and use the fonts
+    shared = pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN, key="k").pdf
+    fresh = []
+    monkeypatch.setattr(pdf, "shared_font_config", lambda: fresh.append(FontConfiguration()) or fresh[-1])
+    assert pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN, key="k").pdf == shared
+    assert fresh                                                              # the fresh one was used
