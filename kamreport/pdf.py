@@ -281,9 +281,6 @@ class Piece:
     bookmarks: tuple[tuple[int, str, int, str | None], ...]   # (level, label, page index, anchor)
     links: tuple[PieceLink, ...]
     path: str | None = None         # a file holding the bytes (render.Job.spool)
-    # CIDFont /BaseFont -> its /W runs [(first glyph id, widths), …], taken out
-    # of the bytes (their /W is empty): see _widths_aside.
-    widths: dict[str, list] = field(default_factory=dict)
 
     def data(self) -> bytes:
         return Path(self.path).read_bytes() if self.path else self.pdf
@@ -444,49 +441,11 @@ def _freeze_streams(pdf) -> None:
             obj.extra["Filter"] = "/FlateDecode"
 
 
-def _widths_aside(pdf) -> dict[str, tuple]:
-    """Empty the /W arrays of a pydyf PDF's CIDFonts; their runs by /BaseFont,
-    and the arrays themselves (to put back with _widths_back).
-
-    For a piece that only the booklet reads: parsing every glyph's width of
-    every piece's fonts was most of the booklet assembly's parsing (~3
-    objects per glyph, ~280,000 for 100 account plans), and it is serial
-    work at the end of the build. The widths travel beside the bytes
-    (Piece.widths) and pdf.assemble gives them back to the fonts.
-    """
-    import pydyf
-    aside = {}
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Font" and \
-                str(obj.get("Subtype", "")).startswith("/CIDFontType") and "W" in obj:
-            w = obj["W"]
-            runs = [(w[i], list(w[i + 1])) for i in range(0, len(w), 2)]
-            aside[_font_key(pydyf._to_bytes(obj["BaseFont"]).decode("utf-8", "replace"))] = (obj, w, runs)
-            obj["W"] = pydyf.Array()
-    return aside
-
-
-def _font_key(base_font: str) -> str:
-    """A font's subset tag ("/ABCDEF" of "/ABCDEF+Noto-Sans-CJK-SC"): ASCII,
-    unique per font in a document, and read back the same by pypdf
-    whatever the family name holds."""
-    return base_font.split("+", 1)[0]
-
-
-def _widths_back(aside: dict[str, tuple]) -> None:
-    for obj, w, _runs in aside.values():
-        obj["W"] = w
-
-
-def _write(doc, key: str, when: datetime, times: dict[str, float], keep: list | None = None,
-           aside: dict | None = None) -> bytes:
+def _write(doc, key: str, when: datetime, times: dict[str, float], keep: list | None = None) -> bytes:
     """PDF bytes of a laid-out document; `keep` receives the pydyf PDF and
-    its object count before the write (which adds a few); `aside` (a dict)
-    receives the fonts' widths, which are then left out (_widths_aside)."""
+    its object count before the write (which adds a few)."""
     def finish(_document, pdf) -> None:
         _freeze_streams(pdf)
-        if aside is not None:
-            aside.update(_widths_aside(pdf))
         if keep is not None:
             keep.append((pdf, len(pdf.objects)))
 
@@ -500,19 +459,12 @@ def _write(doc, key: str, when: datetime, times: dict[str, float], keep: list | 
 
 
 def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: str,
-                     times: dict[str, float] | None = None, widths_aside: bool = False) -> Piece:
-    """Lay out an HTML document once and write its PDF bytes once.
-
-    `widths_aside`: a booklet piece, its fonts' widths beside the bytes
-    (Piece.widths), not in them.
-    """
+                     times: dict[str, float] | None = None) -> Piece:
+    """Lay out an HTML document once and write its PDF bytes once."""
     times = {} if times is None else times
     doc = layout(html, base_url, fetcher, times)
     anchors, bookmarks, links = _anchors_bookmarks_links(doc)
-    aside: dict | None = {} if widths_aside else None
-    data = _write(doc, key, when, times, aside=aside)
-    return Piece(data, len(doc.pages), anchors, bookmarks, links,
-                 widths={k: v[2] for k, v in (aside or {}).items()})
+    return Piece(_write(doc, key, when, times), len(doc.pages), anchors, bookmarks, links)
 
 
 def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime, key: str, frame,
@@ -523,8 +475,7 @@ def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime
     (render.account_frame). Its pages are written in the same PDF as the
     content pages, after them, so they share the content's font subsets
     (WeasyPrint keys fonts by their description, not by document). Those
-    bytes are the piece (its fonts' widths beside them, Piece.widths): the
-    booklet takes its first `pages` pages. Then
+    bytes are the piece: the booklet takes its first `pages` pages. Then
     the same PDF objects, written again, become the standalone PDF: each
     frame page turned into a form XObject drawn over its content page
     (streams are compressed once, _freeze_streams). No PDF is parsed.
@@ -537,13 +488,11 @@ def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime
     if len(frame_doc.pages) != pages:
         raise ValueError(f"frame has {len(frame_doc.pages)} pages, content {pages}")
     kept: list = []
-    aside: dict = {}
-    data = _write(doc.copy(doc.pages + frame_doc.pages), key, when, times, kept, aside)
+    data = _write(doc.copy(doc.pages + frame_doc.pages), key, when, times, kept)
     t0 = time.process_time()
-    _widths_back(aside)
     framed = _framed(*kept[0], pages, meta)
     times["stamp"] = times.get("stamp", 0.0) + time.process_time() - t0
-    return Piece(data, pages, anchors, bookmarks, links, widths={k: v[2] for k, v in aside.items()}), framed
+    return Piece(data, pages, anchors, bookmarks, links), framed
 
 
 def _framed(pdf, count: int, pages: int, meta: "Meta") -> bytes:
@@ -664,35 +613,6 @@ def _finish(writer, meta: Meta) -> bytes:
     return out.getvalue()
 
 
-def _set_aside(objects, runs: dict[str, list]) -> dict[int, tuple]:
-    """The CIDFonts among a piece's objects (just cloned) whose widths were
-    set aside (Piece.widths): id -> (font dictionary, /W runs)."""
-    from pypdf.generic import DictionaryObject
-    found = {}
-    for obj in objects:
-        if isinstance(obj, DictionaryObject) and obj.get("/Subtype") in ("/CIDFontType0", "/CIDFontType2") \
-                and not obj.get("/W"):
-            key = _font_key(str(obj.get("/BaseFont", "")))
-            if key not in runs:
-                raise ValueError(f"the widths of font {obj.get('/BaseFont')} are missing")
-            found[id(obj)] = (obj, runs[key])
-    return found
-
-
-def _number(x):
-    from pypdf.generic import FloatObject, NumberObject
-    return NumberObject(x) if isinstance(x, int) or float(x).is_integer() else FloatObject(x)
-
-
-def _w_array(runs: list):
-    """/W runs [(first glyph id, [widths]), …] as a pypdf array."""
-    from pypdf.generic import ArrayObject, NumberObject
-    out = ArrayObject()
-    for first, ws in runs:
-        out += [NumberObject(first), ArrayObject([_number(w) for w in ws])]
-    return out
-
-
 def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
              outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset(),
              share_fonts: bool = False, overlay: bytes | None = None) -> bytes:
@@ -708,18 +628,13 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Link
-    from pypdf.generic import NameObject
 
     writer = PdfWriter()
     offsets, anchors = [], {}
-    widths: dict[int, tuple] = {}       # id(CIDFont dict) -> (dict, its /W runs)
     for piece in pieces:
         offsets.append(len(writer.pages))
-        start = len(writer._objects)
         # A piece's first `pages` pages (an account plan's PDF holds its frame's after them).
         writer.append(PdfReader(io.BytesIO(piece.data())), pages=(0, piece.pages), import_outline=False)
-        if piece.widths:
-            widths.update(_set_aside(writer._objects[start:], piece.widths))
         for name, i in piece.anchors.items():
             anchors.setdefault(name, offsets[-1] + i)
     total = len(writer.pages)
@@ -746,9 +661,7 @@ def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
     for title, page in outline:
         writer.add_outline_item(title=title, page_number=page)
     if share_fonts:
-        merge_fonts(writer, widths)
-    for font, runs in widths.values():      # the fonts not merged get their own widths back
-        font[NameObject("/W")] = _w_array(runs)
+        merge_fonts(writer)
     return _finish(writer, meta)
 
 
@@ -911,14 +824,11 @@ def _cmap(mapping: dict[int, bytes]) -> bytes:
             + b"".join(blocks) + b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
 
 
-def merge_fonts(writer, aside: dict[int, tuple] | None = None) -> int:
+def merge_fonts(writer) -> int:
     """Give every subset of the same font in `writer` one shared subset.
 
-    `aside`: id(CIDFont) -> (CIDFont, /W runs) for fonts whose widths are
-    not in their dictionary (pdf.assemble); the merged ones are taken out.
     Returns how many font copies were removed.
     """
-    aside = {} if aside is None else aside
     from pypdf.generic import (ArrayObject, DecodedStreamObject, NameObject, NullObject,
                                NumberObject)
 
@@ -946,11 +856,7 @@ def merge_fonts(writer, aside: dict[int, tuple] | None = None) -> int:
             widths: dict[int, object] = {}
             unicode: dict[int, bytes] = {}
             for f, c in zip(fonts, cids):
-                if id(c) in aside:
-                    widths.update((first + k, _number(w)) for first, ws in aside[id(c)][1]
-                                  for k, w in enumerate(ws))
-                else:
-                    widths.update(_widths(c.get("/W", [])))
+                widths.update(_widths(c.get("/W", [])))
                 tu = _to_unicode(f["/ToUnicode"].get_object()) if "/ToUnicode" in f else {}
                 if tu is None:
                     raise ValueError("bfrange")
@@ -981,8 +887,6 @@ def merge_fonts(writer, aside: dict[int, tuple] | None = None) -> int:
         for g in sorted(widths):
             w += [NumberObject(g), ArrayObject([widths[g]])]
         cids[0][NameObject("/W")] = w
-        for c in cids:
-            aside.pop(id(c), None)
         cmap = DecodedStreamObject()
         cmap.set_data(_cmap(unicode))
         if "/ToUnicode" in fonts[0]:

@@ -373,7 +373,7 @@ def run_job(job: Job) -> JobResult:
                     write_atomic(Path(job.pdf_path), framed)
                 else:
                     piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key,
-                                                    times=times, widths_aside=True)
+                                                    times=times)
             else:
                 times["templates"] = time.process_time() - t0
     if job.spool and piece is not None:

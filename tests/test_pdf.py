@@ -1,7 +1,6 @@
 """PDF pieces: contained fetcher, deterministic bytes, frames, assembly, fonts."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import subprocess
@@ -298,28 +297,3 @@ def test_shared_font_configuration_gives_the_same_pdf(monkeypatch):
     monkeypatch.setattr(pdf, "shared_font_config", lambda: fresh.append(FontConfiguration()) or fresh[-1])
     assert pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN, key="k").pdf == shared
     assert fresh                                                              # the fresh one was used
-
-
-def test_widths_set_aside_give_the_same_booklet():
-    """Pieces whose fonts' /W arrays travel beside the bytes (Piece.widths)
-    assemble into the same bytes as pieces that carry them: merged fonts
-    (share_fonts) and fonts left per piece alike, Latin and CJK."""
-    fetcher = pdf.make_fetcher(render.packaged_dir())
-    base = render.packaged_dir().as_uri() + "/"
-    docs = [_FONTS, _FONTS.replace("重点客户", "西南物流集团 丁戊己"), _STYLED]
-    meta = pdf.Meta("T", "", "", "zh", WHEN, "k")
-
-    def pieces(aside: bool) -> list[pdf.Piece]:
-        with pdf.capture_warnings():
-            return [pdf.layout_and_write(d, base, fetcher, when=WHEN, key=str(i), widths_aside=aside)
-                    for i, d in enumerate(docs)]
-    plain, aside = pieces(False), pieces(True)
-    assert not plain[0].widths and len(aside[0].widths) >= 4
-    widths = PdfReader(io.BytesIO(aside[0].pdf)).pages[0]["/Resources"]["/Font"]
-    assert all(not f.get_object()["/DescendantFonts"][0].get_object()["/W"] for f in widths.values())
-    for share in (False, True):
-        assert pdf.assemble(aside, None, meta, share_fonts=share) == \
-            pdf.assemble(plain, None, meta, share_fonts=share)
-    lost = dataclasses.replace(aside[0], widths={"/ZZZZZZ": []})      # not its fonts
-    with pytest.raises(ValueError, match="widths"):
-        pdf.assemble([lost], None, meta)
