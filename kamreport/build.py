@@ -13,6 +13,7 @@ the workers and stitches booklet.pdf from the same piece bytes
 """
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import json
 import os
@@ -455,6 +456,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
     progress = Progress(len(sched.pending), report)
     early_chunks: set[int] = set()
     results: dict[str, render.JobResult] = {}
+    guessed: list[dict] | None = None       # the contents of the speculative head ("front:guess")
     try:
         for done, res in sched.results():
             report.take(res)
@@ -462,7 +464,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
             if done.kind == "account":
                 cid = done.key.split(":", 1)[1]
                 progress.step(" ".join(files[cid].values()))
-            elif done.kind != "frame" and done.key != "front:trial":
+            elif done.kind != "frame" and done.key not in ("front:trial", "front:guess"):
                 progress.step({"index": "index.html", "appendix": "booklet appendix"}.get(
                     done.key, "booklet front matter"))
             if split and want_pdf:
@@ -487,6 +489,18 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                 trial = [dict(e, page=888) for e in trial]
                 sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
                                       want_piece=True, part="head"), urgent=True)
+            if split and want_pdf and guessed is None and "front:trial" in results and \
+                    not sched.pending and len(sched.running) < runner.jobs:
+                # A worker is idle: only the last account plans are still being
+                # laid out. The final contents, laid out now with their page
+                # counts guessed (the most common so far: account plans have
+                # fixed page breaks), is used if the guess was right: the
+                # same contents give the same head, and it is ready when
+                # the last account is, not one layout later.
+                guessed = _guessed_toc(results, key_accounts, anchors)
+                if guessed:
+                    sched.add(lambda: job("front", "front:guess", "booklet_front.html",
+                                          front_ctx(guessed), want_piece=True, part="head"))
     finally:
         progress.close()
 
@@ -500,7 +514,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                                         want_html=True)) if want_html else None
             head, toc, overlay = _head(runner, job, front_ctx, results["front:body"].piece, pieces,
                                        appendix.piece, report, results, spec.period, key_accounts,
-                                       html_job)
+                                       html_job, guessed)
             front = [head, results["front:body"].piece]
         else:
             front, toc = _whole_front(runner, job, front_ctx, results["front:1"].piece, pieces,
@@ -559,8 +573,25 @@ def _chunk_job(job, k: int, rights: list[str | None], suffix: str = "") -> rende
     return job("frame", f"frame:{k}{suffix}", "frame.html", {"pages": pages})
 
 
+def _guessed_toc(results, key_accounts, anchors) -> list[dict]:
+    """The final contents if every account plan not finished yet has the
+    page count most of the finished ones have; [] when all are finished."""
+    done = [results["account:" + a.customer_id].piece.pages for a in key_accounts
+            if "account:" + a.customer_id in results]
+    if len(done) == len(key_accounts) or not done:
+        return []
+    guess = collections.Counter(done).most_common(1)[0][0]
+    pieces = []
+    for a in key_accounts:
+        res = results.get("account:" + a.customer_id)
+        pieces.append((a.name, anchors[a.customer_id],
+                       res.piece if res else pdfmod.Piece(b"", guess, {}, (), ())))
+    return make_toc(results["front:trial"].piece.pages, results["front:body"].piece, pieces,
+                    results["appendix"].piece)
+
+
 def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period, key_accounts,
-          html_job=None):
+          html_job=None, guessed=None):
     """Lay out cover + contents with real page numbers; finish the frames.
 
     The booklet's frame pages carry "page X /" and were mostly laid out
@@ -568,7 +599,8 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
     "of N pages" is one overlay page drawn on every page. When the final
     cover + contents has another length, every frame chunk is laid out again.
     `html_job(toc)`: the browser front matter, rendered beside the layout
-    once the contents are known (into results["front:html"]).
+    once the contents are known (into results["front:html"]). `guessed`:
+    the contents "front:guess" was laid out with (_guessed_toc).
     """
     trial = results.get("front:trial")
     pages = trial.piece.pages if trial else head_guess(len(make_toc(0, body, pieces, appendix)))
@@ -581,11 +613,15 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
                 if not (reuse and f"frame:{k}" in results)}
         total = runner.submit(job("frame", f"frame:total:{attempt}", "frame.html", {"pages": [
             {"number": None, "total": len(rights), "right": None, "blank": False}]}))
-        head = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc),
-                                 want_piece=True, part="head"))
+        ready = results.get("front:guess") if guessed == toc else None
+        head = None if ready else runner.submit(job(
+            "front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc), want_piece=True, part="head"))
         html = runner.submit(html_job(toc)) if html_job else None
-        res = head.result()
-        report.take(res)
+        if ready is None:
+            res = head.result()
+            report.take(res)
+        else:
+            res = ready                         # its warnings were taken with the other results
         results[f"front:head{attempt}"] = res
         if res.piece.pages == pages:
             break

@@ -18,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
+from kamreport import render
 from kamreport.cli import main
 
 CUSTOMERS, SEED = 16, 1
@@ -381,3 +382,66 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
         header = f"{name} · 2026Q3"         # an account plan's running header
         assert header in pages[n - 1] and header not in pages[n - 2], (name, n)
         assert re.search(rf"第\s*{n}\s*页\s*/\s*共\s*{len(pages)}\s*页", pages[n - 1]), pages[n - 1][-300:]
+
+
+def test_guessed_toc_takes_the_most_common_page_count_for_unfinished_accounts():
+    from kamreport import pdf as pdfmod
+    from kamreport.build import _guessed_toc
+
+    class A:
+        def __init__(self, cid): self.customer_id, self.name = cid, "客户" + cid
+
+    def res(pages):
+        return render.JobResult("k", None, pdfmod.Piece(b"", pages, {}, (), ()), (), False)
+    accounts = [A("1"), A("2"), A("3"), A("4")]
+    anchors = {a.customer_id: "acc-" + a.customer_id for a in accounts}
+    results = {"front:trial": res(2), "front:body": res(10), "appendix": res(3),
+               "account:1": res(4), "account:2": res(3), "account:3": res(4)}
+    toc = _guessed_toc(results, accounts, anchors)
+    # cover + contents 2 pages, body 10: accounts start on page 13 with 4, 3, 4 and
+    # the guessed 4 pages; the appendix has no h1 bookmark here.
+    assert [(e["title"], e["page"]) for e in toc] == [
+        ("客户1", 13), ("客户2", 17), ("客户3", 20), ("客户4", 24)]
+    results["account:4"] = res(5)
+    assert _guessed_toc(results, accounts, anchors) == []          # nothing left to guess
+
+
+def test_head_uses_the_contents_laid_out_on_a_guess_only_when_it_was_right():
+    """_head: the speculative "front:guess" piece is the head when the final
+    contents equal the guessed ones; otherwise the head is laid out anew."""
+    import concurrent.futures as cf
+
+    from kamreport import pdf as pdfmod
+    from kamreport.build import _head, make_toc
+
+    def piece(pages):
+        return pdfmod.Piece(b"", pages, {}, (), ())
+
+    class FakeRunner:
+        def __init__(self):
+            self.keys = []
+
+        def submit(self, job):
+            self.keys.append(job.key)
+            fut = cf.Future()
+            fut.set_result(render.JobResult(job.key, None, piece(2 if job.kind == "front" else 1), (), False))
+            return fut
+
+    class Report:
+        def take(self, res): pass
+        def warn(self, msg): raise AssertionError(msg)
+
+    body, appendix = piece(10), piece(3)
+    accounts = [("客户甲", "acc-1", piece(4)), ("客户乙", "acc-2", piece(4))]
+    toc = make_toc(2, body, accounts, appendix)
+    job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, **kw)  # noqa: E731
+    for guessed, laid_out_again in ((toc, False), ([dict(e, page=e["page"] + 1) for e in toc], True)):
+        guess = render.JobResult("front:guess", None, piece(2), (), False)
+        results = {"front:trial": render.JobResult("front:trial", None, piece(2), (), False),
+                   "front:guess": guess}
+        runner = FakeRunner()
+        head, final, _overlay = _head(runner, job, lambda t: {"toc": t}, body, accounts, appendix, Report(),
+                                      results, "2026Q3", [], guessed=guessed)
+        assert final == toc
+        assert ("front:head1" in runner.keys) is laid_out_again
+        assert (head is guess.piece) is not laid_out_again
