@@ -179,30 +179,14 @@ def _one_pass_subset(self, to_unicode, hinting):
     ~15 s of CPU over a 100-account build. When HarfBuzz fails, WeasyPrint's
     own method runs (and warns as it does).
     """
-    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset as hbs
-    from weasyprint.text.fonts import get_hb_object_data
+    from weasyprint.text.ffi import ffi as weasyprint_ffi
 
-    inp = ffi.gc(hbs.hb_subset_input_create_or_fail(), hbs.hb_subset_input_destroy)
-    gids = sorted(to_unicode)
-    harfbuzz.hb_set_add_sorted_array(hbs.hb_subset_input_glyph_set(inp),
-                                     ffi.new(f"hb_codepoint_t[{len(gids)}]", gids), len(gids))
-    flags = hbs.HB_SUBSET_FLAGS_RETAIN_GIDS | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE
-    if not hinting:
-        flags |= hbs.HB_SUBSET_FLAGS_NO_HINTING
-    if self.missing:
-        flags |= hbs.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
-    hbs.hb_subset_input_set_flags(inp, flags)
-    drop = sorted(harfbuzz.hb_tag_from_string(tag, -1) for tag in _DROP_TABLES)
-    harfbuzz.hb_set_add_sorted_array(
-        hbs.hb_subset_input_set(inp, hbs.HB_SUBSET_SETS_DROP_TABLE_TAG),
-        ffi.new(f"hb_codepoint_t[{len(drop)}]", drop), len(drop))
-    face = hbs.hb_subset_or_fail(self.hb_face, inp)
-    if face != ffi.NULL:
-        face = ffi.gc(face, harfbuzz.hb_face_destroy)
-        content = get_hb_object_data(face)
-        if content:
-            self.file_content = content
-            return
+    ffi = _harfbuzz()[0]
+    face = ffi.cast("hb_face_t *", int(weasyprint_ffi.cast("uintptr_t", self.hb_face)))
+    content = _subset_face(face, to_unicode, hinting=hinting, notdef_outline=bool(self.missing))
+    if content:
+        self.file_content = content
+        return
     _WEASYPRINT_SUBSET(self, to_unicode, hinting)     # as WeasyPrint would, warning and all
 
 
@@ -714,9 +698,36 @@ def _harfbuzz():
     return _HB
 
 
+def _subset_face(face, gids, *, hinting: bool, notdef_outline: bool) -> bytes | None:
+    """`face` reduced to `gids` in one pass, glyph ids kept, WeasyPrint's
+    tables dropped: the recipe of every font subset kamreport writes (the
+    pieces' through _one_pass_subset, the booklet's merged ones). None when
+    HarfBuzz fails."""
+    ffi, hb, hbs = _harfbuzz()
+    inp = hbs.hb_subset_input_create_or_fail()
+    glyphs = hbs.hb_subset_input_glyph_set(inp)
+    for g in sorted(gids):
+        hb.hb_set_add(glyphs, g)
+    drop = hbs.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
+    for tag in _DROP_TABLES:
+        hb.hb_set_add(drop, hb.hb_tag_from_string(tag, 4))
+    hbs.hb_subset_input_set_flags(inp, _RETAIN_GIDS | _DESUBROUTINIZE | (0 if hinting else _NO_HINTING)
+                                  | (_NOTDEF_OUTLINE if notdef_outline else 0))
+    result = hbs.hb_subset_or_fail(face, inp)
+    hbs.hb_subset_input_destroy(inp)
+    if result == ffi.NULL:
+        return None
+    data_blob = hb.hb_face_reference_blob(result)
+    length = ffi.new("unsigned int *")
+    data = bytes(ffi.buffer(hb.hb_blob_get_data(data_blob, length), length[0]))
+    hb.hb_blob_destroy(data_blob)
+    hb.hb_face_destroy(result)
+    return data or None
+
+
 def _hb_subset(path: str, index: int, gids: set[int], notdef_outline: bool) -> bytes | None:
     """The font at path/index reduced to `gids`, glyph ids kept (as WeasyPrint does)."""
-    ffi, hb, hbs = _harfbuzz()
+    ffi, hb, _hbs = _harfbuzz()
     blob = hb.hb_blob_create_from_file_or_fail(path.encode())
     if blob == ffi.NULL:
         return None
@@ -724,26 +735,7 @@ def _hb_subset(path: str, index: int, gids: set[int], notdef_outline: bool) -> b
     try:
         if max(gids) >= hb.hb_face_get_glyph_count(face):
             return None
-        # One pass, as WeasyPrint's subsets are made here (_one_pass_subset).
-        inp = hbs.hb_subset_input_create_or_fail()
-        glyphs = hbs.hb_subset_input_glyph_set(inp)
-        for g in sorted(gids):
-            hb.hb_set_add(glyphs, g)
-        drop = hbs.hb_subset_input_set(inp, _SETS_DROP_TABLE_TAG)
-        for tag in _DROP_TABLES:
-            hb.hb_set_add(drop, hb.hb_tag_from_string(tag, 4))
-        hbs.hb_subset_input_set_flags(inp, _RETAIN_GIDS | _DESUBROUTINIZE | _NO_HINTING
-                                      | (_NOTDEF_OUTLINE if notdef_outline else 0))
-        result = hbs.hb_subset_or_fail(face, inp)
-        hbs.hb_subset_input_destroy(inp)
-        if result == ffi.NULL:
-            return None
-        data_blob = hb.hb_face_reference_blob(result)
-        length = ffi.new("unsigned int *")
-        data = bytes(ffi.buffer(hb.hb_blob_get_data(data_blob, length), length[0]))
-        hb.hb_blob_destroy(data_blob)
-        hb.hb_face_destroy(result)
-        return data
+        return _subset_face(face, gids, hinting=False, notdef_outline=notdef_outline)
     finally:
         hb.hb_face_destroy(face)
         hb.hb_blob_destroy(blob)
