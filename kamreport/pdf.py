@@ -4,12 +4,13 @@ Why the booklet is assembled from PDF pieces rather than from WeasyPrint
 `Page` objects: a laid-out `Document` holds Pango/HarfBuzz handles (cffi
 pointers) and does not pickle, so pages cannot travel from the render
 workers to the parent. Each worker therefore lays out one piece (front
-matter, one account plan, the appendix) ONCE, writes it to PDF bytes once,
-and those bytes serve both `accounts/<slug>.pdf` and `booklet.pdf`. The
-running header and "page X of Y" are not in the pieces (their numbers are
-unknown while a piece is laid out); they come from a cheap frame document
+matter, one account plan, the appendix) ONCE and writes it to PDF bytes,
+which the booklet takes its pages from; an account plan's same PDF objects
+are written a second time as `accounts/<slug>.pdf`. The running header and
+"page X of Y" are not in the pieces' own pages (their numbers are unknown
+while a piece is laid out); they come from a cheap frame document
 (templates/frame.html: empty pages with the same @page size and margins)
-whose pages are stamped on the content pages as form XObjects.
+whose pages are drawn over the content pages as form XObjects.
 
 WeasyPrint subsets fonts with HarfBuzz keeping the original glyph ids
 (HB_SUBSET_FLAGS_RETAIN_GIDS), so every piece refers to the same glyph ids;
@@ -259,8 +260,9 @@ class PieceLink:
 
 @dataclass(frozen=True)
 class Piece:
-    pdf: bytes                      # without frames; b"" when the bytes are in `path`
-    pages: int
+    pdf: bytes                      # no frame drawn; b"" when the bytes are in `path`
+    pages: int                      # its content pages, the first ones (an account plan's
+                                    # frame pages follow them: layout_and_write_framed)
     anchors: dict[str, int]         # anchor -> page index within the piece
     bookmarks: tuple[tuple[int, str, int, str | None], ...]   # (level, label, page index, anchor)
     links: tuple[PieceLink, ...]
@@ -507,12 +509,8 @@ def _framed(pdf, count: int, pages: int, meta: "Meta") -> bytes:
         frame_page.clear()          # no longer a page: an empty dictionary nobody refers to
     pdf.pages["Kids"] = pydyf.Array(pdf.pages["Kids"][:3 * pages])
     pdf.pages["Count"] = pages
-    stamp = meta.when.strftime("D:%Y%m%d%H%M%SZ")
     pdf.info.clear()
-    pdf.info.update({"Title": pydyf.String(meta.title), "Author": pydyf.String(meta.author),
-                     "Subject": pydyf.String(meta.subject), "Creator": pydyf.String("kamreport"),
-                     "Producer": pydyf.String("kamreport (WeasyPrint)"),
-                     "CreationDate": pydyf.String(stamp), "ModDate": pydyf.String(stamp)})
+    pdf.info.update({k: pydyf.String(v) for k, v in _info(meta, "kamreport (WeasyPrint)").items()})
     pdf.catalog["Lang"] = pydyf.String(meta.language)
     out = io.BytesIO()
     pdf.write(out, None, _identifier(meta.key), True)
@@ -580,15 +578,17 @@ class Meta:
     key: str                        # seeds the file identifier
 
 
+def _info(meta: Meta, producer: str) -> dict[str, str]:
+    """The document information of a PDF kamreport writes (pypdf or pydyf)."""
+    stamp = meta.when.strftime("D:%Y%m%d%H%M%SZ")
+    return {"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": "kamreport",
+            "Producer": producer, "CreationDate": stamp, "ModDate": stamp}
+
+
 def _finish(writer, meta: Meta) -> bytes:
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
-    stamp = meta.when.strftime("D:%Y%m%d%H%M%SZ")
-    writer.add_metadata({
-        "/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
-        "/Creator": "kamreport", "/Producer": "kamreport (WeasyPrint, pypdf)",
-        "/CreationDate": stamp, "/ModDate": stamp,
-    })
+    writer.add_metadata({"/" + k: v for k, v in _info(meta, "kamreport (WeasyPrint, pypdf)").items()})
     writer._root_object[NameObject("/Lang")] = TextStringObject(meta.language)
     ident = ByteStringObject(_identifier(meta.key))
     writer._ID = ArrayObject([ident, ident])
