@@ -8,7 +8,7 @@ piece per account plan (also written as accounts/<slug>.pdf with its own
 frame) and the appendix. The parent then knows every piece's page count,
 fills the contents page with real page numbers (re-laying out the small
 front matter), lays out the booklet's frame pages in parallel chunks, stops
-the workers and stitches booklet.pdf from the same piece bytes
+the workers and writes booklet.pdf from the pieces' PDF objects
 (pdf.assemble), which wait on disk until then.
 """
 from __future__ import annotations
@@ -484,7 +484,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                 # and placeholder page numbers: its length is, almost always,
                 # the final one, so the frames can be laid out alongside it.
                 trial = make_toc(0, results["front:body"].piece,
-                                 [(a.name, anchors[a.customer_id], pdfmod.Piece(b"", 0, {}, (), ()))
+                                 [(a.name, anchors[a.customer_id], pdfmod.Piece(None, 0, {}, (), ()))
                                   for a in key_accounts], results["appendix"].piece)
                 trial = [dict(e, page=888) for e in trial]
                 sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
@@ -538,7 +538,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                            language=spec.lang, when=spec.when, key="booklet:" + spec.period)
         t0 = time.process_time()
         data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
-                               [fr.piece.pdf for fr in frames], meta,
+                               [fr.piece.parts for fr in frames], meta,
                                outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}),
                                share_fonts=True, overlay=overlay)
         write_atomic(out / "booklet.pdf", data)
@@ -585,7 +585,7 @@ def _guessed_toc(results, key_accounts, anchors) -> list[dict]:
     for a in key_accounts:
         res = results.get("account:" + a.customer_id)
         pieces.append((a.name, anchors[a.customer_id],
-                       res.piece if res else pdfmod.Piece(b"", guess, {}, (), ())))
+                       res.piece if res else pdfmod.Piece(None, guess, {}, (), ())))
     return make_toc(results["front:trial"].piece.pages, results["front:body"].piece, pieces,
                     results["appendix"].piece)
 
@@ -645,7 +645,7 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
     results["frame:total"] = overlay
     if html is not None:
         results["front:html"] = html.result()
-    return res.piece, toc, overlay.piece.pdf
+    return res.piece, toc, overlay.piece.parts
 
 
 def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, results, period):

@@ -23,8 +23,10 @@ import hashlib
 import io
 import logging
 import os
+import pickle
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -260,16 +262,17 @@ class PieceLink:
 
 @dataclass(frozen=True)
 class Piece:
-    pdf: bytes                      # no frame drawn; b"" when the bytes are in `path`
-    pages: int                      # its content pages, the first ones (an account plan's
-                                    # frame pages follow them: layout_and_write_framed)
+    parts: "Parts | None"           # its PDF objects for the booklet; None when they are in `path`
+    pages: int                      # its content pages
     anchors: dict[str, int]         # anchor -> page index within the piece
     bookmarks: tuple[tuple[int, str, int, str | None], ...]   # (level, label, page index, anchor)
     links: tuple[PieceLink, ...]
-    path: str | None = None         # a file holding the bytes (render.Job.spool)
+    path: str | None = None         # a file holding the pickled parts (render.Job.spool)
 
-    def data(self) -> bytes:
-        return Path(self.path).read_bytes() if self.path else self.pdf
+    def load(self) -> "Parts":
+        if self.path:
+            return pickle.loads(Path(self.path).read_bytes())
+        return self.parts
 
 
 # --------------------------------------------------------------------------
@@ -415,9 +418,8 @@ def _freeze_streams(pdf) -> None:
     /Filter set as pydyf sets it) and a second write of the same PDF (the
     framed account plan) costs no compression either.
     """
-    import zlib
-
     import pydyf
+
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.compress:
             packer = zlib.compressobj(level=9)
@@ -427,44 +429,52 @@ def _freeze_streams(pdf) -> None:
             obj.extra["Filter"] = "/FlateDecode"
 
 
-def _write(doc, key: str, when: datetime, times: dict[str, float], keep: list | None = None) -> bytes:
-    """PDF bytes of a laid-out document; `keep` receives the pydyf PDF and
-    its object count before the write (which adds a few)."""
-    def finish(_document, pdf) -> None:
-        _freeze_streams(pdf)
-        if keep is not None:
-            keep.append((pdf, len(pdf.objects)))
+def _generate(doc, when: datetime, times: dict[str, float]):
+    """WeasyPrint's PDF objects (a pydyf PDF) of a laid-out document, its
+    streams compressed once; nothing is serialized yet."""
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.pdf import generate_pdf
 
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     doc.metadata.created = stamp
     doc.metadata.modified = stamp
     t0 = time.process_time()
-    data = doc.write_pdf(pdf_identifier=_identifier(key), finisher=finish)
+    pdf = generate_pdf(doc, None, 1, **DEFAULT_OPTIONS)
+    _freeze_streams(pdf)
     times["write"] = times.get("write", 0.0) + time.process_time() - t0
-    return data
+    return pdf
 
 
-def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime, key: str,
-                     times: dict[str, float] | None = None) -> Piece:
-    """Lay out an HTML document once and write its PDF bytes once."""
+def _timed_parts(pdf, pages: int, links: tuple[PieceLink, ...], times: dict[str, float], *,
+                 forms: bool = False) -> "Parts":
+    t0 = time.process_time()
+    parts = make_parts(pdf, pages, links, forms=forms)
+    times["parts"] = times.get("parts", 0.0) + time.process_time() - t0
+    return parts
+
+
+def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime,
+                     times: dict[str, float] | None = None, forms: bool = False) -> Piece:
+    """Lay out an HTML document once; its PDF objects as booklet parts
+    (`forms`: every page as a form XObject, for frames)."""
     times = {} if times is None else times
     doc = layout(html, base_url, fetcher, times)
     anchors, bookmarks, links = _anchors_bookmarks_links(doc)
-    return Piece(_write(doc, key, when, times), len(doc.pages), anchors, bookmarks, links)
+    parts = _timed_parts(_generate(doc, when, times), len(doc.pages), links, times, forms=forms)
+    return Piece(parts, len(doc.pages), anchors, bookmarks, links)
 
 
-def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime, key: str, frame,
+def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime, frame,
                             meta: "Meta", times: dict[str, float] | None = None) -> tuple[Piece, bytes]:
     """A piece and its standalone PDF with a frame (an account plan).
 
     `frame(pages)` gives a laid-out frame document with that many pages
-    (render.account_frame). Its pages are written in the same PDF as the
+    (render.account_frame). Its pages are generated in the same PDF as the
     content pages, after them, so they share the content's font subsets
-    (WeasyPrint keys fonts by their description, not by document). Those
-    bytes are the piece: the booklet takes its first `pages` pages. Then
-    the same PDF objects, written again, become the standalone PDF: each
-    frame page turned into a form XObject drawn over its content page
-    (streams are compressed once, _freeze_streams). No PDF is parsed.
+    (WeasyPrint keys fonts by their description, not by document). The
+    booklet's parts take the content pages; then the same PDF objects are
+    written as the standalone PDF, each frame page turned into a form
+    XObject drawn over its content page. No PDF is parsed.
     """
     times = {} if times is None else times
     doc = layout(html, base_url, fetcher, times)
@@ -473,22 +483,19 @@ def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime
     frame_doc = frame(pages)
     if len(frame_doc.pages) != pages:
         raise ValueError(f"frame has {len(frame_doc.pages)} pages, content {pages}")
-    kept: list = []
-    data = _write(doc.copy(doc.pages + frame_doc.pages), key, when, times, kept)
+    pdf = _generate(doc.copy(doc.pages + frame_doc.pages), when, times)
+    parts = _timed_parts(pdf, pages, links, times)     # before _framed changes the objects
     t0 = time.process_time()
-    framed = _framed(*kept[0], pages, meta)
+    framed = _framed(pdf, pages, meta)
     times["stamp"] = times.get("stamp", 0.0) + time.process_time() - t0
-    return Piece(data, pages, anchors, bookmarks, links), framed
+    return Piece(parts, pages, anchors, bookmarks, links), framed
 
 
-def _framed(pdf, count: int, pages: int, meta: "Meta") -> bytes:
-    """Write a pydyf PDF (already written once: content pages, then as many
-    frame pages; `count` objects before that write) again with every frame
-    page drawn over its content page."""
+def _framed(pdf, pages: int, meta: "Meta") -> bytes:
+    """Write a pydyf PDF (content pages, then as many frame pages) with
+    every frame page drawn over its content page."""
     import pydyf
 
-    del pdf.objects[count:]         # what the first write added: info, object and xref streams
-    pdf.current_position = 0
     numbers = pdf.pages["Kids"][::3]
     obj = lambda ref: pdf.objects[int(ref.split()[0])]  # noqa: E731 - pydyf references are b"12 0 R"
     begin = pydyf.Stream([b"q"])
@@ -518,54 +525,278 @@ def _framed(pdf, count: int, pages: int, meta: "Meta") -> bytes:
 
 
 # --------------------------------------------------------------------------
-# Frames and assembly (pypdf)
+# Booklet parts: a piece's PDF objects, ready to be renumbered
+#
+# The booklet is written here, not by a PDF library: a worker hands over a
+# piece's objects already serialized, each reference to another object
+# split out as its number (`segments`), and the build process concatenates
+# them under new numbers; it parses no PDF. What the booklet adds to a
+# piece's pages is wired in by the worker too: each content page draws "q",
+# its own contents, "Q", then its frame and the overlay (/KRframe<i>,
+# /KRtotal: form XObjects the booklet supplies), and a link into another
+# piece is an annotation the booklet supplies. Those are placeholders:
+# numbers past the piece's own objects.
+
+# A reference outside a string. Strings are never searched: _flatten keeps
+# them apart (pydyf.String), so "(see 3 0 R)" in a title stays text.
+_RAW_REF = re.compile(rb"(?<![\w.])(\d+) 0 R\b")
 
 
-def _frame_xobject(writer, frame_page):
-    """The frame page as a form XObject owned by `writer`."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, NameObject
-
-    form = DecodedStreamObject()
-    contents = frame_page.get_contents()
-    form.set_data(contents.get_data() if contents is not None else b"")
-    box = frame_page.mediabox
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(v) for v in
-                                          (box.left, box.bottom, box.right, box.top)]),
-        NameObject("/Resources"): frame_page["/Resources"].clone(writer),
-    })
-    return writer._add_object(form.flate_encode())
+class _Str(bytes):
+    """A serialized PDF string (never searched for references)."""
 
 
-def _stamp(writer, page, xobject_ref, extra_ref=None) -> None:
-    """Draw the frame (and the shared overlay) over the page, the page's own
-    graphics state isolated."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+def _flatten(value, out: list) -> None:
+    """pydyf's serialization of `value`, as raw syntax and _Str pieces."""
+    import pydyf
 
-    before, after = DecodedStreamObject(), DecodedStreamObject()
-    before.set_data(b"q\n")
-    after.set_data(b"\nQ\nq " + FRAME_XOBJECT.encode() + b" Do Q\n"
-                   + (b"q " + OVERLAY_XOBJECT.encode() + b" Do Q\n" if extra_ref is not None else b""))
-    contents = page.get("/Contents")
-    contents = contents.get_object() if contents is not None else None
-    parts = list(contents) if isinstance(contents, ArrayObject) else (
-        [page.raw_get("/Contents")] if contents is not None else [])
-    page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(before), *parts, writer._add_object(after)])
-    # WeasyPrint shares one /Resources dictionary between the pages of a
-    # document: each page gets its own shallow copy, or every page would
-    # show the last page's frame.
-    resources = page.get("/Resources")
-    resources = DictionaryObject(resources.get_object()) if resources is not None else DictionaryObject()
-    xobjects = resources.get("/XObject")
-    xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
-    xobjects[NameObject(FRAME_XOBJECT)] = xobject_ref
-    if extra_ref is not None:
-        xobjects[NameObject(OVERLAY_XOBJECT)] = extra_ref
-    resources[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = resources
+    if isinstance(value, pydyf.String):
+        out.append(_Str(value.data))
+    elif isinstance(value, pydyf.Dictionary):
+        out.append(b"<<")
+        for key, item in value.items():
+            out.append(b"/" + pydyf._to_bytes(key) + b" ")
+            _flatten(item, out)
+        out.append(b">>")
+    elif isinstance(value, pydyf.Array):
+        out.append(b"[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(b" ")
+            _flatten(item, out)
+        out.append(b"]")
+    else:
+        out.append(pydyf._to_bytes(value))
+
+
+def _segments(value) -> tuple:
+    """`value` serialized and split at its references: bytes and object numbers."""
+    flat: list = []
+    _flatten(value, flat)
+    out: list = []
+    raw: list[bytes] = []
+
+    def flush() -> None:
+        # References are searched in runs of raw syntax, not item by item:
+        # pydyf's page tree writes one as three items (12, 0, "R").
+        data = b"".join(raw)
+        raw.clear()
+        last = 0
+        for m in _RAW_REF.finditer(data):
+            out.extend((data[last:m.start()], int(m.group(1))))
+            last = m.end()
+        out.append(data[last:])
+
+    for item in flat:
+        if isinstance(item, _Str):
+            flush()
+            out.append(bytes(item))
+        else:
+            raw.append(item)
+    flush()
+    merged: list = []
+    for item in out:
+        if isinstance(item, int):
+            merged.append(item)
+        elif item:
+            if merged and isinstance(merged[-1], bytes):
+                merged[-1] += item
+            else:
+                merged.append(item)
+    return tuple(merged)
+
+
+def _serialized(obj) -> tuple[tuple, bytes | None]:
+    """An object's segments and, for a stream, its (compressed) data."""
+    import pydyf
+
+    if not isinstance(obj, pydyf.Stream):
+        return _segments(obj), None
+    data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+    extra = pydyf.Dictionary(obj.extra)
+    if obj.compress:
+        extra["Filter"] = "/FlateDecode"
+        data = zlib.compress(data, 9)
+    extra["Length"] = len(data)
+    return _segments(extra), data
+
+
+def _number(ref) -> int:
+    """The object number of a pydyf reference (b"12 0 R")."""
+    if not isinstance(ref, bytes):
+        raise ValueError(f"not a reference: {ref!r}")
+    return int(ref.split()[0])
+
+
+@dataclass(frozen=True)
+class FontUse:
+    """A piece's CID font (Type0, Identity-H), as the booklet's font merge needs it."""
+    number: int                     # its Type0 dictionary
+    base: bytes                     # /BaseFont: WeasyPrint's font hash + PostScript name
+    widths: dict[int, object]       # glyph id -> width
+    unicode: dict[int, bytes]       # glyph id -> UTF-16BE hex
+    cid: bytes                      # the CIDFont dictionary without /W and /FontDescriptor
+    descriptor: bytes               # the FontDescriptor without its font file
+    key: str                        # "FontFile2" (TrueType) or "FontFile3" (OpenType CFF)
+    program: bytes                  # the font file stream's dictionary without length and filter
+    subset: int                     # the font file stream (its name table identifies the font)
+    deflated: bool
+    family: str
+    bold: bool
+    italic: bool
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A piece's (or frame document's) PDF objects for the booklet (make_parts)."""
+    objects: dict[int, tuple[tuple, bytes | None]]   # number -> (segments, stream data)
+    roots: tuple[int, ...]          # its content pages, or (frames) each page as a form XObject
+    tree: int                       # its page tree: the booklet's, in the booklet
+    frames: tuple[int, ...] = ()    # placeholder per page: its frame's form XObject
+    overlays: tuple[int, ...] = ()  # placeholder per page: the overlay's form XObject
+    links: tuple[int, ...] = ()     # placeholder per Piece.links entry: its link annotation
+    dests: tuple[tuple[str, int, float, float], ...] = ()   # named destination: name, page, x, y
+    fonts: tuple[FontUse, ...] = ()
+
+
+def _stream(data: bytes) -> tuple[tuple, bytes]:
+    return (b"<</Length %d>>" % len(data),), data
+
+
+def make_parts(pdf, pages: int, links: tuple[PieceLink, ...] = (), *, forms: bool = False) -> Parts:
+    """The booklet parts of a pydyf PDF's first `pages` pages (WeasyPrint's
+    objects, _generate). `forms`: a frame document, each page's drawing
+    made a form XObject instead. `pdf` is left as it was."""
+    import pydyf
+
+    objs = pdf.objects
+    kids = [int(k) for k in pdf.pages["Kids"][::3][:pages]]
+    instead: dict[int, object] = {}         # serialized in place of an object of `pdf`
+    objects: dict[int, tuple[tuple, bytes | None]] = {}
+    placeholders: set[int] = set()
+    count = len(objs)
+
+    def number() -> int:
+        nonlocal count
+        count += 1
+        return count - 1
+
+    frames: list[int] = []
+    overlays: list[int] = []
+    slots = [0] * len(links)
+    if forms:
+        roots = []
+        for k in kids:
+            page = objs[k]
+            contents = objs[_number(page["Contents"])]
+            instead[contents.number] = pydyf.Stream(contents.stream, dict(
+                contents.extra, Type="/XObject", Subtype="/Form", BBox=pydyf.Array(page["MediaBox"]),
+                Resources=page["Resources"]), contents.compress)
+            roots.append(contents.number)
+    else:
+        roots = kids
+        begin = number()
+        objects[begin] = _stream(b"q")
+        resources: dict[int, pydyf.Dictionary] = {}
+        for i, k in enumerate(kids):
+            page = pydyf.Dictionary(objs[k])
+            name, total = f"{FRAME_XOBJECT[1:]}{i + 1}", f"{OVERLAY_XOBJECT[1:]}{i + 1}"
+            frames.append(number())
+            overlays.append(number())
+            end = number()
+            objects[end] = _stream(f"Q\nq /{name} Do Q\nq /{total} Do Q".encode())
+            own = page["Contents"]
+            own = list(own) if isinstance(own, pydyf.Array) else [own]
+            page["Contents"] = pydyf.Array([b"%d 0 R" % begin, *own, b"%d 0 R" % end])
+            r = _number(page["Resources"])
+            if r not in resources:
+                res = pydyf.Dictionary(objs[r])
+                xobjects = res.get("XObject", pydyf.Dictionary())
+                if not isinstance(xobjects, dict):
+                    raise ValueError("a page's /XObject resources are not a dictionary")
+                res["XObject"] = pydyf.Dictionary(xobjects)
+                resources[r] = res
+            resources[r]["XObject"][name] = b"%d 0 R" % frames[-1]
+            resources[r]["XObject"][total] = b"%d 0 R" % overlays[-1]
+            annots = [j for j, link in enumerate(links) if link.page == i]
+            if annots:
+                page["Annots"] = pydyf.Array(list(page.get("Annots", [])))
+                for j in annots:
+                    slots[j] = number()
+                    page["Annots"].append(b"%d 0 R" % slots[j])
+            instead[k] = page
+        instead.update(resources)
+        placeholders.update(frames, overlays, slots)
+
+    tree = pdf.pages.number
+    todo = list(roots)
+    while todo:
+        n = todo.pop()
+        if n in objects or n in placeholders or n == tree:
+            continue
+        if not 0 < n < len(objs):
+            raise ValueError(f"object {n} is referred to but not in the PDF")
+        objects[n] = _serialized(instead[n] if n in instead else objs[n])
+        todo += [x for x in objects[n][0] if isinstance(x, int)]
+
+    dests = []
+    if not forms:
+        at = {k: i for i, k in enumerate(kids)}
+        names = pdf.catalog.get("Names", {}).get("Dests", {}).get("Names", [])
+        for name, dest in zip(names[::2], names[1::2]):
+            if _number(dest[0]) in at:
+                dests.append((name.string, at[_number(dest[0])], float(dest[2]), float(dest[3])))
+    fonts = tuple(filter(None, (_font_use(objs, n) for n in sorted(objects) if n < len(objs))))
+    return Parts(dict(sorted(objects.items())), tuple(roots), tree, tuple(frames), tuple(overlays),
+                 tuple(slots), tuple(dests), fonts)
+
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
+
+
+def _plain(d: dict, leave: tuple[str, ...]) -> bytes | None:
+    """A dictionary without the keys `leave`, serialized; None if it refers to an object."""
+    import pydyf
+    segments = _segments(pydyf.Dictionary({k: v for k, v in d.items() if k not in leave}))
+    return segments[0] if len(segments) == 1 else None
+
+
+def _font_use(objs, n: int) -> FontUse | None:
+    """Object n as a FontUse, if it is a CID font the booklet can merge."""
+    import pydyf
+
+    font = objs[n]
+    if not (isinstance(font, pydyf.Dictionary) and font.get("Type") == "/Font"
+            and font.get("Subtype") == "/Type0" and font.get("Encoding") == "/Identity-H"):
+        return None
+    try:
+        cid = objs[_number(font["DescendantFonts"][0])]
+        descriptor = objs[_number(cid["FontDescriptor"])]
+        key = next(k for k in ("FontFile3", "FontFile2") if k in descriptor)
+        program = objs[_number(descriptor[key])]
+        if cid.get("CIDToGIDMap", "/Identity") != "/Identity" or "ToUnicode" not in font:
+            return None
+        tounicode = objs[_number(font["ToUnicode"])]
+        cmap = b"\n".join(pydyf._to_bytes(item) for item in tounicode.stream)
+        if not tounicode.compress and tounicode.extra.get("Filter") == "/FlateDecode":
+            cmap = zlib.decompress(cmap)
+        if b"beginbfrange" in cmap:
+            return None
+        unicode = {int(g, 16): u for block in _BFCHAR.findall(cmap) for g, u in _PAIR.findall(block)}
+        base = pydyf._to_bytes(font["BaseFont"])
+        parts = (_plain(cid, ("W", "FontDescriptor")), _plain(descriptor, (key, "CIDSet")),
+                 _plain(program.extra, ("Length", "Filter", "DecodeParms", "Length1")))
+        if None in parts:
+            return None
+        family = descriptor.get("FontFamily")
+        return FontUse(n, base, _widths(cid.get("W", [])), unicode, *parts[:2], key, parts[2],
+                       program.number, program.compress or program.extra.get("Filter") == "/FlateDecode",
+                       family.string if isinstance(family, pydyf.String) else "",
+                       base.endswith(b"-Bold") or b"-Bold-" in base,
+                       float(descriptor.get("ItalicAngle", 0)) != 0)
+    except (KeyError, TypeError, ValueError, IndexError, StopIteration, zlib.error):
+        return None
 
 
 @dataclass(frozen=True)
@@ -583,70 +814,6 @@ def _info(meta: Meta, producer: str) -> dict[str, str]:
     stamp = meta.when.strftime("D:%Y%m%d%H%M%SZ")
     return {"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": "kamreport",
             "Producer": producer, "CreationDate": stamp, "ModDate": stamp}
-
-
-def _finish(writer, meta: Meta) -> bytes:
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
-
-    writer.add_metadata({"/" + k: v for k, v in _info(meta, "kamreport (WeasyPrint, pypdf)").items()})
-    writer._root_object[NameObject("/Lang")] = TextStringObject(meta.language)
-    ident = ByteStringObject(_identifier(meta.key))
-    writer._ID = ArrayObject([ident, ident])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def assemble(pieces: list[Piece], frame_pdf: bytes | list | None, meta: Meta, *,
-             outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset(),
-             share_fonts: bool = False, overlay: bytes | None = None) -> bytes:
-    """Concatenate pieces, stamp frame page i on page i, restore cross-piece links.
-
-    `frame_pdf` (one PDF, or consecutive PDF chunks or pypdf pages) must have exactly as many
-    pages as the pieces together; page
-    indexes in `frame_skip` get no frame (the cover). `outline` is
-    (title, 0-based page) for the PDF bookmarks. `share_fonts`: one subset
-    per font for the whole document (merge_fonts). `overlay`: a one-page PDF
-    drawn on every framed page as well (the booklet's "of N pages", which is
-    known last).
-    """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.annotations import Link
-
-    writer = PdfWriter()
-    offsets, anchors = [], {}
-    for piece in pieces:
-        offsets.append(len(writer.pages))
-        # A piece's first `pages` pages (an account plan's PDF holds its frame's after them).
-        writer.append(PdfReader(io.BytesIO(piece.data())), pages=(0, piece.pages), import_outline=False)
-        for name, i in piece.anchors.items():
-            anchors.setdefault(name, offsets[-1] + i)
-    total = len(writer.pages)
-    if frame_pdf is not None:
-        chunks = [frame_pdf] if isinstance(frame_pdf, bytes) else list(frame_pdf)
-        frame_pages = []
-        for chunk in chunks:
-            if isinstance(chunk, bytes):
-                frame_pages += PdfReader(io.BytesIO(chunk)).pages
-            else:           # already a pypdf page
-                frame_pages.append(chunk)
-        if len(frame_pages) != total:
-            raise ValueError(f"frame has {len(frame_pages)} pages, content {total}")
-        shared = (_frame_xobject(writer, PdfReader(io.BytesIO(overlay)).pages[0])
-                  if overlay is not None else None)
-        for i, page in enumerate(writer.pages):
-            if i not in frame_skip:
-                _stamp(writer, page, _frame_xobject(writer, frame_pages[i]), shared)
-    for piece, offset in zip(pieces, offsets):
-        for link in piece.links:
-            if link.anchor in anchors:
-                writer.add_annotation(offset + link.page, Link(
-                    rect=link.rect, target_page_index=anchors[link.anchor]))
-    for title, page in outline:
-        writer.add_outline_item(title=title, page_number=page)
-    if share_fonts:
-        merge_fonts(writer)
-    return _finish(writer, meta)
 
 
 # --------------------------------------------------------------------------
@@ -787,21 +954,6 @@ def _widths(w) -> dict[int, object]:
     return out
 
 
-_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
-_PAIR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>")
-
-
-def _to_unicode(stream) -> dict[int, bytes] | None:
-    data = stream.get_data()
-    if b"beginbfrange" in data:
-        return None
-    out: dict[int, bytes] = {}
-    for block in _BFCHAR.findall(data):
-        for gid, uni in _PAIR.findall(block):
-            out[int(gid, 16)] = uni
-    return out
-
-
 def _cmap(mapping: dict[int, bytes]) -> bytes:
     items = sorted(mapping.items())
     blocks = []
@@ -816,81 +968,207 @@ def _cmap(mapping: dict[int, bytes]) -> bytes:
             + b"".join(blocks) + b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
 
 
-def merge_fonts(writer) -> int:
-    """Give every subset of the same font in `writer` one shared subset.
+def _info_object(meta: Meta) -> bytes:
+    import pydyf
+    return pydyf.Dictionary({k: pydyf.String(v) for k, v in _info(meta, "kamreport (WeasyPrint)").items()}).data
 
-    Returns how many font copies were removed.
+
+class _Booklet:
+    """Objects by number, then the whole file (header, objects, xref table, trailer)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.objects: dict[int, tuple[bytes, bytes | None]] = {}
+
+    def new(self) -> int:
+        self.count += 1
+        return self.count
+
+    def put(self, number: int, head: bytes, stream: bytes | None = None) -> None:
+        self.objects[number] = (head, stream)
+
+    def place(self, parts: Parts, outside: dict[int, int]) -> dict[int, int]:
+        """Write the objects reachable from `parts.roots` under new numbers;
+        `outside` maps the piece's numbers that are not its own objects
+        (page tree, placeholders, merged fonts). Returns the whole map."""
+        seen: set[int] = set()
+        todo = list(parts.roots)
+        while todo:
+            n = todo.pop()
+            if n in seen or n in outside:
+                continue
+            if n not in parts.objects:
+                raise ValueError(f"a piece refers to its object {n}, which it does not hold")
+            seen.add(n)
+            todo += [x for x in parts.objects[n][0] if isinstance(x, int)]
+        numbers = dict(outside)
+        for n in sorted(seen):
+            numbers[n] = self.new()
+        for n in sorted(seen):
+            segments, stream = parts.objects[n]
+            self.put(numbers[n], b"".join(x if isinstance(x, bytes) else b"%d 0 R" % numbers[x]
+                                          for x in segments), stream)
+        return numbers
+
+    def write(self, root: int, info: int, identifier: bytes) -> bytes:
+        out = [b"%PDF-1.7\n%\xf0\x9f\x96\xa4\n"]
+        size = len(out[0])
+        offsets = []
+        for n in range(1, self.count + 1):
+            head, stream = self.objects.get(n, (b"null", None))
+            offsets.append(size)
+            chunk = b"%d 0 obj\n" % n + head + (b"\nstream\n" + stream + b"\nendstream" if stream is not None
+                                                else b"") + b"\nendobj\n"
+            out.append(chunk)
+            size += len(chunk)
+        ident = b"<" + identifier.hex().encode() + b">"
+        out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (self.count + 1))
+        out.append(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+        out.append(b"trailer\n<</Size %d/Root %d 0 R/Info %d 0 R/ID [%s %s]>>\nstartxref\n%d\n%%%%EOF\n"
+                   % (self.count + 1, root, info, ident, ident, size))
+        return b"".join(out)
+
+
+def assemble(pieces: list[Piece], frames: list[Parts] | None, meta: Meta, *,
+             outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset(),
+             share_fonts: bool = False, overlay: Parts | None = None) -> bytes:
+    """The booklet: the pieces' pages in order, frame i drawn over page i.
+
+    `frames` (frame documents' parts, consecutive) must have exactly as
+    many pages as the pieces together; page indexes in `frame_skip` get no
+    frame (the cover). `outline` is (title, 0-based page) for the PDF
+    bookmarks. `share_fonts`: one subset per font for the whole document
+    (_merge_fonts). `overlay`: a one-page frame document drawn on every
+    framed page as well (the booklet's "of N pages", which is known last).
+    Links into other pieces go to their anchors; the pieces' named
+    destinations become the booklet's (the first piece's, if two share a
+    name).
     """
-    from pypdf.generic import (ArrayObject, DecodedStreamObject, NameObject, NullObject,
-                               NumberObject)
+    import pydyf
 
-    def drop(ref) -> None:
-        # An object nobody references any more is written as null.
-        if hasattr(ref, "idnum") and ref.pdf is writer:
-            writer._objects[ref.idnum - 1] = NullObject()
+    parts = [p.load() for p in pieces]
+    extra = list(frames or ()) + ([overlay] if overlay is not None else [])
+    total = sum(len(p.roots) for p in parts)
+    if frames is not None and sum(len(f.roots) for f in frames) != total:
+        raise ValueError(f"frame has {sum(len(f.roots) for f in frames)} pages, content {total}")
+    book = _Booklet()
+    catalog, tree, info, empty = (book.new() for _ in range(4))
+    book.put(info, _info_object(meta))
+    # What a page draws where no frame (or overlay) is: an empty form.
+    book.put(empty, b"<</Type /XObject/Subtype /Form/BBox [0 0 0 0]/Length 0>>", b"")
+    fonts = _merge_fonts(parts + extra, book) if share_fonts else [{} for _ in parts + extra]
 
-    groups: dict[str, list] = {}
-    for obj in writer._objects:
-        if (isinstance(obj, dict) and obj.get("/Type") == "/Font" and obj.get("/Subtype") == "/Type0"
-                and obj.get("/Encoding") == "/Identity-H"):
-            groups.setdefault(str(obj["/BaseFont"]), []).append(obj)
-    removed = 0
-    for base, fonts in sorted(groups.items()):
-        if len(fonts) < 2:
+    forms = []
+    for f, fontmap in zip(extra, fonts[len(parts):]):
+        numbers = book.place(f, fontmap)
+        forms += [numbers[n] for n in f.roots]
+    overlay_form = forms.pop() if overlay is not None else empty
+
+    page_refs, dests, anchors, link_slots = [], {}, {}, []
+    for piece, p, fontmap in zip(pieces, parts, fonts):
+        first = len(page_refs)
+        outside = {p.tree: tree, **fontmap}
+        for i, (frame, total) in enumerate(zip(p.frames, p.overlays)):
+            framed = frames is not None and first + i not in frame_skip
+            outside[frame] = forms[first + i] if framed else empty
+            outside[total] = overlay_form if framed else empty
+        for slot in p.links:
+            outside[slot] = book.new()
+            link_slots.append(outside[slot])
+        numbers = book.place(p, outside)
+        page_refs += [numbers[n] for n in p.roots]
+        for name, i, x, y in p.dests:
+            dests.setdefault(name, (first + i, x, y))
+        for name, i in piece.anchors.items():
+            anchors.setdefault(name, first + i)
+
+    num = pydyf._to_bytes
+    slots = iter(link_slots)
+    first = 0
+    for piece, p in zip(pieces, parts):
+        for link in piece.links:
+            slot = next(slots)
+            if link.anchor not in anchors:
+                continue        # written as null: nothing to go to
+            page, x, y = dests.get(link.anchor, (anchors[link.anchor], None, None))
+            target = (b"/XYZ %s %s 0" % (num(x), num(y))) if x is not None else b"/Fit"
+            book.put(slot, b"<</Type /Annot/Subtype /Link/Rect [%s]/BS <</W 0>>/Dest [%d 0 R %s]>>"
+                     % (b" ".join(num(v) for v in link.rect), page_refs[page], target))
+        first += len(p.roots)
+
+    book.put(tree, b"<</Type /Pages/Kids [%s]/Count %d>>"
+             % (b" ".join(b"%d 0 R" % r for r in page_refs), len(page_refs)))
+    entries = b"<</Type /Catalog/Pages %d 0 R/Lang %s" % (tree, pydyf.String(meta.language).data)
+    if dests:
+        entries += b"/Names <</Dests <</Names [%s]>>>>" % b" ".join(
+            pydyf.String(name).data + b" [%d 0 R /XYZ %s %s 0]" % (page_refs[page], num(x), num(y))
+            for name, (page, x, y) in sorted(dests.items()))
+    if outline:
+        root = book.new()
+        items = [book.new() for _ in outline]
+        for k, ((title, page), n) in enumerate(zip(outline, items)):
+            book.put(n, b"<</Title %s/Parent %d 0 R/Dest [%d 0 R /Fit]%s%s>>" % (
+                pydyf.String(title).data, root, page_refs[page],
+                b"/Prev %d 0 R" % items[k - 1] if k else b"",
+                b"/Next %d 0 R" % items[k + 1] if k + 1 < len(items) else b""))
+        book.put(root, b"<</Type /Outlines/First %d 0 R/Last %d 0 R/Count %d>>"
+                 % (items[0], items[-1], len(items)))
+        entries += b"/Outlines %d 0 R" % root
+    book.put(catalog, entries + b">>")
+    return book.write(catalog, info, _identifier(meta.key))
+
+
+def _merge_fonts(every: list[Parts], book: _Booklet) -> list[dict[int, int]]:
+    """One subset per font for all `every`: written to `book`; per parts,
+    the number of each merged Type0 font -> the booklet's.
+
+    WeasyPrint subsets with HarfBuzz keeping the original glyph ids, so all
+    pieces' content streams refer to the same ids: one subset made from the
+    union of their glyphs serves them all. The original font file is found
+    with fontconfig and checked against an embedded subset (same name-table
+    identity) before it is used; when anything does not match, the pieces
+    keep their own subsets.
+    """
+    import pydyf
+
+    maps: list[dict[int, int]] = [{} for _ in every]
+    groups: dict[bytes, list[tuple[int, FontUse]]] = {}
+    for i, parts in enumerate(every):
+        for use in parts.fonts:
+            groups.setdefault(use.base, []).append((i, use))
+    for base, uses in sorted(groups.items()):
+        first = uses[0][1]
+        if len(uses) < 2 or any(u.key != first.key for _, u in uses):
             continue
-        try:
-            cids = [f["/DescendantFonts"][0].get_object() for f in fonts]
-            descriptors = [c["/FontDescriptor"].get_object() for c in cids]
-            key = next(k for k in ("/FontFile3", "/FontFile2") if k in descriptors[0])
-            if any(key not in d for d in descriptors) or any(c.get("/CIDToGIDMap", "/Identity") != "/Identity"
-                                                              for c in cids):
-                continue
-            widths: dict[int, object] = {}
-            unicode: dict[int, bytes] = {}
-            for f, c in zip(fonts, cids):
-                widths.update(_widths(c.get("/W", [])))
-                tu = _to_unicode(f["/ToUnicode"].get_object()) if "/ToUnicode" in f else {}
-                if tu is None:
-                    raise ValueError("bfrange")
-                unicode.update(tu)
-            first = descriptors[0]
-            subset = first[key].get_object().get_data()
-            family = str(first.get("/FontFamily", ""))
-            original = _find_original(family, base.endswith("-Bold") or "-Bold-" in base,
-                                      int(first.get("/ItalicAngle", 0)) != 0, subset)
-            if original is None:
-                continue
-            gids = set(widths) | set(unicode) | {0}
-            data = _hb_subset(original[0], original[1], gids, notdef_outline=False)
-            if data is None:
-                continue
-        except (KeyError, ValueError, TypeError, IndexError, StopIteration):
+        widths: dict[int, object] = {}
+        unicode: dict[int, bytes] = {}
+        for _, use in uses:
+            widths.update(use.widths)
+            unicode.update(use.unicode)
+        subset = every[uses[0][0]].objects[first.subset][1]
+        original = _find_original(first.family, first.bold, first.italic,
+                                  zlib.decompress(subset) if first.deflated else subset)
+        program = original and _hb_subset(original[0], original[1], set(widths) | set(unicode) | {0},
+                                          notdef_outline=False)
+        if not program:
             continue
-        program = DecodedStreamObject()
-        program.set_data(data)
-        for k, v in first[key].get_object().items():
-            if k not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
-                program[NameObject(k)] = v
-        if key == "/FontFile2":
-            program[NameObject("/Length1")] = NumberObject(len(data))
-        drop(first.raw_get(key))
-        first[NameObject(key)] = writer._add_object(program.flate_encode())
-        w = ArrayObject()
+        font, cid, descriptor, file, tounicode = (book.new() for _ in range(5))
+        packed = zlib.compress(program, 6)
+        book.put(file, first.program[:-2] + b"/Filter /FlateDecode/Length %d%s>>" % (
+            len(packed), b"/Length1 %d" % len(program) if first.key == "FontFile2" else b""), packed)
+        book.put(descriptor, first.descriptor[:-2] + b"/%s %d 0 R>>" % (first.key.encode(), file))
+        runs: list[list] = []           # consecutive glyph ids: [first id, width, width, ...]
         for g in sorted(widths):
-            w += [NumberObject(g), ArrayObject([widths[g]])]
-        cids[0][NameObject("/W")] = w
-        cmap = DecodedStreamObject()
-        cmap.set_data(_cmap(unicode))
-        if "/ToUnicode" in fonts[0]:
-            drop(fonts[0].raw_get("/ToUnicode"))
-        fonts[0][NameObject("/ToUnicode")] = writer._add_object(cmap.flate_encode())
-        for f, c, d in zip(fonts[1:], cids[1:], descriptors[1:]):
-            drop(d.raw_get(key))
-            drop(c.raw_get("/FontDescriptor"))
-            drop(f["/DescendantFonts"][0])
-            if "/ToUnicode" in f:
-                drop(f.raw_get("/ToUnicode"))
-            f[NameObject("/DescendantFonts")] = fonts[0]["/DescendantFonts"]
-            f[NameObject("/ToUnicode")] = fonts[0].raw_get("/ToUnicode")
-            removed += 1
-    return removed
+            if runs and g - 1 in widths:
+                runs[-1].append(widths[g])
+            else:
+                runs.append([g, widths[g]])
+        w = b" ".join(b"%d [%s]" % (r[0], b" ".join(pydyf._to_bytes(x) for x in r[1:])) for r in runs)
+        book.put(cid, first.cid[:-2] + b"/W [%s]/FontDescriptor %d 0 R>>" % (w, descriptor))
+        cmap = zlib.compress(_cmap(unicode), 6)
+        book.put(tounicode, b"<</Filter /FlateDecode/Length %d>>" % len(cmap), cmap)
+        book.put(font, b"<</Type /Font/Subtype /Type0/BaseFont %s/Encoding /Identity-H"
+                       b"/DescendantFonts [%d 0 R]/ToUnicode %d 0 R>>" % (base, cid, tounicode))
+        for i, use in uses:
+            maps[i][use.number] = font
+    return maps

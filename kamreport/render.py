@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import importlib.resources
 import os
+import pickle
 import re
 import time
 from dataclasses import dataclass, field
@@ -275,7 +276,7 @@ def _frame_html(pages: list[dict[str, Any]]) -> str:
     return render_template(_ENV, "frame.html", ctx)
 
 
-def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] | None = None) -> bytes:
+def render_frame(pages: list[dict[str, Any]], times: dict[str, float] | None = None) -> pdfmod.Parts:
     """Frame pages: running header and "page X of Y", one dict per page.
 
     A page dict has `number`, `total`, `right` (top-right header text, or
@@ -283,8 +284,8 @@ def render_frame(pages: list[dict[str, Any]], key: str, times: dict[str, float] 
     (no frame: the cover).
     """
     base = packaged_dir().as_uri() + "/"
-    return pdfmod.layout_and_write(_frame_html(pages), base, _fetcher(), when=_SPEC.when, key=key,
-                                   times=times).pdf
+    return pdfmod.layout_and_write(_frame_html(pages), base, _fetcher(), when=_SPEC.when, times=times,
+                                   forms=True).parts
 
 
 _ACCOUNT_FRAMES: dict[int, Any] = {}
@@ -339,8 +340,7 @@ def run_job(job: Job) -> JobResult:
         html_out, piece = None, None
         if job.kind == "frame":
             pages = job.context["pages"]
-            data = render_frame(pages, key=job.key, times=times)
-            piece = pdfmod.Piece(data, len(pages), {}, (), ())
+            piece = pdfmod.Piece(render_frame(pages, times=times), len(pages), {}, (), ())
         else:
             t0 = time.process_time()
             ctx = dict(job.context)
@@ -368,21 +368,20 @@ def run_job(job: Job) -> JobResult:
                                        subject=_SPEC.title, language=_SPEC.lang, when=_SPEC.when,
                                        key=job.key)
                     piece, framed = pdfmod.layout_and_write_framed(
-                        html, base, _fetcher(), when=_SPEC.when, key=job.key, meta=meta, times=times,
+                        html, base, _fetcher(), when=_SPEC.when, meta=meta, times=times,
                         frame=lambda pages: account_frame(pages, times))
                     write_atomic(Path(job.pdf_path), framed)
                 else:
-                    piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, key=job.key,
-                                                    times=times)
+                    piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, times=times)
             else:
                 times["templates"] = time.process_time() - t0
     if job.spool and piece is not None:
         # The build process keeps every piece until the booklet is assembled;
         # on disk they do not add to its memory (~450 KB per account plan).
-        path = os.path.join(job.spool, hashlib.sha256(job.key.encode()).hexdigest()[:32] + ".pdf")
+        path = os.path.join(job.spool, hashlib.sha256(job.key.encode()).hexdigest()[:32] + ".parts")
         with open(path, "wb") as f:
-            f.write(piece.pdf)
-        piece = dataclasses.replace(piece, pdf=b"", path=path)
+            pickle.dump(piece.parts, f, protocol=pickle.HIGHEST_PROTOCOL)
+        piece = dataclasses.replace(piece, parts=None, path=path)
     times["total"] = time.process_time() - t_start
     memory.trim()       # the worker's next document starts from a small heap (memory.py)
     return JobResult(job.key, html_out if job.want_html else None, piece,

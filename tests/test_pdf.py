@@ -24,12 +24,17 @@ def _text(data: bytes, page: int | None = None) -> str:
     return subprocess.run(args + ["-", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
-def _piece(html: str, key: str = "k", templates_dir: Path | None = None) -> pdf.Piece:
+def _piece(html: str, templates_dir: Path | None = None) -> pdf.Piece:
     fetcher = pdf.make_fetcher(render.packaged_dir(), templates_dir)
     with pdf.capture_warnings() as cap:
-        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=WHEN, key=key)
+        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=WHEN)
     assert cap.warnings == [], cap.warnings
     return piece
+
+
+def _pdf(piece: pdf.Piece) -> bytes:
+    """A piece alone as a PDF, written as the booklet is."""
+    return pdf.assemble([piece], None, pdf.Meta("T", "", "", "zh", WHEN, "k"))
 
 
 def test_fetcher_serves_data_and_template_files_only(tmp_path):
@@ -78,13 +83,13 @@ def test_piece_records_pages_anchors_bookmarks_and_foreign_links():
 
 def test_same_html_gives_same_bytes_in_another_process(tmp_path):
     html = "<html><body><h1>华东精密 Acme</h1><p>重点客户</p></body></html>"
-    here = _piece(html).pdf
+    here = _pdf(_piece(html))
     code = (
         "import sys; from datetime import datetime, timezone; from kamreport import pdf, render\n"
         "f = pdf.make_fetcher(render.packaged_dir())\n"
-        f"p = pdf.layout_and_write({html!r}, render.packaged_dir().as_uri() + '/', f,"
-        " when=datetime(2026, 9, 30, tzinfo=timezone.utc), key='k')\n"
-        "sys.stdout.buffer.write(p.pdf)\n")
+        "when = datetime(2026, 9, 30, tzinfo=timezone.utc)\n"
+        f"p = pdf.layout_and_write({html!r}, render.packaged_dir().as_uri() + '/', f, when=when)\n"
+        "sys.stdout.buffer.write(pdf.assemble([p], None, pdf.Meta('T', '', '', 'zh', when, 'k')))\n")
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1790726400"))
     there = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env).stdout
     assert here == there
@@ -100,12 +105,12 @@ def test_source_date_prefers_source_date_epoch(monkeypatch):
 
 
 def test_assemble_stamps_frames_restores_links_and_sets_metadata():
-    a = _piece('<html><body><h1 id="toc">目录</h1><a href="#acct">客户乙 →</a></body></html>', "a")
-    b = _piece('<html><body><h1 id="acct">客户乙</h1><p style="break-after: page">一</p><p>二</p></body></html>', "b")
+    a = _piece('<html><body><h1 id="toc">目录</h1><a href="#acct">客户乙 →</a></body></html>')
+    b = _piece('<html><body><h1 id="acct">客户乙</h1><p style="break-after: page">一</p><p>二</p></body></html>')
     render.init_worker(render.RenderSpec("zh", "CNY", None, WHEN, "华东公司", "季度报告", "2026Q3"))
-    frames = render.render_frame([{"number": n, "total": 3, "right": "2026Q3", "blank": n == 1} for n in (1, 2, 3)], "f")
+    frames = render.render_frame([{"number": n, "total": 3, "right": "2026Q3", "blank": n == 1} for n in (1, 2, 3)])
     meta = pdf.Meta("季度报告", "华东公司", "2026Q3", "zh", WHEN, "booklet")
-    data = pdf.assemble([a, b], frames, meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
+    data = pdf.assemble([a, b], [frames], meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 3
     assert "页" not in _text(data, 1)
@@ -120,20 +125,20 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
     assert reader.metadata["/Author"] == "华东公司" and reader.metadata["/ModDate"] == "D:20260930000000Z"
     assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
     # Determinism of the assembly itself.
-    assert data == pdf.assemble([a, b], frames, meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
+    assert data == pdf.assemble([a, b], [frames], meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
 
 
 def test_frame_page_count_must_match():
     a = _piece("<html><body><p>x</p></body></html>")
     render.init_worker(render.RenderSpec("en", "CNY", None, WHEN, "", "T", "2026Q3"))
-    frames = render.render_frame([{"number": n, "total": 2, "right": "2026Q3", "blank": False} for n in (1, 2)], "f")
+    frames = render.render_frame([{"number": n, "total": 2, "right": "2026Q3", "blank": False} for n in (1, 2)])
     with pytest.raises(ValueError, match="frame has 2 pages, content 1"):
-        pdf.assemble([a], frames, pdf.Meta("T", "", "", "en", WHEN, "k"))
+        pdf.assemble([a], [frames], pdf.Meta("T", "", "", "en", WHEN, "k"))
 
 
 def test_cjk_font_is_embedded(tmp_path):
     path = tmp_path / "p.pdf"
-    path.write_bytes(_piece('<html><body style="font-family: \'Noto Sans CJK SC\'">重点客户 华东精密</body></html>').pdf)
+    path.write_bytes(_pdf(_piece('<html><body style="font-family: \'Noto Sans CJK SC\'">重点客户 华东精密</body></html>')))
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in out.splitlines() if "CJK" in line]
     assert cjk and all(line.split()[-5] == "yes" for line in cjk)   # the "emb" column
@@ -184,8 +189,8 @@ def _font_programs(data: bytes) -> dict[str, set]:
 
 def test_shared_fonts_embed_each_font_once_and_keep_every_glyph(tmp_path):
     style = "font-family: 'Noto Sans CJK SC'"
-    a = _piece(f'<html><body style="{style}"><p>华东精密制造 甲乙丙</p><b>重点客户</b></body></html>', "a")
-    b = _piece(f'<html><body style="{style}"><p>西南物流集团 丁戊己</p><b>合作伙伴</b></body></html>', "b")
+    a = _piece(f'<html><body style="{style}"><p>华东精密制造 甲乙丙</p><b>重点客户</b></body></html>')
+    b = _piece(f'<html><body style="{style}"><p>西南物流集团 丁戊己</p><b>合作伙伴</b></body></html>')
     meta = pdf.Meta("T", "", "", "zh", WHEN, "k")
     separate = pdf.assemble([a, b], None, meta)
     shared = pdf.assemble([a, b], None, meta, share_fonts=True)
@@ -233,11 +238,11 @@ def test_cached_stylesheets_give_the_same_pdf(monkeypatch):
     when = datetime(2026, 9, 30, tzinfo=timezone.utc)
     base = render.packaged_dir().as_uri() + "/"
     pdf._CSS.clear()
-    first = pdf.layout_and_write(_STYLED, base, fetcher, when=when, key="k").pdf
-    second = pdf.layout_and_write(_STYLED, base, fetcher, when=when, key="k").pdf   # parsed CSS reused
+    first = pdf.layout_and_write(_STYLED, base, fetcher, when=when).parts
+    second = pdf.layout_and_write(_STYLED, base, fetcher, when=when).parts   # parsed CSS reused
     assert len(pdf._CSS) == 1
     monkeypatch.setattr(pdf, "_head_stylesheets", lambda html: None)                # as written
-    plain = pdf.layout_and_write(_STYLED, base, fetcher, when=when, key="k").pdf
+    plain = pdf.layout_and_write(_STYLED, base, fetcher, when=when).parts
     assert first == second == plain
 
 
@@ -268,13 +273,13 @@ def test_one_pass_font_subsets_give_the_same_pdf_as_weasyprint(monkeypatch):
     fetcher = pdf.make_fetcher(render.packaged_dir())
     base = render.packaged_dir().as_uri() + "/"
     with pdf.capture_warnings() as cap:
-        ours = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN, key="k").pdf
+        ours = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN)
     assert any("U+E000" in w for w in cap.warnings)        # a glyph no font has
     monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", pdf._WEASYPRINT_SUBSET)
     monkeypatch.setattr(pdf, "use_one_pass_subsets", lambda: False)
-    theirs = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN, key="k").pdf
-    assert ours == theirs
-    assert len(_font_programs(ours)) >= 4
+    theirs = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN)
+    assert ours.parts == theirs.parts
+    assert len(_font_programs(_pdf(ours))) >= 4
 
 
 def test_one_pass_subsets_leave_an_unknown_weasyprint_alone(monkeypatch):
@@ -291,9 +296,9 @@ def test_shared_font_configuration_gives_the_same_pdf(monkeypatch):
     from weasyprint.text.fonts import FontConfiguration
     fetcher = pdf.make_fetcher(render.packaged_dir())
     base = render.packaged_dir().as_uri() + "/"
-    pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN, key="other")     # load and use the fonts
-    shared = pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN, key="k").pdf
+    pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN)     # load and use the fonts
+    shared = pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts
     fresh = []
     monkeypatch.setattr(pdf, "shared_font_config", lambda: fresh.append(FontConfiguration()) or fresh[-1])
-    assert pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN, key="k").pdf == shared
+    assert pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts == shared
     assert fresh                                                              # the fresh one was used

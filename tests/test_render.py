@@ -86,8 +86,11 @@ def test_frame_job_numbers_pages_and_leaves_the_cover_blank(tmp_path):
     res = render.run_job(render.Job("frame", "frame:1", "frame.html", {"pages": pages}))
     assert res.warnings == ()
     assert res.piece.pages == 3
+    # Drawn, as in the booklet, over three blank pages.
+    blank = pdfmod.layout_and_write('<p style="break-after: page"></p>' * 2 + "<p></p>",
+                                    render.packaged_dir().as_uri() + "/", render._fetcher(), when=_spec().when)
     path = tmp_path / "f.pdf"
-    path.write_bytes(res.piece.pdf)
+    path.write_bytes(pdfmod.assemble([blank], [res.piece.parts], pdfmod.Meta("T", "", "", "zh", _spec().when, "k")))
     text = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"],
                            capture_output=True, text=True, check=True).stdout for n in (1, 2, 3)]
     assert "页" not in text[0]                         # the cover has no frame
@@ -163,7 +166,7 @@ def _raster(data: bytes, page: int) -> bytes:
 def test_framed_account_pdf_draws_its_frame_like_the_booklet_stamping(tmp_path):
     """layout_and_write_framed: the standalone PDF (frame pages written in
     the same PDF, turned into form XObjects) looks exactly like the piece
-    stamped with the same frame by pypdf (pdf.assemble, as the booklet is),
+    with the same frame drawn by the booklet's assembly (pdf.assemble),
     shares one subset per font, and keeps the links and the outline."""
     from pypdf import PdfReader
     render.init_worker(_spec())
@@ -171,13 +174,12 @@ def test_framed_account_pdf_draws_its_frame_like_the_booklet_stamping(tmp_path):
     meta = pdfmod.Meta(title="客户甲 · 2026Q3", author="华东公司", subject="重点客户季度报告",
                        language="zh", when=datetime(2026, 9, 30, tzinfo=timezone.utc), key="account:A")
     piece, framed = pdfmod.layout_and_write_framed(
-        _TWO_PAGES, base, render._fetcher(), when=meta.when, key="account:A", meta=meta,
+        _TWO_PAGES, base, render._fetcher(), when=meta.when, meta=meta,
         frame=lambda n: render.account_frame(n, {}))
     assert piece.pages == 2 and piece.links[0].anchor == "elsewhere"
-    assert len(PdfReader(io.BytesIO(piece.pdf)).pages) == 4        # content, then the frame's pages
-    frame = render.render_frame([{"number": i, "total": 2, "right": None, "blank": False} for i in (1, 2)],
-                                key="f")
-    stamped = pdfmod.assemble([piece], frame, meta)
+    assert len(piece.parts.roots) == 2                  # the frame's pages are not the booklet's
+    frame = render.render_frame([{"number": i, "total": 2, "right": None, "blank": False} for i in (1, 2)])
+    stamped = pdfmod.assemble([piece], [frame], meta)
     reader = PdfReader(io.BytesIO(framed))
     assert len(reader.pages) == 2
     for page in (1, 2):
@@ -193,15 +195,25 @@ def test_framed_account_pdf_draws_its_frame_like_the_booklet_stamping(tmp_path):
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert names and len(names) == len(set(names))                 # frame text in the content's subsets
     again = pdfmod.layout_and_write_framed(
-        _TWO_PAGES, base, render._fetcher(), when=meta.when, key="account:A", meta=meta,
+        _TWO_PAGES, base, render._fetcher(), when=meta.when, meta=meta,
         frame=lambda n: render.account_frame(n, {}))
-    assert again[1] == framed and again[0].pdf == piece.pdf
+    assert again[1] == framed and again[0].parts == piece.parts
 
 
 def test_streams_compressed_once_give_the_same_bytes(monkeypatch):
     render.init_worker(_spec())
     base = render.packaged_dir().as_uri() + "/"
     when = datetime(2026, 9, 30, tzinfo=timezone.utc)
-    frozen = pdfmod.layout_and_write(_TWO_PAGES, base, render._fetcher(), when=when, key="k").pdf
+    meta = pdfmod.Meta("T", "", "", "zh", when, "k")
+
+    def both():
+        piece, framed = pdfmod.layout_and_write_framed(_TWO_PAGES, base, render._fetcher(), when=when, meta=meta,
+                                                       frame=lambda n: render.account_frame(n, {}))
+        return piece.parts, framed
+    frozen = both()
     monkeypatch.setattr(pdfmod, "_freeze_streams", lambda pdf: None)
-    assert pdfmod.layout_and_write(_TWO_PAGES, base, render._fetcher(), when=when, key="k").pdf == frozen
+    parts, framed = both()
+    assert parts == frozen[0]
+    # The standalone PDF: the same but for the order of a form XObject's keys.
+    assert len(framed) == len(frozen[1])
+    assert all(_raster(framed, page) == _raster(frozen[1], page) for page in (1, 2))

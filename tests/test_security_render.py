@@ -101,12 +101,13 @@ def test_raw_payloads_reach_nothing_even_unsanitised(server, secret):
         </body></html>""")
     fetcher = pdf.make_fetcher(render.packaged_dir())
     with pdf.capture_warnings() as cap:
-        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher,
-                                     when=datetime(2026, 9, 30, tzinfo=timezone.utc), key="x")
+        when = datetime(2026, 9, 30, tzinfo=timezone.utc)
+        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=when)
+    data = pdf.assemble([piece], None, pdf.Meta("T", "", "", "zh", when, "x"))
     assert hits == []
-    assert SECRET.encode() not in piece.pdf
-    assert SECRET not in _pdf_text(piece.pdf)
-    assert not PdfReader(io.BytesIO(piece.pdf)).attachments
+    assert SECRET.encode() not in data
+    assert SECRET not in _pdf_text(data)
+    assert not PdfReader(io.BytesIO(data)).attachments
     refused = [w for w in cap.warnings if "refused to fetch" in w]
     assert len(refused) >= 8, cap.warnings        # surfaced, not silent
 
