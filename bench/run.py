@@ -15,6 +15,10 @@ In ONE run, on the same machine:
 5. the build with twice the key accounts: the same portfolio plus a copy with
    every id suffixed "-B", given as a second workbook.
 
+The 1x build runs before and after the baseline and after the 2x build;
+each ratio takes the mean of the two 1x builds around what it compares
+(the machine's speed drifts over minutes).
+
 Goals: build ≤ 0.6 × baseline; peak memory ≤ 500 MB; non-WeasyPrint ≤ 15 %;
 2× accounts → time ≤ 2.2 × time.
 
@@ -184,9 +188,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"kamreport build benchmark: {n} customers, seed {args.seed}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     book = workbook(n, args.seed)
+    twin = None if args.no_scaling else workbook(n, args.seed, suffix="-B")
     with tempfile.TemporaryDirectory(prefix="kambench-") as tmp:
         tmp = Path(tmp)
-        one = build([book], tmp / "one", args.jobs)
+        # The machine's speed drifts over minutes: each ratio compares a
+        # measurement with the mean of the 1x builds just before and after
+        # it (build, baseline, build, 2x build, build), so a steady drift
+        # cancels out.
+        builds = [build([book], tmp / "one-1", args.jobs)]
+        one = builds[0]
         print(f"  build: {one['wall']:.1f} s, {one['key']} key accounts, {one['activities']:,} activities, "
               f"booklet {one['pages']} pages / {one['booklet_mb']:.1f} MB", flush=True)
 
@@ -195,36 +205,47 @@ def main(argv: list[str] | None = None) -> int:
         base_pages = len(PdfReader(tmp / "baseline.pdf").pages)
         print(f"  baseline (booklet.html, one WeasyPrint document, one process): {base['wall']:.1f} s, "
               f"{base_pages} pages, peak {base['rss_mb']:.0f} MB", flush=True)
-
-        t = one["stats"]["times"]
-        weasy = t.get("worker_layout", 0) + t.get("worker_write", 0)
-        other = one["cpu"] - weasy
-        share = other / one["cpu"] if one["cpu"] else 0.0
-        ratio = one["wall"] / base["wall"]
+        builds.append(build([book], tmp / "one-2", args.jobs))
+        print(f"  build again: {builds[-1]['wall']:.1f} s", flush=True)
         two = None
-        if not args.no_scaling:
-            twin = workbook(n, args.seed, suffix="-B")
+        if twin is not None:
             two = build([book, twin], tmp / "two", args.jobs)
             print(f"  2x build: {two['wall']:.1f} s, {two['key']} key accounts, {two['pages']} pages", flush=True)
+            builds.append(build([book], tmp / "one-3", args.jobs))
+            print(f"  build again: {builds[-1]['wall']:.1f} s", flush=True)
 
+    t = {}
+    for b in builds[:2]:
+        for k, v in b["stats"]["times"].items():
+            t[k] = t.get(k, 0) + v / 2
+    cpu = sum(b["cpu"] for b in builds[:2]) / 2
+    weasy = t.get("worker_layout", 0) + t.get("worker_write", 0)
+    other = cpu - weasy
+    share = other / cpu if cpu else 0.0
+    around_base = (builds[0]["wall"] + builds[1]["wall"]) / 2
+    ratio = around_base / base["wall"]
+    pss = max(b["pss_mb"] for b in builds)
+    rss = max(b["rss_mb"] for b in builds)
     print()
-    print("phase CPU seconds (build, all processes):")
+    print("phase CPU seconds (mean of the first two builds, all processes):")
     for k in sorted(t):
         if k not in ("wall",):
             print(f"  {k:18s} {t[k]:8.2f}")
-    print(f"  {'tree total':18s} {one['cpu']:8.2f}")
+    print(f"  {'tree total':18s} {cpu:8.2f}")
     print()
+    walls = " and ".join(f"{b['wall']:.1f} s" for b in builds[:2])
     goals = [
-        ("build / baseline", ratio, 0.6, f"{one['wall']:.1f} s / {base['wall']:.1f} s = {ratio:.2f}"),
-        ("peak memory (PSS, MB)", one["pss_mb"], 500, f"PSS {one['pss_mb']:.0f} MB (RSS sum {one['rss_mb']:.0f} MB)"),
+        ("build / baseline", ratio, 0.6, f"mean({walls}) / {base['wall']:.1f} s = {ratio:.2f}"),
+        ("peak memory (PSS, MB)", pss, 500, f"PSS {pss:.0f} MB (RSS sum {rss:.0f} MB), highest of the 1x builds"),
         ("non-WeasyPrint share", share, 0.15,
-         f"{other:.1f} s of {one['cpu']:.1f} s CPU = {share:.1%} (WeasyPrint layout+write {weasy:.1f} s)"),
+         f"{other:.1f} s of {cpu:.1f} s CPU = {share:.1%} (WeasyPrint layout+write {weasy:.1f} s)"),
     ]
     if two is not None:
-        scale = two["wall"] / one["wall"]
+        around_two = (builds[1]["wall"] + builds[2]["wall"]) / 2
+        scale = two["wall"] / around_two
         goals.append(("2x accounts time ratio", scale, 2.2,
-                      f"{two['wall']:.1f} s / {one['wall']:.1f} s = {scale:.2f} "
-                      f"({two['key']} vs {one['key']} key accounts)"))
+                      f"{two['wall']:.1f} s / mean({builds[1]['wall']:.1f} s and {builds[2]['wall']:.1f} s) "
+                      f"= {scale:.2f} ({two['key']} vs {one['key']} key accounts)"))
     failed = 0
     for name, value, limit, detail in goals:
         ok = value <= limit
