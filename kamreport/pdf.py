@@ -1,20 +1,22 @@
 """PDF with WeasyPrint: a contained fetcher, deterministic bytes, frames, booklet assembly.
 
-Why the booklet is assembled from PDF pieces rather than from WeasyPrint
+Why the booklet is assembled from pieces rather than from WeasyPrint
 `Page` objects: a laid-out `Document` holds Pango/HarfBuzz handles (cffi
 pointers) and does not pickle, so pages cannot travel from the render
 workers to the parent. Each worker therefore lays out one piece (front
-matter, one account plan, the appendix) ONCE and writes it to PDF bytes,
-which the booklet takes its pages from; an account plan's same PDF objects
-are written a second time as `accounts/<slug>.pdf`. The running header and
-"page X of Y" are not in the pieces' own pages (their numbers are unknown
-while a piece is laid out); they come from a cheap frame document
-(templates/frame.html: empty pages with the same @page size and margins)
-whose pages are drawn over the content pages as form XObjects.
+matter, one account plan, the appendix) ONCE and hands over its PDF
+objects, serialized with their references split out (`Parts`), which the
+parent writes into booklet.pdf under new numbers without parsing any PDF
+(`assemble`); an account plan's same PDF objects are also written as
+`accounts/<slug>.pdf`. The running header and "page X of Y" are not in
+the pieces' own pages (their numbers are unknown while a piece is laid
+out); they come from a cheap frame document (templates/frame.html: empty
+pages with the same @page size and margins) whose pages are drawn over
+the content pages as form XObjects.
 
 WeasyPrint subsets fonts with HarfBuzz keeping the original glyph ids
-(HB_SUBSET_FLAGS_RETAIN_GIDS), so every piece refers to the same glyph ids;
-pieces still carry their own subset of each font.
+(HB_SUBSET_FLAGS_RETAIN_GIDS), so every piece refers to the same glyph ids
+and the booklet can embed one subset per font (_merge_fonts).
 """
 from __future__ import annotations
 
@@ -517,7 +519,7 @@ def _framed(pdf, pages: int, meta: "Meta") -> bytes:
     pdf.pages["Kids"] = pydyf.Array(pdf.pages["Kids"][:3 * pages])
     pdf.pages["Count"] = pages
     pdf.info.clear()
-    pdf.info.update({k: pydyf.String(v) for k, v in _info(meta, "kamreport (WeasyPrint)").items()})
+    pdf.info.update(_info(meta))
     pdf.catalog["Lang"] = pydyf.String(meta.language)
     out = io.BytesIO()
     pdf.write(out, None, _identifier(meta.key), True)
@@ -809,11 +811,13 @@ class Meta:
     key: str                        # seeds the file identifier
 
 
-def _info(meta: Meta, producer: str) -> dict[str, str]:
-    """The document information of a PDF kamreport writes (pypdf or pydyf)."""
+def _info(meta: Meta):
+    """The document information of a PDF kamreport writes (a pydyf dictionary)."""
+    import pydyf
     stamp = meta.when.strftime("D:%Y%m%d%H%M%SZ")
-    return {"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": "kamreport",
-            "Producer": producer, "CreationDate": stamp, "ModDate": stamp}
+    return pydyf.Dictionary({k: pydyf.String(v) for k, v in (
+        ("Title", meta.title), ("Author", meta.author), ("Subject", meta.subject), ("Creator", "kamreport"),
+        ("Producer", "kamreport (WeasyPrint)"), ("CreationDate", stamp), ("ModDate", stamp))})
 
 
 # --------------------------------------------------------------------------
@@ -968,11 +972,6 @@ def _cmap(mapping: dict[int, bytes]) -> bytes:
             + b"".join(blocks) + b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
 
 
-def _info_object(meta: Meta) -> bytes:
-    import pydyf
-    return pydyf.Dictionary({k: pydyf.String(v) for k, v in _info(meta, "kamreport (WeasyPrint)").items()}).data
-
-
 class _Booklet:
     """Objects by number, then the whole file (header, objects, xref table, trailer)."""
 
@@ -1053,7 +1052,7 @@ def assemble(pieces: list[Piece], frames: list[Parts] | None, meta: Meta, *,
         raise ValueError(f"frame has {sum(len(f.roots) for f in frames)} pages, content {total}")
     book = _Booklet()
     catalog, tree, info, empty = (book.new() for _ in range(4))
-    book.put(info, _info_object(meta))
+    book.put(info, _info(meta).data)
     # What a page draws where no frame (or overlay) is: an empty form.
     book.put(empty, b"<</Type /XObject/Subtype /Form/BBox [0 0 0 0]/Length 0>>", b"")
     fonts = _merge_fonts(parts + extra, book) if share_fonts else [{} for _ in parts + extra]
@@ -1083,18 +1082,13 @@ def assemble(pieces: list[Piece], frames: list[Parts] | None, meta: Meta, *,
             anchors.setdefault(name, first + i)
 
     num = pydyf._to_bytes
-    slots = iter(link_slots)
-    first = 0
-    for piece, p in zip(pieces, parts):
-        for link in piece.links:
-            slot = next(slots)
-            if link.anchor not in anchors:
-                continue        # written as null: nothing to go to
-            page, x, y = dests.get(link.anchor, (anchors[link.anchor], None, None))
-            target = (b"/XYZ %s %s 0" % (num(x), num(y))) if x is not None else b"/Fit"
-            book.put(slot, b"<</Type /Annot/Subtype /Link/Rect [%s]/BS <</W 0>>/Dest [%d 0 R %s]>>"
-                     % (b" ".join(num(v) for v in link.rect), page_refs[page], target))
-        first += len(p.roots)
+    for slot, link in zip(link_slots, (link for piece in pieces for link in piece.links)):
+        if link.anchor not in anchors:
+            continue        # left null: nothing to go to
+        page, x, y = dests.get(link.anchor, (anchors[link.anchor], None, None))
+        target = (b"/XYZ %s %s 0" % (num(x), num(y))) if x is not None else b"/Fit"
+        book.put(slot, b"<</Type /Annot/Subtype /Link/Rect [%s]/BS <</W 0>>/Dest [%d 0 R %s]>>"
+                 % (b" ".join(num(v) for v in link.rect), page_refs[page], target))
 
     book.put(tree, b"<</Type /Pages/Kids [%s]/Count %d>>"
              % (b" ".join(b"%d 0 R" % r for r in page_refs), len(page_refs)))

@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from pypdf import PdfReader
+from pypdf.generic import NullObject
 
 from kamreport import pdf, render
 from kamreport.atomic import write_atomic
@@ -108,15 +110,23 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
     a = _piece('<html><body><h1 id="toc">目录</h1><a href="#acct">客户乙 →</a></body></html>')
     b = _piece('<html><body><h1 id="acct">客户乙</h1><p style="break-after: page">一</p><p>二</p></body></html>')
     render.init_worker(render.RenderSpec("zh", "CNY", None, WHEN, "华东公司", "季度报告", "2026Q3"))
-    frames = render.render_frame([{"number": n, "total": 3, "right": "2026Q3", "blank": n == 1} for n in (1, 2, 3)])
+    # As the build makes them: frame chunks without the total, which one
+    # overlay page draws on every framed page.
+    frames = [render.render_frame([{"number": n, "total": None, "right": "2026Q3", "blank": n == 1}
+                                   for n in chunk]) for chunk in ((1,), (2, 3))]
+    overlay = render.render_frame([{"number": None, "total": 3, "right": None, "blank": False}])
     meta = pdf.Meta("季度报告", "华东公司", "2026Q3", "zh", WHEN, "booklet")
-    data = pdf.assemble([a, b], [frames], meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
-    reader = PdfReader(io.BytesIO(data))
+    args = dict(outline=[("客户乙", 1)], frame_skip=frozenset({0}), overlay=overlay)
+    data = pdf.assemble([a, b], frames, meta, **args)
+    reader = PdfReader(io.BytesIO(data), strict=True)
     assert len(reader.pages) == 3
-    assert "页" not in _text(data, 1)
+    assert "页" not in _text(data, 1) and "3" not in _text(data, 1)       # the cover: no frame, no overlay
     for n in (2, 3):
         assert f"第{n}页/共3页" in _text(data, n).replace(" ", "")
         assert "客户乙" in _text(data, 2)
+    # Named destinations: each anchor on its page of the booklet.
+    assert {k: reader.get_destination_page_number(v) for k, v in reader.named_destinations.items()} == \
+        {"toc": 0, "acct": 1}
     # The link on page 1 now goes to page 2, where its anchor is.
     annots = [x.get_object() for x in reader.pages[0].get("/Annots", [])]
     targets = [(an["/Dest"] if "/Dest" in an else an["/A"]["/D"])[0] for an in annots]
@@ -125,7 +135,74 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
     assert reader.metadata["/Author"] == "华东公司" and reader.metadata["/ModDate"] == "D:20260930000000Z"
     assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
     # Determinism of the assembly itself.
-    assert data == pdf.assemble([a, b], [frames], meta, outline=[("客户乙", 1)], frame_skip=frozenset({0}))
+    assert data == pdf.assemble([a, b], frames, meta, **args)
+    # Every cross-reference entry points at its object, and startxref at the table.
+    table = data[data.rindex(b"\nxref\n") + 1:]
+    assert int(data.split(b"startxref\n")[-1].split()[0]) == len(data) - len(table)
+    lines = table.split(b"\n")
+    size = int(lines[1].split()[1])
+    for n, line in enumerate(lines[2:2 + size]):
+        if n:
+            assert data[int(line[:10]):].startswith(b"%d 0 obj\n" % n)
+
+
+def test_a_link_to_an_anchor_no_piece_has_goes_nowhere():
+    a = _piece('<html><body><a href="#nowhere">?</a> <a href="#here">!</a></body></html>')
+    b = _piece('<html><body><h1 id="here">这里</h1></body></html>')
+    reader = PdfReader(io.BytesIO(pdf.assemble([a, b], None, pdf.Meta("T", "", "", "zh", WHEN, "k"))))
+    annots = [x.get_object() for x in reader.pages[0]["/Annots"]]
+    links = [an for an in annots if not isinstance(an, NullObject)]
+    assert len(annots) == 2 and len(links) == 1                 # the other one is null
+    assert links[0]["/Dest"][0] == reader.pages[1].indirect_reference
+
+
+def _rejoin(segments: tuple) -> bytes:
+    return b"".join(x if isinstance(x, bytes) else b"%d 0 R" % x for x in segments)
+
+
+def test_segments_split_out_references_but_not_text_in_strings():
+    import pydyf
+    d = pydyf.Dictionary({"Type": "/Page", "Parent": b"1 0 R", "Title": pydyf.String("see 3 0 R (x)"),
+                          "Kids": pydyf.Array([12, 0, "R", 7, 0, "R"]), "Rect": pydyf.Array([10, 0, 20.5, 30])})
+    assert pdf._segments(d) == (b"<</Type /Page/Parent ", 1, b"/Title (see 3 0 R \\(x\\))/Kids [", 12, b" ", 7,
+                                b"]/Rect [10 0 20.5 30]>>")
+
+
+def _pdf_values():
+    import pydyf
+    leaves = st.one_of(
+        st.integers(-10**6, 10**6), st.floats(-1e4, 1e4, allow_nan=False).map(lambda f: round(f, 3)),
+        st.sampled_from(["/Name", "/XYZ", "/F1", "null", "true"]),
+        st.integers(1, 10**5).map(lambda n: b"%d 0 R" % n),
+        st.text(max_size=12).map(pydyf.String),
+        st.sampled_from(["3 0 R", "(1 0 R", ") 2 0 R (", "\\", "12 0 R)"]).map(pydyf.String))
+    return st.recursive(leaves, lambda inner: st.one_of(
+        st.lists(inner, max_size=5).map(pydyf.Array),
+        st.dictionaries(st.sampled_from(["A", "B", "Kids", "Dest", "Title"]), inner, max_size=4).map(
+            pydyf.Dictionary)), max_leaves=20)
+
+
+def _references(value) -> list[int]:
+    import pydyf
+    if isinstance(value, bytes) and value.endswith(b" 0 R"):
+        return [int(value.split()[0])]
+    if isinstance(value, pydyf.Dictionary):
+        return [n for v in value.values() for n in _references(v)]
+    if isinstance(value, pydyf.Array):
+        return [n for v in value for n in _references(v)]
+    return []
+
+
+@given(_pdf_values())
+@settings(max_examples=300, deadline=None)
+def test_segments_rejoined_are_pydyfs_bytes_and_find_every_reference(value):
+    """Whatever a dictionary holds, its segments put back together are what
+    pydyf writes, and the numbers split out are exactly its references
+    (never text in a string that looks like one)."""
+    import pydyf
+    segments = pdf._segments(value)
+    assert _rejoin(segments) == pydyf._to_bytes(value)
+    assert [x for x in segments if isinstance(x, int)] == _references(value)
 
 
 def test_frame_page_count_must_match():
