@@ -6,10 +6,8 @@ strings directly: a matplotlib figure costs ~45 ms each and importing
 matplotlib ~35 MB per worker. The portfolio charts of the booklet front
 matter (`pareto`, `pyramid`, `target_bars`) are drawn with matplotlib's SVG
 backend, imported lazily and configured once per process (`_setup`):
-importing it costs about half a second, which JSON-only builds and
-single-process builds without booklet charts should not pay. A build with
-render workers imports it in the build process while the workbooks are
-read, before the workers are forked (`warm_up`).
+importing it costs about half a second, which the parent process, JSON-only
+builds and account-only workers should not pay.
 
 Determinism (SPEC §8 byte-identical output): no date in the SVG metadata,
 `svg.hashsalt` fixed per chart name (so ids are stable yet differ between
@@ -65,17 +63,6 @@ def _setup() -> None:
     rc["legend.frameon"] = False
     rc["path.simplify"] = True
     _ready = True
-
-
-def warm_up() -> None:
-    """Import and configure matplotlib and draw a little Chinese text: in
-    the build process, while the workbooks are read (it is idle then), so
-    the forked render workers share it instead of each paying ~0.8 s of
-    CPU while every core is busy."""
-    _setup()
-    fig = _figure(1.0, 1.0)
-    fig.add_axes((0.1, 0.1, 0.8, 0.8)).text(0.5, 0.5, "字 A 1")
-    _to_svg(fig, "warm-up")
 
 
 def _figure(width_in: float, height_in: float):

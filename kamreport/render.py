@@ -146,14 +146,13 @@ _FETCHER = None
 
 
 def warm_up() -> None:
-    """Import WeasyPrint and matplotlib and load the fonts once, in the
-    parent, while the workbooks are read, before the workers are forked."""
+    """Import WeasyPrint and load the fonts once, in the parent, while the
+    workbooks are read, before the workers are forked."""
     from weasyprint import HTML
 
     from . import charts, views  # noqa: F401
     HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render(
         font_config=pdfmod.shared_font_config())
-    charts.warm_up()
 
 
 def init_worker(spec: RenderSpec) -> None:
