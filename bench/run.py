@@ -17,7 +17,8 @@ In ONE run, on the same machine:
 
 The 1x build runs before and after the baseline and after the 2x build;
 each ratio takes the mean of the two 1x builds around what it compares
-(the machine's speed drifts over minutes).
+(the machine's speed drifts over minutes). A small build, not measured,
+runs first (the first build after an idle spell ran slower).
 
 Goals: build ≤ 0.6 × baseline; peak memory ≤ 500 MB; non-WeasyPrint ≤ 15 %;
 2× accounts → time ≤ 2.2 × time.
@@ -191,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     twin = None if args.no_scaling else workbook(n, args.seed, suffix="-B")
     with tempfile.TemporaryDirectory(prefix="kambench-") as tmp:
         tmp = Path(tmp)
+        if not args.quick:
+            # The first build after the machine sat idle ran 8-15 s slower
+            # than the next one in every full run (4 of 4): a small build,
+            # not measured, first.
+            t0 = time.perf_counter()
+            build([workbook(40, args.seed)], tmp / "warm-up", args.jobs)
+            print(f"  warm-up build (40 customers, not measured): {time.perf_counter() - t0:.1f} s", flush=True)
         # The machine's speed drifts over minutes: each ratio compares a
         # measurement with the mean of the 1x builds just before and after
         # it (build, baseline, build, 2x build, build), so a steady drift
