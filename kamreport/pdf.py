@@ -424,11 +424,28 @@ def _freeze_streams(pdf) -> None:
 
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.compress:
-            packer = zlib.compressobj(level=9)
-            raw = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
-            obj.stream = [packer.compress(raw) + packer.flush()]
+            obj.stream = [_deflate(_stream_data(obj))]
             obj.compress = False
             obj.extra["Filter"] = "/FlateDecode"
+
+
+def _stream_data(stream) -> bytes:
+    """A pydyf stream's bytes as pydyf writes them, before any compression."""
+    import pydyf
+    return b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+
+
+def _deflate(data: bytes) -> bytes:
+    """Compressed as pydyf compresses a stream (zlib, level 9)."""
+    packer = zlib.compressobj(level=9)
+    return packer.compress(data) + packer.flush()
+
+
+def _form_entries(page) -> dict:
+    """What turns a pydyf page's contents stream into a form XObject drawing the page."""
+    import pydyf
+    return {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(page["MediaBox"]),
+            "Resources": page["Resources"]}
 
 
 def _generate(doc, when: datetime, times: dict[str, float]):
@@ -499,19 +516,16 @@ def _framed(pdf, pages: int, meta: "Meta") -> bytes:
     import pydyf
 
     numbers = pdf.pages["Kids"][::3]
-    obj = lambda ref: pdf.objects[int(ref.split()[0])]  # noqa: E731 - pydyf references are b"12 0 R"
     begin = pydyf.Stream([b"q"])
     pdf.add_object(begin)
     for i, (content, frame) in enumerate(zip(numbers[:pages], numbers[pages:])):
         page, frame_page = pdf.objects[content], pdf.objects[frame]
-        form = obj(frame_page["Contents"])
-        form.extra.update({"Type": "/XObject", "Subtype": "/Form",
-                           "BBox": pydyf.Array(frame_page["MediaBox"]),
-                           "Resources": frame_page["Resources"]})
+        form = pdf.objects[_number(frame_page["Contents"])]
+        form.extra.update(_form_entries(frame_page))
         # The page's own drawing isolated in q … Q, then its frame (the
         # pages share one /Resources dictionary: one name per frame).
         name = f"{FRAME_XOBJECT[1:]}{i + 1}"
-        obj(page["Resources"])["XObject"][name] = form.reference
+        pdf.objects[_number(page["Resources"])]["XObject"][name] = form.reference
         end = pydyf.Stream([b"Q", f"q /{name} Do Q".encode()])
         pdf.add_object(end)
         page["Contents"] = pydyf.Array([begin.reference, page["Contents"], end.reference])
@@ -614,11 +628,11 @@ def _serialized(obj) -> tuple[tuple, bytes | None]:
 
     if not isinstance(obj, pydyf.Stream):
         return _segments(obj), None
-    data = b"\n".join(pydyf._to_bytes(item) for item in obj.stream)
+    data = _stream_data(obj)
     extra = pydyf.Dictionary(obj.extra)
     if obj.compress:
         extra["Filter"] = "/FlateDecode"
-        data = zlib.compress(data, 9)
+        data = _deflate(data)
     extra["Length"] = len(data)
     return _segments(extra), data
 
@@ -691,9 +705,8 @@ def make_parts(pdf, pages: int, links: tuple[PieceLink, ...] = (), *, forms: boo
         for k in kids:
             page = objs[k]
             contents = objs[_number(page["Contents"])]
-            instead[contents.number] = pydyf.Stream(contents.stream, dict(
-                contents.extra, Type="/XObject", Subtype="/Form", BBox=pydyf.Array(page["MediaBox"]),
-                Resources=page["Resources"]), contents.compress)
+            instead[contents.number] = pydyf.Stream(contents.stream, {**contents.extra, **_form_entries(page)},
+                                                    contents.compress)
             roots.append(contents.number)
     else:
         roots = kids
@@ -780,7 +793,7 @@ def _font_use(objs, n: int) -> FontUse | None:
         if cid.get("CIDToGIDMap", "/Identity") != "/Identity" or "ToUnicode" not in font:
             return None
         tounicode = objs[_number(font["ToUnicode"])]
-        cmap = b"\n".join(pydyf._to_bytes(item) for item in tounicode.stream)
+        cmap = _stream_data(tounicode)
         if not tounicode.compress and tounicode.extra.get("Filter") == "/FlateDecode":
             cmap = zlib.decompress(cmap)
         if b"beginbfrange" in cmap:
@@ -945,7 +958,7 @@ def _widths(w) -> dict[int, object]:
     i = 0
     while i < len(items):
         first = int(items[i])
-        nxt = items[i + 1].get_object() if hasattr(items[i + 1], "get_object") else items[i + 1]
+        nxt = items[i + 1]
         if isinstance(nxt, list):
             for k, width in enumerate(nxt):
                 out[first + k] = width
