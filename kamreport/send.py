@@ -7,6 +7,16 @@ booklet says. One message per recipient: a rejected recipient then costs
 that recipient only, and the send log (mail/sent.json) can record each
 delivery, so a rerun of an unattended job never mails anyone twice.
 
+The log records a recipient before its message is handed to the server
+("pending", state "sending") and again after the server's 250 ("sent"), each
+write durable (temporary file, fsync, rename, fsync of the folder). A
+connection that breaks after the final "." of DATA went out, or a run killed
+in between, leaves the recipient as "may have been delivered": reported, and
+never sent again without --resend. A log that cannot be written stops the
+run before the next message; nothing is sent that could not be recorded.
+Every socket read and write has a timeout (KAMREPORT_SMTP_TIMEOUT) and the
+whole conversation a deadline (KAMREPORT_SMTP_DEADLINE).
+
 Safety rules, because the job runs unattended with a password in its
 environment:
 - TLS always verifies the server certificate (a private CA comes from
@@ -31,6 +41,7 @@ import re
 import smtplib
 import socket
 import ssl
+import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -51,7 +62,10 @@ log = logging.getLogger(__name__)
 SENT_SCHEMA = "kamreport.sent/1"
 SECURITIES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
-TIMEOUT = 30.0                      # seconds per SMTP operation
+TIMEOUT = 30.0                      # seconds per SMTP operation (KAMREPORT_SMTP_TIMEOUT)
+DEADLINE = 900.0                    # seconds for the whole conversation (KAMREPORT_SMTP_DEADLINE)
+_CHUNK = 64 * 1024                  # a big message is written in pieces, each under the timeout
+_MAX_REPLY = 64 * 1024              # bytes of one (multi-line) reply: a flood of 250- lines ends
 BIG_MESSAGE = 20 * 1024 * 1024      # many servers refuse mails above 20–25 MB
 MAX_RISKS_LISTED = 15
 
@@ -129,6 +143,8 @@ class SmtpConfig:
     user: str | None
     cafile: str | None
     mail_from: str | None
+    timeout: float = TIMEOUT         # per socket read or write
+    deadline: float = DEADLINE       # the whole SMTP conversation
     password: str | None = field(default=None, repr=False)
 
     @property
@@ -164,7 +180,22 @@ def smtp_config(env: Mapping[str, str]) -> SmtpConfig:
                        f"the CA that signed the mail server's certificate")
     return SmtpConfig(host=host, port=port, security=security, user=get("KAMREPORT_SMTP_USER"),
                       cafile=cafile, mail_from=get("KAMREPORT_MAIL_FROM"),
+                      timeout=_seconds(get("KAMREPORT_SMTP_TIMEOUT"), "KAMREPORT_SMTP_TIMEOUT", TIMEOUT),
+                      deadline=_seconds(get("KAMREPORT_SMTP_DEADLINE"), "KAMREPORT_SMTP_DEADLINE", DEADLINE),
                       password=env.get("KAMREPORT_SMTP_PASSWORD") or None)
+
+
+def _seconds(text: str | None, name: str, default: float) -> float:
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 86400:       # also refuses nan and inf: a wait must end
+        raise KamError(f"{name}={text!r} is not accepted; give seconds, more than 0 and at most "
+                       f"86400 (default {default:g})")
+    return value
 
 
 # --------------------------------------------------------------------------
@@ -492,12 +523,22 @@ def compose(built: BuiltPeriod, sender: Address, recipient: Address,
 # Files: the send log, a lock against overlapping runs (writes are atomic)
 
 def read_sent_log(path: Path, label: str) -> dict:
+    """{"schema", "period", "sent": [confirmed deliveries], "pending": [...]}.
+
+    "pending" holds a recipient from just before its message is handed over
+    (state "sending") until the server's 250 moves it to "sent"; one whose
+    connection broke after the hand-over stays there as "uncertain". Logs
+    written before "pending" existed have none: nothing is pending.
+    """
     if not path.exists():
-        return {"schema": SENT_SCHEMA, "period": label, "sent": []}
+        return {"schema": SENT_SCHEMA, "period": label, "sent": [], "pending": []}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("sent"), list):
             raise ValueError('no "sent" list')
+        data.setdefault("pending", [])
+        if not isinstance(data["pending"], list) or not all(isinstance(e, dict) for e in data["pending"]):
+            raise ValueError('"pending" is not a list of entries')
     except (OSError, UnicodeDecodeError, ValueError) as e:
         # Refuse rather than guess: a guess could mail leadership twice.
         raise KamError(f"{path}: the send log is unreadable ({e}); fix or delete it "
@@ -512,6 +553,40 @@ def previous_send(sent_log: dict, addr: str) -> dict | None:
     return None
 
 
+def pending_send(sent_log: dict, addr: str) -> dict | None:
+    """The entry of a delivery to `addr` that was begun and never confirmed.
+
+    Under the send lock no other run is delivering, so a "sending" entry is
+    one whose run died (killed, power cut) mid-delivery: like "uncertain",
+    the message may have been delivered."""
+    for entry in reversed(sent_log.get("pending") or []):
+        if str(entry.get("to", "")).lower() == addr.lower():
+            return entry
+    return None
+
+
+def _fsync_dir(folder: Path) -> None:
+    """write_atomic's rename is durable only once the folder itself is
+    synced; without it a power cut can bring back the log of before."""
+    if not hasattr(os, "O_DIRECTORY"):       # pragma: no cover - Windows cannot open a folder
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_sent_log(path: Path, sent_log: dict) -> None:
+    """Durably, or an OSError (full disk, read-only folder): the caller stops."""
+    write_atomic(path, (json.dumps(sent_log, ensure_ascii=False, indent=2) + "\n").encode())
+    _fsync_dir(path.parent)
+
+
+def _os_reason(e: OSError) -> str:
+    return e.strerror or str(e) or type(e).__name__
+
+
 @contextlib.contextmanager
 def _send_lock(mail_dir: Path) -> Iterator[None]:
     """Two overlapping runs (a slow cron job and a manual one) must not both
@@ -521,8 +596,13 @@ def _send_lock(mail_dir: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX
         yield
         return
-    mail_dir.mkdir(parents=True, exist_ok=True)
-    with open(mail_dir / ".send.lock", "w") as f:
+    try:
+        mail_dir.mkdir(parents=True, exist_ok=True)
+        f = open(mail_dir / ".send.lock", "w")
+    except OSError as e:
+        raise KamError(f"{mail_dir}: cannot create the send lock ({_os_reason(e)}); nothing was sent. "
+                       f"The send log lives there: make the folder writable (or free space)") from None
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -574,11 +654,135 @@ class _Utf8Auth:
         return self.user + " " + hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
 
 
-class _SMTP(_Utf8Auth, smtplib.SMTP):
+class _SmtpTimeout(smtplib.SMTPServerDisconnected):
+    """No progress within the per-step timeout, or the whole send's
+    deadline passed. A kind of SMTPServerDisconnected (the socket is closed
+    when it is raised), so smtplib's own clean-up treats it as such."""
+
+    def __init__(self, deadline: bool):
+        self.deadline = deadline
+        super().__init__("the send deadline passed" if deadline else "timed out")
+
+
+class _Guarded:
+    """Every socket read and write under a timeout of min(step timeout,
+    time left to the deadline), the deadline checked before each one.
+
+    smtplib sets one timeout per recv, so a server that trickles `220-`
+    lines, each well within it, held a send forever; and one sendall of a
+    big message had to finish within that one timeout. Replies are read
+    here with a bound on their size. `handed_over` tells whether the final
+    "." of the current DATA went out: only after that can a broken
+    connection mean that the message may have been delivered.
+    """
+
+    def __init__(self, host: str, port: int, *, step_timeout: float, deadline_at: float, **kwargs):
+        # Set before smtplib's __init__, which connects and reads the greeting.
+        self._step = step_timeout
+        self._deadline_at = deadline_at
+        self._by_deadline = False
+        self._rbuf = b""
+        self.handed_over = False
+        super().__init__(host, port, timeout=self._left(), **kwargs)
+
+    def _left(self) -> float:
+        left = self._deadline_at - time.monotonic()
+        if left <= 0:
+            raise _SmtpTimeout(deadline=True)
+        self._by_deadline = left < self._step
+        return min(self._step, left)
+
+    def _lost(self, e: OSError) -> smtplib.SMTPServerDisconnected:
+        self.close()
+        if isinstance(e, smtplib.SMTPServerDisconnected):
+            return e
+        if isinstance(e, TimeoutError):
+            return _SmtpTimeout(deadline=self._by_deadline)
+        return smtplib.SMTPServerDisconnected(f"connection lost: {_os_reason(e)}")
+
+    def send(self, s):
+        if not self.sock:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        if isinstance(s, str):
+            s = s.encode(self.command_encoding)
+        view = memoryview(s)
+        try:
+            for i in range(0, len(view), _CHUNK):
+                self.sock.settimeout(self._left())
+                self.sock.sendall(view[i:i + _CHUNK])
+        except OSError as e:
+            raise self._lost(e) from None
+
+    def _readline(self) -> bytes:
+        while b"\n" not in self._rbuf:
+            if len(self._rbuf) > smtplib._MAXLINE:
+                self.close()
+                raise smtplib.SMTPResponseException(500, b"Line too long.")
+            try:
+                self.sock.settimeout(self._left())
+                chunk = self.sock.recv(4096)
+            except OSError as e:
+                raise self._lost(e) from None
+            if not chunk:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("the server closed the connection")
+            self._rbuf += chunk
+        line, _, self._rbuf = self._rbuf.partition(b"\n")
+        return line + b"\n"
+
+    def getreply(self):
+        """smtplib's getreply (same results), reading through _readline."""
+        if not self.sock:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        resp, size = [], 0
+        while True:
+            line = self._readline()
+            size += len(line)
+            if size > _MAX_REPLY:
+                self.close()
+                raise smtplib.SMTPResponseException(500, b"the server's reply does not end")
+            resp.append(line[4:].strip(b" \t\r\n"))
+            try:
+                errcode = int(line[:3])
+            except ValueError:
+                errcode = -1
+                break
+            if line[3:4] != b"-":
+                break
+        return errcode, b"\n".join(resp)
+
+    def data(self, msg: bytes):
+        self.handed_over = False
+        self.putcmd("data")
+        code, repl = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        q = re.sub(rb"(?m)^\.", b"..", msg)          # dot-stuffing (RFC 5321 4.5.2)
+        if not q.endswith(b"\r\n"):
+            q += b"\r\n"
+        self.send(q + b".\r\n")
+        # The whole message and its end mark are with the server now: it may
+        # deliver it even if its reply never arrives.
+        self.handed_over = True
+        return self.getreply()
+
+    def starttls(self, *args, **kwargs):
+        result = super().starttls(*args, **kwargs)
+        # Anything read ahead before the handshake is plain text a man in
+        # the middle could have injected (smtplib drops its buffer too).
+        self._rbuf = b""
+        return result
+
+    def close(self):
+        self._rbuf = b""
+        super().close()
+
+
+class _SMTP(_Utf8Auth, _Guarded, smtplib.SMTP):
     pass
 
 
-class _SMTP_SSL(_Utf8Auth, smtplib.SMTP_SSL):
+class _SMTP_SSL(_Utf8Auth, _Guarded, smtplib.SMTP_SSL):
     pass
 
 
@@ -609,9 +813,14 @@ def _is_loopback(host: str) -> bool:
 
 
 @contextlib.contextmanager
-def smtp_session(cfg: SmtpConfig) -> Iterator[smtplib.SMTP]:
+def smtp_session(cfg: SmtpConfig, deadline_at: float | None = None) -> Iterator[smtplib.SMTP]:
     """A connected, secured and logged-in SMTP session; every failure is a
-    KamError naming host:port and what failed, with the password scrubbed."""
+    KamError naming host:port and what failed, with the password scrubbed.
+    `deadline_at` (time.monotonic()) ends the whole conversation, default
+    cfg.deadline from now."""
+    if deadline_at is None:
+        deadline_at = time.monotonic() + cfg.deadline
+    guard = {"step_timeout": cfg.timeout, "deadline_at": deadline_at}
     server = cfg.server
     if cfg.user and not cfg.password:
         raise KamError(f"{server}: KAMREPORT_SMTP_USER is set but KAMREPORT_SMTP_PASSWORD is empty")
@@ -631,9 +840,9 @@ def smtp_session(cfg: SmtpConfig) -> Iterator[smtplib.SMTP]:
     try:
         log.debug("connecting to %s (%s)", server, cfg.security)
         if cfg.security == "ssl":
-            smtp = _SMTP_SSL(cfg.host, cfg.port, timeout=TIMEOUT, context=context)
+            smtp = _SMTP_SSL(cfg.host, cfg.port, context=context, **guard)
         else:
-            smtp = _SMTP(cfg.host, cfg.port, timeout=TIMEOUT)
+            smtp = _SMTP(cfg.host, cfg.port, **guard)
         step = "greet"
         smtp.ehlo()
         if cfg.security == "starttls":
@@ -671,10 +880,16 @@ def _failure(e: Exception, step: str, cfg: SmtpConfig) -> KamError:
         text = f"{server}: TLS failed during {step} ({e.reason or e})"
     elif isinstance(e, smtplib.SMTPAuthenticationError):
         text = f"{server}: login refused for user {cfg.user!r} ({_reply(e)})"
+    elif isinstance(e, smtplib.SMTPResponseException) and e.smtp_code == 421:
+        text = f"{server}: server busy, try later ({_reply(e)}; during {step}); nothing was sent"
+    elif isinstance(e, smtplib.SMTPResponseException) and 400 <= e.smtp_code < 500:
+        text = f"{server}: temporary failure during {step}, try later ({_reply(e)}); nothing was sent"
     elif isinstance(e, smtplib.SMTPResponseException):
         text = f"{server}: server refused {step} ({_reply(e)})"
+    elif isinstance(e, _SmtpTimeout):
+        text = f"{server}: {_why(e, cfg)} during {step}; nothing was sent"
     elif isinstance(e, socket.timeout):
-        text = f"{server}: timed out during {step} (after {TIMEOUT:.0f} s)"
+        text = f"{server}: timed out during {step} (after {cfg.timeout:g} s)"
     elif isinstance(e, (smtplib.SMTPException, OSError)):
         what = e.strerror if isinstance(e, OSError) and e.strerror else (str(e) or type(e).__name__)
         action = "cannot connect" if step == "connect" else f"connection failed during {step}"
@@ -684,6 +899,19 @@ def _failure(e: Exception, step: str, cfg: SmtpConfig) -> KamError:
         # its message or traceback: one scrubbed line instead.
         text = f"{server}: {step} failed ({type(e).__name__}: {e})"
     return KamError(_scrub(text, cfg.password, cfg.user))
+
+
+def _why(e: OSError, cfg: SmtpConfig) -> str:
+    """What broke a connection, in a few words."""
+    if isinstance(e, _SmtpTimeout):
+        if e.deadline:
+            return f"the whole send took longer than its deadline of {cfg.deadline:g} s (KAMREPORT_SMTP_DEADLINE)"
+        return f"no progress within {cfg.timeout:g} s (KAMREPORT_SMTP_TIMEOUT)"
+    if isinstance(e, smtplib.SMTPServerDisconnected):
+        return str(e) or "the server closed the connection"
+    if isinstance(e, TimeoutError):
+        return f"timed out after {cfg.timeout:g} s"
+    return _os_reason(e)
 
 
 def _close(smtp: smtplib.SMTP | None) -> None:
@@ -751,22 +979,35 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
         for rcpt in recipients:
             msg = compose(built, sender, rcpt, attachments, subject)
             path = mail_dir / _eml_name(built.label, rcpt.addr_spec)
-            write_atomic(path, msg.as_bytes(policy=POLICY))
+            try:
+                write_atomic(path, msg.as_bytes(policy=POLICY))
+            except OSError as e:
+                raise KamError(f"{path}: cannot write it ({_os_reason(e)})") from None
             note = ""
-            if previous_send(sent_log, rcpt.addr_spec) and not resend:
+            if pending_send(sent_log, rcpt.addr_spec) and not resend:
+                note = " (may have been delivered; a real send would skip it without --resend)"
+            elif previous_send(sent_log, rcpt.addr_spec) and not resend:
                 note = " (already sent; a real send would skip it without --resend)"
             click.echo(f"wrote {path}{note}")
         click.echo(f"dry run: nothing sent ({len(recipients)} message(s), "
                    f"{len(attachments)} attachment(s), {_size(total)})")
         return 0
 
-    failures = 0
     with _send_lock(mail_dir):
         sent_log = read_sent_log(log_path, built.label)
         todo = []
         for rcpt in recipients:
             before = previous_send(sent_log, rcpt.addr_spec)
-            if before and not resend:
+            unsure = pending_send(sent_log, rcpt.addr_spec)
+            if unsure and not resend:
+                # Sent again, it would be the second copy whenever the first
+                # did arrive; only the operator can find out (--resend).
+                how = ("the connection broke after the message was handed over"
+                       if unsure.get("state") == "uncertain" else "the send was interrupted mid-delivery")
+                mid = f", Message-ID {unsure['message_id']}" if unsure.get("message_id") else ""
+                click.echo(f"skipped {rcpt.addr_spec}: {built.label} may have been delivered at "
+                           f"{unsure.get('at')} ({how}{mid}); use --resend to send again")
+            elif before and not resend:
                 # Changed = a file sent then now has other bytes (a rebuild
                 # with new data), not merely a different choice of files.
                 now = {a.file: a.sha256 for a in attachments}
@@ -779,42 +1020,143 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
                 todo.append(rcpt)
         if not todo:
             return 0
-        with smtp_session(cfg) as smtp:
-            for rcpt in todo:
-                msg = compose(built, sender, rcpt, attachments, subject)
-                try:
-                    smtp.send_message(msg, from_addr=sender.addr_spec, to_addrs=[rcpt.addr_spec])
-                except smtplib.SMTPRecipientsRefused as e:
-                    code, reply = next(iter(e.recipients.values()), (0, b""))
-                    reason = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-                    click.echo(_scrub(f"error: {cfg.server}: recipient {rcpt.addr_spec} refused "
-                                      f"({code} {' '.join(reason.split())})", cfg.password, cfg.user), err=True)
-                    failures += 1
-                    continue
-                except smtplib.SMTPSenderRefused as e:
-                    raise KamError(_scrub(f"{cfg.server}: sender {sender.addr_spec} refused ({_reply(e)}); "
-                                          f"check KAMREPORT_MAIL_FROM", cfg.password, cfg.user)) from None
-                except smtplib.SMTPDataError as e:
-                    click.echo(_scrub(f"error: {cfg.server}: message to {rcpt.addr_spec} refused "
-                                      f"({_reply(e)})", cfg.password, cfg.user), err=True)
-                    failures += 1
-                    continue
-                except (smtplib.SMTPException, OSError) as e:
-                    raise KamError(_scrub(f"{cfg.server}: connection failed while sending to "
-                                          f"{rcpt.addr_spec} ({e})", cfg.password, cfg.user)) from None
-                # Log each delivery at once: if the run dies on the next
-                # recipient, a rerun still skips this one.
-                sent_log["sent"].append({
-                    "to": rcpt.addr_spec,
-                    "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "server": cfg.server,
-                    "message_id": msg["Message-ID"],
-                    "subject": subject,
-                    "attachments": [{"file": a.file, "filename": a.filename, "bytes": len(a.data),
-                                     "sha256": a.sha256} for a in attachments],
-                })
-                write_atomic(log_path, (json.dumps(sent_log, ensure_ascii=False, indent=2) + "\n").encode())
-                log.info("sent %s to %s via %s", built.label, rcpt.addr_spec, cfg.server)
-                click.echo(f"sent {built.label} to {rcpt.addr_spec} via {cfg.server} "
-                           f"({len(attachments)} attachment(s), {_size(total)})")
+        failures = _deliver_all(cfg, built, sender, subject, attachments, todo, sent_log, log_path)
     return 1 if failures else 0
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Refused(Exception):
+    """The server answered one step of a message with an error code: that
+    message was certainly not delivered."""
+
+    def __init__(self, step: str, code: int, reply: bytes | str):
+        super().__init__(step, code)
+        self.step, self.smtp_code, self.smtp_error = step, code, reply
+
+
+def _transact(smtp: smtplib.SMTP, sender: str, rcpt: str, data: bytes) -> None:
+    """MAIL, RCPT, DATA of one message; returns on the server's 250."""
+    smtp.handed_over = False
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise _Refused("sender", code, reply)
+    code, reply = smtp.rcpt(rcpt)
+    if code not in (250, 251):
+        raise _Refused("recipient", code, reply)
+    try:
+        code, reply = smtp.data(data)
+    except smtplib.SMTPDataError as e:              # DATA itself refused: no hand-over
+        raise _Refused("message", e.smtp_code, e.smtp_error) from None
+    if code == -1:
+        # Not a reply at all, after the message went out: it may have been taken.
+        smtp.close()
+        raise smtplib.SMTPServerDisconnected("an unreadable reply to the end of the message")
+    if code != 250:
+        raise _Refused("message", code, reply)
+
+
+def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: str,
+                 attachments: list[Attachment], todo: list[Address], sent_log: dict,
+                 log_path: Path) -> int:
+    """One message per recipient, each recorded before and after; returns the
+    number refused. Anything that stops the run raises KamError, one line."""
+    def line(text: str) -> str:
+        return _scrub(text, cfg.password, cfg.user)
+
+    def save() -> None:
+        save_sent_log(log_path, sent_log)
+
+    def rest(i: int) -> str:
+        n = len(todo) - i - 1
+        return f"; {n} more recipient(s) not tried, a rerun sends them" if n else ""
+
+    total = sum(len(a.data) for a in attachments)
+    files = [{"file": a.file, "filename": a.filename, "bytes": len(a.data), "sha256": a.sha256}
+             for a in attachments]
+    failures = 0
+    reset = False
+    with smtp_session(cfg) as smtp:
+        for i, rcpt in enumerate(todo):
+            addr = rcpt.addr_spec
+            msg = compose(built, sender, rcpt, attachments, subject)
+            data = msg.as_bytes(policy=POLICY)
+            entry = {"to": addr, "state": "sending", "at": _now(), "server": cfg.server,
+                     "message_id": msg["Message-ID"], "subject": subject, "attachments": files}
+            # A --resend replaces the pending entry of an earlier attempt.
+            sent_log["pending"] = [e for e in sent_log["pending"]
+                                   if str(e.get("to", "")).lower() != addr.lower()] + [entry]
+            try:
+                save()
+            except OSError as e:
+                raise KamError(line(f"{log_path}: cannot write the send log ({_os_reason(e)}); stopped "
+                                    f"before sending to {addr} ({len(todo) - i} recipient(s) not sent): "
+                                    f"a delivery that cannot be recorded could be repeated by a rerun"
+                                    )) from None
+            smtp.handed_over = False     # a broken RSET has handed nothing over
+            try:
+                if reset:
+                    smtp.rset()
+                    reset = False
+                _transact(smtp, sender.addr_spec, addr, data)
+            except _Refused as e:
+                sent_log["pending"].remove(entry)
+                try:
+                    save()
+                except OSError as oe:
+                    raise KamError(line(f"{log_path}: cannot write the send log ({_os_reason(oe)}) after "
+                                        f"{addr} was refused ({_reply(e)}); stopped. The log still says "
+                                        f"'sending' for {addr}, so a rerun needs --resend for it")) from None
+                temporary = 400 <= e.smtp_code < 500
+                if e.smtp_code == 421:
+                    raise KamError(line(f"{cfg.server}: server busy, try later ({_reply(e)}); {addr} was "
+                                        f"not sent{rest(i)}")) from None
+                if e.step == "sender":
+                    if temporary:
+                        raise KamError(line(f"{cfg.server}: sender {sender.addr_spec} refused for now, try "
+                                            f"later ({_reply(e)}); {addr} was not sent{rest(i)}")) from None
+                    raise KamError(line(f"{cfg.server}: sender {sender.addr_spec} refused ({_reply(e)}); "
+                                        f"check KAMREPORT_MAIL_FROM")) from None
+                what = f"recipient {addr}" if e.step == "recipient" else f"message to {addr}"
+                click.echo(line(f"error: {cfg.server}: {what} "
+                                + (f"refused for now ({_reply(e)}); a rerun tries again" if temporary
+                                   else f"refused ({_reply(e)})")), err=True)
+                failures += 1
+                reset = True
+                continue
+            except OSError as e:     # smtplib's errors are OSErrors too: a broken connection
+                why = _why(e, cfg)
+                if getattr(smtp, "handed_over", False):
+                    entry["state"], entry["reason"] = "uncertain", why
+                    # Best effort: if this write fails too, "sending" means the same on a rerun.
+                    with contextlib.suppress(OSError):
+                        save()
+                    raise KamError(line(f"{cfg.server}: the connection broke after the message to {addr} "
+                                        f"was handed over ({why}); it may have been delivered, so it is "
+                                        f"not sent again without --resend{rest(i)}")) from None
+                sent_log["pending"].remove(entry)
+                note = ""
+                try:
+                    save()
+                except OSError as oe:
+                    note = (f"; the send log cannot be written ({_os_reason(oe)}), so a rerun "
+                            f"needs --resend for {addr}")
+                raise KamError(line(f"{cfg.server}: connection failed while sending to {addr} ({why}); "
+                                    f"it was not delivered{note or rest(i)}")) from None
+            # Delivered: "pending" -> "sent" in one atomic write.
+            sent_log["pending"].remove(entry)
+            done = {k: v for k, v in entry.items() if k != "state"} | {"at": _now()}
+            sent_log["sent"].append(done)
+            try:
+                save()
+            except OSError as e:
+                raise KamError(line(f"{log_path}: cannot write the send log ({_os_reason(e)}); {addr} "
+                                    f"was sent {built.label} but stays recorded as 'sending', so a rerun "
+                                    f"reports it as may have been delivered; stopped before the next "
+                                    f"recipient{rest(i)}")) from None
+            log.info("sent %s to %s via %s", built.label, addr, cfg.server)
+            click.echo(f"sent {built.label} to {addr} via {cfg.server} "
+                       f"({len(attachments)} attachment(s), {_size(total)})")
+    return failures
