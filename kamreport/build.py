@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
+import errno
 import json
 import os
 import multiprocessing
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +36,7 @@ import click
 from . import memory
 from . import pdf as pdfmod
 from . import prepare, render
-from .atomic import write_atomic
+from .atomic import exchange, fsync_dir, write_atomic
 from .errors import KamError
 from .model import ERROR
 
@@ -43,6 +47,14 @@ MAX_LOGO_BYTES = 2_000_000
 MAX_FRONT_PASSES = 4
 FRAME_CHUNKS = 4         # booklet frame documents, without a contents head (laid out in parallel)
 FRAME_CHUNK = 40         # booklet frame pages per document (laid out as soon as known)
+BUILD_WAIT = 5.0         # seconds a build waits for another one writing into the same out folder
+SEND_WAIT = 60.0         # seconds the swap waits for a `kamreport send` of the period to finish
+MIN_ROOM = 1 << 20       # free bytes the out folder needs at least, besides the previous build's size
+LOCK_NAME = ".kamreport.lock"
+# What a build writes in a period folder (True: a folder). Anything else
+# there (the send log mail/, a file of the user's) is carried into the new build.
+OUTPUT_NAMES = {"index.html": False, "booklet.html": False, "booklet.pdf": False,
+                "summary.json": False, "problems.csv": False, "accounts": True}
 
 
 def parse_formats(value: str) -> frozenset[str]:
@@ -120,6 +132,7 @@ class Report:
     times: dict[str, float] = field(default_factory=dict)    # CPU seconds by phase
     marks: list[tuple[str, float]] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    swapped: Path | None = None     # the period folder, once the new build is in place
 
     def warn(self, msg: str) -> None:
         if msg not in self.warnings:
@@ -152,13 +165,15 @@ class Runner:
     those pages instead of each loading its own copy (less memory, less CPU).
     """
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, lifeline: tuple[int, int] | None = None) -> None:
         self.jobs = jobs
         self.pool = None
         if jobs > 1:
             render.warm_up()
             ctx = multiprocessing.get_context("fork")
-            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx)
+            # Forked from this (main) thread, all at once: see render.die_with_parent.
+            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=render.die_with_parent,
+                                               initargs=(os.getpid(), lifeline))
             for _ in range(jobs):       # start every worker now (the pool starts them lazily)
                 self.pool.submit(int)
 
@@ -172,9 +187,17 @@ class Runner:
             fut.set_exception(e)
         return fut
 
-    def close(self) -> None:
-        """Stop the workers (again: a no-op)."""
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers (again: a no-op). `abort`: the build failed or was
+        interrupted; kill them rather than wait for the documents they are
+        laying out (which would be thrown away, seconds later)."""
         if self.pool is not None:
+            if abort:
+                # The pool has no public way to stop a running job; its
+                # processes are in _processes (pid -> Process) since 3.2.
+                for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    with contextlib.suppress(Exception):
+                        proc.kill()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -279,12 +302,46 @@ def head_guess(entries: int) -> int:
 # The build
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: cron, systemd and `timeout` stop a build with it."""
+
+
+def _interrupt(signum, frame) -> None:
+    raise Interrupted()
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _sigterm_like_ctrl_c():
+    """While the build runs, SIGTERM raises Interrupted (a KeyboardInterrupt)
+    in the main thread. Python installs handlers from the main thread only;
+    elsewhere (a build started in a thread) SIGTERM keeps its disposition."""
+    if not _in_main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str = "out",
               formats: str = "html,pdf,json", accounts: str = "key", lang: str | None = None,
               templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
               strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None) -> int:
-    """Build one period's outputs; returns the exit code (0, 1 or 3)."""
+    """Build one period's outputs; returns the exit code (0, 1 or 3).
+
+    The period folder is made beside the previous one and swapped in when
+    complete (SPEC §6 "A build is whole"; see _build): an error, Ctrl-C,
+    SIGTERM, SIGKILL or a full disk leaves the previous build as it was.
+    Every expected failure is a KamError, which the CLI prints as one line.
+    """
     fmt = parse_formats(formats)
+    check_out_folder(out_dir)   # before any work (SPEC §8 "Checks its ground")
     memory.limit_heap()     # before any fork: the children inherit it (memory.py)
     report = Report(quiet=quiet)
     policy_md = read_policy(policy)
@@ -292,22 +349,43 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     args = (list(workbooks),)
     kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md)
     rendered = bool(fmt & {"html", "pdf"})
-    # With render workers, the workbooks are read in a child process (see
-    # prepare.py) started before the pool, while the pool starts.
-    wait = prepare.start_in_child(*args, **kwargs) if rendered and jobs > 1 else None
-    runner = Runner(jobs) if rendered else None
+    forks = rendered and jobs > 1
+    # Every child is forked after this pipe is made; it ends when we do (render.die_with_parent).
+    line = render.lifeline() if forks else None
+    runner = None
     try:
-        prepared = wait() if wait else prepare.prepare(*args, **kwargs)
-        return _build(prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk, report, runner)
+        with _sigterm_like_ctrl_c():
+            try:
+                # With render workers, the workbooks are read in a child process (see
+                # prepare.py) started before the pool, while the pool starts.
+                wait = prepare.start_in_child(*args, lifeline=line, **kwargs) if forks else None
+                runner = Runner(jobs, line) if rendered else None
+                prepared = wait() if wait else prepare.prepare(*args, **kwargs)
+                return _build(prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk, report, runner)
+            except KeyboardInterrupt as e:
+                how = "SIGTERM" if isinstance(e, Interrupted) else "Ctrl-C"
+                if report.swapped is not None:
+                    raise KamError(f"interrupted ({how}) after {report.swapped} was written") from None
+                raise KamError(f"interrupted ({how}): nothing was changed in {out_dir}") from None
+            except cf.BrokenExecutor:           # a worker was killed (OOM killer, kill -9)
+                raise KamError("a render worker process ended unexpectedly (killed, or out of memory?); "
+                               f"nothing was changed in {out_dir}") from None
+            finally:
+                if runner is not None:
+                    runner.close(abort=True)        # a no-op after a complete build
     finally:
-        if runner is not None:
-            runner.close()
+        for fd in line or ():
+            os.close(fd)
 
 
 def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk,
            report: Report, runner: Runner | None) -> int:
-    from . import summary, views
+    """Write the period folder as OUT/.<period>.building-<pid> and swap it in.
 
+    One build at a time writes into an out folder (_out_lock); it first
+    removes what killed builds left (_clean_leftovers) and checks that the
+    period folder has room and holds nothing of the wrong type.
+    """
     started = report.started
     report.times.update(prepared.times)
     if prepared.fatal:
@@ -317,13 +395,58 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
         return ERR
     report.mark("computed")
     result = prepared.result
-    settings = result.settings
     for p in result.extra.get("problems", ()):
         if p.severity in (ERROR, "warning"):
             report.warn(f"{p.location()}: {p.message}")
 
-    out = Path(out_dir) / result.period.label
-    out.mkdir(parents=True, exist_ok=True)
+    root = Path(out_dir)
+    final = root / result.period.label
+    work = root / f".{final.name}.building-{os.getpid()}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with _out_lock(root, report):
+            _clean_leftovers(root, report)
+            check_period_folder(final)
+            _check_room(root, final, fmt)
+            try:
+                work.mkdir()
+                _write_outputs(prepared, work, fmt, templates_dir, report, runner)
+                _swap_in(work, final, report)
+            finally:
+                if runner is not None:
+                    runner.close(abort=True)    # before the folder goes: no worker writes into it again
+                shutil.rmtree(work, ignore_errors=True)
+    except OSError as e:
+        raise KamError(_os_failure(e, work, final)) from None
+
+    elapsed = time.perf_counter() - started
+    report.times["main_cpu"] = time.process_time()
+    report.times["wall"] = elapsed
+    stats = os.environ.get("KAMREPORT_STATS")
+    if stats:       # for bench/run.py: CPU seconds by phase
+        Path(stats).write_text(json.dumps({"times": report.times, "marks": report.marks,
+                                           "accounts": len(prepared.chosen)}, indent=1))
+    if not quiet:
+        click.echo(f"wrote {len(prepared.outputs)} files to {final} in {elapsed:.1f} s "
+                   f"({len(prepared.chosen)} account plans, {len(report.warnings)} warnings)")
+    code = OK
+    if fail_on_risk:
+        wanted = {"high"} if fail_on_risk == "high" else {"high", "medium"}
+        if any(r.severity in wanted for a in result.accounts for r in a.risks):
+            code = RISK
+    if strict and prepared.rejected:
+        click.echo(f"--strict: {prepared.rejected} rows were rejected (see problems.csv)", err=True)
+        code = ERR
+    return code
+
+
+def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, report: Report,
+                   runner: Runner | None) -> None:
+    """Every output of the build into the (new, empty) folder `out`."""
+    from . import summary, views
+
+    result = prepared.result
+    settings = result.settings
     if fmt & {"html", "pdf"}:
         (out / "accounts").mkdir(exist_ok=True)
         logo = logo_data_uri(settings.logo, report.warn)
@@ -350,25 +473,274 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
         summary.write_summary(str(out / "summary.json"), prepared.summary)
     summary.write_problems_csv(str(out / "problems.csv"), list(prepared.problems))
 
-    elapsed = time.perf_counter() - started
-    report.times["main_cpu"] = time.process_time()
-    report.times["wall"] = elapsed
-    stats = os.environ.get("KAMREPORT_STATS")
-    if stats:       # for bench/run.py: CPU seconds by phase
-        Path(stats).write_text(json.dumps({"times": report.times, "marks": report.marks,
-                                           "accounts": len(prepared.chosen)}, indent=1))
-    if not quiet:
-        click.echo(f"wrote {len(prepared.outputs)} files to {out} in {elapsed:.1f} s "
-                   f"({len(prepared.chosen)} account plans, {len(report.warnings)} warnings)")
-    code = OK
-    if fail_on_risk:
-        wanted = {"high"} if fail_on_risk == "high" else {"high", "medium"}
-        if any(r.severity in wanted for a in result.accounts for r in a.risks):
-            code = RISK
-    if strict and prepared.rejected:
-        click.echo(f"--strict: {prepared.rejected} rows were rejected (see problems.csv)", err=True)
-        code = ERR
-    return code
+
+# --------------------------------------------------------------------------
+# The out folder: checks, lock, leftovers, the swap
+
+
+def check_out_folder(out_dir: str | os.PathLike) -> None:
+    """Before any work: the out folder (or the folder it will be made in)
+    is a writable folder with some room."""
+    root = Path(out_dir)
+    existing = root
+    while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():          # a dangling link: mkdir would fail on it
+            raise KamError(f"{existing} is a broken symbolic link: --out needs a folder")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise KamError(f"{existing} is a file, not a folder: --out needs a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise KamError(f"{existing}: cannot write there (read-only file system or no permission): "
+                       "choose another --out or make it writable")
+    free = shutil.disk_usage(existing).free
+    if free < MIN_ROOM:
+        raise KamError(f"{existing}: {_size(free)} free, a build needs at least {_size(MIN_ROOM)}: "
+                       "free some space or choose another --out")
+
+
+def check_period_folder(final: Path) -> None:
+    """The period folder and the outputs in it are of the kind the build
+    writes. Anything else in their place is not the build's: the swap would
+    throw it away, so the build refuses instead."""
+    if final.is_symlink():
+        raise KamError(f"{final} is a symbolic link; the build replaces the period folder as a whole: "
+                       "remove the link, or give --out the folder it points into")
+    if final.exists() and not final.is_dir():
+        raise KamError(f"{final} is a file, not a folder: move it away "
+                       f"(the build writes period {final.name} there)")
+    if not final.is_dir():
+        return
+    for name, folder in OUTPUT_NAMES.items():
+        p = final / name
+        if p.is_symlink() or not p.exists():
+            continue
+        if p.is_dir() != folder:
+            kind, wanted = ("file", "folder") if folder else ("folder", "file")
+            raise KamError(f"{p} is a {kind}, not a {wanted}: move it away (the build writes its {name} there)")
+    accounts = final / "accounts"
+    if accounts.is_dir() and not accounts.is_symlink():
+        for p in sorted(accounts.iterdir()):
+            if p.is_dir() and not p.is_symlink():
+                raise KamError(f"{p} is a folder, not a file: move it away "
+                               f"(the build writes the account plans in {accounts})")
+
+
+def _check_room(root: Path, final: Path, fmt) -> None:
+    """Room for the new period folder beside the previous one: about the
+    previous build's size in the formats asked for, and MIN_ROOM."""
+    suffixes = {"." + f for f in fmt} | {".csv"}
+    need = MIN_ROOM
+    if final.is_dir():
+        for name in OUTPUT_NAMES:
+            p = final / name
+            for f in (p.rglob("*") if p.is_dir() and not p.is_symlink() else [p]):
+                if f.suffix in suffixes and f.is_file() and not f.is_symlink():
+                    need += f.stat().st_size
+    free = shutil.disk_usage(root).free
+    if free < need:
+        raise KamError(f"{root}: {_size(free)} free; the build needs about {_size(need)} (the new "
+                       f"period folder is made beside {final}, which stays until it is complete): "
+                       "free some space or choose another --out")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
+
+
+@contextlib.contextmanager
+def _out_lock(root: Path, report: Report):
+    """One build at a time writes into an out folder (SPEC §6): an flock on
+    OUT/.kamreport.lock held until the build ends. The kernel releases it
+    when the process ends, however it ends: a killed build leaves no stale
+    lock. A second build waits BUILD_WAIT seconds, then refuses."""
+    import fcntl
+    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + BUILD_WAIT
+        waited = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                    who = f" (pid {holder})" if holder.isdigit() else ""
+                    raise KamError(f"{root}: another `kamreport build`{who} is writing into this folder; "
+                                   "try again when it has finished") from None
+                if not waited:
+                    report.log(f"waiting for another `kamreport build` writing into {root}")
+                    waited = True
+                time.sleep(0.1)
+        with contextlib.suppress(OSError):  # who holds it, for the message above
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)                        # releases the lock
+
+
+_LEFTOVER = re.compile(r"^\.(?P<label>.+)\.(?P<kind>building|replaced)-\d+$")
+
+
+def _is_temporary(name: str) -> bool:
+    """A spool folder or a temporary file of a build that was killed."""
+    return name.startswith(".pieces-") or name.endswith(".tmp")
+
+
+def _clean_leftovers(root: Path, report: Report) -> None:
+    """Remove what killed builds left in the out folder (SPEC §8): building
+    folders, a period folder set aside by a swap, and the pieces and
+    temporary files that builds before the swap wrote into period folders.
+    The lock is held, so none of them is in use.
+
+    A swap killed half way is completed backwards: the previous build goes
+    back in place, with what it was carrying (the send log)."""
+    found = [p for p in root.iterdir() if _LEFTOVER.match(p.name) and p.is_dir() and not p.is_symlink()]
+    found.sort(key=lambda p: (_LEFTOVER.match(p.name)["kind"] != "replaced", p.name))
+    for p in found:
+        final = root / _LEFTOVER.match(p.name)["label"]
+        if _LEFTOVER.match(p.name)["kind"] == "replaced" and not final.exists() and not final.is_symlink():
+            os.rename(p, final)
+            report.log(f"{final}: put back the previous build, set aside by a build that was stopped")
+            continue
+        if final.is_dir() and not final.is_symlink():
+            _carry(p, final)
+        shutil.rmtree(p)
+        report.log(f"removed {p}, left by a build that was stopped")
+    for period in root.iterdir():
+        if period.name.startswith(".") or not period.is_dir() or period.is_symlink():
+            continue
+        for name in ("", "accounts"):
+            folder = period / name
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            for p in folder.iterdir():
+                if _is_temporary(p.name):
+                    if p.is_dir() and not p.is_symlink():
+                        shutil.rmtree(p)
+                    else:
+                        p.unlink()
+                    report.log(f"removed {p}, left by a build that was stopped")
+
+
+def _carry(src: Path, dst: Path) -> list[str]:
+    """Move what is not a build's from period folder `src` into `dst`: the
+    send log mail/ (a rebuild never forgets who was sent the period) and
+    the user's own files. Returns their names."""
+    moved = []
+    for p in sorted(src.iterdir()):
+        target = dst / p.name
+        if p.name in OUTPUT_NAMES or _is_temporary(p.name) or target.exists() or target.is_symlink():
+            continue
+        os.rename(p, target)
+        moved.append(p.name)
+    return moved
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait until the swap's few renames are done, then
+    interrupt as usual. (Blocking them with sigmask would not do: Python runs
+    its handlers in the main thread whichever thread the kernel picks.)"""
+    if not _in_main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, frame: pending.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if pending:
+        raise Interrupted() if signal.SIGTERM in pending else KeyboardInterrupt()
+
+
+@contextlib.contextmanager
+def _send_paused(final: Path, report: Report):
+    """A `kamreport send` of the period holds mail/.send.lock (send.py) while
+    it reads and writes its log; the log is carried into the new build with
+    that lock held, so no delivery is recorded in a folder on its way out.
+    Waits SEND_WAIT seconds for a running send, then refuses."""
+    lock = final / "mail" / ".send.lock"
+    if not lock.is_file() or lock.is_symlink():
+        yield
+        return
+    import fcntl
+    with open(lock, "a") as f:          # "a": send opens it with "w"; nothing to truncate
+        deadline = time.monotonic() + SEND_WAIT
+        waited = False
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise KamError(f"{final / 'mail'}: a `kamreport send` of {final.name} is still running "
+                                   f"after {SEND_WAIT:.0f} s; the new build was not put in place ({final} "
+                                   "is left as it was): build again when the send has finished") from None
+                if not waited:
+                    report.log(f"waiting for `kamreport send` to finish ({final / 'mail'})")
+                    waited = True
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _swap_in(work: Path, final: Path, report: Report) -> None:
+    """Put the complete period folder `work` in the place of `final`.
+
+    What is not a build output moves from the previous folder into the new
+    one first (_carry). Then one renameat2(RENAME_EXCHANGE) swaps the two
+    folders: a reader sees the previous build or the new one, never none,
+    never a mix. Without it (not Linux, a file system that cannot), the
+    previous folder is renamed aside and the new one in: for the
+    microseconds between the two renames there is no period folder. A kill
+    anywhere in here is mended by the next build (_clean_leftovers).
+    """
+    old = None
+    with _send_paused(final, report), _signals_held():
+        carried = _carry(final, work) if final.is_dir() else []
+        try:
+            if not final.is_dir():
+                os.rename(work, final)
+            elif exchange(work, final):
+                old = work                  # the previous build, under the building folder's name
+            else:
+                old = final.with_name(f".{final.name}.replaced-{os.getpid()}")
+                os.rename(final, old)
+                try:
+                    os.rename(work, final)
+                except OSError:
+                    os.rename(old, final)
+                    raise
+        except OSError:
+            for name in carried:            # the previous build gets its send log back
+                with contextlib.suppress(OSError):
+                    os.rename(work / name, final / name)
+            raise
+        report.swapped = final
+    fsync_dir(final.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _os_failure(e: OSError, work: Path, final: Path) -> str:
+    """One line for a failed write (or read) of the build, naming the file
+    as the user will know it (in the period folder, not the building one)."""
+    where = ""
+    if e.filename is not None:
+        where = str(e.filename).replace(str(work), str(final), 1) + ": "
+    hint = {errno.ENOSPC: "free some space or choose another --out",
+            errno.EDQUOT: "free some space or choose another --out",
+            errno.EROFS: "choose another --out or make it writable",
+            errno.EACCES: "choose another --out or make it writable"}.get(e.errno)
+    return (f"{where}{e.strerror or e}; the build stopped and {final} is left as it was"
+            + (f" ({hint})" if hint else ""))
 
 
 def _translator(lang: str):

@@ -95,7 +95,9 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
         rejected=sum(c.rejected for c in dataset.rows.values()), times=times)
 
 
-def _child(conn, args: tuple, kwargs: dict) -> None:
+def _child(conn, args: tuple, kwargs: dict, parent: int, lifeline) -> None:
+    from .render import die_with_parent
+    die_with_parent(parent, lifeline)      # a killed build takes its reading process along
     try:
         reply = ("ok", prepare(*args, **kwargs))
     except KamError as e:
@@ -108,15 +110,18 @@ def _child(conn, args: tuple, kwargs: dict) -> None:
         conn.close()
 
 
-def start_in_child(*args, **kwargs) -> Callable[[], Prepared]:
+def start_in_child(*args, lifeline: tuple[int, int] | None = None, **kwargs) -> Callable[[], Prepared]:
     """Start `prepare` in a forked child process; the returned function
     waits for its `Prepared` (or raises its error, as `prepare` would).
 
     Call it before this process starts threads (the render pool does).
+    `lifeline`: see render.die_with_parent.
     """
+    import os
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, args, kwargs), name="kamreport-read", daemon=True)
+    proc = ctx.Process(target=_child, args=(send, args, kwargs, os.getpid(), lifeline),
+                       name="kamreport-read", daemon=True)
     proc.start()
     send.close()
 
@@ -127,6 +132,10 @@ def start_in_child(*args, **kwargs) -> Callable[[], Prepared]:
             proc.join()
             raise KamError("reading the workbooks failed: the reading process ended with code "
                            f"{proc.exitcode} (out of memory?)") from None
+        except BaseException:               # Ctrl-C, SIGTERM: the reading stops with the build
+            proc.kill()
+            proc.join()
+            raise
         finally:
             recv.close()
         proc.join()

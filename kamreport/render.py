@@ -10,12 +10,16 @@ is imported only by a worker that draws a booklet chart (charts.py).
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import hashlib
 import importlib.resources
 import os
 import pickle
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,6 +99,30 @@ def render_template(env: jinja2.Environment, name, context: dict[str, Any]) -> s
         raise KamError(f"template {e.name} not found (packaged templates or --templates folder)") from None
     except jinja2.UndefinedError as e:
         raise KamError(f"template {name}: {e.message}") from None
+    except KamError:
+        raise
+    except Exception as e:
+        # A --templates template that raises (1 // 0, a filter given the
+        # wrong type) is the user's to fix: one line naming it, no traceback.
+        # A packaged template's error is a bug and keeps its traceback.
+        where = _user_template_line(e.__traceback__)
+        if where is None:
+            raise
+        raise KamError(f"template {where}: {type(e).__name__}: {e}") from None
+
+
+def _user_template_line(tb) -> str | None:
+    """"account.html, line 3" for the innermost frame of a template read from
+    a --templates folder (Jinja gives its frames the template's file name and
+    line); None when no such frame is in the traceback (packaged templates
+    are named "<template>")."""
+    where = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if not name.endswith(".py") and not name.startswith("<"):
+            where = f"{os.path.basename(name)}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 # --------------------------------------------------------------------------
@@ -379,13 +407,65 @@ def run_job(job: Job) -> JobResult:
         # The build process keeps every piece until the booklet is assembled;
         # on disk they do not add to its memory (~450 KB per account plan).
         path = os.path.join(job.spool, hashlib.sha256(job.key.encode()).hexdigest()[:32] + ".parts")
-        with open(path, "wb") as f:
-            pickle.dump(piece.parts, f, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with open(path, "wb") as f:
+                pickle.dump(piece.parts, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as e:            # a full disk: name the file (write(2) errors name none)
+            raise OSError(e.errno, e.strerror, path) from None
         piece = dataclasses.replace(piece, parts=None, path=path)
     times["total"] = time.process_time() - t_start
     memory.trim()       # the worker's next document starts from a small heap (memory.py)
     return JobResult(job.key, html_out if job.want_html else None, piece,
                      tuple(captured.warnings), captured.subset_fallback, times)
+
+
+# --------------------------------------------------------------------------
+# Child processes die with the build (SPEC §8: no process outlives the command)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def lifeline() -> tuple[int, int]:
+    """A pipe whose write end only the build process keeps open: a child
+    that reads its end of file knows the build is gone (die_with_parent).
+    Made before the build forks anything; closed by the build at its end."""
+    return os.pipe()
+
+
+def die_with_parent(parent: int, line: tuple[int, int] | None = None) -> None:
+    """In a forked child (render worker, reading process): end as soon as
+    the build process ends, however it ends (SIGKILL included).
+
+    On Linux the kernel kills the child when its parent dies (prctl
+    PR_SET_PDEATHSIG; the children are forked by the build's main thread,
+    which lives as long as the process). Where that is not available, a
+    thread waits for the end of file of the build's lifeline pipe. Ctrl-C
+    and SIGTERM are the build's to handle: it stops its children itself, so
+    a terminal's Ctrl-C (sent to every process of the group) does not print
+    a traceback per worker.
+    """
+    with contextlib.suppress(ValueError):      # not the main thread: keep the dispositions
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(Exception):       # not Linux, no libc: the pipe below does it
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if line is not None:
+        read_end, write_end = line
+        with contextlib.suppress(OSError):
+            os.close(write_end)                # else this child would keep its own lifeline open
+        threading.Thread(target=_watch, args=(read_end,), name="kamreport-lifeline", daemon=True).start()
+    if os.getppid() != parent:                 # the build died before prctl took effect
+        os._exit(1)
+
+
+def _watch(read_end: int) -> None:
+    try:
+        while os.read(read_end, 1):
+            pass
+    except OSError:
+        pass
+    os._exit(1)
 
 
 def default_jobs() -> int:
