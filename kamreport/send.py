@@ -793,7 +793,9 @@ def _scrub(text: str, secret: str | None, user: str | None = None) -> str:
         return text
     forms = {secret, base64.b64encode(secret.encode()).decode(),
              base64.b64encode(f"\0{user or ''}\0{secret}".encode()).decode()}
-    for form in forms:
+    # Longest first: base64(password) can sit inside the AUTH PLAIN form
+    # (when len(user) + 2 is a multiple of 3), and a set has no fixed order.
+    for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, "***")
     return text
 
