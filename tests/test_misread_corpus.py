@@ -109,7 +109,9 @@ def test_each_header_unit_multiplies(tmp_path, header, factor):
         assert infos_at(b, "Sales", "C1"), b.problems
 
 
-def test_cell_number_format_wanyuan_multiplies(tmp_path):
+@pytest.mark.parametrize("fmt,factor", [('0.00"万元"', 10_000), ('#,##0"千元"', 1_000), ('0.00"元"', 1),
+                                        ('#,##0.00"亿元"', 100_000_000)])
+def test_cell_number_format_with_a_unit_multiplies(tmp_path, fmt, factor):
     """A plain 销售额 header whose cells show `12.50万元`: the format is the unit."""
     f = xlsx(tmp_path / "fmt.xlsx", {
         "Customers": CUSTOMERS_ZH,
@@ -117,11 +119,12 @@ def test_cell_number_format_wanyuan_multiplies(tmp_path):
                   ["KH0001", "2026-07", 12.5, 100],
                   ["KH0001", "2026-08", 0.3, 100],
                   ["KH0002", "2026-08", 2, 100]]},
-        formats={"Sales": {"C2": '0.00"万元"', "C3": '0.00"万元"', "C4": '0.00"万元"'}})
+        formats={"Sales": {"C2": fmt, "C3": fmt, "C4": fmt}})
     b = build(tmp_path / "out", f)
     no_errors(b)
-    assert b.revenue("KH0001") == (approx(128000), approx(128000))
-    assert b.revenue("KH0002") == (approx(20000), approx(20000))
+    assert b.revenue("KH0001") == (approx(12.8 * factor), approx(12.8 * factor))
+    assert b.revenue("KH0002") == (approx(2 * factor), approx(2 * factor))
+    assert b.acct("KH0001")["gross_profit_ttm"] == approx(200)       # 毛利 cells carry no format
 
 
 def test_scaling_number_formats_are_not_multiplied(tmp_path):
@@ -132,13 +135,14 @@ def test_scaling_number_formats_are_not_multiplied(tmp_path):
         "Sales": [["客户编号", "月份", "销售额", "毛利"],
                   ["KH0001", "2026-07", 12500, 1000],
                   ["KH0002", "2026-08", 125000, 1000],
-                  ["KH0003", "2026-09", 7000, 1000]]},
-        formats={"Sales": {"C2": '#,##0,"K"', "C3": '0!.0,"万"', "C4": '#,##0.00'}})
+                  ["KH0003", "2026-09", 7000, 1000],
+                  ["KH0003", "2026-09", 300000, 1000]]},
+        formats={"Sales": {"C2": '#,##0,"K"', "C3": '0!.0,"万"', "C4": '#,##0.00', "C5": '#,##0,"千元"'}})
     b = build(tmp_path / "out", f)
     no_errors(b)
     assert b.revenue("KH0001") == (approx(12500), approx(12500))
     assert b.revenue("KH0002") == (approx(125000), approx(125000))
-    assert b.revenue("KH0003") == (approx(7000), approx(7000))
+    assert b.revenue("KH0003") == (approx(307000), approx(307000))
 
 
 def test_cell_with_its_own_unit_under_wanyuan_header(tmp_path):
@@ -342,6 +346,8 @@ def test_cached_error_values(tmp_path):
     assert b.revenue("KH0001") == (approx(200), approx(200))
     assert b.acct("KH0001")["gross_profit_ttm"] is None
     assert b.acct("KH0002")["gross_profit_ttm"] == approx(30)
+    code, out = validate(f)
+    assert code == 1 and any(f"{f}:Sales!C2: error:" in x and "#DIV/0!" in x for x in out.splitlines()), out
 
 
 # ============================================================== months
@@ -421,6 +427,9 @@ def test_number_2026_1_with_nothing_to_tell_is_refused(tmp_path):
     assert (e["row"], e["column"]) == ("2", "B") and e["value"].startswith("2026.1")
     assert b.revenue("KH0001")[0] == approx(10)                 # either guess would give 1010
     assert b.rows("Sales")["rejected"] == 1
+    code, out = validate(f)
+    [line] = [x for x in out.splitlines() if f"{f}:销售!B2" in x]
+    assert code == 1 and ": error:" in line and "2026.1" in line, out
 
 
 def test_month_number_beside_a_year_column(tmp_path):
@@ -474,6 +483,11 @@ def test_month_numbers_out_of_the_serial_window_are_bad_values(tmp_path):
     assert b.revenue("KH0002") == (approx(200), approx(200))
     assert b.revenue("KH0003") == (approx(300), approx(300))
     assert b.rows("Sales") == {**b.rows("Sales"), "read": 4, "accepted": 2, "rejected": 2}
+    code, out = validate(f)
+    assert code == 1
+    for cell, value in (("B2", "45"), ("B3", "7")):
+        [line] = [x for x in out.splitlines() if f"{f}:销售!{cell}:" in x]
+        assert ": error:" in line and value in line, out
 
 
 # ============================================================== dates
@@ -663,7 +677,7 @@ def test_two_revenue_columns_with_nothing_to_tell_are_fatal(tmp_path, h1, h2):
     assert fatal and f"{f}:Sales" in fatal[0], out
     text = "\n".join(fatal)
     for col, head in (("C", h1), ("D", h2)):                      # both columns named
-        assert re.search(rf"{col}1|column {col}\b|{col} ?列", text) or (h1 != h2 and head in text), out
+        assert re.search(rf"{col}1|columns? {col}\b|{col} ?列", text) or (h1 != h2 and head in text), out
 
 
 # ============================================================== merged, hidden, void
@@ -923,6 +937,70 @@ def test_kingdee_export_bilingual_book(tmp_path):
     assert b.acct("KH0001")["tenure_years"] == pytest.approx(tenure(date(2016, 10, 1)), abs=0.01)
     assert b.acct("KH0002")["tenure_years"] == pytest.approx(tenure(date(2022, 1, 1)), abs=0.01)
     assert len(b.where("warning", "销售")) == 1                   # the hidden rows
+
+
+# ============================================================== more columns, other sheets
+
+def test_units_apply_to_every_money_column_not_only_sales(tmp_path):
+    """市场规模（万元） and 逾期金额（万元）: market_size 500万 = 5 000 000 yuan, so
+    share_of_wallet = 1 000 000 / 5 000 000 and headroom 4 000 000; an overdue
+    0.5万 = 5 000 yuan is ≤ 10 % of revenue_ttm (medium), 20万 > 10 % (high)."""
+    f = xlsx(tmp_path / "wallet.xlsx", {
+        "客户": [["客户编号", "客户名称", "市场规模（万元）"],
+                ["KH0001", "华东精密", 500], ["KH0002", "联创科技", "80万"], ["KH0003", "远航贸易", None]],
+        "销售": [["客户编号", "月份", "销售额（万元）", "毛利（万元）", "逾期金额（万元）"],
+                 ["KH0001", "2026-07", 50, 10, None],
+                 ["KH0001", "2026-09", 50, 10, 0.5],
+                 ["KH0002", "2026-09", 100, 20, 20]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    a1, a2 = b.acct("KH0001"), b.acct("KH0002")
+    assert a1["market_size"] == approx(5_000_000) and a1["headroom"] == approx(4_000_000)
+    assert a1["share_of_wallet"] == pytest.approx(0.2)
+    assert a2["market_size"] == approx(800_000) and a2["headroom"] == approx(0)   # "80万" read by itself
+    credit = {a["customer_id"]: [r["severity"] for r in a["risks"] if r["code"] == "CREDIT_OVERDUE"]
+              for a in (a1, a2)}
+    assert credit == {"KH0001": ["medium"], "KH0002": ["high"]}
+
+
+def test_plan_due_as_a_month_is_its_last_day(tmp_path):
+    """截止日期 2026-09 = 2026-09-30 = as_of: not overdue (overdue is due < as_of);
+    2026年8月 = 2026-08-31: overdue."""
+    f = xlsx(tmp_path / "plans.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 1000, 100],
+                 ["KH0002", "2026-09", 1000, 100]],
+        "行动计划": [["客户编号", "目标", "行动", "截止日期", "状态"],
+                    ["KH0001", "续签年度框架协议", "高层拜访", "2026-09", "进行中"],
+                    ["KH0002", "扩大份额", "技术交流会", "2026年8月", "进行中"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.acct("KH0001")["overdue_actions"] == 0
+    assert b.acct("KH0002")["overdue_actions"] == 1
+
+
+def test_mac_1904_workbook_dates(tmp_path):
+    """A workbook saved with the 1904 date system: date cells are still their dates."""
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "Customers"
+    for row in [["customer_id", "name", "since"], ["C1", "Acme", d(2020, 1, 1)], ["C2", "Beta", None]]:
+        ws.append(row)
+    sales = wb.create_sheet("Sales")
+    for row in [["customer_id", "month", "revenue", "gross_profit"],
+                ["C1", d(2026, 7, 1), 100, 10], ["C1", d(2026, 9, 15), 50, 5], ["C2", d(2026, 4, 1), 70, 7]]:
+        sales.append(row)
+    f = tmp_path / "mac.xlsx"
+    wb.save(f)
+    b = build(tmp_path / "out", str(f))
+    no_errors(b)
+    assert b.period == "2026Q3"
+    assert b.revenue("C1") == (approx(150), approx(150))
+    assert b.revenue("C2") == (approx(70), approx(0))
+    assert b.acct("C1")["tenure_years"] == pytest.approx(tenure(date(2020, 1, 1)), abs=0.01)
 
 
 # ============================================================== CSV (cells typed as text)
