@@ -252,7 +252,8 @@ def test_foreign_currency_without_fx_is_a_bad_value_naming_the_setting(tmp_path)
     assert b.revenue("C1") == (approx(1000), approx(1000))
     assert b.revenue("C2") == (approx(500), approx(500))
     code, out = validate(f)
-    assert code == 1 and f"{f}:Sales!C2" in out and "fx_USD" in out
+    [line] = [x for x in out.splitlines() if f"{f}:Sales!C2:" in x]
+    assert code == 1 and ": error:" in line and "8,704.23" in line and "fx_USD" in line, out
 
 
 def test_foreign_currency_with_fx_settings_is_converted(tmp_path):
@@ -789,6 +790,10 @@ def test_void_rows_are_skipped_and_counted(tmp_path):
     assert b.revenue("KH0003") == (approx(0), approx(0))
     assert b.acct("KH0001")["minutes_q"] == pytest.approx(60)
     assert b.acct("KH0001")["touches_q"] == 1
+    code, out = validate(f)                        # validate's accounting: read = accepted + rejected + skipped
+    assert code == 0, out
+    [line] = [x for x in out.splitlines() if x.startswith("Sales:")]
+    assert "read 6" in line and "accepted 2" in line and "rejected 0" in line and "skipped 4" in line, out
 
 
 def test_crm_deal_stage_only_won_deals_are_revenue(tmp_path):
