@@ -66,6 +66,10 @@ TIMEOUT = 30.0                      # seconds per SMTP operation (KAMREPORT_SMTP
 DEADLINE = 900.0                    # seconds for the whole conversation (KAMREPORT_SMTP_DEADLINE)
 _CHUNK = 64 * 1024                  # a big message is written in pieces, each under the timeout
 _MAX_REPLY = 64 * 1024              # bytes of one (multi-line) reply: a flood of 250- lines ends
+# The reply to the end of DATA may take long: servers scan the attachments
+# first (RFC 5321 4.5.3.2.6 allows 10 minutes). Giving up early would make a
+# delivered message "may have been delivered".
+_FINAL_REPLY_STEPS = 10
 BIG_MESSAGE = 20 * 1024 * 1024      # many servers refuse mails above 20–25 MB
 MAX_RISKS_LISTED = 15
 
@@ -659,9 +663,9 @@ class _SmtpTimeout(smtplib.SMTPServerDisconnected):
     deadline passed. A kind of SMTPServerDisconnected (the socket is closed
     when it is raised), so smtplib's own clean-up treats it as such."""
 
-    def __init__(self, deadline: bool):
-        self.deadline = deadline
-        super().__init__("the send deadline passed" if deadline else "timed out")
+    def __init__(self, deadline: bool, after: float = 0.0, final: bool = False):
+        self.deadline, self.after, self.final = deadline, after, final
+        super().__init__("the send deadline passed" if deadline else f"timed out after {after:g} s")
 
 
 class _Guarded:
@@ -678,7 +682,7 @@ class _Guarded:
 
     def __init__(self, host: str, port: int, *, step_timeout: float, deadline_at: float, **kwargs):
         # Set before smtplib's __init__, which connects and reads the greeting.
-        self._step = step_timeout
+        self._step = self._wait = step_timeout
         self._deadline_at = deadline_at
         self._by_deadline = False
         self._rbuf = b""
@@ -689,15 +693,16 @@ class _Guarded:
         left = self._deadline_at - time.monotonic()
         if left <= 0:
             raise _SmtpTimeout(deadline=True)
-        self._by_deadline = left < self._step
-        return min(self._step, left)
+        self._by_deadline = left < self._wait
+        return min(self._wait, left)
 
     def _lost(self, e: OSError) -> smtplib.SMTPServerDisconnected:
         self.close()
         if isinstance(e, smtplib.SMTPServerDisconnected):
             return e
         if isinstance(e, TimeoutError):
-            return _SmtpTimeout(deadline=self._by_deadline)
+            return _SmtpTimeout(deadline=self._by_deadline, after=self._wait,
+                                final=self._wait != self._step)
         return smtplib.SMTPServerDisconnected(f"connection lost: {_os_reason(e)}")
 
     def send(self, s):
@@ -764,7 +769,11 @@ class _Guarded:
         # The whole message and its end mark are with the server now: it may
         # deliver it even if its reply never arrives.
         self.handed_over = True
-        return self.getreply()
+        self._wait = self._step * _FINAL_REPLY_STEPS
+        try:
+            return self.getreply()
+        finally:
+            self._wait = self._step
 
     def starttls(self, *args, **kwargs):
         result = super().starttls(*args, **kwargs)
@@ -908,7 +917,10 @@ def _why(e: OSError, cfg: SmtpConfig) -> str:
     if isinstance(e, _SmtpTimeout):
         if e.deadline:
             return f"the whole send took longer than its deadline of {cfg.deadline:g} s (KAMREPORT_SMTP_DEADLINE)"
-        return f"no progress within {cfg.timeout:g} s (KAMREPORT_SMTP_TIMEOUT)"
+        if e.final:
+            return (f"no reply to the end of the message within {e.after:g} s "
+                    f"({_FINAL_REPLY_STEPS} × KAMREPORT_SMTP_TIMEOUT)")
+        return f"no progress within {e.after:g} s (KAMREPORT_SMTP_TIMEOUT)"
     if isinstance(e, smtplib.SMTPServerDisconnected):
         return str(e) or "the server closed the connection"
     if isinstance(e, TimeoutError):
@@ -946,9 +958,11 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
              dry_run: bool, resend: bool, env: Mapping[str, str] | None = None) -> int:
     """Send (or with dry_run write as .eml) the booklet of a built period.
 
-    Returns 0 when every recipient got it (or was skipped as already sent),
-    1 when a recipient was refused; failures that stop the whole run
-    (not built, bad settings, cannot connect, TLS, login) raise KamError.
+    Returns 0 when every recipient got it (or was skipped as already sent
+    or as may have been delivered), 1 when a recipient was refused; failures
+    that stop the whole run (not built, bad settings, cannot connect, TLS,
+    login, server busy, a connection broken mid-message, a send log that
+    cannot be written, the deadline) raise KamError.
     """
     env = os.environ if env is None else env
     cfg = smtp_config(env)

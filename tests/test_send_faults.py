@@ -36,9 +36,10 @@ class RawSmtp:
     reply (str), HANG or DROP for any command, or None for the normal one;
     `after_data` is what follows the final "." of a message."""
 
-    def __init__(self, hook=None, greeting="220 raw.test ESMTP", after_data="250 2.0.0 queued"):
+    def __init__(self, hook=None, greeting="220 raw.test ESMTP", after_data="250 2.0.0 queued",
+                 data_delay=0.0):
         self.hook = hook or (lambda verb, arg: None)
-        self.greeting, self.after_data = greeting, after_data
+        self.greeting, self.after_data, self.data_delay = greeting, after_data, data_delay
         self.commands: list[str] = []
         self.messages: list[bytes] = []        # every message whose final "." arrived
         self.connections = 0
@@ -120,6 +121,7 @@ class RawSmtp:
                     body.append(part)
                 self.messages.append(b"".join(body))
                 self.got_data.set()
+                time.sleep(self.data_delay)          # scanning the attachments, say
                 reply = self.after_data
             if not self._act(conn, reply) or verb == "QUIT":
                 return
@@ -165,14 +167,16 @@ def test_break_after_data_may_have_been_delivered_and_is_not_sent_again(
     raw = raw_smtp(after_data=after_data)
     out = make_built()
     to = ["--to", "a@example.com", "--to", "b@example.com"]
-    r = run(["--out", str(out), *to], smtp_env(raw.port) | FAST)
+    # 0.1 s per step; the reply to the final "." is awaited 10 times as long.
+    r = run(["--out", str(out), *to], smtp_env(raw.port) | FAST | {"KAMREPORT_SMTP_TIMEOUT": "0.1"})
     assert r.exit_code == 1
     line = one_line(r.output)
     assert line.startswith(f"Error: 127.0.0.1:{raw.port}: the connection broke after the message to "
                            f"a@example.com was handed over (")
     assert "it may have been delivered, so it is not sent again without --resend" in line
     assert "1 more recipient(s) not tried, a rerun sends them" in line
-    assert ("no progress within 0.5 s" if after_data == HANG else "closed the connection") in line
+    assert ("(no reply to the end of the message within 1 s (10 × KAMREPORT_SMTP_TIMEOUT))"
+            if after_data == HANG else "(the server closed the connection)") in line
     assert len(raw.messages) == 1                  # the server did get the whole message
     log = ledger(out)
     assert log["sent"] == [] and [(e["to"], e["state"]) for e in log["pending"]] == [("a@example.com",
@@ -195,6 +199,35 @@ def test_break_after_data_may_have_been_delivered_and_is_not_sent_again(
     assert r.exit_code == 0 and [m.rcpt_tos for m in good.messages] == [["b@example.com"], ["a@example.com"]]
     log = ledger(out)
     assert [e["to"] for e in log["sent"]] == ["b@example.com", "a@example.com"] and log["pending"] == []
+
+
+def test_a_slow_reply_to_the_end_of_the_message_is_a_delivery(make_built, raw_smtp):
+    # The reply to the final "." comes after 4 step timeouts (a server
+    # scanning the attachments): delivered, recorded as sent, no doubt raised.
+    raw = raw_smtp(data_delay=0.8)
+    out = make_built()
+    r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port) | FAST
+            | {"KAMREPORT_SMTP_TIMEOUT": "0.2"})
+    assert r.exit_code == 0, r.output
+    assert f"sent 2026Q3 to a@example.com via 127.0.0.1:{raw.port}" in r.output
+    log = ledger(out)
+    assert [e["to"] for e in log["sent"]] == ["a@example.com"] and log["pending"] == []
+    assert "state" not in log["sent"][0]
+
+
+def test_the_deadline_while_awaiting_the_final_reply_may_have_been_delivered(make_built, raw_smtp):
+    raw = raw_smtp(after_data=HANG)
+    out = make_built()
+    t0 = time.monotonic()
+    r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port)
+            | {"KAMREPORT_SMTP_TIMEOUT": "5", "KAMREPORT_SMTP_DEADLINE": "1"})
+    assert time.monotonic() - t0 < 3
+    assert one_line(r.output) == (
+        f"Error: 127.0.0.1:{raw.port}: the connection broke after the message to a@example.com was handed "
+        f"over (the whole send took longer than its deadline of 1 s (KAMREPORT_SMTP_DEADLINE)); it may "
+        f"have been delivered, so it is not sent again without --resend")
+    assert ledger(out)["pending"][0]["state"] == "uncertain"
+    assert "deadline" in ledger(out)["pending"][0]["reason"]
 
 
 @pytest.mark.parametrize("verb", ["RCPT", "DATA"])
