@@ -69,6 +69,27 @@ def xlsx(path: Path, sheets: dict[str, list[list]], *, hidden: tuple[str, ...] =
     return str(path)
 
 
+def with_formula(path: str, sheet_no: int, ref: str, formula: str, cached: str | None) -> None:
+    """Turn cell `ref` of the sheet_no-th worksheet (1-based, as openpyxl
+    writes them) into a formula cell, with `cached` as its cached value
+    (None: no cached value, as a workbook written by a script and never
+    opened in Excel)."""
+    import zipfile
+    part = f"xl/worksheets/sheet{sheet_no}.xml"
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == part:
+                text = data.decode("utf-8")
+                m = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', text)
+                assert m, (ref, text[:400])
+                value = f"<v>{cached}</v>" if cached is not None else ""
+                text = text[:m.start()] + f'<c r="{ref}"><f>{formula}</f>{value}</c>' + text[m.end():]
+                data = text.encode("utf-8")
+            z.writestr(info, data)
+
+
 def csv_file(path: Path, rows: list[list], encoding: str = "utf-8-sig", delimiter: str = ",") -> str:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)

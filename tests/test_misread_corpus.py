@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from corpus_books import (CUSTOMERS_EN, CUSTOMERS_ZH, build, csv_file, d, serial, tenure,
-                          validate, xlsx)
+                          validate, with_formula, xlsx)
 
 approx = lambda x: pytest.approx(x, abs=0.005)      # noqa: E731  money is rounded to 2 decimals
 
@@ -351,7 +351,44 @@ def test_cached_error_values(tmp_path):
     assert code == 1 and any(f"{f}:Sales!C2: error:" in x and "#DIV/0!" in x for x in out.splitlines()), out
 
 
+def test_formula_cells_use_their_cached_value(tmp_path):
+    """含税金额 = 未税 × 1.13 typed as a formula: Excel's cached 1130 is the value;
+    the same formula never calculated (no cached value) is a bad value."""
+    f = xlsx(tmp_path / "formula.xlsx", {
+        "Customers": CUSTOMERS_ZH,
+        "Sales": [["客户编号", "月份", "销售额", "毛利"],
+                  ["KH0001", "2026-07", 0, 100],
+                  ["KH0001", "2026-08", 0, 100],
+                  ["KH0002", "2026-09", 500, 50]]})
+    with_formula(f, 2, "C2", "1000*1.13", "1130")
+    with_formula(f, 2, "C3", "1000*1.13", None)
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0, b.output
+    assert b.revenue("KH0001") == (approx(1130), approx(1130))
+    [e] = b.where("error", "Sales")
+    assert (e["row"], e["column"]) == ("3", "C")
+    assert b.acct("KH0001")["gross_profit_ttm"] == approx(100)
+    assert b.revenue("KH0002") == (approx(500), approx(500))
+
+
 # ============================================================== months
+
+def test_chinese_and_slash_month_texts(tmp_path):
+    f = xlsx(tmp_path / "手填月份.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"],
+                 ["KH0001", "2026年7月", 100, 1],
+                 ["KH0001", "26年8月", 20, 1],
+                 ["KH0002", "2026/9", 300, 1],
+                 ["KH0003", "2026-09-15", 40, 1],
+                 ["KH0003", "2026年3月", 5, 1]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.period == "2026Q3"
+    assert b.revenue("KH0001") == (approx(120), approx(120))
+    assert b.revenue("KH0002") == (approx(300), approx(300))
+    assert b.revenue("KH0003") == (approx(45), approx(40))
+
 
 def test_month_as_yyyymm_number_and_text(tmp_path):
     """金蝶 K/3 style: 期间 202607 as a number (or text)."""
@@ -966,6 +1003,25 @@ def test_units_apply_to_every_money_column_not_only_sales(tmp_path):
     credit = {a["customer_id"]: [r["severity"] for r in a["risks"] if r["code"] == "CREDIT_OVERDUE"]
               for a in (a1, a2)}
     assert credit == {"KH0001": ["medium"], "KH0002": ["high"]}
+
+
+def test_percent_written_as_a_bare_number_is_a_bad_value(tmp_path):
+    """市场增长率 8 is not 800 % nor 8 %: a warning at the cell, the field blank
+    (SPEC: a bare number with |x| > 1 is a bad value, write 8%)."""
+    f = xlsx(tmp_path / "growth.xlsx", {
+        "客户": [["客户编号", "客户名称", "市场增长率"],
+                ["KH0001", "华东精密", 8], ["KH0002", "联创科技", "8%"], ["KH0003", "远航贸易", "8 %"],
+                ["KH0004", "海岸电子", 0.08], ["KH0005", "园区物流", -5]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 100, 10]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert {(p["row"], p["column"], p["value"]) for p in b.where("warning", "客户")} == {("2", "C", "8"),
+                                                                                        ("6", "C", "-5")}
+    assert b.count("warning") == 2
+    # KH0002-KH0004 hold the same growth; KH0001 and KH0005 have none: their potential pillar is absent
+    pot = {c: b.acct(c)["pillars"]["potential"] for c in ("KH0001", "KH0002", "KH0003", "KH0004", "KH0005")}
+    assert pot["KH0001"] is None and pot["KH0005"] is None
+    assert pot["KH0002"] == pot["KH0003"] == pot["KH0004"] is not None
 
 
 def test_plan_due_as_a_month_is_its_last_day(tmp_path):
