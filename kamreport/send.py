@@ -990,6 +990,9 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
 
     mail_dir = built.folder / "mail"
     log_path = mail_dir / "sent.json"
+    if mail_dir.exists() and not mail_dir.is_dir():
+        raise KamError(f"{mail_dir}: is a file, not the folder of the send log; move it away "
+                       f"(nothing was sent)")
     if dry_run:
         sent_log = read_sent_log(log_path, built.label)
         for rcpt in recipients:
@@ -1011,6 +1014,11 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
 
     with _send_lock(mail_dir):
         sent_log = read_sent_log(log_path, built.label)
+        # A run killed inside write_atomic leaves its temporary file; under
+        # the lock no other run is writing one.
+        for tmp in mail_dir.glob(f".{log_path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         todo = []
         for rcpt in recipients:
             before = previous_send(sent_log, rcpt.addr_spec)
@@ -1101,9 +1109,14 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: 
             data = msg.as_bytes(policy=POLICY)
             entry = {"to": addr, "state": "sending", "at": _now(), "server": cfg.server,
                      "message_id": msg["Message-ID"], "subject": subject, "attachments": files}
-            # A --resend replaces the pending entry of an earlier attempt.
-            sent_log["pending"] = [e for e in sent_log["pending"]
-                                   if str(e.get("to", "")).lower() != addr.lower()] + [entry]
+            # A --resend replaces the pending entry of an earlier attempt; that
+            # entry comes back if this attempt certainly delivers nothing, so
+            # that a later run without --resend still does not send it.
+            earlier = [e for e in sent_log["pending"] if str(e.get("to", "")).lower() == addr.lower()]
+            sent_log["pending"] = [e for e in sent_log["pending"] if e not in earlier] + [entry]
+
+            def undo() -> None:
+                sent_log["pending"] = [e for e in sent_log["pending"] if e is not entry] + earlier
             try:
                 save()
             except OSError as e:
@@ -1118,7 +1131,7 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: 
                     reset = False
                 _transact(smtp, sender.addr_spec, addr, data)
             except _Refused as e:
-                sent_log["pending"].remove(entry)
+                undo()
                 try:
                     save()
                 except OSError as oe:
@@ -1152,7 +1165,7 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: 
                     raise KamError(line(f"{cfg.server}: the connection broke after the message to {addr} "
                                         f"was handed over ({why}); it may have been delivered, so it is "
                                         f"not sent again without --resend{rest(i)}")) from None
-                sent_log["pending"].remove(entry)
+                undo()
                 note = ""
                 try:
                     save()

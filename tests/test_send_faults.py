@@ -456,3 +456,37 @@ def test_temporary_refusals_are_reported_and_retried(make_built, raw_smtp, smtp_
     port, good = smtp_server("none")
     r = run(["--out", str(out), *to], smtp_env(port))
     assert r.exit_code == 0 and [m.rcpt_tos for m in good.messages] == [["grey@example.com"]]
+
+
+def test_a_failed_resend_keeps_the_may_have_been_delivered_record(make_built, raw_smtp):
+    out = make_built()
+    raw = raw_smtp(after_data=DROP)
+    assert run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port) | FAST).exit_code == 1
+    [first] = ledger(out)["pending"]
+    # The operator resends; this server refuses the recipient outright.
+    refusing = raw_smtp(hook=lambda v, a: "550 5.1.1 no such user" if v == "RCPT" else None)
+    r = run(["--out", str(out), "--to", "a@example.com", "--resend"], smtp_env(refusing.port) | FAST)
+    assert r.exit_code == 1 and "recipient a@example.com refused (550 5.1.1 no such user)" in r.output
+    # Nothing new was delivered, so the first attempt still stands in the way of a plain rerun.
+    assert ledger(out)["pending"] == [first]
+    r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(refusing.port) | FAST)
+    assert r.exit_code == 0 and "may have been delivered" in r.output and refusing.connections == 1
+
+
+def test_mail_folder_that_is_a_file_and_leftover_temporary_logs(make_built, smtp_server):
+    port, server = smtp_server("none")
+    out = make_built()
+    mail = out / "2026Q3" / "mail"
+    mail.write_text("not a folder")
+    for args in (["--dry-run"], []):
+        r = run(["--out", str(out), "--to", "a@example.com", *args], smtp_env(port))
+        assert r.exit_code == 1
+        assert one_line(r.output) == f"Error: {mail}: is a file, not the folder of the send log; move it " \
+                                     f"away (nothing was sent)"
+    assert server.messages == []
+    mail.unlink()
+    mail.mkdir()
+    (mail / ".sent.json.abc123.tmp").write_text('{"half": ')      # a write killed half-way
+    r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(port))
+    assert r.exit_code == 0 and len(server.messages) == 1
+    assert sorted(p.name for p in mail.iterdir()) == [".send.lock", "sent.json"]
