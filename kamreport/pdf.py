@@ -121,7 +121,9 @@ class _Collector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         msg = record.getMessage()
         if SUBSET_FALLBACK_TEXT in msg:
+            # One per font and document: the build says it once, in its own words.
             self.captured.subset_fallback = True
+            return
         self.captured.warnings.append(f"{record.name}: {msg}")
 
 
@@ -148,6 +150,56 @@ def capture_warnings() -> Iterator[Captured]:
             lg.removeHandler(handler)
             lg.propagate = propagate
             lg.setLevel(level)
+
+
+# --------------------------------------------------------------------------
+# The WeasyPrint and pydyf this module was written against
+#
+# kamreport uses their internals, all of them in this module: WeasyPrint's
+# `weasyprint.pdf.generate_pdf` (its pydyf objects before they are written),
+# `Font._harfbuzz_subset` (replaced by _one_pass_subset), `Font.hb_face`,
+# `.missing`, `.file_content`, `weasyprint.text.ffi` (its cffi handle and
+# the HarfBuzz libraries it loaded), the laid-out pages' `links`,
+# `anchors` and `bookmarks`; pydyf's `PDF.objects`, `.pages` (Kids written
+# as "n 0 R" triples), `.catalog`, `.info`, `Stream.stream/.extra/.compress`,
+# `Object.number/.reference` and `_to_bytes`. setup.cfg pins both to these
+# series; tests/test_pdf.py's contract tests fail when their shape changes.
+TESTED_WITH = {"weasyprint": "70.", "pydyf": "0.13."}
+
+
+def internals_problem() -> str | None:
+    """Why the installed WeasyPrint or pydyf is not one this module was
+    written against (one line), or None."""
+    import pydyf
+    import weasyprint
+
+    found = {"weasyprint": weasyprint.__version__, "pydyf": pydyf.__version__}
+    wrong = [f"{name} {found[name]}" for name, series in TESTED_WITH.items()
+             if not found[name].startswith(series)]
+    if not wrong:
+        return None
+    want = " ".join(f"'{name}=={series}*'" for name, series in TESTED_WITH.items())
+    return (f"kamreport {_own_version()} uses internals of WeasyPrint and pydyf and was written against "
+            f"weasyprint {TESTED_WITH['weasyprint']}* and pydyf {TESTED_WITH['pydyf']}*, found "
+            f"{', '.join(wrong)}: pip install {want}")
+
+
+_GATE: list[str | None] = []
+
+
+def require_tested_internals() -> None:
+    """Raise KamError (one line) unless WeasyPrint and pydyf are the series
+    this module was written against; checked once per process."""
+    if not _GATE:
+        _GATE.append(internals_problem())
+    if _GATE[0]:
+        from .errors import KamError
+        raise KamError(_GATE[0])
+
+
+def _own_version() -> str:
+    from . import __version__
+    return __version__
 
 
 def subsetting_problem() -> str | None:
@@ -211,7 +263,8 @@ def use_one_pass_subsets() -> bool:
     current = getattr(fonts.Font, "_harfbuzz_subset", None)
     if current is _one_pass_subset:
         return True
-    if current is None or harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
+    if current is None or harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0) \
+            or _harfbuzz() is None:
         return False
     _WEASYPRINT_SUBSET = current
     fonts.Font._harfbuzz_subset = _one_pass_subset
@@ -363,6 +416,7 @@ def layout(html: str, base_url: str, fetcher, times: dict[str, float] | None = N
     """
     from weasyprint import HTML
 
+    require_tested_internals()
     use_one_pass_subsets()
     times = {} if times is None else times
     t0 = time.process_time()
@@ -869,17 +923,37 @@ _SETS_DROP_TABLE_TAG = 3
 # The tables WeasyPrint drops from its subsets (weasyprint/pdf/fonts.py).
 _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
                 b"PCLT", b"SVG ")
+# The names WeasyPrint tries (weasyprint/text/ffi.py), for each platform.
+_HB_NAMES = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib",
+             "libharfbuzz-0.dll")
+_HB_SUBSET_NAMES = ("libharfbuzz-subset-0", "harfbuzz-subset", "harfbuzz-subset-0.0",
+                    "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib", "libharfbuzz-subset-0.dll")
 _HB = None
 
 
+def _dlopen(ffi, names: tuple[str, ...]):
+    for name in names:
+        try:
+            return ffi.dlopen(name)
+        except OSError:
+            continue
+    return None
+
+
 def _harfbuzz():
+    """(ffi, libharfbuzz, libharfbuzz-subset), or None when either library
+    cannot be loaded: then WeasyPrint subsets as it does (fontTools when it
+    has no HarfBuzz-Subset either) and the booklet keeps each piece's own
+    font subsets (_merge_fonts)."""
     global _HB
     if _HB is None:
         import cffi
         ffi = cffi.FFI()
         ffi.cdef(_HB_CDEF)
-        _HB = (ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0"))
-    return _HB
+        hb = _dlopen(ffi, _HB_NAMES)
+        hbs = _dlopen(ffi, _HB_SUBSET_NAMES) if hb is not None else None
+        _HB = (ffi, hb, hbs) if hbs is not None else False
+    return _HB or None
 
 
 def _subset_face(face, gids, *, hinting: bool, notdef_outline: bool) -> bytes | None:
@@ -910,7 +984,10 @@ def _subset_face(face, gids, *, hinting: bool, notdef_outline: bool) -> bytes | 
 
 
 def _hb_subset(path: str, index: int, gids: set[int], notdef_outline: bool) -> bytes | None:
-    """The font at path/index reduced to `gids`, glyph ids kept (as WeasyPrint does)."""
+    """The font at path/index reduced to `gids`, glyph ids kept (as WeasyPrint
+    does); None when HarfBuzz fails or cannot be loaded."""
+    if _harfbuzz() is None:
+        return None
     ffi, hb, _hbs = _harfbuzz()
     blob = hb.hb_blob_create_from_file_or_fail(path.encode())
     if blob == ffi.NULL:
@@ -930,9 +1007,9 @@ def _identity(font_bytes: bytes | str, index: int = 0) -> tuple | None:
     from fontTools.ttLib import TTFont
     try:
         src = io.BytesIO(font_bytes) if isinstance(font_bytes, bytes) else font_bytes
-        font = TTFont(src, fontNumber=index, lazy=True)
-        name = font["name"]
-        return tuple(name.getDebugName(i) for i in (3, 5, 6))
+        with TTFont(src, fontNumber=index, lazy=True) as font:     # closes the file it opened
+            name = font["name"]
+            return tuple(name.getDebugName(i) for i in (3, 5, 6))
     except Exception:  # noqa: BLE001 - any unreadable font: no identity, no merge
         return None
 
@@ -1133,12 +1210,14 @@ def _merge_fonts(every: list[Parts], book: _Booklet) -> list[dict[int, int]]:
     pieces' content streams refer to the same ids: one subset made from the
     union of their glyphs serves them all. The original font file is found
     with fontconfig and checked against an embedded subset (same name-table
-    identity) before it is used; when anything does not match, the pieces
-    keep their own subsets.
+    identity) before it is used; when anything does not match, or HarfBuzz-Subset
+    cannot be loaded, the pieces keep their own subsets.
     """
     import pydyf
 
     maps: list[dict[int, int]] = [{} for _ in every]
+    if _harfbuzz() is None:
+        return maps         # no HarfBuzz-Subset: each piece keeps its own subsets
     groups: dict[bytes, list[tuple[int, FontUse]]] = {}
     for i, parts in enumerate(every):
         for use in parts.fonts:

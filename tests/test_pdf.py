@@ -379,3 +379,166 @@ def test_shared_font_configuration_gives_the_same_pdf(monkeypatch):
     monkeypatch.setattr(pdf, "shared_font_config", lambda: fresh.append(FontConfiguration()) or fresh[-1])
     assert pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts == shared
     assert fresh                                                              # the fresh one was used
+
+
+# --------------------------------------------------------------------------
+# Contracts: the WeasyPrint and pydyf internals pdf.py relies on. These
+# fail when an upgrade changes their shape; setup.cfg pins both series and
+# pdf.internals_problem refuses any other.
+
+
+def test_installed_weasyprint_and_pydyf_are_the_series_pdf_was_written_against(monkeypatch):
+    import pydyf
+    import weasyprint
+    assert pdf.internals_problem() is None
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    problem = pdf.internals_problem()
+    assert "weasyprint 71.0" in problem and "'weasyprint==70.*'" in problem and "\n" not in problem
+    monkeypatch.setattr(pdf, "_GATE", [])
+    from kamreport.errors import KamError
+    with pytest.raises(KamError, match="weasyprint 71.0"):
+        pdf.require_tested_internals()
+    monkeypatch.setattr(pdf, "_GATE", [])
+    monkeypatch.setattr(weasyprint, "__version__", pdf.TESTED_WITH["weasyprint"] + "9")
+    monkeypatch.setattr(pydyf, "__version__", "0.14.0")
+    assert "pydyf 0.14.0" in pdf.internals_problem()
+
+
+def test_setup_cfg_pins_the_series_pdf_checks():
+    text = (Path(__file__).resolve().parent.parent / "setup.cfg").read_text()
+    for name, series in pdf.TESTED_WITH.items():
+        assert f"{name}=={series}*" in text, name
+
+
+def test_contract_weasyprint_generate_pdf_and_font_subsetting():
+    import inspect
+
+    from weasyprint import DEFAULT_OPTIONS, HTML
+    from weasyprint.pdf import fonts, generate_pdf
+    from weasyprint.text import ffi
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    assert list(inspect.signature(generate_pdf).parameters)[:3] == ["document", "target", "zoom"]
+    assert isinstance(DEFAULT_OPTIONS, dict) and "pdf_version" in DEFAULT_OPTIONS
+    params = list(inspect.signature(fonts.Font._harfbuzz_subset).parameters)
+    original = pdf._WEASYPRINT_SUBSET or fonts.Font._harfbuzz_subset
+    assert params == ["self", "to_unicode", "hinting"]
+    assert list(inspect.signature(original).parameters) == ["self", "to_unicode", "hinting"]
+    # Font.subset calls _harfbuzz_subset when HarfBuzz-Subset is loaded, else fontTools.
+    source = inspect.getsource(fonts.Font.subset)
+    assert "self._harfbuzz_subset(to_unicode, hinting)" in source and "_fonttools_subset" in source
+    assert pdf.SUBSET_FALLBACK_TEXT in source
+    for name in ("ffi", "harfbuzz", "harfbuzz_subset"):
+        assert hasattr(ffi, name), name
+    assert hasattr(fonts, "harfbuzz_subset") and hasattr(fonts, "harfbuzz")
+    assert "render" in dir(HTML) and callable(FontConfiguration)
+    assert {"allowed_protocols", "allow_redirects"} <= set(inspect.signature(URLFetcher).parameters)
+    assert callable(URLFetcherResponse)
+
+
+def test_contract_a_font_carries_what_the_one_pass_subset_reads(monkeypatch):
+    from weasyprint.pdf import fonts
+    seen = []
+    real = fonts.Font._harfbuzz_subset
+
+    def spy(self, to_unicode, hinting):
+        seen.append((self.hb_face, self.missing, self.file_content[:4], self.family, type(to_unicode)))
+        return real(self, to_unicode, hinting)
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", spy)
+    monkeypatch.setattr(pdf, "use_one_pass_subsets", lambda: False)     # WeasyPrint's own, spied on
+    _piece('<html><body style="font-family: \'Noto Sans CJK SC\'">重点 key</body></html>')
+    assert seen
+    for hb_face, missing, head, family, kind in seen:
+        assert hb_face is not None and head in (b"OTTO", b"\0\1\0\0", b"true", b"ttcf") and family
+        assert kind in (dict, set, list) or hasattr(missing, "__len__")
+
+
+def test_contract_laid_out_pages_and_pydyf_objects():
+    import pydyf
+    from weasyprint import HTML
+    from weasyprint.pdf import generate_pdf
+    from weasyprint import DEFAULT_OPTIONS
+
+    doc = HTML(string='<h1 id="a">T</h1><a href="#b">x</a><p id="b">y</p><p style="break-before: page">z</p>'
+               ).render()
+    page = doc.pages[0]
+    assert isinstance(page.anchors, dict) and isinstance(page.links, list) and isinstance(page.bookmarks, list)
+    link_type, target, rect, _box = page.links[0]
+    assert link_type == "internal" and target == "b" and len(rect) == 4
+    level, label, (x, y), _state = page.bookmarks[0]
+    assert (level, label) == (1, "T")
+    assert hasattr(doc.metadata, "created") and hasattr(doc.metadata, "modified")
+    assert len(doc.copy(doc.pages).pages) == len(doc.pages)
+
+    out = generate_pdf(doc, None, 1, **DEFAULT_OPTIONS)
+    assert isinstance(out, pydyf.PDF)
+    kids = out.pages["Kids"]
+    assert len(kids) == 3 * len(doc.pages) and list(kids[1::3]) == [0] * len(doc.pages)
+    assert set(kids[2::3]) == {"R"}
+    first = out.objects[int(kids[0])]
+    assert isinstance(first, pydyf.Dictionary) and pdf._number(first["Contents"]) > 0
+    assert isinstance(out.catalog, pydyf.Dictionary) and isinstance(out.info, pydyf.Dictionary)
+    streams = [o for o in out.objects if isinstance(o, pydyf.Stream)]
+    assert streams and all(isinstance(s.stream, list) and isinstance(s.extra, dict)
+                           and isinstance(s.compress, bool) for s in streams)
+    s = streams[0]
+    assert s.reference == b"%d 0 R" % s.number
+    assert pydyf._to_bytes(1.5) == b"1.5" and pydyf._to_bytes("R") == b"R"
+    assert pydyf.String("é").data.startswith(b"<") or pydyf.String("a").data == b"(a)"
+    assert pydyf.String("a").string == "a"
+    import inspect
+    assert list(inspect.signature(pydyf.PDF.write).parameters)[:5] == ["self", "output", "version",
+                                                                       "identifier", "compress"]
+    assert list(inspect.signature(pydyf.Stream).parameters)[:3] == ["stream", "extra", "compress"]
+
+
+_HIDE_HARFBUZZ_SUBSET = '''
+import cffi.api
+_real = cffi.api.FFI.dlopen
+def _dlopen(self, name, *args, **kwargs):
+    if name and "harfbuzz-subset" in str(name):
+        raise OSError(f"cannot load library {name!r}: hidden by the test")
+    return _real(self, name, *args, **kwargs)
+cffi.api.FFI.dlopen = _dlopen
+'''
+
+
+def hide_harfbuzz_subset(folder: Path) -> dict[str, str]:
+    """The environment of a process on which libharfbuzz-subset cannot be
+    loaded (by WeasyPrint or by pdf.py): a sitecustomize that makes cffi's
+    dlopen fail for it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sitecustomize.py").write_text(_HIDE_HARFBUZZ_SUBSET)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(folder)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        + [str(Path(pdf.__file__).resolve().parent.parent)])}
+
+
+def test_without_harfbuzz_subset_pieces_and_booklet_are_written_by_weasyprints_own_path(tmp_path):
+    script = '''
+import sys, warnings
+warnings.simplefilter("error")          # an unexpected warning fails
+warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required")
+from datetime import datetime, timezone
+from kamreport import pdf, render
+assert pdf._harfbuzz() is None and pdf.use_one_pass_subsets() is False
+assert pdf.subsetting_problem() == "libharfbuzz-subset is not installed"
+when = datetime(2026, 9, 30, tzinfo=timezone.utc)
+fetcher = pdf.make_fetcher(render.packaged_dir())
+base = render.packaged_dir().as_uri() + "/"
+html = '<html><body style="font-family: \\'Noto Sans CJK SC\\'"><p>重点客户 {}</p></body></html>'
+with pdf.capture_warnings() as cap:
+    pieces = [pdf.layout_and_write(html.format(n), base, fetcher, when=when) for n in ("one", "two")]
+assert cap.subset_fallback and cap.warnings == [], cap.warnings
+data = pdf.assemble(pieces, None, pdf.Meta("T", "", "", "zh", when, "k"), share_fonts=True)
+with open(sys.argv[1], "wb") as fh:
+    fh.write(data)
+'''
+    out = tmp_path / "b.pdf"
+    res = subprocess.run([sys.executable, "-c", script, str(out)], capture_output=True, text=True,
+                         timeout=600, env=hide_harfbuzz_subset(tmp_path / "site"))
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr and "OSError" not in res.stderr
+    text = _text(out.read_bytes())
+    assert "重点客户 one" in text and "重点客户 two" in text
