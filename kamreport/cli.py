@@ -112,6 +112,11 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
       kamreport build crm.xlsx sales.xlsx --period 2026Q3 --out reports --jobs 2
       kamreport build crm.xlsx --period 2026-08 --format json --fail-on-risk high
     """
+    from .ground import main_check
+    # Before any work: a CJK font, WeasyPrint, a writable out folder with room.
+    refused = main_check(workbooks=list(workbooks), out_dir=out_dir, formats=formats, lang=lang, quiet=quiet)
+    if refused is not None:
+        sys.exit(refused)
     from .build import run_build
     try:
         code = run_build(
