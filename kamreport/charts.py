@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import os
 import re
 from typing import Any
 
@@ -46,12 +47,12 @@ def _setup() -> None:
         return
     import matplotlib
     matplotlib.use("svg", force=True)
-    import matplotlib.font_manager  # noqa: F401  (builds the font list once)
+    import matplotlib.font_manager  # (builds the font list once)
     rc = matplotlib.rcParams
     rc["svg.fonttype"] = "none"
     rc["svg.hashsalt"] = "kamreport"
     rc["font.family"] = "sans-serif"
-    rc["font.sans-serif"] = FONTS
+    rc["font.sans-serif"] = _register_cjk_fonts(matplotlib.font_manager.fontManager) + FONTS
     rc["font.size"] = 8.5
     rc["axes.unicode_minus"] = False     # CJK fonts lack U+2212 in places
     rc["axes.edgecolor"] = "#c8ced6"
@@ -63,6 +64,39 @@ def _setup() -> None:
     rc["legend.frameon"] = False
     rc["path.simplify"] = True
     _ready = True
+
+
+def _register_cjk_fonts(manager) -> list[str]:
+    """Give matplotlib the CJK font files the PDF uses (found by fontconfig,
+    or KAMREPORT_CJK_FONT: ground.cjk_fonts); the families to name before
+    FONTS (none when FONTS already names them, the usual case).
+
+    matplotlib lays the labels out with its own font list, which may not
+    hold the CJK font although fontconfig and WeasyPrint have it: before
+    3.11 it does not read .ttc collections (Noto CJK is one), and its font
+    cache is not rebuilt when fonts are installed after its first run.
+    Then every Chinese label is measured with DejaVu Sans ("Glyph missing"
+    warnings, wrong widths). Registering the files costs nothing when
+    matplotlib already has them.
+    """
+    from . import ground
+    front: list[str] = []
+    for font in ground.cjk_fonts():
+        real = os.path.realpath(font.path)
+        entries = [e for e in manager.ttflist if os.path.realpath(os.fspath(e.fname)) == real]
+        if not entries:
+            try:
+                manager.addfont(font.path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+            entries = [e for e in manager.ttflist if os.path.realpath(os.fspath(e.fname)) == real]
+        names = {e.name for e in entries}
+        if names and not names & set(FONTS):
+            # A family of its own (KAMREPORT_CJK_FONT): its face for Chinese.
+            name = font.family if font.family in names else sorted(names)[0]
+            if name not in front:
+                front.append(name)
+    return front
 
 
 def _figure(width_in: float, height_in: float):

@@ -250,3 +250,46 @@ def test_plain_charts_are_deterministic():
     gp = [rng.uniform(-1e5, 1e7) if i % 3 else None for i in range(8)]
     assert trend(rev, gp, lang="zh") == trend(list(rev), list(gp), lang="zh")
     assert health([85.1, 80.0, None, 12.3]) == health([85.1, 80.0, None, 12.3])
+
+
+_STALE_MATPLOTLIB = r'''
+import sys, warnings
+sys.path.insert(0, sys.argv[1])
+import matplotlib.font_manager as fm
+# matplotlib without the CJK fonts in its list: before 3.11 it skips .ttc
+# collections (Noto CJK is one), and its cache misses fonts installed later.
+fm.fontManager.ttflist = [e for e in fm.fontManager.ttflist if "CJK" not in e.name]
+fm.fontManager._findfont_cached.cache_clear()
+from fixtures_result import make_result
+from kamreport import charts, views
+if sys.argv[2] == "unregistered":
+    charts._register_cjk_fonts = lambda manager: []
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    r, d = make_result("zh")
+    front = views.finish(views.booklet_front_context(r, d, []))
+missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+print(len(missing))
+print(sorted(set(e.name for e in fm.fontManager.ttflist if "CJK" in e.name))[:1])
+import re
+print(sorted(set(re.findall(r'font-family="([^"]*)"', "".join(front["svg"].values())))))
+'''
+
+
+def _draw_in_a_stale_matplotlib(how: str) -> list[str]:
+    res = subprocess.run([sys.executable, "-c", _STALE_MATPLOTLIB, str(Path(__file__).resolve().parent), how],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.splitlines()
+
+
+def test_chinese_labels_are_measured_with_the_pdfs_cjk_font():
+    """The CJK font fontconfig gives the PDF is registered with matplotlib
+    (charts._register_cjk_fonts): no "Glyph missing from DejaVu Sans", and
+    the SVG names the same font stack as before."""
+    missing, registered, families = _draw_in_a_stale_matplotlib("registered")
+    assert missing == "0" and "Noto Sans CJK" in registered
+    assert families == repr(["'Noto Sans CJK SC', 'Noto Sans CJK JP', 'DejaVu Sans', sans-serif"])
+    # The simulation is real: without the registration, Chinese labels miss glyphs.
+    missing, _, _ = _draw_in_a_stale_matplotlib("unregistered")
+    assert int(missing) > 10
