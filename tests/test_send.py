@@ -255,6 +255,8 @@ def test_plain_send_then_no_double_send(make_built, smtp_server, tiny_pdfs):
     assert entry["message_id"] == msg["Message-ID"] and entry["subject"] == ZH_SUBJECT
     assert entry["attachments"][0]["file"] == "booklet.pdf"
     assert entry["attachments"][0]["bytes"] == len(tiny_pdfs["booklet"])
+    # Recorded before and after: nothing is left pending once the 250 came.
+    assert log["pending"] == [] and "state" not in entry
 
     # A rerun (say the cron job fired twice) sends nothing and says so.
     r = run(["--out", str(out), "--to", "boss@example.com"], env)
