@@ -916,7 +916,8 @@ def _why(e: OSError, cfg: SmtpConfig) -> str:
     """What broke a connection, in a few words."""
     if isinstance(e, _SmtpTimeout):
         if e.deadline:
-            return f"the whole send took longer than its deadline of {cfg.deadline:g} s (KAMREPORT_SMTP_DEADLINE)"
+            return (f"the whole send took longer than its deadline of {cfg.deadline:g} s "
+                    f"(KAMREPORT_SMTP_DEADLINE)")
         if e.final:
             return (f"no reply to the end of the message within {e.after:g} s "
                     f"({_FINAL_REPLY_STEPS} × KAMREPORT_SMTP_TIMEOUT)")
