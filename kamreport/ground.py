@@ -410,13 +410,15 @@ def out_problem(out_dir: str, need: int = MIN_FREE) -> str | None:
 
 
 def quiet_libraries(quiet: bool) -> None:
-    """Library chatter off stderr: WeasyPrint's import-time HarfBuzz-Subset
-    warning always (the build warns once in its own words); with --quiet,
+    """Library chatter off stderr: WeasyPrint's import-time warnings about
+    HarfBuzz-Subset and an empty fontconfig always (the build and check()
+    say those in their own words); with --quiet,
     every Python warning and any log record no handler takes (logging's
     last-resort handler prints those on stderr). Forked workers inherit it."""
     import logging
     import warnings
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required")
+    warnings.filterwarnings("ignore", message="No fonts configured in FontConfig")    # check() says so
     if quiet:
         warnings.simplefilter("ignore")
         root = logging.getLogger()

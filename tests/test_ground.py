@@ -204,3 +204,13 @@ def test_build_refuses_an_out_folder_inside_a_file_before_any_work(books, tmp_pa
     assert res.returncode == 1
     assert res.stderr.splitlines() == [f"error: --out {out}: {tmp_path / 'f'} is a file, not a folder; "
                                        "choose another --out"]
+
+
+def test_a_machine_without_any_font_is_one_line(books, tmp_path):
+    (tmp_path / "empty").mkdir()
+    conf = _fontconfig(tmp_path / "fc", str(tmp_path / "empty"))
+    res = subprocess.run([*KAMREPORT, "build", str(books["en"]), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=120, env=_env(FONTCONFIG_FILE=str(conf)))
+    assert res.returncode == 1
+    lines = res.stderr.splitlines()             # not WeasyPrint's "No fonts configured" warning too
+    assert len(lines) == 1 and "knows no font at all" in lines[0] and "fonts-dejavu-core" in lines[0], lines
