@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-APT_PKGS := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+APT_PKGS := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: report test deps system bench bench-quick clean
@@ -18,8 +18,11 @@ test: deps
 
 deps: system $(STAMP)
 
-# Debian packages the PDFs need: a CJK font, HarfBuzz subsetting (fast PDF
-# writing), Pango; poppler-utils for the tests (pdftotext, pdffonts, pdftoppm).
+# Debian packages the PDFs need (README "Installing with pip"): Pango
+# (WeasyPrint's layout), DejaVu and Noto CJK fonts (Chinese PDFs; build
+# refuses without one), HarfBuzz subsetting (fast PDF writing: without it one
+# warning and several times slower), fontconfig's fc-match (one font subset per font in
+# the booklet); poppler-utils for the tests (pdftotext, pdffonts, pdftoppm).
 system:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
