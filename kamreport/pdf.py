@@ -1002,6 +1002,30 @@ def _hb_subset(path: str, index: int, gids: set[int], notdef_outline: bool) -> b
         hb.hb_blob_destroy(blob)
 
 
+def _fonttools_subset(path: str, index: int, gids: set[int], notdef_outline: bool) -> bytes | None:
+    """_hb_subset's recipe with fontTools (no HarfBuzz-Subset): glyph ids
+    kept, no hints, WeasyPrint's tables dropped. None when fontTools fails."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options(retain_gids=True, passthrough_tables=False, ignore_missing_glyphs=True,
+                             hinting=False, desubroutinize=True, notdef_outline=notdef_outline)
+    options.drop_tables += [t.decode().strip() for t in _DROP_TABLES]
+    try:
+        with TTFont(path, fontNumber=index, lazy=False) as font:
+            if max(gids) >= font["maxp"].numGlyphs:
+                return None
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(gids=sorted(gids))
+            subsetter.subset(font)
+            out = io.BytesIO()
+            font.save(out)
+    except Exception:  # noqa: BLE001 - any failure: the pieces keep their own subsets
+        LOG.debug("fontTools could not subset %s", path, exc_info=True)
+        return None
+    return out.getvalue() or None
+
+
 def _identity(font_bytes: bytes | str, index: int = 0) -> tuple | None:
     """Name-table identity of a font: (unique id, version, PostScript name)."""
     from fontTools.ttLib import TTFont
@@ -1210,14 +1234,14 @@ def _merge_fonts(every: list[Parts], book: _Booklet) -> list[dict[int, int]]:
     pieces' content streams refer to the same ids: one subset made from the
     union of their glyphs serves them all. The original font file is found
     with fontconfig and checked against an embedded subset (same name-table
-    identity) before it is used; when anything does not match, or HarfBuzz-Subset
-    cannot be loaded, the pieces keep their own subsets.
+    identity) before it is used; when anything does not match, the pieces
+    keep their own subsets. Without HarfBuzz-Subset the merged subsets are
+    made with fontTools (a few seconds per CJK font, once per booklet).
     """
     import pydyf
 
     maps: list[dict[int, int]] = [{} for _ in every]
-    if _harfbuzz() is None:
-        return maps         # no HarfBuzz-Subset: each piece keeps its own subsets
+    subset_font = _hb_subset if _harfbuzz() is not None else _fonttools_subset
     groups: dict[bytes, list[tuple[int, FontUse]]] = {}
     for i, parts in enumerate(every):
         for use in parts.fonts:
@@ -1234,8 +1258,8 @@ def _merge_fonts(every: list[Parts], book: _Booklet) -> list[dict[int, int]]:
         subset = every[uses[0][0]].objects[first.subset][1]
         original = _find_original(first.family, first.bold, first.italic,
                                   zlib.decompress(subset) if first.deflated else subset)
-        program = original and _hb_subset(original[0], original[1], set(widths) | set(unicode) | {0},
-                                          notdef_outline=False)
+        program = original and subset_font(original[0], original[1], set(widths) | set(unicode) | {0},
+                                           notdef_outline=False)
         if not program:
             continue
         font, cid, descriptor, file, tounicode = (book.new() for _ in range(5))

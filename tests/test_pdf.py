@@ -532,6 +532,7 @@ with pdf.capture_warnings() as cap:
     pieces = [pdf.layout_and_write(html.format(n), base, fetcher, when=when) for n in ("one", "two")]
 assert cap.subset_fallback and cap.warnings == [], cap.warnings
 data = pdf.assemble(pieces, None, pdf.Meta("T", "", "", "zh", when, "k"), share_fonts=True)
+assert data.count(b"/FontFile3") == 1       # one merged subset (fontTools made it), not one per piece
 with open(sys.argv[1], "wb") as fh:
     fh.write(data)
 '''
