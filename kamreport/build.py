@@ -176,6 +176,9 @@ class Runner:
                                                initargs=(os.getpid(), lifeline))
             for _ in range(jobs):       # start every worker now (the pool starts them lazily)
                 self.pool.submit(int)
+            self._stop = os.pipe()
+            self._watch = threading.Thread(target=self._watch_workers, name="kamreport-workers", daemon=True)
+            self._watch.start()
 
     def submit(self, job: render.Job) -> cf.Future:
         if self.pool is not None:
@@ -192,14 +195,43 @@ class Runner:
         interrupted; kill them rather than wait for the documents they are
         laying out (which would be thrown away, seconds later)."""
         if self.pool is not None:
+            os.write(self._stop[1], b"x")   # workers that end now are meant to
+            self._watch.join()
+            for fd in self._stop:
+                os.close(fd)
             if abort:
-                # The pool has no public way to stop a running job; its
-                # processes are in _processes (pid -> Process) since 3.2.
-                for proc in list((getattr(self.pool, "_processes", None) or {}).values()):
-                    with contextlib.suppress(Exception):
-                        proc.kill()
+                self._unblock()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+    def _unblock(self) -> None:
+        """Kill every worker, and close this process's end of the pool's
+        result pipe.
+
+        The pool has no public way to stop a running job: its processes
+        are in _processes (pid -> Process). A worker killed while it was
+        sending a result leaves the pool's manager thread waiting for the
+        rest of the message forever (CPython 3.11, seen here): with no
+        writer left it reads the end of file instead, marks the pool broken
+        and every future still waited for fails with BrokenProcessPool.
+        """
+        pool = self.pool
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    def _watch_workers(self) -> None:
+        """A worker that ends during the build (the OOM killer, kill -9)
+        fails the build with BrokenProcessPool, never hangs it (_unblock).
+        Waits on the processes' sentinels, which does not reap them."""
+        from multiprocessing.connection import wait
+        sentinels = [p.sentinel for p in list((getattr(self.pool, "_processes", None) or {}).values())]
+        if self._stop[0] not in wait(sentinels + [self._stop[0]]):
+            self._unblock()
 
 
 class Progress:
@@ -997,11 +1029,24 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
         results[f"front:head{attempt}"] = res
         if res.piece.pages == pages:
             break
+        if attempt == MAX_FRONT_PASSES:
+            # No length settles (each layout of the contents has another):
+            # this head is kept, its page numbers may be off by a page, and
+            # the frames are laid out for the pages the booklet really has
+            # (the ones submitted above were for another head length).
+            report.warn("the contents page did not settle; its page numbers may be off by a page")
+            for f in [*futs.values(), total]:
+                f.cancel()
+            pages = res.piece.pages
+            rights = [period] * (pages + body.pages) + _rights(pieces, appendix, period)
+            chunks = -(-len(rights) // FRAME_CHUNK)
+            futs = {k: runner.submit(_chunk_job(job, k, rights, ":last")) for k in range(chunks)}
+            total = runner.submit(job("frame", "frame:total:last", "frame.html", {"pages": [
+                {"number": None, "total": len(rights), "right": None, "blank": False}]}))
+            break
         for f in [*futs.values(), total, *([html] if html else [])]:
             f.cancel()
         pages = res.piece.pages
-    else:
-        report.warn("the contents page did not settle; its page numbers may be off by a page")
     frames = []
     for k in range(chunks):
         if k in futs:
