@@ -227,6 +227,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "read": ("读取", "Read"),
     "accepted": ("接受", "Accepted"),
     "rejected": ("拒绝", "Rejected"),
+    "skipped": ("跳过", "Skipped"),
     "problem_counts": ("问题统计", "Problems by severity"),
     "first_problems": ("问题明细（前{n}条，共{total}条；完整列表见 problems.csv）",
                        "First {n} of {total} problems (all of them are in problems.csv)"),
@@ -358,6 +359,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "setting.mail_subject": ("邮件主题", "Mail subject"),
     "setting.brand_color": ("品牌色", "Brand colour"),
     "setting.logo": ("标志", "Logo"),
+    "setting.date_order": ("日期顺序（年份在后时）", "Date order (year-last dates)"),
+    "setting.fx": ("汇率", "Exchange rates"),
 }
 
 # Enum labels: Chinese from schema.py (one spelling for input and output),

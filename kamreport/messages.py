@@ -77,8 +77,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "所有工作簿中都没有“{name_zh}”工作表；请添加名为“{name_zh}”（或 {name}）的工作表",
     },
     "missing_columns": {
-        "en": "no header row with the required column(s) {columns} in the first 10 rows{closest}",
-        "zh": "前 10 行中没有包含必填列 {columns} 的表头行{closest}",
+        "en": "no header row with the required column(s) {columns} in the first {rows} rows{closest}",
+        "zh": "前 {rows} 行中没有包含必填列 {columns} 的表头行{closest}",
     },
     "closest": {
         "en": " (row {row} has {found} but not {missing})",
@@ -89,9 +89,71 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "column \"{header}\" is not a {table} column and is ignored; known columns: {known[en]}",
         "zh": "列“{header}”不是“{table}”表的列，已忽略；可用的列：{known[zh]}",
     },
+    "unknown_columns": {
+        "en": "columns not read (not {table} columns): {names}; known columns: {known[en]}",
+        "zh": "以下列未读取（不是“{table}”表的列）：{names}；可用的列：{known[zh]}",
+    },
+    "prior_columns": {
+        "en": "last-year / prior columns are not this period's figures and are ignored: {names}",
+        "zh": "去年/上年同期的列不是本期数据，已忽略：{names}",
+    },
     "duplicate_column": {
-        "en": "column \"{header}\" appears twice; the one in column {first} is used, this one is ignored",
-        "zh": "列“{header}”出现了两次；使用 {first} 列，忽略此列",
+        "en": "columns {first} \"{first_header}\" and this one (\"{header}\") both fit one field and nothing "
+              "tells them apart; rename one (e.g. add 目标/target or 实际/actual) or map them in a Columns sheet",
+        "zh": "{first} 列“{first_header}”与本列“{header}”对应同一字段，无法区分；请重命名其中一列"
+              "（例如加上“目标”或“实际”），或在“列映射”表中指定",
+    },
+    "unit_applied": {
+        "en": "unit \"{unit}\" in the header is applied: {meaning[en]}",
+        "zh": "已应用表头中的单位“{unit}”：{meaning[zh]}",
+    },
+    "format_unit": {
+        "en": "cells formatted to show \"{unit}\" are read with that unit: {meaning[en]}",
+        "zh": "显示为“{unit}”格式的单元格按该单位读取：{meaning[zh]}",
+    },
+    "unit_unreadable": {
+        "en": "the unit \"{unit}\" in header \"{header}\" cannot be read; write one of 元, 万元, 千元, 百万元, "
+              "亿元, (k), (in thousands), (m), (millions), a currency such as (USD), 小时/(hours), 5分制/(out of 5), "
+              "百分制/(out of 100) — or give the unit in a Columns sheet",
+        "zh": "无法识别表头“{header}”中的单位“{unit}”；请写作 元、万元、千元、百万元、亿元、(k)、(in thousands)、"
+              "(m)、(millions)、币种如（美元）、小时、5分制、百分制，或在“列映射”表中指定单位",
+    },
+    "unit_misplaced": {
+        "en": "the unit \"{unit}\" in header \"{header}\" does not fit column {column}; remove it or correct it",
+        "zh": "表头“{header}”中的单位“{unit}”不适用于 {column} 列；请删除或更正",
+    },
+    "hidden_sheet": {
+        "en": "sheet \"{name}\" is hidden and is not read; unhide it if it holds data to report",
+        "zh": "工作表“{name}”已隐藏，未读取；如需使用其中数据，请取消隐藏",
+    },
+    "hidden_rows": {
+        "en": "{count} hidden row(s) are read, as Excel's SUM reads them: rows {rows}; delete them if they are not data",
+        "zh": "读取了 {count} 个隐藏行（与 Excel 的 SUM 一致）：第 {rows} 行；如不是数据请删除",
+    },
+    "skipped_void": {
+        "en": "{count} void row(s) skipped (status says void/cancelled/deleted): rows {rows}",
+        "zh": "跳过 {count} 个作废行（状态为作废/取消/删除）：第 {rows} 行",
+    },
+    "skipped_stage": {
+        "en": "{count} row(s) skipped: their deal stage is not won (open pipeline is not revenue)",
+        "zh": "跳过 {count} 行：商机阶段不是赢单/已成交（未成交的商机不计入销售额）",
+    },
+    "lock_file": {
+        "en": "this is Excel's lock file for the open workbook {name}, not a workbook; skipped",
+        "zh": "这是 Excel 为已打开的工作簿 {name} 创建的锁定文件，不是工作簿；已跳过",
+    },
+    "same_file": {
+        "en": "the same file as {first} (same content); read once",
+        "zh": "与 {first} 是同一个文件（内容相同）；只读取一次",
+    },
+    "copied_rows": {
+        "en": "{count} Sales row(s) are identical in every column to rows of {first} (overlapping exports); "
+              "counted once",
+        "zh": "{count} 个销售行与 {first} 中的行完全相同（导出范围重叠）；只计一次",
+    },
+    "no_gross_profit_values": {
+        "en": "the gross_profit column \"{header}\" holds no value in any row; ABC classes fall back to revenue",
+        "zh": "毛利列“{header}”没有任何数值；ABC 分类改按销售额计算",
     },
     "no_gross_profit": {
         "en": "no gross_profit (毛利) column in any Sales sheet; ABC classes fall back to revenue",
@@ -119,8 +181,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{header}“{value}”不是有效的编号；请填写文本或整数编号",
     },
     "not_number": {
-        "en": "{header} \"{value}\" is not a number; write e.g. 1234.5, 1,234.5, ¥1,234, -300, 1.2万 or 3亿",
-        "zh": "{header}“{value}”不是数字；可写作 1234.5、1,234.5、¥1,234、-300、1.2万 或 3亿",
+        "en": "{header} \"{value}\" is not a number; write e.g. 1234.5, 1,234.5, ¥1,234, -300, (300), 1.2万, 3亿 or 12.5K",
+        "zh": "{header}“{value}”不是数字；可写作 1234.5、1,234.5、¥1,234、-300、(300)、1.2万、3亿 或 12.5K",
     },
     "negative": {
         "en": "{header} \"{value}\" is negative; it must be 0 or more",
@@ -142,13 +204,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{header} \"{value}\" is ambiguous: a bare number above 1; write 8% (with %) or 0.08",
         "zh": "{header}“{value}”含义不明：不带 % 的数字大于 1；请写作 8%（带 %）或 0.08",
     },
+    "fx_missing": {
+        "en": "{header} \"{value}\" is in {currency}; add the setting {setting} (report currency per 1 {currency}, "
+              "e.g. {setting} 7.1) to the Settings sheet",
+        "zh": "{header}“{value}”的币种是 {currency}；请在“设置”表中添加 {setting}（1 {currency} 折合报告币种的汇率，"
+              "例如 {setting} 7.1）",
+    },
+    "too_large_value": {
+        "en": "{header} \"{value}\" is implausibly large (10^15 or more); check the cell",
+        "zh": "{header}“{value}”大得不合理（不小于 10^15）；请检查该单元格",
+    },
+    "year_only": {
+        "en": "{header} \"{value}\" is a year alone, not a date; write the date, e.g. 2019-03-01 or 2019年3月",
+        "zh": "{header}“{value}”只有年份，不是日期；请写完整日期，例如 2019-03-01 或 2019年3月",
+    },
+    "year_last": {
+        "en": "{header} \"{value}\" puts the year last, so day and month could be either way; write 2026-07-15, "
+              "or add the setting date_order dmy (day/month/year) or mdy (month/day/year)",
+        "zh": "{header}“{value}”年份在后，日和月的顺序不明；请写作 2026-07-15，"
+              "或在“设置”表中添加 date_order 为 dmy（日/月/年）或 mdy（月/日/年）",
+    },
+    "not_plausible": {
+        "en": "{header} \"{value}\" is not a plausible date (before {first} or after {last}); check the cell",
+        "zh": "{header}“{value}”不是合理的日期（早于 {first} 或晚于 {last}）；请检查该单元格",
+    },
+    "month_ambiguous": {
+        "en": "{header} \"{value}\" could be {year}-01 or {year}-10 (Excel stores 2025.10 as 2025.1); "
+              "write the month as text 2025-10 or a date",
+        "zh": "{header}“{value}”可能是 {year}年1月 或 {year}年10月（Excel 会把 2025.10 存为 2025.1）；"
+              "请写作文本 2025-10 或日期",
+    },
+    "month_needs_year": {
+        "en": "{header} \"{value}\" is a month number without a year; add a year column (年份 / year) "
+              "or write 2026-07",
+        "zh": "{header}“{value}”只有月份没有年份；请添加“年份”列，或写作 2026-07",
+    },
     "not_date": {
-        "en": "{header} \"{value}\" is not a date; write 2026-07-15, 2026/7/15, 2026.7.15, 2026年7月15日 or use a date cell",
-        "zh": "{header}“{value}”不是日期；请写作 2026-07-15、2026/7/15、2026.7.15、2026年7月15日 或使用日期单元格",
+        "en": "{header} \"{value}\" is not a date; write 2026-07-15, 2026/7/15, 2026.7.15, 2026年7月15日, 20260715 "
+              "or use a date cell",
+        "zh": "{header}“{value}”不是日期；请写作 2026-07-15、2026/7/15、2026.7.15、2026年7月15日、20260715 或使用日期单元格",
     },
     "not_month": {
-        "en": "{header} \"{value}\" is not a month; write 2026-07, 2026/7, 2026年7月 or a date",
-        "zh": "{header}“{value}”不是月份；请写作 2026-07、2026/7、2026年7月 或日期",
+        "en": "{header} \"{value}\" is not a month; write 2026-07, 2026/7, 2026年7月, 202607, Jul 2026 or a date",
+        "zh": "{header}“{value}”不是月份；请写作 2026-07、2026/7、2026年7月、202607 或日期",
     },
     "not_day": {
         "en": "{header} \"{value}\" is not a day; write 07-15, 7/15, 7月15日 or a full date",

@@ -78,6 +78,16 @@ class Sale:
     gross_profit: float | None = None
     product: str | None = None
     overdue_amount: float | None = None
+    target: float | None = None             # the month's target, when the row has one
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A target value for one customer and month (SPEC §4 Targets)."""
+    customer_id: str
+    month: date
+    target: float
+    loc: Loc
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +161,7 @@ class SheetCount:
     read: int = 0
     accepted: int = 0
     rejected: int = 0
+    skipped: int = 0        # void rows, totals and footers, copies from another file (SPEC §1)
 
 
 @dataclass(frozen=True)
@@ -170,6 +181,7 @@ class Dataset:
     surveys: tuple[Survey, ...] = ()
     plans: tuple[Plan, ...] = ()
     competitors: tuple[Competitor, ...] = ()
+    targets: tuple[Target, ...] = ()
     # Settings sheet rows as written: (key, value-as-text, Loc); the engine's
     # settings stage validates them.
     settings: tuple[tuple[str, str, Loc], ...] = ()

@@ -33,12 +33,34 @@ from dataclasses import MISSING, fields
 from datetime import date
 from typing import Any, Callable, Iterable
 
-from . import messages, model, schema, values
+import contextlib
+import unicodedata
+import dataclasses
+import os
+from decimal import Decimal, InvalidOperation
+
+from . import headers, messages, model, schema, values
 from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
 from .values import BadValue, CellError
 from .xlsx import Book, BadWorkbook, SheetData, SheetRef, col_letter, read_sheet, scan_sheet
 
-HEADER_ROWS = 10          # the header row is among the first 10 rows (SPEC §1)
+HEADER_ROWS = 30          # the header row is among the first 30 rows (SPEC §1 v1.1)
+
+# Columns that say how to read a row rather than hold a field (SPEC §1
+# "Status", §1 month with a year column, money with a currency column).
+CONTROL_COLUMNS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "status": (frozenset({"Sales", "Activities"}), ("状态", "单据状态", "订单状态", "status", "document status")),
+    "stage": (frozenset({"Sales"}), ("阶段", "商机阶段", "销售阶段", "stage", "deal stage", "opportunity stage")),
+    "year": (frozenset({"Sales"}), ("年", "年份", "年度", "year")),
+    "currency": (frozenset({"Sales", "Customers"}), ("币种", "币别", "货币", "currency")),
+}
+_CONTROL_BY_NAME = {schema.fold(n): key for key, (_, names) in CONTROL_COLUMNS.items() for n in names}
+VOID_WORDS = frozenset(schema.fold(w) for w in (
+    "作废", "已作废", "无效", "取消", "已取消", "删除", "已删除", "void", "voided", "cancelled", "canceled", "deleted"))
+WON_WORDS = frozenset(schema.fold(w) for w in ("Closed Won", "Won", "赢单", "已成交", "成交", "已赢单"))
+NUMERIC_TYPES = frozenset({schema.MONEY, schema.MONEY_POS, schema.NUMBER_POS, schema.NUMBER_0_10})
+_SCALE_WORD = {Decimal(10**3): "千", Decimal(10**4): "万", Decimal(10**6): "百万", Decimal(10**7): "千万",
+               Decimal(10**8): "亿", Decimal(10**9): "bn"}
 DOC_SHEETS = {"readme", "说明", "使用说明", "填写说明", "instructions"}
 
 RECORD_TYPES: dict[str, type] = {
@@ -95,6 +117,8 @@ class _Table:
         self.en_headers = 0
         self.records: list[Any] = []
         self.shells: list[Any] = []                      # see _prebuild_records
+        self.units: dict[str, headers.Unit] = {}         # key -> unit from the header
+        self.control: dict[str, int] = {}                # status / stage / year / currency -> index in row
 
 
 def _sha256(path: str) -> str:
@@ -111,31 +135,22 @@ def _sha256(path: str) -> str:
 # ---------------------------------------------------------------------------
 # Header row and columns
 
-_SPLIT_HEADER = re.compile(r"[\n\r/|()（）]+")
-
-
 def match_column(spec: schema.Sheet, header: Any) -> tuple[schema.Column | None, str]:
     """The column a header names, and whether it was written in zh or en.
 
     Also accepts bilingual headers such as "客户编号 / Customer ID" or
-    "客户编号\\nCustomer ID" by trying each part.
+    "客户编号\\nCustomer ID" by trying each part, and headers with a unit or
+    a qualifier (headers.py).
     """
     text = values.cell_text(header).strip()
     if not text:
         return None, ""
-    candidates = [text] + [p for p in _SPLIT_HEADER.split(text) if p.strip() and p != text]
-    for cand in candidates:
-        f = schema.fold(cand)
-        for c in spec.columns:
-            if f == schema.fold(c.zh):
-                return c, "zh"
-            if f == schema.fold(c.key):
-                return c, "en"
-    return None, ""
+    h = headers.analyse(text, spec)
+    return h.column, h.lang
 
 
 def _find_header(rows: list[list[Any]], first_row: int, spec: schema.Sheet) -> tuple[int, dict] | tuple[None, dict]:
-    """Index of the header row (first of the first 10 with every required column)."""
+    """Index of the header row (first of the first 30 with every required column)."""
     required = {c.key for c in spec.required_columns}
     best: tuple[int, set[str]] | None = None
     for i in range(max(0, min(len(rows), HEADER_ROWS - first_row + 1))):
@@ -146,6 +161,8 @@ def _find_header(rows: list[list[Any]], first_row: int, spec: schema.Sheet) -> t
             col, _ = match_column(spec, v)
             if col is not None:
                 found.add(col.key)
+        if spec.key == "Sales" and "target" in found:
+            found.add("revenue")        # a target-only sheet (SPEC §4 Targets)
         if required <= found:
             return i, {}
         if found & required and (best is None or len(found & required) > len(best[1] & required)):
@@ -209,7 +226,8 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
         append(obj)
 
 
-def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: int) -> Callable[..., Any]:
+def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: int,
+               slow: frozenset[str] = frozenset()) -> Callable[..., Any]:
     """Compile the row loop of one table: one straight-line block per column.
 
     A full Activities sheet is 1,048,575 rows × 8 cells, and the speed goal
@@ -226,6 +244,9 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
 
     `L` holds records (of `cls`) built ahead for this table, indexed by
     Excel row (see _prebuild_records); rows beyond it get a new one.
+
+    Columns in `slow` (keys) always go to their parser: a unit in the
+    header, or currencies to convert, change what a plain number means.
 
     `columns` = (index in row, Column) in sheet order. The function returns
     (records, read, rejected) and reports bad cells through
@@ -258,21 +279,24 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         # equal values one object: 273,550 activity rows took ~65 MB less.
         # A repeated raw text is looked up, not stripped again. Free text
         # (markdown) is rarely repeated: kept as it is.
-        if t in (schema.ID, schema.TEXT):
+        if name in slow:
+            fast = []
+        elif t in (schema.ID, schema.TEXT):
             fast = [f"if v.__class__ is str:", f"    x{k} = same(v, v.strip() or None)"]
         elif t == schema.MARKDOWN:
             fast = [f"if v.__class__ is str:", f"    x{k} = v.strip() or None"]
         elif t == schema.DATE:
-            fast = [f"if v.__class__ is date:", f"    x{k} = same(v, v)"]
+            fast = [f"if v.__class__ is date and LO <= v <= HI:", f"    x{k} = same(v, v)"]
         elif t == schema.MONTH:
-            fast = [f"if v.__class__ is date:", f"    x{k} = v if v.day == 1 else v.replace(day=1)",
+            fast = [f"if v.__class__ is date and LO <= v <= HI:", f"    x{k} = v if v.day == 1 else v.replace(day=1)",
                     f"    x{k} = same(x{k}, x{k})"]
         elif t == schema.MONEY:
-            fast = [f"if v.__class__ is float and v - v == 0.0:", f"    x{k} = v"]     # finite
+            # |x| >= 10^15 (and inf, nan) go to the parser, which refuses them.
+            fast = [f"if v.__class__ is float and -1e15 < v < 1e15:", f"    x{k} = v"]
         elif t == schema.MONEY_POS:
-            fast = [f"if v.__class__ is float and v >= 0.0 and v - v == 0.0:", f"    x{k} = v"]
+            fast = [f"if v.__class__ is float and 0.0 <= v < 1e15:", f"    x{k} = v"]
         elif t == schema.NUMBER_POS:
-            fast = [f"if v.__class__ is float and v >= 0.0 and v - v == 0.0:", f"    x{k} = same(v, v)"]
+            fast = [f"if v.__class__ is float and 0.0 <= v < 1e15:", f"    x{k} = same(v, v)"]
         elif t == schema.ENUM:
             fast = [f"if v.__class__ is str and v in T[{k}]:", f"    x{k} = T[{k}][v]"]
         else:
@@ -320,7 +344,8 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     ]
     namespace: dict[str, Any] = {f"D_{k}": v for k, v in defaults.items()}
     namespace.update({f"S_{n}": _setter(cls, n) for n in names})
-    namespace.update(new=_new, cls=cls, Loc=Loc, date=date, BAD=object())
+    namespace.update(new=_new, cls=cls, Loc=Loc, date=date, BAD=object(),
+                     LO=values.FIRST_DATE, HI=values.LAST_DATE)
     exec(compile("\n".join(lines), f"<kamreport row reader {cls.__name__}>", "exec"), namespace)
     return namespace["read_rows"]
 
@@ -335,12 +360,14 @@ class _Reader:
         self.problems: list[_Problem] = []
         self.seq = 0
         self.tables: list[_Table] = []
-        self.counts: dict[str, list[int]] = {}          # sheet key -> [read, accepted, rejected]
+        self.counts: dict[str, list[int]] = {}          # sheet key -> [read, accepted, rejected, skipped]
         self.same: dict = {}        # one object per repeated cell value (see row_reader)
         self.customer_first: dict[str, Loc] = {}        # customer_id -> first accepted row
+        self.customer_fold: dict[str, str] = {}         # fold_id(customer_id) -> customer_id
         self.settings: list[tuple[str, str, Loc]] = []
         self.first_customers_table: _Table | None = None
         self.sheet_names_zh = 0
+        self.ctx = values.Context()
 
     # -- problems ------------------------------------------------------------
     def add(self, severity: str, fi: int, sheet_index: int, path: str, sheet: str = "",
@@ -351,39 +378,88 @@ class _Reader:
         self.problems.append(_Problem(order, severity, path, sheet, row,
                                       col_letter(col) if col else "", header, value, code, params, effect))
 
-    # -- one workbook ----------------------------------------------------------
-    def read_file(self, fi: int, path: str) -> None:
-        try:
-            with Book(path) as book:
-                for ref in book.sheets:
-                    spec = schema.find_sheet(ref.name)
-                    if spec is None:
-                        book.check_prolog(ref.part)
-                        # A README sheet (kamreport's own template has one) is
-                        # documentation, not data; anything else is noted.
-                        if schema.fold(ref.name) not in DOC_SHEETS:
-                            self.add(INFO, fi, ref.index, path, ref.name, code="unknown_sheet", name=ref.name)
-                        continue
-                    if ref.name == spec.zh:
-                        self.sheet_names_zh += 1
-                    table = _Table(fi, path, ref, spec)
-                    scan = scan_sheet(book, ref)
-                    shells: list[Any] = []
-                    cls = RECORD_TYPES.get(spec.key)
-                    data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
-                                      lambda: _prebuild_records(shells, cls, path, ref.name, scan))
-                    table.shells = shells
-                    if data.truncated_at_col:
-                        self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
-                                 col=scan.max_col, value="", code="sheet_truncated",
-                                 far_cell=scan.far_cell, last=col_letter(data.truncated_at_col))
-                    self.read_table(table, data, book)
-                    table.shells = []        # the unused ones (blank, rejected rows)
-                    del data
-        except BadWorkbook as e:
-            self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+    def count(self, key: str) -> list[int]:
+        return self.counts.setdefault(key, [0, 0, 0, 0])
 
-    def read_table(self, t: _Table, data: SheetData, book: Book) -> None:
+    # -- the workbooks -------------------------------------------------------
+    def read_files(self, files: list[tuple[int, str]]) -> None:
+        """Settings sheets of every workbook first: date_order, fx_<CODE> and
+        currency decide how the other sheets' cells read (SPEC §5)."""
+        with contextlib.ExitStack() as stack:
+            books: list[tuple[int, str, Book]] = []
+            for fi, path in files:
+                try:
+                    book = stack.enter_context(Book(path))
+                    for ref in book.sheets:
+                        spec = schema.find_sheet(ref.name)
+                        if spec is schema.SETTINGS:
+                            self.read_sheet(fi, path, book, ref, spec)
+                except BadWorkbook as e:
+                    self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+                    continue
+                books.append((fi, path, book))
+            self.ctx = self._context()
+            for fi, path, book in books:
+                try:
+                    for ref in book.sheets:
+                        spec = schema.find_sheet(ref.name)
+                        if spec is schema.SETTINGS:
+                            continue
+                        if spec is None:
+                            book.check_prolog(ref.part)
+                            # A README sheet (kamreport's own template has one) is
+                            # documentation, not data; anything else is noted.
+                            if schema.fold(ref.name) not in DOC_SHEETS:
+                                self.add(INFO, fi, ref.index, path, ref.name, code="unknown_sheet", name=ref.name)
+                            continue
+                        if ref.hidden:
+                            # A hidden "Sales (old)" is a backup, not data (SPEC §1).
+                            book.check_prolog(ref.part)
+                            self.add(INFO, fi, ref.index, path, ref.name, code="hidden_sheet", name=ref.name)
+                            continue
+                        self.read_sheet(fi, path, book, ref, spec)
+                except BadWorkbook as e:
+                    self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+
+    def _context(self) -> values.Context:
+        """The parsing context from the Settings rows (later workbooks win;
+        settings.py reports bad values — here a bad one is just not used)."""
+        order, currency, fx = "ymd", "CNY", {}
+        for key, value, _ in self.settings:
+            k = key.strip().casefold()
+            v = values.normalise(value or "")
+            if k == "date_order" and v.casefold() in values.DATE_ORDERS:
+                order = v.casefold()
+            elif k == "currency" and re.fullmatch(r"[A-Za-z]{3}", v):
+                currency = v.upper()
+            elif k.startswith("fx_") and re.fullmatch(r"[a-z]{3}", k[3:]):
+                try:
+                    rate = Decimal(v)
+                except InvalidOperation:
+                    continue
+                if rate.is_finite() and rate > 0:
+                    fx[k[3:].upper()] = rate
+        return values.Context(date_order=order, currency=currency, fx=tuple(sorted(fx.items())))
+
+    def read_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet) -> None:
+        if ref.name == spec.zh:
+            self.sheet_names_zh += 1
+        table = _Table(fi, path, ref, spec)
+        scan = scan_sheet(book, ref)
+        shells: list[Any] = []
+        cls = RECORD_TYPES.get(spec.key)
+        data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
+                          lambda: _prebuild_records(shells, cls, path, ref.name, scan))
+        table.shells = shells
+        if data.truncated_at_col:
+            self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
+                     col=scan.max_col, value="", code="sheet_truncated",
+                     far_cell=scan.far_cell, last=col_letter(data.truncated_at_col))
+        self.read_table(table, data, book, scan)
+        table.shells = []        # the unused ones (blank, rejected rows)
+        del data
+
+    def read_table(self, t: _Table, data: SheetData, book: Book, scan: Any = None) -> None:
         spec, ref, path, fi = t.spec, t.ref, t.path, t.file_index
         rows = data.rows
         if not rows and not spec.required:
@@ -393,12 +469,37 @@ class _Reader:
             cols = ", ".join(f"{c.key} ({c.zh})" for c in spec.required_columns)
             # The "closest" hint is worded in _finish, once the language is known.
             self.add(FATAL, fi, ref.index, path, ref.name, row=info.get("row"), code="missing_columns",
-                     columns=cols, closest=info)
+                     columns=cols, closest=info, rows=HEADER_ROWS)
             return
         t.header_row = data.first_row + hi
+        if not self._map_columns(t, data, hi):
+            return
         self.tables.append(t)
-        header = rows[hi]
-        known = {"en": ", ".join(c.key for c in spec.columns), "zh": "、".join(c.zh for c in spec.columns)}
+        if spec.key == "Customers" and self.first_customers_table is None:
+            self.first_customers_table = t
+        once = {j for key, (j, _, _) in t.columns.items() if spec.column(key).type in NUMERIC_TYPES}
+        self._fill_merged(data, hi, once)
+        if spec.key == "Settings":
+            self._read_settings(t, data, hi)
+            return
+        if scan is not None:
+            self._hidden_rows(t, data, hi, scan)
+            self._format_units(t, data, hi, scan)
+        skipped = self._prepare_rows(t, data, hi)
+        self._read_rows(t, data, hi, book)
+        counts = self.count(spec.key)
+        counts[0] += skipped
+        counts[3] += skipped
+
+    def _map_columns(self, t: _Table, data: SheetData, hi: int) -> bool:
+        """Header cells -> columns, units and control columns; False when a
+        header is fatal (an unreadable unit, two columns for one field)."""
+        spec, ref, path, fi = t.spec, t.ref, t.path, t.file_index
+        header = data.rows[hi]
+        unknown: list[str] = []
+        unknown_at = 0
+        prior: list[str] = []
+        ok = True
         for j, v in enumerate(header):
             if v == "" or v is None:
                 continue
@@ -406,36 +507,154 @@ class _Reader:
             text = values.cell_text(v).strip()
             if not text:
                 continue
-            col, how = match_column(spec, v)
-            if col is None:
-                self.add(WARNING, fi, ref.index, path, ref.name, row=t.header_row, col=col_no,
-                         header=text, value=text, code="unknown_column", table=ref.name, known=known)
+
+            def at(severity: str, code: str, **params: Any) -> None:
+                self.add(severity, fi, ref.index, path, ref.name, row=t.header_row, col=col_no,
+                         header=text, value=text, code=code, **params)
+
+            h = headers.analyse(text, spec)
+            control = _CONTROL_BY_NAME.get(schema.fold(text))
+            if h.column is None and control and spec.key in CONTROL_COLUMNS[control][0]:
+                if control in t.control:
+                    at(FATAL, "duplicate_column", first=col_letter(data.first_col + t.control[control]))
+                    ok = False
+                t.control[control] = j
                 continue
+            if h.unreadable and (h.column is not None or h.qualifier):
+                at(FATAL, "unit_unreadable", unit=h.unreadable)
+                ok = False
+                continue
+            if h.misplaced:
+                at(FATAL, "unit_misplaced", unit=h.misplaced, column=h.column.key if h.column else "")
+                ok = False
+                continue
+            if h.qualifier == "prior":
+                prior.append(text)
+                continue
+            if h.column is None:
+                unknown.append(text)
+                unknown_at = unknown_at or col_no
+                continue
+            col = h.column
             if col.key in t.columns:
-                self.add(WARNING, fi, ref.index, path, ref.name, row=t.header_row, col=col_no,
-                         header=text, value=text, code="duplicate_column",
-                         first=t.columns[col.key][1])
+                # Two columns for one field and nothing to tell them apart:
+                # taking either would be a guess (SPEC §1.5 Qualifiers).
+                at(FATAL, "duplicate_column", first=t.columns[col.key][1], first_header=t.columns[col.key][2])
+                ok = False
                 continue
             t.columns[col.key] = (j, col_letter(col_no), text)
-            if how == "zh":
+            if h.unit is not None:
+                t.units[col.key] = h.unit
+                at(INFO, "unit_applied", unit=h.unit.label, meaning=_unit_meaning(h.unit))
+            if h.lang == "zh":
                 t.zh_headers += 1
-            else:
+            elif h.lang == "en":
                 t.en_headers += 1
-        if spec.key == "Customers" and self.first_customers_table is None:
-            self.first_customers_table = t
-        self._fill_merged(data, hi)
-        if spec.key == "Settings":
-            self._read_settings(t, data, hi)
-        else:
-            self._read_rows(t, data, hi, book)
+        if unknown:
+            self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, col=unknown_at,
+                     header=unknown[0], value=", ".join(unknown), code="unknown_columns",
+                     names="、".join(unknown) if _has_cjk("".join(unknown)) else ", ".join(unknown),
+                     table=ref.name, known={"en": ", ".join(c.key for c in spec.columns),
+                                            "zh": "、".join(c.zh for c in spec.columns)})
+        if prior:
+            self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="prior_columns",
+                     names=", ".join(prior))
+        missing = [c for c in spec.required_columns if c.key not in t.columns
+                   and not (c.key == "revenue" and "target" in t.columns)]
+        if ok and missing:
+            # A required column was written with a qualifier only (销售额（去年）).
+            self.add(FATAL, fi, ref.index, path, ref.name, row=t.header_row, code="missing_columns",
+                     columns=", ".join(f"{c.key} ({c.zh})" for c in missing), closest={}, rows=HEADER_ROWS)
+            ok = False
+        return ok
+
+    def _hidden_rows(self, t: _Table, data: SheetData, hi: int, scan: Any) -> None:
+        """Hidden rows are read, as Excel's SUM reads them; say which (SPEC §1)."""
+        first = data.first_row + hi + 1
+        last = data.first_row + len(data.rows) - 1
+        hidden = []
+        for r in scan.hidden_rows:
+            if first <= r <= last and not _blank(data.rows[r - data.first_row]):
+                hidden.append(r)
+        if hidden:
+            shown = ", ".join(str(r) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")
+            self.add(WARNING, t.file_index, t.ref.index, t.path, t.ref.name, row=hidden[0],
+                     code="hidden_rows", count=len(hidden), rows=shown)
+
+    def _format_units(self, t: _Table, data: SheetData, hi: int, scan: Any) -> None:
+        """Money cells whose number format shows a unit (`0.00"万元"`) carry it:
+        the cell is rewritten as the text a person sees, so it reads by its
+        own unit whatever the header says (SPEC §1)."""
+        if not scan.unit_cells:
+            return
+        money = {j: key for key, (j, _, _) in t.columns.items() if t.spec.column(key).type in headers.MONEY_TYPES}
+        seen: dict[int, headers.Unit] = {}
+        rows, r0, c0 = data.rows, data.first_row, data.first_col
+        for (r, c), unit in scan.unit_cells.items():
+            i, j = r - r0, c - c0
+            if j not in money or not hi < i < len(rows):
+                continue
+            v = rows[i][j]
+            if type(v) not in (int, float):
+                continue
+            word = _SCALE_WORD.get(unit.scale, "") if unit.scale is not None else ""
+            if unit.scale is not None and not word:
+                continue
+            rows[i][j] = f"{Decimal(repr(v))}{word}{unit.currency or ''}"
+            seen.setdefault(j, unit)
+        for j, unit in seen.items():
+            key = money[j]
+            self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=t.header_row,
+                     col=data.first_col + j, header=t.columns[key][2], value=t.columns[key][2],
+                     code="format_unit", unit=unit.label, meaning=_unit_meaning(unit))
+
+    def _prepare_rows(self, t: _Table, data: SheetData, hi: int) -> int:
+        """Rows that say how to read them: void or not-won rows are skipped
+        (blanked, counted), a month number takes the row's year, a currency
+        column marks the row's money. Returns the number of skipped rows."""
+        ctl = t.control
+        if not ctl:
+            return 0
+        rows = data.rows
+        blank_row: list[Any] = [""] * max((len(r) for r in rows[hi:hi + 1]), default=1)
+        void = stage = 0
+        void_rows: list[int] = []
+        sj, gj, yj, cj = ctl.get("status"), ctl.get("stage"), ctl.get("year"), ctl.get("currency")
+        mj = t.columns["month"][0] if "month" in t.columns else None
+        money = [j for key, (j, _, _) in t.columns.items() if t.spec.column(key).type in headers.MONEY_TYPES]
+        for i in range(hi + 1, len(rows)):
+            row = rows[i]
+            if _blank(row):
+                continue
+            if sj is not None and sj < len(row) and type(row[sj]) is str and schema.fold(row[sj]) in VOID_WORDS:
+                rows[i] = blank_row
+                void += 1
+                void_rows.append(data.first_row + i)
+                continue
+            if gj is not None and gj < len(row) and not (type(row[gj]) is str and schema.fold(row[gj]) in WON_WORDS):
+                rows[i] = blank_row
+                stage += 1
+                continue
+            if yj is not None and mj is not None:
+                _month_with_year(row, mj, yj)
+            if cj is not None and money:
+                _mark_currency(row, cj, money)
+        for code, n in (("skipped_void", void), ("skipped_stage", stage)):
+            if n:
+                self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=t.header_row,
+                         code=code, count=n,
+                         rows=", ".join(map(str, void_rows[:20])) + (" …" if len(void_rows) > 20 else ""))
+        return void + stage
 
     @staticmethod
-    def _fill_merged(data: SheetData, hi: int) -> None:
+    def _fill_merged(data: SheetData, hi: int, once: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         """Copy a merged cell's value into the whole merged area of the data.
 
         People merge cells to group rows ("C001" once for three sales rows);
         they read as the same value on every row, and so does kamreport.
-        Merges that start in or above the header are left alone.
+        Merges that start in or above the header are left alone. Money and
+        number columns (`once`) are not filled: a quarterly fee merged over
+        three month rows counts once, in its first row, as Excel's SUM does.
         """
         rows = data.rows
         if not data.merged or not rows:
@@ -463,15 +682,32 @@ class _Reader:
             for i in range(i0, i1):
                 row = rows[i]
                 for j in range(j0, min(j1, len(row))):
-                    if row[j] == "":
+                    if row[j] == "" and j not in once:
                         row[j] = v
 
     def _read_rows(self, t: _Table, data: SheetData, hi: int, book: Book) -> None:
         spec, ref, path, fi = t.spec, t.ref, t.path, t.file_index
         cols = sorted((t.columns[c.key][0], c) for c in spec.columns if c.key in t.columns)
-        parsers = tuple(values.parser_for(c, book.epoch) for _, c in cols)
+        targets = spec.key == "Sales" and "target" in t.columns
+        if targets:
+            # A row with a target and no revenue is a target only (SPEC §4).
+            cols = [(j, dataclasses.replace(c, required=False) if c.key == "revenue" else c) for j, c in cols]
+        ctx = dataclasses.replace(self.ctx, epoch=book.epoch)
+        rows = data.rows
+
+        def hint_for(j: int) -> Callable[[], str]:
+            memo: list[str] = []
+
+            def hint() -> str:
+                if not memo:
+                    memo.append(values.month_hint(r[j] for r in rows[hi + 1:] if j < len(r)))
+                return memo[0]
+            return hint
+
+        parsers = tuple(values.parser_for(c, ctx=ctx, unit=t.units.get(c.key), hint=hint_for(j))
+                        for j, c in cols)
         meta = [(data.first_col + j, t.columns[c.key][2]) for j, c in cols]
-        add, rows, first_row = self.add, data.rows, data.first_row
+        add, first_row = self.add, data.first_row
 
         def problem(i: int, k: int, raw: Any, code: str, params: dict, required: bool) -> None:
             col_no, header = meta[k]
@@ -479,15 +715,29 @@ class _Reader:
                 header, values.cell_text(raw), code, "rejected" if required else "blank", **params)
 
         tables = tuple(values.enum_table(c.enum) if c.enum else None for _, c in cols)
-        read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["customer_id"][0])
+        converting = bool(self.ctx.fx) or self.ctx.currency != "CNY"
+        slow = frozenset(c.key for _, c in cols if c.key in t.units or
+                         (converting and c.type in headers.MONEY_TYPES))
+        read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["customer_id"][0], slow)
         records, read, rejected = read_rows(
             rows, hi + 1, len(rows), path, ref.name, first_row, problem, _blank, BadValue, parsers, tables,
             t.shells, self.same)
+        if targets:
+            keep = []
+            j, letter, header = t.columns["revenue"]
+            for rec in records:
+                if rec.revenue is None and rec.target is None:
+                    self.add(ERROR, fi, ref.index, path, ref.name, rec.loc.row, _col_no(letter), header, "",
+                             "required_missing", "rejected")
+                    rejected += 1
+                    continue
+                keep.append(rec)
+            records = keep
         if spec.key == "Customers":
             records, duplicates = self._first_customers(t, records)
             rejected += duplicates
         t.records = records
-        counts = self.counts.setdefault(spec.key, [0, 0, 0])
+        counts = self.count(spec.key)
         counts[0] += read
         counts[1] += len(records)
         counts[2] += rejected
@@ -495,15 +745,18 @@ class _Reader:
     def _first_customers(self, t: _Table, records: list[Any]) -> tuple[list[Any], int]:
         """Keep the first row of each customer_id, across all workbooks."""
         first_seen = self.customer_first
+        folded = self.customer_fold
         j, letter, header = t.columns["customer_id"]
         keep = []
         for rec in records:
-            first = first_seen.get(rec.customer_id)
+            key = fold_id(rec.customer_id)
+            first = first_seen.get(folded.get(key, rec.customer_id))
             if first is not None:
                 self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, rec.loc.row, _col_no(letter),
                          header, rec.customer_id, "duplicate_id", "rejected", first=_where(first, letter))
                 continue
             first_seen[rec.customer_id] = rec.loc
+            folded.setdefault(key, rec.customer_id)
             keep.append(rec)
         return keep, len(records) - len(keep)
 
@@ -518,7 +771,7 @@ class _Reader:
         ref, path, fi = t.ref, t.path, t.file_index
         kj, k_letter, k_header = t.columns["key"]
         vj, v_letter, _ = t.columns["value"]
-        counts = self.counts.setdefault("Settings", [0, 0, 0])
+        counts = self.count("Settings")
         for i in range(hi + 1, len(data.rows)):
             row = data.rows[i]
             if _blank(row):
@@ -540,11 +793,20 @@ class _Reader:
     def check_customer_ids(self) -> None:
         """Reject rows whose customer_id is not an accepted Customers row."""
         known = self.customer_first
+        folded = self.customer_fold
         for t in self.tables:
             if t.spec.key in ("Customers", "Settings") or not t.records:
                 continue
             j, letter, header = t.columns["customer_id"]
             col_no = _col_no(letter)
+            # `ＫＨ０００４`, `kh0004` and `KH0004` are one id (SPEC §1): such a
+            # row takes the id as Customers writes it.
+            set_id = _setter(RECORD_TYPES[t.spec.key], "customer_id")
+            for r in t.records:
+                if r.customer_id not in known:
+                    canonical = folded.get(fold_id(r.customer_id))
+                    if canonical is not None:
+                        set_id(r, canonical)
             keep = [r for r in t.records if r.customer_id in known]
             if len(keep) == len(t.records):
                 continue
@@ -557,6 +819,41 @@ class _Reader:
                     counts[2] += 1
             t.records = keep
 
+    def drop_copies(self) -> None:
+        """Sales rows identical in every column that come from two different
+        files (overlapping exports) count once: the later file's copy is
+        skipped, with one warning per file pair (SPEC §1). Within one file,
+        rows for one customer-month are summed, as always."""
+        tables = [t for t in self.tables if t.spec.key == "Sales" and t.records]
+        if len({t.file_index for t in tables}) < 2:
+            return
+        first: dict[tuple, int] = {}
+        pairs: dict[tuple[int, int], int] = {}
+        for t in tables:
+            keep = []
+            mine: set[tuple] = set()
+            for rec in t.records:
+                key = (rec.customer_id, rec.month, rec.revenue, rec.gross_profit, rec.product,
+                       rec.overdue_amount, rec.target)
+                owner = first.get(key)
+                if owner is not None and owner != t.file_index:
+                    pairs[(owner, t.file_index)] = pairs.get((owner, t.file_index), 0) + 1
+                    continue
+                mine.add(key)
+                keep.append(rec)
+            for key in mine:
+                first.setdefault(key, t.file_index)
+            dropped = len(t.records) - len(keep)
+            if dropped:
+                counts = self.count("Sales")
+                counts[1] -= dropped
+                counts[3] += dropped
+                t.records = keep
+        paths = {t.file_index: (t.path, t.ref) for t in tables}
+        for (a, b), n in sorted(pairs.items()):
+            path, ref = paths[b]
+            self.add(WARNING, b, ref.index, path, ref.name, code="copied_rows", count=n, first=paths[a][0])
+
     def language(self) -> str:
         if self.lang:
             return self.lang
@@ -564,6 +861,90 @@ class _Reader:
         if t is not None:
             return "zh" if t.zh_headers > t.en_headers else "en"
         return "zh" if self.sheet_names_zh else "en"
+
+
+def _unit_meaning(unit: headers.Unit) -> dict[str, str]:
+    """What an applied unit does, in both languages (for the info line)."""
+    parts_en, parts_zh = [], []
+    if unit.scale is not None:
+        parts_en.append(f"values × {unit.scale:,f}".rstrip("0").rstrip("."))
+        parts_zh.append(f"数值 × {unit.scale:,f}".rstrip("0").rstrip("."))
+    if unit.currency:
+        parts_en.append(f"in {unit.currency} (converted with fx_{unit.currency})")
+        parts_zh.append(f"币种 {unit.currency}（按 fx_{unit.currency} 折算）")
+    if unit.kind == "time" and unit.factor is not None:
+        parts_en.append("hours × 60 = minutes" if unit.factor == 60 else "minutes")
+        parts_zh.append("小时 × 60 = 分钟" if unit.factor == 60 else "分钟")
+    if unit.kind == "score" and unit.factor is not None:
+        top = int(unit.top or 10)
+        parts_en.append(f"a score out of {top}, scaled to 0–10 (× {unit.factor})")
+        parts_zh.append(f"{top} 分制，换算为 0–10 分（× {unit.factor}）")
+    return {"en": "; ".join(parts_en), "zh": "；".join(parts_zh)}
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+_MONTH_NO = re.compile(r"^(\d{1,2})月?$")
+_YEAR_NO = re.compile(r"^(\d{4})年?$")
+
+
+def _month_with_year(row: list[Any], mj: int, yj: int) -> None:
+    """A month number (`7`, `7月`) beside a year column (`2026`, `2026年`)
+    is that year's month (SPEC §1 month)."""
+    if mj >= len(row) or yj >= len(row):
+        return
+    m, y = row[mj], row[yj]
+    if type(m) in (int, float) and float(m).is_integer():
+        mo = int(m)
+    elif type(m) is str and (hit := _MONTH_NO.match(values.normalise(m))):
+        mo = int(hit[1])
+    else:
+        return
+    if type(y) in (int, float) and float(y).is_integer():
+        yr = int(y)
+    elif type(y) is str and (hit := _YEAR_NO.match(values.normalise(y))):
+        yr = int(hit[1])
+    else:
+        return
+    if 1 <= mo <= 12 and 1950 <= yr <= 2100:
+        row[mj] = date(yr, mo, 1)
+
+
+def _mark_currency(row: list[Any], cj: int, money: list[int]) -> None:
+    """A currency column (币种 USD) applies to the row's money cells that do
+    not name a currency themselves: they are rewritten with the code, so
+    the money parser converts them with fx_<CODE> or refuses them."""
+    if cj >= len(row) or type(row[cj]) is not str or not row[cj].strip():
+        return
+    word = values.normalise(row[cj]).casefold()
+    code = values.CURRENCIES.get(word) or (word.upper() if re.fullmatch(r"[a-z]{3}", word) else None)
+    for j in money:
+        if j >= len(row):
+            continue
+        v = row[j]
+        if type(v) in (int, float):
+            text = repr(float(v)) if type(v) is float else str(v)
+        elif type(v) is str and v.strip():
+            text = v.strip()
+        else:
+            continue
+        if code is None:
+            row[j] = f"{text} {row[cj].strip()}"      # an unknown currency: a bad value, never a guess
+        elif code != "CNY" or not re.search(r"[A-Za-z¥￥$€£元]", text):
+            row[j] = f"{text}{code}"
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f\u3000"), None)
+
+
+def fold_id(customer_id: str) -> str:
+    """An id as compared (SPEC §1): full-width forms to ASCII, no-break and
+    zero-width spaces removed, case folded."""
+    if customer_id.isascii():
+        return customer_id.casefold()
+    return unicodedata.normalize("NFKC", customer_id.translate(_INVISIBLE)).casefold().strip()
 
 
 def _where(loc: Loc, letter: str) -> str:
@@ -605,9 +986,24 @@ def read_workbooks(paths: Iterable[str], lang: str | None = None) -> model.Datas
 def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
     paths = [str(p) for p in paths]
     r = _Reader(paths, lang)
-    inputs = tuple(model.InputFile(p, _sha256(p)) for p in paths)
-    for fi, path in enumerate(paths):
-        r.read_file(fi, path)
+    inputs_all = [model.InputFile(p, _sha256(p)) for p in paths]
+    files: list[tuple[int, str]] = []
+    first_of: dict[str, str] = {}
+    inputs = []
+    for fi, (path, inp) in enumerate(zip(paths, inputs_all)):
+        if os.path.basename(path).startswith("~$"):
+            # Excel's lock file beside an open workbook, caught by a glob.
+            r.add(WARNING, fi, -1, path, code="lock_file", name=os.path.basename(path)[2:])
+            continue
+        if inp.sha256 and inp.sha256 in first_of:
+            # The same file twice would double every figure (SPEC §1).
+            r.add(WARNING, fi, -1, path, code="same_file", first=first_of[inp.sha256])
+            continue
+        if inp.sha256:
+            first_of[inp.sha256] = path
+        files.append((fi, path))
+        inputs.append(inp)
+    r.read_files(files)
 
     all_files = paths[0] if len(paths) == 1 else ", ".join(paths)
     fatal_file = any(p.severity == FATAL for p in r.problems)
@@ -615,18 +1011,25 @@ def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
     if not fatal_file:
         for spec in (schema.CUSTOMERS, schema.SALES):
             if spec.key not in present and not any(
-                    p.code == "missing_columns" and p.sheet and schema.find_sheet(p.sheet) is spec
-                    for p in r.problems):
+                    p.code in ("missing_columns", "duplicate_column", "unit_unreadable", "unit_misplaced")
+                    and p.sheet and schema.find_sheet(p.sheet) is spec for p in r.problems):
                 r.add(FATAL, len(paths), 0, all_files, code="missing_sheet", name=spec.key, name_zh=spec.zh)
     fatal = any(p.severity == FATAL for p in r.problems)
     if not fatal:
         r.check_customer_ids()
+        r.drop_copies()
 
     sales_tables = [t for t in r.tables if t.spec.key == "Sales"]
-    has_gp = any("gross_profit" in t.columns for t in sales_tables)
-    if sales_tables and not has_gp:
+    has_gp_column = any("gross_profit" in t.columns for t in sales_tables)
+    has_gp = has_gp_column and any(rec.gross_profit is not None for t in sales_tables for rec in t.records)
+    if sales_tables and not has_gp_column:
         t = sales_tables[0]
         r.add(WARNING, t.file_index, t.ref.index, t.path, t.ref.name, code="no_gross_profit")
+    elif sales_tables and not has_gp and not fatal and any(t.records for t in sales_tables):
+        t = next(t for t in sales_tables if "gross_profit" in t.columns)
+        j, letter, header = t.columns["gross_profit"]
+        r.add(WARNING, t.file_index, t.ref.index, t.path, t.ref.name, row=t.header_row, col=_col_no(letter),
+              header=header, value=header, code="no_gross_profit_values")
 
     lang_out = r.language()
     if fatal:
@@ -636,22 +1039,31 @@ def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
     r.problems.sort(key=lambda p: p.order)
     problems = tuple(_finish(p, lang_out) for p in r.problems)
     if fatal:
-        return model.Dataset(inputs=inputs, problems=problems, has_gross_profit=has_gp, language=lang_out)
+        return model.Dataset(inputs=tuple(inputs), problems=problems, has_gross_profit=has_gp, language=lang_out)
 
     collected: dict[str, list[Any]] = {k: [] for k in DATASET_FIELD}
+    targets: list[model.Target] = []
     for t in r.tables:
-        if t.spec.key in collected:
+        if t.spec.key not in collected:
+            continue
+        if t.spec.key == "Sales" and "target" in t.columns:
+            for rec in t.records:
+                if rec.target is not None:
+                    targets.append(model.Target(rec.customer_id, rec.month, rec.target, rec.loc))
+            collected["Sales"].extend(rec for rec in t.records if rec.revenue is not None)
+        else:
             collected[t.spec.key].extend(t.records)
     rows = {k: model.SheetCount(*v) for k, v in r.counts.items()}
     for spec in (schema.CUSTOMERS, schema.SALES):
         rows.setdefault(spec.key, model.SheetCount())
     return model.Dataset(
-        inputs=inputs,
+        inputs=tuple(inputs),
         settings=tuple(r.settings),
         rows={s.key: rows[s.key] for s in schema.SHEETS if s.key in rows},
         problems=problems,
         has_gross_profit=has_gp,
         language=lang_out,
+        targets=tuple(targets),
         **{DATASET_FIELD[k]: tuple(v) for k, v in collected.items()},
     )
 

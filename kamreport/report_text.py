@@ -20,6 +20,8 @@ from .model import ERROR, FATAL, INFO, WARNING, Dataset
 TEXT = {
     "rows": {"en": "{sheet}: read {read}, accepted {accepted}, rejected {rejected}",
              "zh": "{sheet}：读取 {read} 行，采用 {accepted} 行，未采用 {rejected} 行"},
+    # Only when rows were skipped (void, totals, copies): read = accepted + rejected + skipped.
+    "rows_skipped": {"en": ", skipped {skipped}", "zh": "，跳过 {skipped} 行"},
     "totals": {"en": "{fatal} fatal, {error} error{es}, {warning} warning{ws}",
                "zh": "致命 {fatal} 个，错误 {error} 个，警告 {warning} 个"},
     "fatal": {"en": "nothing was read: fix the fatal problem above and run again",
@@ -53,7 +55,8 @@ def print_validation(dataset: Dataset, lang: str, out: TextIO | None = None) -> 
         c = dataset.rows.get(sheet.key)
         if c is None:
             continue
-        echo(_t("rows", lang, sheet=sheet.title(lang), read=c.read, accepted=c.accepted, rejected=c.rejected))
+        echo(_t("rows", lang, sheet=sheet.title(lang), read=c.read, accepted=c.accepted, rejected=c.rejected)
+             + (_t("rows_skipped", lang, skipped=c.skipped) if c.skipped else ""))
     echo(_t("totals", lang, fatal=counts[FATAL], error=counts[ERROR], warning=counts[WARNING],
             es="" if counts[ERROR] == 1 else "s", ws="" if counts[WARNING] == 1 else "s"))
     bad = counts[ERROR] > 0

@@ -837,7 +837,8 @@ SETTING_KEYS = ("company", "report_title", "language", "currency", "abc_basis", 
                 "weight_value", "weight_potential", "weight_strategic", "attractive_high",
                 "attractive_medium", "high_potential", "cadence_key", "cadence_ordinary",
                 "cadence_prospect", "revenue_drop", "satisfaction_floor", "complaint_days",
-                "contract_days", "concentration", "mail_to", "mail_subject", "brand_color", "logo")
+                "contract_days", "concentration", "mail_to", "mail_subject", "brand_color", "logo",
+                "date_order", "fx_USD")
 
 
 def _bool_labels(lang: str) -> tuple[str, str]:

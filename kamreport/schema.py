@@ -136,6 +136,7 @@ SALES = Sheet("Sales", "销售", (
     C("gross_profit", "毛利", MONEY),
     C("product", "产品", TEXT),
     C("overdue_amount", "逾期金额", MONEY_POS, help_en="Receivables overdue at month end", help_zh="月末逾期应收款"),
+    C("target", "目标", MONEY, help_en="Target (budget) for the month", help_zh="当月目标（预算）"),
 ), required=True)
 
 ACTIVITIES = Sheet("Activities", "活动", (

@@ -43,6 +43,10 @@ class Settings:
     mail_subject: str = ""
     brand_color: str = "#1f4e79"
     logo: str | None = None          # absolute path, resolved against the workbook
+    date_order: str = "ymd"          # ymd | dmy | mdy: how year-last dates read (SPEC §1)
+    # fx_<CODE> settings: (CODE, report currency per unit), sorted. The reader
+    # converts foreign-currency money with them (read.py reads them early).
+    fx: tuple[tuple[str, float], ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -61,10 +65,11 @@ ALIASES_ZH = {
     "满意度底线": "satisfaction_floor", "投诉天数": "complaint_days",
     "合同提醒天数": "contract_days", "集中度": "concentration", "收件人": "mail_to",
     "邮件主题": "mail_subject", "品牌颜色": "brand_color", "标志": "logo", "logo": "logo",
+    "日期顺序": "date_order",
 }
 
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
-_BY_FOLD = {fold(k): k for k in KEYS} | {fold(k): v for k, v in ALIASES_ZH.items()}
+_BY_FOLD = {fold(k): k for k in KEYS if k != "fx"} | {fold(k): v for k, v in ALIASES_ZH.items()}
 
 _EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -215,7 +220,26 @@ _PARSERS = {
     "mail_subject": lambda t, f: _single_line(t),
     "brand_color": lambda t, f: _color(t),
     "logo": lambda t, f: _logo(t, f),
+    "date_order": lambda t, f: _date_order(t),
+    "fx": lambda t, f: _fx(t),
 }
+
+
+def _date_order(text: str) -> str:
+    t = text.strip().casefold()
+    if t not in ("ymd", "dmy", "mdy"):
+        raise BadValue("ymd, dmy or mdy", "ymd、dmy 或 mdy")
+    return t
+
+
+def _fx(text: str) -> float:
+    try:
+        x = _number(text)
+    except BadValue:
+        raise BadValue("a positive exchange rate such as 7.1", "正数汇率，例如 7.1") from None
+    if not x > 0:
+        raise BadValue("a positive exchange rate such as 7.1", "正数汇率，例如 7.1")
+    return float(x)
 assert set(_PARSERS) == set(KEYS), "every Settings field needs a parser"
 
 
@@ -265,6 +289,7 @@ def build_settings(rows, default_language: str = "en",
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     values: dict[str, object] = {"language": default_language}
+    rates: dict[str, float] = {}
     seen: dict[str, Loc] = {}
     pending: list[tuple[str, Loc, str, str, object]] = []   # (kind, loc, key, value, extra)
 
@@ -274,6 +299,15 @@ def build_settings(rows, default_language: str = "en",
         if not key_text:
             continue
         key = _BY_FOLD.get(fold(key_text))
+        fx_code = re.fullmatch(r"fx_?([a-z]{3})", fold(key_text))
+        if key is None and fx_code:
+            code = fx_code[1].upper()
+            if value_text.strip():
+                try:
+                    rates[code] = parse_value("fx", value_text)
+                except BadValue as e:
+                    pending.append(("bad", loc, f"fx_{code}", value_text, e.args))
+            continue
         if key is None:
             pending.append(("unknown", loc, key_text, value_text, _suggest(key_text)))
             continue
@@ -296,6 +330,8 @@ def build_settings(rows, default_language: str = "en",
         except BadValue as e:
             raise KamError(f"--{key.replace('_', '-')}: '{text}' is not valid: expected {e.args[0]}") from None
 
+    if rates:
+        values["fx"] = tuple(sorted(rates.items()))
     settings = replace(Settings(), **values)
     lang = settings.language
     problems: list[Problem] = []
@@ -305,7 +341,8 @@ def build_settings(rows, default_language: str = "en",
         elif kind == "twice":
             problems.append(_problem(loc, "key", key, _msg_twice(key, extra, lang)))
         else:
-            problems.append(_problem(loc, "value", value, _msg_bad(key, value, extra, getattr(Settings(), key), lang)))
+            default = getattr(Settings(), key, None)
+            problems.append(_problem(loc, "value", value, _msg_bad(key, value, extra, default, lang)))
 
     settings, more = _check_consistency(settings, seen, lang)
     return settings, problems + more

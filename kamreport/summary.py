@@ -113,7 +113,7 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
         "as_of": result.period.as_of.isoformat(),
         "language": result.settings.language,
         "inputs": [{"path": i.path, "sha256": i.sha256} for i in dataset.inputs],
-        "rows": {k: {"read": v.read, "accepted": v.accepted, "rejected": v.rejected}
+        "rows": {k: {"read": v.read, "accepted": v.accepted, "rejected": v.rejected, "skipped": v.skipped}
                  for k, v in dataset.rows.items()},
         "problems": {"fatal": count(FATAL), "error": count(ERROR), "warning": count(WARNING),
                      "info": count(INFO)},

@@ -611,6 +611,8 @@ def booklet_sections(lang: str, policy: bool = False) -> dict[str, list[dict[str
 def _setting_value(name: str, value: Any, t) -> str:
     if isinstance(value, bool):
         return t("yes") if value else t("no")
+    if name == "fx":
+        return ", ".join(f"fx_{code} {fmt.num(rate)}" for code, rate in value) if value else "—"
     if isinstance(value, tuple):
         return ", ".join(value) if value else "—"
     if name == "abc_basis":
@@ -648,7 +650,7 @@ def booklet_appendix_context(result: Result, dataset: Dataset, policy_md: str | 
                      for i in dataset.inputs]
     order = ("Customers", "Sales", "Activities", "Contacts", "Surveys", "Plans", "Competitors", "Settings")
     ctx["rows"] = [{"sheet": k, "label": t("sheet." + k), "read": c.read, "accepted": c.accepted,
-                    "rejected": c.rejected}
+                    "rejected": c.rejected, "skipped": c.skipped}
                    for k, c in sorted(dataset.rows.items(),
                                       key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0]))]
     counts = {sev: sum(1 for p in dataset.problems if p.severity == sev)

@@ -84,6 +84,7 @@ class SheetRef:
     name: str            # as shown on the tab
     part: str            # zip member, "xl/worksheets/sheet1.xml"
     index: int           # position in the workbook, 0-based
+    hidden: bool = False  # state="hidden" or "veryHidden" in workbook.xml
 
 
 @dataclass
@@ -96,6 +97,9 @@ class SheetScan:
     needs_exact: bool = False             # the fast pass saw something only _exact_extent can measure
     pieces: list[bytes] | None = None     # the sheet XML, kept for find_bad_cells (see read_sheet)
     bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)  # (row, col) 1-based
+    hidden_rows: list[int] = field(default_factory=list)          # Excel rows with hidden="1"
+    unit_styles: dict[bytes, Any] = field(default_factory=dict)   # style index -> headers.Unit (Book)
+    unit_cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # (row, col) -> headers.Unit
 
     @property
     def dense_cells(self) -> int:
@@ -148,6 +152,7 @@ class Book:
         self.sheets: list[SheetRef] = []
         self.epoch: date = EPOCH_1900
         self.total_bytes = 0
+        self.unit_styles: dict[bytes, Any] = {}   # cell style index -> the unit its format shows
         self._calamine: Any = None
         _open(self)
 
@@ -412,16 +417,48 @@ def _read_structure(book: Book) -> None:
         part = targets.get(rid, "")
         if part in names:      # chartsheets and dialog sheets have no cells
             if not part.endswith(".bin"):
-                book.sheets.append(SheetRef(s.get("name", ""), part, i))
+                hidden = s.get("state", "visible") in ("hidden", "veryHidden")
+                book.sheets.append(SheetRef(s.get("name", ""), part, i, hidden))
     if not book.sheets:
         raise BadWorkbook("no_sheets")
     sheet_parts = {s.part for s in book.sheets}
     checked = {"_rels/.rels", wb_part, rels_part}
+    styles = f"{base}/styles.xml" if base else "styles.xml"
+    if styles in names:
+        book.unit_styles = _unit_styles(_parse_xml(book, styles))
+        checked.add(styles)
     for name in sorted(names - sheet_parts - checked):
         if name.endswith("/"):
             continue
         for _ in book.stream(name):
             pass
+
+
+_BUILTIN_FORMATS_WITHOUT_UNITS = range(0, 164)   # Excel's built-in formats show no 万 / K
+
+
+def _unit_styles(root: Any) -> dict[bytes, Any]:
+    """Cell style index -> the unit its number format shows (`0.00"万元"`).
+
+    SPEC §1: a number formatted to show 万元 is 万元; the reader multiplies
+    it, as it does for a header unit. Only the (few) custom formats matter.
+    """
+    from .headers import format_unit
+    codes: dict[str, Any] = {}
+    fmts = root.find(f"{NS_MAIN}numFmts")
+    for f in (fmts if fmts is not None else ()):
+        unit = format_unit(f.get("formatCode", ""))
+        if unit is not None:
+            codes[f.get("numFmtId", "")] = unit
+    out: dict[bytes, Any] = {}
+    if not codes:
+        return out
+    xfs = root.find(f"{NS_MAIN}cellXfs")
+    for i, xf in enumerate(xfs if xfs is not None else ()):
+        unit = codes.get(xf.get("numFmtId", ""))
+        if unit is not None:
+            out[str(i).encode()] = unit
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -460,7 +497,7 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
     cheaply, a second, exact pass walks every row and cell tag the way
     calamine places them.
     """
-    scan = SheetScan(pieces=[])
+    scan = SheetScan(pieces=[], unit_styles=book.unit_styles)
     carry = b""
     for chunk in book.stream_ahead(ref.part):
         scan.bytes += len(chunk)
@@ -537,7 +574,23 @@ def find_bad_cells(scan: SheetScan) -> None:
         _find_in_piece(piece, scan)
 
 
+_HIDDEN_ROW = re.compile(rb"""<row\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
+_STYLED_CELL = re.compile(rb"""<c\s[^>]*?\bs\s*=\s*["'](\d+)["'][^>]*>""")
+
+
 def _find_in_piece(piece: bytes, scan: SheetScan) -> None:
+    if b"hidden" in piece:
+        for m in _HIDDEN_ROW.finditer(piece):
+            r = _ATTR_R.search(m[0])
+            if r:
+                scan.hidden_rows.append(int(r[2]))
+    if scan.unit_styles and any(b's="' + k + b'"' in piece for k in scan.unit_styles):
+        for m in _STYLED_CELL.finditer(piece):
+            unit = scan.unit_styles.get(m[1])
+            if unit is not None:
+                r = _ATTR_R.search(m[0])
+                if r:
+                    scan.unit_cells[(int(r[2]), col_number(r[1].upper()))] = unit
     for marker in (b't="e"', b"t='e'"):
         if marker in piece:
             pos = piece.find(marker)

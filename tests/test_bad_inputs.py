@@ -237,7 +237,7 @@ def test_far_cells_in_unusual_xml_are_bounded(tmp_path, cells, far, read):
     path = book(tmp_path)
     rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: d.replace(b"</sheetData>", cells + b"</sheetData>")))
     lines = run_bounded(path)
-    assert lines[0] == f"SheetCount(read={read}, accepted={read}, rejected=0)"
+    assert lines[0] == f"SheetCount(read={read}, accepted={read}, rejected=0, skipped=0)"
     assert lines[1].startswith(f"{path}:Customers!{far} warning this sheet has a value as far as {far}")
 
 
@@ -266,7 +266,7 @@ def test_one_far_away_cell_is_bounded(tmp_path):
     assert time.perf_counter() - t0 < 120
     lines = out.stdout.splitlines()
     # The table is read; the far cell is outside it, reported where it is.
-    assert lines[0] == "SheetCount(read=2, accepted=2, rejected=0)"
+    assert lines[0] == "SheetCount(read=2, accepted=2, rejected=0, skipped=0)"
     assert lines[1].startswith(f"{path}:Customers!XFD1048576 warning this sheet has a value as far as XFD1048576")
 
 
@@ -297,11 +297,17 @@ def test_missing_required_column(tmp_path):
     assert data.sales == () and data.rows == {}
 
 
-def test_header_below_row_10_is_not_found(tmp_path):
-    path = book(tmp_path, Customers=[["note"]] * 10 + CUSTOMERS)
+def test_header_below_row_30_is_not_found(tmp_path):
+    path = book(tmp_path, Customers=[["note"]] * 30 + CUSTOMERS)
     data = read_workbooks([path], lang="en")
     assert found(data) == [(path, "Customers", None, "", "fatal")]
-    assert "first 10 rows" in data.problems[0].message
+    assert "first 30 rows" in data.problems[0].message
+
+
+def test_header_in_row_30_is_found(tmp_path):
+    path = book(tmp_path, Customers=[["note"]] * 29 + CUSTOMERS)
+    data = read_workbooks([path], lang="en")
+    assert not data.fatal and len(data.customers) == 2
 
 
 # ---------------------------------------------------------------------------
@@ -374,10 +380,11 @@ ROW_CASES = {
         [("Competitors", 2, "C", "warning", "lots")], {"Competitors": (1, 1, 0)}),
     "duplicate_column": (
         {"Customers": [["customer_id", "name", "Name"], ["C1", "Acme", "x"], ["C2", "Beta", "y"]]},
-        [("Customers", 1, "C", "warning", "Name")], {"Customers": (2, 2, 0)}),
+        # Two columns for one field, nothing to tell them apart: fatal (v1.1).
+        [("Customers", 1, "C", "fatal", "Name")], {}),
     "unknown_column": (
         {"Sales": [["customer_id", "month", "revenue", "colour"], ["C1", "2026-07", 1, "red"]]},
-        [("Sales", 1, "D", "warning", "colour")], {"Sales": (1, 1, 0)}),
+        [("Sales", 1, "D", "info", "colour")], {"Sales": (1, 1, 0)}),
     "setting_without_key": (
         {"Settings": [["key", "value"], ["company", "Acme"], [None, "orphan"]]},
         [("Settings", 3, "A", "error", "orphan")], {"Settings": (2, 1, 1)}),

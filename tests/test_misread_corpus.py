@@ -306,7 +306,8 @@ def test_currency_in_the_header(tmp_path, header):
     assert b.revenue("C1") == (approx(7100), approx(7100))
     assert b.revenue("C2") == (approx(145.55), approx(145.55))
     f2 = xlsx(tmp_path / "usd_nofx.xlsx", {"Customers": CUSTOMERS_EN, "Sales": sales})
-    b2 = build(tmp_path / "out2", f2)
+    # Every Sales row is refused, so the period must be given.
+    b2 = build(tmp_path / "out2", f2, args=("--period", "2026Q3"))
     assert b2.exit_code == 0, b2.output
     assert b2.rows("Sales")["rejected"] == 2
     assert all("fx_USD" in p["message"] for p in b2.where("error", "Sales"))

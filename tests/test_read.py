@@ -156,9 +156,9 @@ def test_lang_argument_overrides_the_headers(tmp_path):
     en = read_workbooks([path], lang="en")
     assert zh.language == "zh" and en.language == "en"
     assert [p.message for p in zh.problems if p.severity == "error"] == [
-        "销售额“abc”不是数字；可写作 1234.5、1,234.5、¥1,234、-300、1.2万 或 3亿（该行未采用）"]
+        "销售额“abc”不是数字；可写作 1234.5、1,234.5、¥1,234、-300、(300)、1.2万、3亿 或 12.5K（该行未采用）"]
     assert [p.message for p in en.problems if p.severity == "error"] == [
-        '销售额 "abc" is not a number; write e.g. 1234.5, 1,234.5, ¥1,234, -300, 1.2万 or 3亿 (row rejected)']
+        '销售额 "abc" is not a number; write e.g. 1234.5, 1,234.5, ¥1,234, -300, (300), 1.2万, 3亿 or 12.5K (row rejected)']
 
 
 def test_bilingual_and_loose_headers(tmp_path):
@@ -229,7 +229,10 @@ def test_formula_without_cached_value_is_a_bad_value(tmp_path):
                                     ["C1", "2026-07", "=SUM(1,2)", 1], ["C1", "2026-08", 5, "=C3*0.3"]])
     data = read_workbooks([path])
     errs = [(p.location(), p.severity, p.value) for p in data.problems]
-    assert errs == [(f"{path}:Sales!C2", "error", "=SUM(1,2)"), (f"{path}:Sales!D3", "warning", "=C3*0.3")]
+    # The only gross_profit value is in the rejected row: no value anywhere
+    # is the same as no column (SPEC §1), one warning at the header.
+    assert errs == [(f"{path}:Sales!D1", "warning", "gross_profit"),
+                    (f"{path}:Sales!C2", "error", "=SUM(1,2)"), (f"{path}:Sales!D3", "warning", "=C3*0.3")]
     assert [(s.month.month, s.gross_profit) for s in data.sales] == [(8, None)]
     assert data.rows["Sales"].read == 2 and data.rows["Sales"].rejected == 1
 
@@ -241,7 +244,7 @@ def test_error_cells_are_bad_values_not_blanks(tmp_path):
     set_cell_xml(path, part, "C2", '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
     set_cell_xml(path, part, "D3", '<c r="D3" t="e"><v>#N/A</v></c>')
     data = read_workbooks([path], lang="en")
-    got = [(p.location(), p.severity, p.value, p.message) for p in data.problems]
+    got = [(p.location(), p.severity, p.value, p.message) for p in data.problems if p.row != 1]
     assert got == [
         (f"{path}:Sales!C2", "error", "#DIV/0!",
          "revenue holds the Excel error #DIV/0!; fix the formula or type the value (row rejected)"),
@@ -269,12 +272,14 @@ def test_date_serial_without_date_format(tmp_path):
     assert read_workbooks([path]).customers[0].since == date(2026, 7, 15)
 
 
-def test_unknown_columns_warn_once_per_sheet(tmp_path):
+def test_unknown_columns_are_one_info_line_per_sheet(tmp_path):
+    # SPEC v1.1: one info line per sheet names them all (v1: a warning each).
     path = minimal(tmp_path, customers=[["customer_id", "name", "colour", "colour2"], ["C1", "Acme", "red", "x"],
                                         ["C2", "Beta", "blue", "y"]])
     data = read_workbooks([path], lang="en")
-    got = [(p.location(), p.severity, p.header) for p in data.problems]
-    assert got == [(f"{path}:Customers!C1", "warning", "colour"), (f"{path}:Customers!D1", "warning", "colour2")]
+    got = [(p.location(), p.severity, p.value) for p in data.problems]
+    assert got == [(f"{path}:Customers!C1", "info", "colour, colour2")]
+    assert "colour, colour2" in data.problems[0].message
     assert len(data.customers) == 2
 
 

@@ -46,7 +46,7 @@ def test_summary_validates_against_the_schema_and_has_the_spec_shape():
                               "problems", "portfolio", "accounts", "managers", "outputs"]
     assert out["schema"] == "kamreport.summary/1" and out["generator"].startswith("kamreport ")
     assert (out["period"], out["as_of"], out["language"]) == ("2026Q3", "2026-09-30", "zh")
-    assert out["rows"] == {"Customers": {"read": 4, "accepted": 3, "rejected": 1}}
+    assert out["rows"] == {"Customers": {"read": 4, "accepted": 3, "rejected": 1, "skipped": 0}}
     # one reader error + the engine's warning for the unknown setting "bogus"
     assert out["problems"] == {"fatal": 0, "error": 1, "warning": 1, "info": 0}
     assert out["settings"]["cadence_key"] == 30 and out["settings"]["mail_to"] == []
