@@ -537,3 +537,46 @@ def test_head_that_never_settles_warns_and_frames_the_pages_it_has():
         j for j in runner.jobs if j.key == fr.key).context["pages"]]
     assert framed == list(range(1, total + 1))
     assert results["frame:total"].key == "frame:total:last"
+
+
+# ---------------------------------------------------------------- the reading process, a crash
+
+_READER = """
+import ctypes, os, sys, time
+if sys.argv[1] == "pipe":           # no prctl: the lifeline pipe alone must do it
+    real = ctypes.CDLL
+    class NoPrctl:
+        def __init__(self, *a, **k): self.lib = real(*a, **k)
+        def __getattr__(self, name):
+            if name == "prctl": raise AttributeError(name)
+            return getattr(self.lib, name)
+    ctypes.CDLL = NoPrctl
+from kamreport import prepare, render
+prepare.prepare = lambda *a, **k: time.sleep(120)
+wait = prepare.start_in_child([], lifeline=render.lifeline(), period=None)
+print("reading", flush=True)
+wait()
+"""
+
+
+@pytest.mark.parametrize("how", ["prctl", "pipe"])
+def test_the_reading_process_dies_with_the_build(how):
+    proc = subprocess.Popen([sys.executable, "-c", _READER, how], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "reading"
+    kids = descendants(proc.pid)
+    assert len(kids) == 1
+    proc.kill()
+    proc.wait(30)
+    assert_all_dead(kids, within=5)
+
+
+def test_a_crash_leaves_the_previous_build(books, out, monkeypatch):
+    """A bug (here: booklet.html cannot be joined) keeps its traceback, and the previous build."""
+    def crash(*a, **k):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(buildmod, "join_booklet_html", crash)
+    before = snapshot(out / LABEL)
+    res = CliRunner().invoke(main, ["build", str(books[1]), "--out", str(out), "--format", "html", "--jobs", "1",
+                                    "--quiet"])
+    assert isinstance(res.exception, RuntimeError)
+    assert snapshot(out / LABEL) == before and leftovers(out) == []
