@@ -72,6 +72,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "不是有效的工作簿：没有工作表",
     },
     # -- structure (fatal) -----------------------------------------------------
+    "csv_encoding": {
+        "en": "the CSV file is neither UTF-8 nor GB18030/GBK text; save it again as \"CSV UTF-8\"",
+        "zh": "该 CSV 文件既不是 UTF-8 也不是 GB18030/GBK 编码；请重新另存为“CSV UTF-8”",
+    },
     "missing_sheet": {
         "en": "no {name} sheet in any workbook; add a sheet named {name} (or {name_zh})",
         "zh": "所有工作簿中都没有“{name_zh}”工作表；请添加名为“{name_zh}”（或 {name}）的工作表",

@@ -42,7 +42,8 @@ from decimal import Decimal, InvalidOperation
 from . import headers, messages, model, schema, values
 from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
 from .values import BadValue, CellError
-from .xlsx import Book, BadWorkbook, SheetData, SheetRef, col_letter, read_sheet, scan_sheet
+from .csvin import CsvBook, is_csv
+from .xlsx import Book, BadWorkbook, SheetData, SheetRef, SheetScan, col_letter, read_sheet, scan_sheet
 
 HEADER_ROWS = 30          # the header row is among the first 30 rows (SPEC §1 v1.1)
 
@@ -389,9 +390,9 @@ class _Reader:
             books: list[tuple[int, str, Book]] = []
             for fi, path in files:
                 try:
-                    book = stack.enter_context(Book(path))
+                    book = stack.enter_context(CsvBook(path) if is_csv(path) else Book(path))
                     for ref in book.sheets:
-                        spec = schema.find_sheet(ref.name)
+                        spec = _kind(book, ref)
                         if spec is schema.SETTINGS:
                             self.read_sheet(fi, path, book, ref, spec)
                 except BadWorkbook as e:
@@ -402,7 +403,7 @@ class _Reader:
             for fi, path, book in books:
                 try:
                     for ref in book.sheets:
-                        spec = schema.find_sheet(ref.name)
+                        spec = _kind(book, ref)
                         if spec is schema.SETTINGS:
                             continue
                         if spec is None:
@@ -445,11 +446,14 @@ class _Reader:
         if ref.name == spec.zh:
             self.sheet_names_zh += 1
         table = _Table(fi, path, ref, spec)
-        scan = scan_sheet(book, ref)
         shells: list[Any] = []
-        cls = RECORD_TYPES.get(spec.key)
-        data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
-                          lambda: _prebuild_records(shells, cls, path, ref.name, scan))
+        if isinstance(book, CsvBook):
+            scan, data = SheetScan(), book.data
+        else:
+            scan = scan_sheet(book, ref)
+            cls = RECORD_TYPES.get(spec.key)
+            data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
+                              lambda: _prebuild_records(shells, cls, path, ref.name, scan))
         table.shells = shells
         if data.truncated_at_col:
             self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
@@ -861,6 +865,13 @@ class _Reader:
         if t is not None:
             return "zh" if t.zh_headers > t.en_headers else "en"
         return "zh" if self.sheet_names_zh else "en"
+
+
+def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:
+    """The kind of a sheet: by its name (a CSV file: by its name or headers)."""
+    if isinstance(book, CsvBook):
+        return book.spec
+    return schema.find_sheet(ref.name)
 
 
 def _unit_meaning(unit: headers.Unit) -> dict[str, str]:
