@@ -520,7 +520,9 @@ class _Reader:
             control = _CONTROL_BY_NAME.get(schema.fold(text))
             if h.column is None and control and spec.key in CONTROL_COLUMNS[control][0]:
                 if control in t.control:
-                    at(FATAL, "duplicate_column", first=col_letter(data.first_col + t.control[control]))
+                    first_j = t.control[control]
+                    at(FATAL, "duplicate_column", first=col_letter(data.first_col + first_j),
+                       first_header=values.cell_text(header[first_j]))
                     ok = False
                 t.control[control] = j
                 continue
@@ -651,7 +653,7 @@ class _Reader:
         return void + stage
 
     @staticmethod
-    def _fill_merged(data: SheetData, hi: int, once: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    def _fill_merged(data: SheetData, hi: int, once: frozenset[int] | set[int] = frozenset()) -> None:
         """Copy a merged cell's value into the whole merged area of the data.
 
         People merge cells to group rows ("C001" once for three sales rows);
