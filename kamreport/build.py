@@ -402,6 +402,8 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
             except cf.BrokenExecutor:           # a worker was killed (OOM killer, kill -9)
                 raise KamError("a render worker process ended unexpectedly (killed, or out of memory?); "
                                f"nothing was changed in {out_dir}") from None
+            except MemoryError:                 # here or in a worker (re-raised by its future)
+                raise KamError(f"out of memory; nothing was changed in {out_dir}") from None
             finally:
                 if runner is not None:
                     runner.close(abort=True)        # a no-op after a complete build

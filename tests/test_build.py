@@ -349,7 +349,8 @@ def test_failed_render_leaves_no_pieces_behind(tmp_path, root):
     out = tmp_path / "out"
     res = _run(sample_book(root), "--out", out, "--format", "pdf", "--templates", templates, "--jobs", "2")
     assert res.exit_code == 1 and "no_such_thing" in res.output
-    assert not list((out / "2026Q3").glob(".pieces-*"))
+    # No period folder (there was none before), no building folder, no pieces: only the build lock.
+    assert [p.name for p in out.iterdir()] == [".kamreport.lock"]
 
 
 def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, root, monkeypatch):
