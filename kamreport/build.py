@@ -768,7 +768,12 @@ def _os_failure(e: OSError, work: Path, final: Path) -> str:
     as the user will know it (in the period folder, not the building one)."""
     where = ""
     if e.filename is not None:
-        where = str(e.filename).replace(str(work), str(final), 1) + ": "
+        name = Path(os.fsdecode(e.filename))
+        if name.is_relative_to(work):
+            rel = name.relative_to(work)
+            # A piece or temporary file means nothing to the user: the folder does.
+            name = final if any(_is_temporary(part) for part in rel.parts) else final / rel
+        where = "" if name == final else f"{name}: "
     hint = {errno.ENOSPC: "free some space or choose another --out",
             errno.EDQUOT: "free some space or choose another --out",
             errno.EROFS: "choose another --out or make it writable",
