@@ -32,7 +32,7 @@ from . import memory
 from . import pdf as pdfmod
 from .atomic import write_atomic
 from .errors import KamError
-from .sanitize import markdown_to_html
+from .sanitize import markdown_to_html, strip_bidi
 
 
 # --------------------------------------------------------------------------
@@ -79,6 +79,9 @@ def make_env(lang: str, currency: str, templates_dir: str | Path | None = None) 
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Every printed value loses its bidi controls (sanitize.strip_bidi):
+        # names, cells, Markdown, chart SVG, in packaged and user templates.
+        finalize=strip_bidi,
     )
     env.filters.update(fmt.filters(lang, currency))
     env.filters["md"] = markdown_to_html

@@ -36,6 +36,25 @@ _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*$"
 _MAILTO = re.compile(r"^mailto:[^\s<>\"']+$", re.I)
 _ANCHOR = re.compile(r"^#[A-Za-z0-9_.:-]*$")
 
+# Unicode bidirectional controls: embeddings and overrides (U+202A–U+202E),
+# isolates (U+2066–U+2069) and the marks (U+200E LRM, U+200F RLM, U+061C
+# ALM). In a cell they can reverse the text around them where it is printed
+# (an id, a date, the next column); nothing a report prints needs them, and
+# the text itself (the script's own direction) stays as written.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_BIDI_TABLE = {ord(c): None for c in BIDI_CONTROLS}
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+
+
+def strip_bidi(text):
+    """`text` without bidi controls; a Markup stays Markup (removing them
+    cannot make markup), anything else that is not a string is returned as is."""
+    if not isinstance(text, str) or not _BIDI.search(text):
+        return text
+    out = str.translate(text, _BIDI_TABLE)
+    return Markup(out) if isinstance(text, Markup) else out
+
+
 # Markdown input is bounded: a cell holds at most 32,767 characters, a policy
 # file is read with its own limit by build.py.
 MAX_MARKDOWN = 200_000
@@ -74,8 +93,9 @@ def markdown_to_html(text: str | None) -> Markup:
     text = str(text)[:MAX_MARKDOWN]
     if not text.strip():
         return Markup("")
-    html = _markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    return Markup(clean_html(html))
+    html = _markdown.markdown(strip_bidi(text), extensions=["tables", "sane_lists"], output_format="html")
+    # Again after cleaning: an entity (&#x202E;) becomes the character itself.
+    return Markup(strip_bidi(clean_html(html)))
 
 
 # --------------------------------------------------------------------------
