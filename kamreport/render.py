@@ -59,23 +59,55 @@ class _PackagedLoader(jinja2.BaseLoader):
         return source, None, lambda: True
 
 
+class _UserLoader(jinja2.FileSystemLoader):
+    """The `--templates` folder, contained: a template that is (or lies in a
+    folder that is) a symbolic link resolving outside the folder is refused
+    before it is opened, with one KamError naming it (SPEC §8: rendering
+    reads no file outside the packaged templates and that folder)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        super().__init__(str(folder))
+        self.folder = str(folder)
+        self.root = os.path.realpath(folder)
+
+    def get_source(self, environment, template):
+        pieces = jinja2.loaders.split_template_path(template)    # no "..", no empty part
+        path = os.path.join(self.folder, *pieces)
+        if os.path.lexists(path):
+            real = os.path.realpath(path)
+            if os.path.commonpath([self.root, real]) != self.root:
+                raise KamError(f"--templates {self.folder}: {template} leads outside that folder "
+                               f"(to {real}); copy the file into the folder instead of linking it")
+            if not os.path.isfile(real):
+                raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def make_env(lang: str, currency: str, templates_dir: str | Path | None = None) -> jinja2.Environment:
     """The Jinja environment of SPEC §7 `--templates`.
 
     A template in `templates_dir` overrides the packaged one of the same
     name; `default:NAME` always reaches the packaged one, so a user template
     can `{% extends "default:account.html" %}` and replace a single block.
+
+    Every template runs in Jinja's immutable sandbox (a `--templates` folder
+    comes from anyone who can write to it: no attribute beyond the context's
+    data, no mutation of the context) with StrictUndefined: a misspelt
+    variable is an error naming the template, never a silently blank cell.
     """
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     from . import fmt, labels
 
     packaged = _PackagedLoader()
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir:
-        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+        loaders.append(_UserLoader(templates_dir))
     loaders += [jinja2.PrefixLoader({"default": packaged}, delimiter=":"), packaged]
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
+        undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -387,7 +387,8 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
             "weights": [h.weight for h in a.health_components],
         } if a.health is not None else None,
     }
-    ctx["charts"] = {k: v for k, v in ctx["charts"].items() if v is not None}
+    # A chart without data stays a key (None): the templates (StrictUndefined)
+    # test `svg.health`, which must exist whether or not it is drawn.
     return ctx
 
 
@@ -681,6 +682,7 @@ def finish(context: dict[str, Any]) -> dict[str, Any]:
     from . import charts
     out = dict(context)
     prefix = context.get("anchor") or ""
-    out["svg"] = {name: charts.draw(name, data, id_prefix=f"{prefix}-{name}" if prefix else name)
+    out["svg"] = {name: None if data is None else
+                  charts.draw(name, data, id_prefix=f"{prefix}-{name}" if prefix else name)
                   for name, data in (context.get("charts") or {}).items()}
     return out

@@ -102,3 +102,96 @@ def test_markdown_entities_and_filter_strip_bidi():
     env = make_env("en", "CNY")
     out = env.from_string('{{ x }}|{{ x|md }}|{{ "k " ~ x }}|<i title="{{ x }}"></i>').render(x=f"A{RLO}B")
     assert out == 'AB|<p>AB</p>|k AB|<i title="AB"></i>'
+
+
+# ----------------------------------------------------------------- templates
+
+def _render_user(tmp_path: Path, source: str, ctx: dict | None = None) -> str:
+    from kamreport import render
+    folder = tmp_path / "tpl"
+    folder.mkdir(exist_ok=True)
+    (folder / "t.html").write_text(source, encoding="utf-8")
+    return render.render_template(render.make_env("en", "CNY", folder), "t.html", ctx or {})
+
+
+@pytest.mark.parametrize("source", [
+    "{{ t.__globals__ }}",                                  # a function's module globals
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",       # the classic escape
+    "{{ account.update({'name': 'x'}) }}",                  # mutating the context
+    "{{ rows.append(1) }}",
+])
+def test_user_templates_run_in_the_sandbox(tmp_path, source):
+    from kamreport.errors import KamError
+    with pytest.raises(KamError, match=r"t\.html"):
+        _render_user(tmp_path, source, {"account": {"name": "A"}, "rows": []})
+
+
+def test_user_template_still_reads_its_context(tmp_path):
+    assert _render_user(tmp_path, "{{ account.name }} {{ t('notes') }} {{ 3|pct }}",
+                        {"account": {"name": "A"}}) .startswith("A Notes ")
+
+
+def _outside(tmp_path: Path) -> Path:
+    far = tmp_path / "elsewhere"
+    far.mkdir()
+    (far / "secret.html").write_text("KAM-SECRET-OUTSIDE", encoding="utf-8")
+    return far
+
+
+def test_symlinked_template_outside_the_folder_is_refused(tmp_path):
+    from kamreport import render
+    from kamreport.errors import KamError
+    far = _outside(tmp_path)
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "account.html").symlink_to(far / "secret.html")
+    (folder / "uses.html").write_text('{% include "sub/secret.html" %}', encoding="utf-8")
+    (folder / "sub").symlink_to(far, target_is_directory=True)
+    env = render.make_env("en", "CNY", folder)
+    for name in ("account.html", "uses.html", "sub/secret.html"):
+        with pytest.raises(KamError, match="outside that folder") as e:
+            render.render_template(env, name, {})
+        assert "KAM-SECRET-OUTSIDE" not in str(e.value)
+
+
+def test_symlinks_inside_the_folder_are_fine(tmp_path):
+    from kamreport import render
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.html").write_text("A{{ 1 }}", encoding="utf-8")
+    (real / "b.html").symlink_to(real / "a.html")
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)    # the folder itself a link
+    env = render.make_env("en", "CNY", tmp_path / "link")
+    assert render.render_template(env, "b.html", {}) == "A1"
+
+
+def test_build_with_a_symlink_out_of_the_templates_folder_is_one_line(tmp_path):
+    far = _outside(tmp_path)
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "style.css").symlink_to(far / "secret.html")
+    book = tmp_path / "b.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Customers"
+    ws.append(["customer_id", "name", "designated_key"])
+    ws.append(["C1", "One", "yes"])
+    sales = wb.create_sheet("Sales")
+    sales.append(["customer_id", "month", "revenue"])
+    sales.append(["C1", "2026-09", 1000])
+    wb.save(book)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["build", str(book), "--out", str(out), "--format", "html",
+                                    "--templates", str(folder), "--jobs", "1", "--quiet"])
+    assert res.exit_code == 1, res.output
+    assert "style.css leads outside that folder" in res.output
+    assert "Traceback" not in res.output and "KAM-SECRET-OUTSIDE" not in res.output
+    assert not (out / "2026Q3").exists()
+
+
+def test_packaged_templates_fail_on_an_undefined_variable():
+    from kamreport import render
+    from kamreport.errors import KamError
+    env = render.make_env("en", "CNY")
+    with pytest.raises(KamError, match="undefined"):
+        render.render_template(env, env.from_string("<p>{{ acount }}</p>"), {"account": {}})
