@@ -144,6 +144,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "in_days": ("剩余天数", "Days away"),
     "strategy": ("类别对策", "Strategy for this tier"),
     "notes": ("备注", "Notes"),
+    "notes_shortened": ("已截短：此处显示前 {shown} 字（共 {n} 字），全文见网页版客户计划",
+                        "shortened — the first {shown} of {n} characters; full text in the HTML plan"),
+    "notes_shortened_problem": ("客户 {id} 的备注共 {n} 字，客户计划 PDF 只显示前 {shown} 字，全文见网页版客户计划",
+                                "the notes of {id} are {n} characters long: the account plan PDF shows "
+                                "the first {shown}, the HTML plan all of them"),
     "contract_end": ("合同到期日", "Contract end"),
     "long_term_agreement": ("长期协议", "Long-term agreement"),
     "designated_key": ("高层指定", "Designated by leadership"),

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from . import __version__, fmt, labels
-from .model import Dataset
+from .model import WARNING, Dataset, Problem
 from .results import Account, Result
 from .settings import Settings
 
@@ -38,6 +38,9 @@ SEVERITY_RANK = {"high": 0, "medium": 1}
 PYRAMID_TARGET = {"key": 0.10, "ordinary": 0.30, "other": 0.60}
 TIME_TARGET = {"key": 0.60, "ordinary": 0.30, "other": 0.10}
 RECENT_ACTIVITIES = 12
+# A notes cell holds up to 32,767 characters; the PDF prints this many (a
+# page or so) and says where the rest is; the HTML plan prints all of it.
+NOTES_PDF_MAX = 2_000
 FIRST_PROBLEMS = 30
 PARETO_MAX_BARS = 60
 DEFAULT_BRAND = "#1f4e79"
@@ -285,6 +288,33 @@ def _engagement(a: Account, t) -> dict[str, Any]:
             "touches_q": a.touches_q, "minutes_q": a.minutes_q}
 
 
+def shorten_markdown(text: str, limit: int) -> str | None:
+    """`text` cut to at most `limit` characters at the last paragraph break,
+    line break or space of its second half; None when it is short enough."""
+    if len(text) <= limit:
+        return None
+    head = text[:limit]
+    for sep in ("\n\n", "\n", " "):
+        i = head.rfind(sep)
+        if i >= limit // 2:
+            return head[:i].rstrip()
+    return head
+
+
+def _long_notes(result: Result, customer, a: Account, notes: str, shown: int, lang: str) -> None:
+    """Report notes shortened in the PDF as a warning problem (problems.csv,
+    the build's warnings): pointing at the notes' row, once per account."""
+    loc = customer.loc if customer is not None else None
+    problem = Problem(
+        WARNING, loc.file if loc else "", loc.sheet if loc else "", loc.row if loc else None,
+        header="notes", value=f"{len(notes)}",
+        message=labels.label("notes_shortened_problem", lang, id=a.customer_id,
+                             n=fmt.num(len(notes)), shown=fmt.num(shown)))
+    problems = result.extra.setdefault("problems", [])
+    if problem not in problems:
+        problems.append(problem)
+
+
 def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[str, Any]:
     """The account plan of one customer (SPEC §6), for its page and the booklet."""
     ctx, t = _base(result)
@@ -319,6 +349,13 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
         "strategy": a.strategy,
         "notes": a.notes if a.notes is not None else (customer.notes if customer else None),
     })
+    notes = row["notes"]
+    notes_pdf = shorten_markdown(notes, NOTES_PDF_MAX) if notes else None
+    row["notes_pdf"] = notes_pdf            # None: the PDF prints the notes whole
+    row["notes_pdf_note"] = (t("notes_shortened", shown=fmt.num(len(notes_pdf)), n=fmt.num(len(notes)))
+                             if notes_pdf is not None else None)
+    if notes_pdf is not None:
+        _long_notes(result, customer, a, notes, len(notes_pdf), lang)
     ctx["account"] = row
     ctx["anchor"] = row["anchor"]
     ctx["title"] = f'{a.name} · {t("account_plan")}'

@@ -26,6 +26,8 @@ BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 BIDI_NAME = f"Acme {RLO}dnalloH{PDF_} Trading"
 BIDI_NOTES = f"Order {RLO}12345 due{PDF_} today; ticket {RLI}T-77 open{PDI}{RLM} &#x202E;ZYX now."
 N_CONTACTS = 600
+LONG_NOTES = "\n\n".join(f"Paragraph {i:02d}: the customer asked again about delivery terms and the "
+                         f"service level of the new line." for i in range(60)) + "\n\nEND-OF-NOTES-MARKER"
 
 
 def _workbook(path: Path) -> Path:
@@ -34,7 +36,7 @@ def _workbook(path: Path) -> Path:
     ws.title = "Customers"
     ws.append(["customer_id", "name", "designated_key", "account_manager", "notes"])
     ws.append(["C1", BIDI_NAME, "yes", f"Wang {RLO}gnaW", BIDI_NOTES])
-    ws.append(["C2", "Big Contacts Co", "yes", "Li", "short note"])
+    ws.append(["C2", "Big Contacts Co", "yes", "Li", LONG_NOTES])
     sales = wb.create_sheet("Sales")
     sales.append(["customer_id", "month", "revenue"])
     for cid in ("C1", "C2"):
@@ -195,3 +197,34 @@ def test_packaged_templates_fail_on_an_undefined_variable():
     env = render.make_env("en", "CNY")
     with pytest.raises(KamError, match="undefined"):
         render.render_template(env, env.from_string("<p>{{ acount }}</p>"), {"account": {}})
+
+
+# ----------------------------------------------------------------- long notes
+
+def test_long_notes_are_shortened_in_the_pdf_with_a_note_and_a_warning(built):
+    assert len(LONG_NOTES) > 5000
+    html = (built / "accounts/C2.html").read_text(encoding="utf-8")
+    assert "END-OF-NOTES-MARKER" in html and "Paragraph 59" in html       # whole in the HTML
+    assert "shortened" not in html
+    text = " ".join(_pdf_text(built / "accounts/C2.pdf").split())
+    assert "Paragraph 00" in text
+    assert "END-OF-NOTES-MARKER" not in text                              # cut in the PDF ...
+    assert "shortened — the first" in text and "full text in the HTML plan" in text   # ... visibly
+    booklet = " ".join(_pdf_text(built / "booklet.pdf").split())
+    assert "END-OF-NOTES-MARKER" not in booklet and "full text in the HTML plan" in booklet
+    problems = (built / "problems.csv").read_text(encoding="utf-8-sig")
+    assert "the notes of C2 are" in problems and "the account plan PDF shows the first" in problems
+    assert "the notes of C1" not in problems                              # short notes: no warning
+    summary = json.loads((built / "summary.json").read_text(encoding="utf-8"))
+    assert summary["problems"]["warning"] >= 1
+
+
+def test_shorten_markdown_cuts_at_a_boundary_and_labels_exist_in_both_languages():
+    from kamreport import labels, views
+    assert views.shorten_markdown("short", 2000) is None
+    cut = views.shorten_markdown(LONG_NOTES, views.NOTES_PDF_MAX)
+    assert len(cut) <= views.NOTES_PDF_MAX and LONG_NOTES.startswith(cut) and cut.endswith("line.")
+    assert len(views.shorten_markdown("x" * 5000, 2000)) == 2000          # no boundary: a hard cut
+    for key in ("notes_shortened", "notes_shortened_problem"):
+        zh, en = labels.LABELS[key]
+        assert "{n}" in zh and "{n}" in en and "{shown}" in zh and "{shown}" in en
