@@ -295,6 +295,20 @@ def test_two_real_builds_never_write_at_once(books, out):
     assert leftovers(out) == []
 
 
+def test_a_reader_always_finds_a_complete_build(books, out):
+    """During a rebuild, the period folder and its summary.json are there at
+    every look (one RENAME_EXCHANGE swaps the folders)."""
+    final = out / LABEL
+    proc = _start(books[1], out, "--format", "json", "--quiet")
+    looks = missing = 0
+    while proc.poll() is None:
+        looks += 1
+        missing += not (final / "summary.json").is_file()
+    assert proc.returncode == 0 and looks > 100
+    assert missing == 0
+    assert (final / "summary.json").is_file() and not (final / "booklet.pdf").exists()   # the new build
+
+
 # ---------------------------------------------------------------- mail/ and the user's files
 
 def test_the_send_log_and_the_users_files_are_carried_into_the_new_build(books, out):
