@@ -551,7 +551,7 @@ class _Reader:
             t.columns[col.key] = (j, col_letter(col_no), text)
             if h.unit is not None:
                 t.units[col.key] = h.unit
-                at(INFO, "unit_applied", unit=h.unit.label, meaning=_unit_meaning(h.unit))
+                at(INFO, "unit_applied", unit=h.unit.label, meaning=_unit_meaning(h.unit, self.ctx.currency))
             if h.lang == "zh":
                 t.zh_headers += 1
             elif h.lang == "en":
@@ -612,7 +612,7 @@ class _Reader:
             key = money[j]
             self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=t.header_row,
                      col=data.first_col + j, header=t.columns[key][2], value=t.columns[key][2],
-                     code="format_unit", unit=unit.label, meaning=_unit_meaning(unit))
+                     code="format_unit", unit=unit.label, meaning=_unit_meaning(unit, self.ctx.currency))
 
     def _prepare_rows(self, t: _Table, data: SheetData, hi: int) -> int:
         """Rows that say how to read them: void or not-won rows are skipped
@@ -725,16 +725,24 @@ class _Reader:
         slow = frozenset(c.key for _, c in cols if c.key in t.units or
                          (converting and c.type in headers.MONEY_TYPES))
         read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["customer_id"][0], slow)
+        first_problem = len(self.problems)
         records, read, rejected = read_rows(
             rows, hi + 1, len(rows), path, ref.name, first_row, problem, _blank, BadValue, parsers, tables,
             t.shells, self.same)
         if targets:
             keep = []
             j, letter, header = t.columns["revenue"]
+            bad = {(p.row, p.column): p for p in self.problems[first_problem:]
+                   if p.column == letter and p.severity == WARNING}
             for rec in records:
                 if rec.revenue is None and rec.target is None:
-                    self.add(ERROR, fi, ref.index, path, ref.name, rec.loc.row, _col_no(letter), header, "",
-                             "required_missing", "rejected")
+                    p = bad.get((rec.loc.row, letter))
+                    if p is not None:
+                        # The revenue was there but bad: that problem rejects the row.
+                        p.severity, p.effect = ERROR, "rejected"
+                    else:
+                        self.add(ERROR, fi, ref.index, path, ref.name, rec.loc.row, _col_no(letter), header, "",
+                                 "required_missing", "rejected")
                     rejected += 1
                     continue
                 keep.append(rec)
@@ -876,13 +884,13 @@ def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:
     return schema.find_sheet(ref.name)
 
 
-def _unit_meaning(unit: headers.Unit) -> dict[str, str]:
+def _unit_meaning(unit: headers.Unit, report_currency: str = "CNY") -> dict[str, str]:
     """What an applied unit does, in both languages (for the info line)."""
     parts_en, parts_zh = [], []
     if unit.scale is not None:
-        parts_en.append(f"values × {unit.scale:,f}".rstrip("0").rstrip("."))
-        parts_zh.append(f"数值 × {unit.scale:,f}".rstrip("0").rstrip("."))
-    if unit.currency:
+        parts_en.append(f"values × {int(unit.scale):,}")
+        parts_zh.append(f"数值 × {int(unit.scale):,}")
+    if unit.currency and unit.currency != report_currency:
         parts_en.append(f"in {unit.currency} (converted with fx_{unit.currency})")
         parts_zh.append(f"币种 {unit.currency}（按 fx_{unit.currency} 折算）")
     if unit.kind == "time" and unit.factor is not None:

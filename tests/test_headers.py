@@ -109,3 +109,21 @@ def test_foreign_currency_needs_its_rate():
     assert money_parser(None, "USD", "CNY", {"USD": Decimal("7.1")})(100.0) == 710.0
     # A cell naming its own currency wins over the header.
     assert money_parser(Decimal(10**4), "CNY", "CNY", {})("5,000元") == 5000.0
+
+
+def test_a_bad_revenue_beside_a_target_is_one_error(tmp_path):
+    from kamreport.read import read_workbooks
+    from tests.workbooks import write
+    path = write(tmp_path / "t.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH1", "甲"]],
+        "销售": [["客户编号", "月份", "销售额（万元）", "销售额（目标）"],
+                 ["KH1", "2026-07", 1.5, 2], ["KH1", "2026-08", "USD 100", None], ["KH1", "2026-09", None, 3]]})
+    data = read_workbooks([path], lang="en")
+    # One line: the fx refusal rejects the row (not a warning plus "revenue is blank").
+    errors = [(p.location(), p.severity) for p in data.problems if p.severity in ("error", "warning") and p.row]
+    assert errors == [(f"{path}:销售!C3", "error")]
+    assert "fx_USD" in next(p.message for p in data.problems if p.severity == "error")
+    assert [(s.month.month, s.revenue) for s in data.sales] == [(7, 15000.0)]
+    # Targets: the column is 目标 with no unit of its own (the 万元 header is revenue's).
+    assert [(t.month.month, t.target) for t in data.targets] == [(7, 2.0), (9, 3.0)]
+    assert data.rows["Sales"].read == 3 and data.rows["Sales"].accepted == 2 and data.rows["Sales"].rejected == 1
