@@ -41,6 +41,13 @@ RECENT_ACTIVITIES = 12
 # A notes cell holds up to 32,767 characters; the PDF prints this many (a
 # page or so) and says where the rest is; the HTML plan prints all of it.
 NOTES_PDF_MAX = 2_000
+# An account may have thousands of contacts, actions or activities. Its HTML
+# plan lists them (activities: the latest ACTIVITIES_HTML); its PDF (and
+# its booklet section) the most relevant of them, saying how many more
+# there are and where: a PDF stays a few pages, whatever the workbook holds.
+PDF_ROWS = {"contacts": 20, "plans": 12, "competitors": 8, "care": 10, "activities": RECENT_ACTIVITIES}
+ACTIVITIES_HTML = 200
+SUMMARY_PDF_MAX = 300          # an activity summary or survey comment, in the PDF
 FIRST_PROBLEMS = 30
 PARETO_MAX_BARS = 60
 DEFAULT_BRAND = "#1f4e79"
@@ -255,6 +262,21 @@ def _why_tier(a: Account, s: Settings, t, money, lang: str) -> dict[str, Any]:
             "score": a.score, "attractiveness_label": t("attract." + a.attractiveness)}
 
 
+def _for_pdf(rows: list, limit: int, t, key: str) -> dict[str, Any]:
+    """The first `limit` rows (already most relevant first) and, when some
+    are left out, the line saying how many and where they are."""
+    more = len(rows) - limit
+    if more <= 0:
+        return {"rows": rows, "more": 0, "note": None}
+    return {"rows": rows[:limit], "more": more,
+            "note": t(key, shown=fmt.num(limit), n=fmt.num(more))}
+
+
+def _most_influential(contacts: list) -> list:
+    role_rank = {r: i for i, r in enumerate(ROLES)}
+    return sorted(contacts, key=lambda c: (-(c.influence or 0), role_rank.get(c.role, len(ROLES)), c.name))
+
+
 def _stakeholders(contacts: list, t) -> dict[str, Any]:
     """Contacts in a role × attitude grid, most influential first in a cell."""
     roles = list(ROLES) + (["none"] if any(c.role not in ROLES for c in contacts) else [])
@@ -372,11 +394,19 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
                         "value": h.value, "basis": h.basis} for h in a.health_components],
     }
     ctx["engagement"] = _engagement(a, t)
-    ctx["stakeholders"] = _stakeholders(_by_customer(dataset, "contacts", customer_id), t)
+    contacts = _by_customer(dataset, "contacts", customer_id)
+    ctx["stakeholders"] = _stakeholders(contacts, t)
+    in_pdf: dict[str, Any] = {}       # what the PDF shows of the long lists (see PDF_ROWS)
+    if len(contacts) > PDF_ROWS["contacts"]:
+        top = _for_pdf(_most_influential(contacts), PDF_ROWS["contacts"], t, "more_contacts_pdf")
+        in_pdf["stakeholders"] = dict(_stakeholders(top["rows"], t), note=top["note"])
+    else:
+        in_pdf["stakeholders"] = dict(ctx["stakeholders"], note=None)
     comps = sorted(_by_customer(dataset, "competitors", customer_id),
                    key=lambda c: (-(c.share or 0), c.competitor))
     ctx["competitors"] = [{"name": c.competitor, "share": c.share, "strengths": c.strengths,
                            "weaknesses": c.weaknesses} for c in comps]
+    in_pdf["competitors"] = _for_pdf(ctx["competitors"], PDF_ROWS["competitors"], t, "more_competitors_pdf")
     risks = sorted(a.risks, key=lambda r: (SEVERITY_RANK.get(r.severity, 9), r.code))
     ctx["risks"] = [{"code": r.code, "label": t("risk." + r.code), "severity": r.severity,
                      "severity_label": t("severity." + r.severity), "message": r.message} for r in risks]
@@ -393,21 +423,41 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
     plans.sort(key=lambda p: (status_rank.get(p["status"], 3), not p["overdue"],
                               p["due"] or date.max, p["objective"], p["action"]))
     ctx["plans"] = plans
+    in_pdf["plans"] = _for_pdf(plans, PDF_ROWS["plans"], t, "more_plans_pdf")
 
     acts = [x for x in _by_customer(dataset, "activities", customer_id) if x.date <= as_of]
     acts.sort(key=lambda x: (x.date, x.type), reverse=True)
+    shortened = False
+
+    def short(text):                # a Markdown cell as the PDF prints it
+        nonlocal shortened
+        cut = shorten_markdown(text, SUMMARY_PDF_MAX) if text else None
+        if cut is None:
+            return text
+        shortened = True
+        return cut + " …"
+
     ctx["activities"] = [{"date": x.date, "type": x.type, "type_label": t("activity." + x.type),
                           "owner": x.owner, "contact": x.contact, "minutes": x.minutes,
-                          "summary": x.summary} for x in acts[:RECENT_ACTIVITIES]]
+                          "summary": x.summary} for x in acts[:ACTIVITIES_HTML]]
     ctx["activities_total"] = len(acts)
+    ctx["activities_note"] = (t("more_activities_html", shown=fmt.num(ACTIVITIES_HTML),
+                                n=fmt.num(len(acts) - ACTIVITIES_HTML)) if len(acts) > ACTIVITIES_HTML else None)
+    in_pdf["activities"] = _for_pdf(acts, PDF_ROWS["activities"], t, "more_activities_pdf")
+    in_pdf["activities"]["rows"] = [dict(x, summary=short(x["summary"]))
+                                    for x in ctx["activities"][:PDF_ROWS["activities"]]]
 
     surveys = [x for x in _by_customer(dataset, "surveys", customer_id)
                if x.date <= as_of and x.comment and x.comment.strip()]
     surveys.sort(key=lambda x: x.date, reverse=True)
     ctx["survey_comments"] = [{"date": x.date, "score": x.score, "comment": x.comment} for x in surveys[:3]]
+    in_pdf["survey_comments"] = [dict(x, comment=short(x["comment"])) for x in ctx["survey_comments"]]
+    in_pdf["summaries_note"] = t("summaries_shortened") if shortened else None
 
     ctx["care"] = [{"kind": c.kind, "kind_label": t("care." + c.kind), "date": c.date, "who": c.who,
                     "days": c.days} for c in sorted(a.care, key=lambda c: (c.date, c.kind, c.who or ""))]
+    in_pdf["care"] = _for_pdf(ctx["care"], PDF_ROWS["care"], t, "more_care_pdf")
+    ctx["in_pdf"] = in_pdf
 
     ctx["charts"] = {
         "revenue_trend": {

@@ -26,6 +26,7 @@ BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 BIDI_NAME = f"Acme {RLO}dnalloH{PDF_} Trading"
 BIDI_NOTES = f"Order {RLO}12345 due{PDF_} today; ticket {RLI}T-77 open{PDI}{RLM} &#x202E;ZYX now."
 N_CONTACTS = 600
+N_ROWS = 600            # plans and activities of C2
 LONG_NOTES = "\n\n".join(f"Paragraph {i:02d}: the customer asked again about delivery terms and the "
                          f"service level of the new line." for i in range(60)) + "\n\nEND-OF-NOTES-MARKER"
 
@@ -43,16 +44,32 @@ def _workbook(path: Path) -> Path:
         for month in ("2026-07", "2026-08", "2026-09"):
             sales.append([cid, month, 1000])
     contacts = wb.create_sheet("Contacts")
-    contacts.append(["customer_id", "name", "title", "role", "attitude", "influence"])
-    contacts.append(["C1", f"Zhao {RLO}oahZ", f"CTO{RLM}", "decision_maker", "supporter", 5])
+    contacts.append(["customer_id", "name", "title", "role", "attitude", "influence", "birthday"])
+    contacts.append(["C1", f"Zhao {RLO}oahZ", f"CTO{RLM}", "decision_maker", "supporter", 5, None])
     roles = ("decision_maker", "influencer", "champion", "user", "gatekeeper")
     atts = ("supporter", "neutral", "opponent")
     for i in range(N_CONTACTS):
+        # Person 0004, 0009, …: influence 5; the rest less.
         contacts.append(["C2", f"Person {i:04d}", f"Engineer grade {i % 7}", roles[i % 5], atts[i % 3],
-                         1 + i % 5])
+                         1 + i % 5, f"1980-{10 + i % 3}-{1 + i % 28:02d}"])
     plans = wb.create_sheet("Plans")
     plans.append(["customer_id", "objective", "action", "owner", "due", "status"])
     plans.append(["C1", f"Grow {RLO}worG", "Visit", "Wang", "2026-12-01", "open"])
+    for i in range(N_ROWS):
+        # Three overdue actions among many done ones: the PDF must show them.
+        status, due = ("open", "2026-08-01") if i % 200 == 7 else ("done", f"2026-0{1 + i % 9}-15")
+        plans.append(["C2", f"Objective {i:04d}", f"Action {i:04d} {status}", "Li", due, status])
+    acts = wb.create_sheet("Activities")
+    acts.append(["customer_id", "date", "type", "owner", "minutes", "summary"])
+    for i in range(N_ROWS - 1):
+        acts.append(["C2", f"2026-{1 + i % 9:02d}-{1 + i % 28:02d}", "visit", "Li", 30,
+                     f"Visit {i:04d}: " + "talked about the roadmap and prices. " * 2])
+    acts.append(["C2", "2026-09-29", "meeting", "Li", 90,
+                 "LONG-SUMMARY-START " + "the board discussed the whole portfolio. " * 60 + "LONG-SUMMARY-END"])
+    comps = wb.create_sheet("Competitors")
+    comps.append(["customer_id", "competitor", "share", "strengths", "weaknesses"])
+    for i in range(40):
+        comps.append(["C2", f"Rival {i:02d}", f"{1 + i % 20}%", "price", "service"])
     settings = wb.create_sheet("Settings")
     settings.append(["key", "value"])
     settings.append(["language", "en"])
@@ -228,3 +245,57 @@ def test_shorten_markdown_cuts_at_a_boundary_and_labels_exist_in_both_languages(
     for key in ("notes_shortened", "notes_shortened_problem"):
         zh, en = labels.LABELS[key]
         assert "{n}" in zh and "{n}" in en and "{shown}" in zh and "{shown}" in en
+
+
+# ----------------------------------------------------------------- long lists
+
+def test_an_account_with_hundreds_of_rows_gives_a_bounded_pdf(built):
+    pdf = built / "accounts/C2.pdf"
+    assert len(PdfReader(pdf).pages) <= 6
+    text = " ".join(_pdf_text(pdf).split())
+    # the most relevant rows, and how many more, and where
+    assert "Person 0004" in text and "Person 0001" not in text           # influence 5 first, 2 left out
+    assert "the 20 most influential contacts; and 580 more — see the HTML plan" in text
+    for i in (7, 207, 407):                                              # overdue actions come first
+        assert f"Action {i:04d} open" in text
+    assert "the first 12 actions, overdue and open first; and 588 more — see the HTML plan" in text
+    assert "LONG-SUMMARY-START" in text and "LONG-SUMMARY-END" not in text   # the latest, shortened
+    assert "the latest 12 activities; and 588 more — see the HTML plan" in text
+    assert "long summaries are shortened in the PDF" in text
+    assert "and 32 more — see the HTML plan" in text                    # competitors
+    assert "the next 10 care dates; and 590 more — see the HTML plan" in text
+    # the booklet's section of the account is the same bounded plan
+    booklet = " ".join(_pdf_text(built / "booklet.pdf").split())
+    assert "the 20 most influential contacts; and 580 more — see the HTML plan" in booklet
+
+
+def test_the_html_plan_keeps_the_rows(built):
+    html = (built / "accounts/C2.html").read_text(encoding="utf-8")
+    assert all(f"Person {i:04d}" in html for i in range(N_CONTACTS))
+    assert all(f"Action {i:04d} " in html for i in range(N_ROWS))
+    assert html.count("Rival ") == 40 and "LONG-SUMMARY-END" in html
+    assert "see the HTML plan" not in html and "most influential" not in html
+    # activities: the latest 200, and where the older ones are
+    assert html.count("<td class=\"md\"><p>Visit ") == 199
+    assert "the latest 200 activities; 400 older ones are in the workbook" in html
+
+
+def test_more_labels_say_where_the_rest_is_in_both_languages():
+    from kamreport import labels
+    for key in ("more_contacts_pdf", "more_plans_pdf", "more_activities_pdf", "more_competitors_pdf",
+                "more_care_pdf"):
+        zh, en = labels.LABELS[key]
+        assert "{n}" in zh and "{shown}" in zh and "网页版客户计划" in zh, key
+        assert "{n}" in en and "{shown}" in en and "see the HTML plan" in en, key
+    zh, en = labels.LABELS["more_activities_html"]
+    assert "工作簿" in zh and "workbook" in en
+
+
+def test_for_pdf_keeps_the_first_rows_and_says_how_many_more_in_chinese():
+    from kamreport import labels, views
+    t = labels.translator("zh")
+    rows = list(range(1234))
+    cut = views._for_pdf(rows, 12, t, "more_plans_pdf")
+    assert cut["rows"] == rows[:12] and cut["more"] == 1222
+    assert cut["note"] == "此处显示前 12 项行动（逾期与进行中优先）；另有 1,222 项，见网页版客户计划"
+    assert views._for_pdf(rows[:12], 12, t, "more_plans_pdf") == {"rows": rows[:12], "more": 0, "note": None}
