@@ -47,7 +47,7 @@ NOTES_PDF_MAX = 2_000
 # there are and where: a PDF stays a few pages, whatever the workbook holds.
 PDF_ROWS = {"contacts": 20, "plans": 12, "competitors": 8, "care": 10, "activities": RECENT_ACTIVITIES}
 ACTIVITIES_HTML = 200
-SUMMARY_PDF_MAX = 300          # an activity summary or survey comment, in the PDF
+TEXT_PDF_MAX = 200             # a cell in a PDF table row (an action, a summary, a title)
 FIRST_PROBLEMS = 30
 PARETO_MAX_BARS = 60
 DEFAULT_BRAND = "#1f4e79"
@@ -262,14 +262,36 @@ def _why_tier(a: Account, s: Settings, t, money, lang: str) -> dict[str, Any]:
             "score": a.score, "attractiveness_label": t("attract." + a.attractiveness)}
 
 
-def _for_pdf(rows: list, limit: int, t, key: str) -> dict[str, Any]:
-    """The first `limit` rows (already most relevant first) and, when some
-    are left out, the line saying how many and where they are."""
-    more = len(rows) - limit
-    if more <= 0:
-        return {"rows": rows, "more": 0, "note": None}
-    return {"rows": rows[:limit], "more": more,
-            "note": t(key, shown=fmt.num(limit), n=fmt.num(more))}
+def _clip(rows: list[dict], texts: tuple[str, ...]) -> tuple[list[dict], bool]:
+    """Copies of `rows` whose `texts` (cells of up to 32,767 characters) are
+    cut to TEXT_PDF_MAX characters with "…"; True when one was cut."""
+    out, cut = [], False
+    for r in rows:
+        changes = {}
+        for f in texts:
+            v = r.get(f)
+            short = shorten_markdown(v, TEXT_PDF_MAX) if isinstance(v, str) else None
+            if short is not None:
+                changes[f] = short + " …"
+        if changes:
+            cut, r = True, dict(r, **changes)
+        out.append(r)
+    return out, cut
+
+
+def _for_pdf(rows: list, limit: int, t, key: str, texts: tuple[str, ...] = (),
+             total: int | None = None) -> dict[str, Any]:
+    """What the PDF shows of a list: its first `limit` rows (the list is most
+    relevant first) with their long `texts` shortened; `note` says how many
+    rows are left out and where they are (`total`: rows the list stands
+    for, when `rows` is itself a part of them); `texts_note` that a text was
+    shortened."""
+    total = len(rows) if total is None else total
+    shown, cut = _clip(rows[:limit], texts)
+    more = total - len(shown)
+    return {"rows": shown, "more": max(more, 0),
+            "note": t(key, shown=fmt.num(len(shown)), n=fmt.num(more)) if more > 0 else None,
+            "texts_note": t("texts_shortened") if cut else None}
 
 
 def _most_influential(contacts: list) -> list:
@@ -397,16 +419,19 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
     contacts = _by_customer(dataset, "contacts", customer_id)
     ctx["stakeholders"] = _stakeholders(contacts, t)
     in_pdf: dict[str, Any] = {}       # what the PDF shows of the long lists (see PDF_ROWS)
-    if len(contacts) > PDF_ROWS["contacts"]:
-        top = _for_pdf(_most_influential(contacts), PDF_ROWS["contacts"], t, "more_contacts_pdf")
-        in_pdf["stakeholders"] = dict(_stakeholders(top["rows"], t), note=top["note"])
-    else:
-        in_pdf["stakeholders"] = dict(ctx["stakeholders"], note=None)
+    top = _for_pdf(_most_influential(contacts), PDF_ROWS["contacts"], t, "more_contacts_pdf")
+    grid, cut = _stakeholders(top["rows"], t), False
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            cell["people"], c = _clip(cell["people"], ("name", "title"))
+            cut = cut or c
+    in_pdf["stakeholders"] = dict(grid, note=top["note"], texts_note=t("texts_shortened") if cut else None)
     comps = sorted(_by_customer(dataset, "competitors", customer_id),
                    key=lambda c: (-(c.share or 0), c.competitor))
     ctx["competitors"] = [{"name": c.competitor, "share": c.share, "strengths": c.strengths,
                            "weaknesses": c.weaknesses} for c in comps]
-    in_pdf["competitors"] = _for_pdf(ctx["competitors"], PDF_ROWS["competitors"], t, "more_competitors_pdf")
+    in_pdf["competitors"] = _for_pdf(ctx["competitors"], PDF_ROWS["competitors"], t, "more_competitors_pdf",
+                                     ("name", "strengths", "weaknesses"))
     risks = sorted(a.risks, key=lambda r: (SEVERITY_RANK.get(r.severity, 9), r.code))
     ctx["risks"] = [{"code": r.code, "label": t("risk." + r.code), "severity": r.severity,
                      "severity_label": t("severity." + r.severity), "message": r.message} for r in risks]
@@ -423,40 +448,28 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
     plans.sort(key=lambda p: (status_rank.get(p["status"], 3), not p["overdue"],
                               p["due"] or date.max, p["objective"], p["action"]))
     ctx["plans"] = plans
-    in_pdf["plans"] = _for_pdf(plans, PDF_ROWS["plans"], t, "more_plans_pdf")
+    in_pdf["plans"] = _for_pdf(plans, PDF_ROWS["plans"], t, "more_plans_pdf", ("objective", "action", "owner"))
 
     acts = [x for x in _by_customer(dataset, "activities", customer_id) if x.date <= as_of]
     acts.sort(key=lambda x: (x.date, x.type), reverse=True)
-    shortened = False
-
-    def short(text):                # a Markdown cell as the PDF prints it
-        nonlocal shortened
-        cut = shorten_markdown(text, SUMMARY_PDF_MAX) if text else None
-        if cut is None:
-            return text
-        shortened = True
-        return cut + " …"
-
     ctx["activities"] = [{"date": x.date, "type": x.type, "type_label": t("activity." + x.type),
                           "owner": x.owner, "contact": x.contact, "minutes": x.minutes,
                           "summary": x.summary} for x in acts[:ACTIVITIES_HTML]]
     ctx["activities_total"] = len(acts)
     ctx["activities_note"] = (t("more_activities_html", shown=fmt.num(ACTIVITIES_HTML),
                                 n=fmt.num(len(acts) - ACTIVITIES_HTML)) if len(acts) > ACTIVITIES_HTML else None)
-    in_pdf["activities"] = _for_pdf(acts, PDF_ROWS["activities"], t, "more_activities_pdf")
-    in_pdf["activities"]["rows"] = [dict(x, summary=short(x["summary"]))
-                                    for x in ctx["activities"][:PDF_ROWS["activities"]]]
+    in_pdf["activities"] = _for_pdf(ctx["activities"], PDF_ROWS["activities"], t, "more_activities_pdf",
+                                    ("owner", "contact", "summary"), total=len(acts))
 
     surveys = [x for x in _by_customer(dataset, "surveys", customer_id)
                if x.date <= as_of and x.comment and x.comment.strip()]
     surveys.sort(key=lambda x: x.date, reverse=True)
     ctx["survey_comments"] = [{"date": x.date, "score": x.score, "comment": x.comment} for x in surveys[:3]]
-    in_pdf["survey_comments"] = [dict(x, comment=short(x["comment"])) for x in ctx["survey_comments"]]
-    in_pdf["summaries_note"] = t("summaries_shortened") if shortened else None
+    in_pdf["survey_comments"] = _for_pdf(ctx["survey_comments"], 3, t, "", ("comment",))
 
     ctx["care"] = [{"kind": c.kind, "kind_label": t("care." + c.kind), "date": c.date, "who": c.who,
                     "days": c.days} for c in sorted(a.care, key=lambda c: (c.date, c.kind, c.who or ""))]
-    in_pdf["care"] = _for_pdf(ctx["care"], PDF_ROWS["care"], t, "more_care_pdf")
+    in_pdf["care"] = _for_pdf(ctx["care"], PDF_ROWS["care"], t, "more_care_pdf", ("who",))
     ctx["in_pdf"] = in_pdf
 
     ctx["charts"] = {

@@ -58,7 +58,10 @@ def _workbook(path: Path) -> Path:
     for i in range(N_ROWS):
         # Three overdue actions among many done ones: the PDF must show them.
         status, due = ("open", "2026-08-01") if i % 200 == 7 else ("done", f"2026-0{1 + i % 9}-15")
-        plans.append(["C2", f"Objective {i:04d}", f"Action {i:04d} {status}", "Li", due, status])
+        action = f"Action {i:04d} {status}"
+        if i == 407:                        # a 24,000-character cell among them
+            action += " LONG-ACTION-START " + "call the buyer again; " * 1000 + "LONG-ACTION-END"
+        plans.append(["C2", f"Objective {i:04d}", action, "Li", due, status])
     acts = wb.create_sheet("Activities")
     acts.append(["customer_id", "date", "type", "owner", "minutes", "summary"])
     for i in range(N_ROWS - 1):
@@ -259,9 +262,10 @@ def test_an_account_with_hundreds_of_rows_gives_a_bounded_pdf(built):
     for i in (7, 207, 407):                                              # overdue actions come first
         assert f"Action {i:04d} open" in text
     assert "the first 12 actions, overdue and open first; and 588 more — see the HTML plan" in text
+    assert "LONG-ACTION-START" in text and "LONG-ACTION-END" not in text
     assert "LONG-SUMMARY-START" in text and "LONG-SUMMARY-END" not in text   # the latest, shortened
     assert "the latest 12 activities; and 588 more — see the HTML plan" in text
-    assert "long summaries are shortened in the PDF" in text
+    assert "long texts are shortened in the PDF" in text
     assert "and 32 more — see the HTML plan" in text                    # competitors
     assert "the next 10 care dates; and 590 more — see the HTML plan" in text
     # the booklet's section of the account is the same bounded plan
@@ -273,7 +277,7 @@ def test_the_html_plan_keeps_the_rows(built):
     html = (built / "accounts/C2.html").read_text(encoding="utf-8")
     assert all(f"Person {i:04d}" in html for i in range(N_CONTACTS))
     assert all(f"Action {i:04d} " in html for i in range(N_ROWS))
-    assert html.count("Rival ") == 40 and "LONG-SUMMARY-END" in html
+    assert html.count("Rival ") == 40 and "LONG-SUMMARY-END" in html and "LONG-ACTION-END" in html
     assert "see the HTML plan" not in html and "most influential" not in html
     # activities: the latest 200, and where the older ones are
     assert html.count("<td class=\"md\"><p>Visit ") == 199
@@ -298,4 +302,10 @@ def test_for_pdf_keeps_the_first_rows_and_says_how_many_more_in_chinese():
     cut = views._for_pdf(rows, 12, t, "more_plans_pdf")
     assert cut["rows"] == rows[:12] and cut["more"] == 1222
     assert cut["note"] == "此处显示前 12 项行动（逾期与进行中优先）；另有 1,222 项，见网页版客户计划"
-    assert views._for_pdf(rows[:12], 12, t, "more_plans_pdf") == {"rows": rows[:12], "more": 0, "note": None}
+    assert cut["texts_note"] is None
+    assert views._for_pdf(rows[:12], 12, t, "more_plans_pdf")["note"] is None
+    long = [{"action": "很长的行动 " * 100, "owner": "王"}]
+    clipped = views._for_pdf(long, 12, t, "more_plans_pdf", ("action", "owner"))
+    assert clipped["rows"][0]["action"].endswith(" …") and len(clipped["rows"][0]["action"]) <= views.TEXT_PDF_MAX + 2
+    assert clipped["rows"][0]["owner"] == "王" and long[0]["action"].startswith("很长")   # a copy
+    assert clipped["texts_note"] == "较长的文字在 PDF 中已截短（…），全文见网页版客户计划"
