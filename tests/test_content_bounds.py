@@ -37,10 +37,11 @@ def _workbook(path: Path) -> Path:
     ws.title = "Customers"
     ws.append(["customer_id", "name", "designated_key", "account_manager", "notes"])
     ws.append(["C1", BIDI_NAME, "yes", f"Wang {RLO}gnaW", BIDI_NOTES])
-    ws.append(["C2", "Big Contacts Co", "yes", "Li", LONG_NOTES])
+    ws.append(["C2", "Big Contacts Co", "yes", "Li", "A short note."])
+    ws.append(["C3", "Long Notes Co", "yes", "Zhou", LONG_NOTES])
     sales = wb.create_sheet("Sales")
     sales.append(["customer_id", "month", "revenue"])
-    for cid in ("C1", "C2"):
+    for cid in ("C1", "C2", "C3"):
         for month in ("2026-07", "2026-08", "2026-09"):
             sales.append([cid, month, 1000])
     contacts = wb.create_sheet("Contacts")
@@ -223,18 +224,18 @@ def test_packaged_templates_fail_on_an_undefined_variable():
 
 def test_long_notes_are_shortened_in_the_pdf_with_a_note_and_a_warning(built):
     assert len(LONG_NOTES) > 5000
-    html = (built / "accounts/C2.html").read_text(encoding="utf-8")
+    html = (built / "accounts/C3.html").read_text(encoding="utf-8")
     assert "END-OF-NOTES-MARKER" in html and "Paragraph 59" in html       # whole in the HTML
     assert "shortened" not in html
-    text = " ".join(_pdf_text(built / "accounts/C2.pdf").split())
+    text = " ".join(_pdf_text(built / "accounts/C3.pdf").split())
     assert "Paragraph 00" in text
     assert "END-OF-NOTES-MARKER" not in text                              # cut in the PDF ...
     assert "shortened — the first" in text and "full text in the HTML plan" in text   # ... visibly
     booklet = " ".join(_pdf_text(built / "booklet.pdf").split())
     assert "END-OF-NOTES-MARKER" not in booklet and "full text in the HTML plan" in booklet
     problems = (built / "problems.csv").read_text(encoding="utf-8-sig")
-    assert "the notes of C2 are" in problems and "the account plan PDF shows the first" in problems
-    assert "the notes of C1" not in problems                              # short notes: no warning
+    assert "the notes of C3 are" in problems and "the account plan PDF shows the first" in problems
+    assert "the notes of C1" not in problems and "the notes of C2" not in problems  # short notes: no warning
     summary = json.loads((built / "summary.json").read_text(encoding="utf-8"))
     assert summary["problems"]["warning"] >= 1
 
