@@ -13,6 +13,12 @@ several figures (pillar inputs, health bases), which are pre-formatted here.
 Markdown sources (notes, activity summaries, survey comments, policy) stay
 Markdown; the templates pass them through the pipeline's sanitising `md`
 filter.
+
+An account plan's context carries its long lists whole for the HTML page
+and, in `in_pdf`, what its PDF shows of them (PDF_ROWS: the most relevant
+rows, long cells shortened) with the line saying how many more there are
+and where; notes over NOTES_PDF_MAX characters are shortened the same way
+(`account.notes_pdf`) and reported as a warning problem.
 """
 from __future__ import annotations
 
