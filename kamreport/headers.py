@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import schema
+from . import schema, synonyms
 from .values import CURRENCIES, SCALES, normalise
 
 MONEY_TYPES = frozenset({schema.MONEY, schema.MONEY_POS})
@@ -127,16 +127,32 @@ def _money_unit(s: str) -> tuple[Decimal | None, str | None] | None:
     return scale, currency
 
 
+_NAMES: dict[str, dict[str, tuple[schema.Column, str]]] = {}
+
+
+def names(spec: schema.Sheet) -> dict[str, tuple[schema.Column, str]]:
+    """Folded header -> (column, zh | en) for one kind of sheet: the spec's
+    names first, then the maintained synonyms (synonyms.py)."""
+    table = _NAMES.get(spec.key)
+    if table is None:
+        table = {}
+        for c in spec.columns:
+            table.setdefault(schema.fold(c.zh), (c, "zh"))
+            table.setdefault(schema.fold(c.key), (c, "en"))
+        for key, words in synonyms.COLUMNS.get(spec.key, {}).items():
+            col = spec.column(key)
+            for w in words:
+                table.setdefault(schema.fold(w), (col, "zh" if not w.isascii() else "en"))
+        _NAMES[spec.key] = table
+    return table
+
+
 def _exact(spec: schema.Sheet, text: str) -> tuple[schema.Column | None, str]:
     f = schema.fold(text)
     if not f:
         return None, ""
-    for c in spec.columns:
-        if f == schema.fold(c.zh):
-            return c, "zh"
-        if f == schema.fold(c.key):
-            return c, "en"
-    return None, ""
+    hit = names(spec).get(f)
+    return hit if hit is not None else (None, "")
 
 
 def _qualified(spec: schema.Sheet, text: str) -> tuple[schema.Column | None, str, str]:

@@ -7,6 +7,7 @@ here, so the English/Chinese names are spelled in exactly one place.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Column types (SPEC §1 "Values").
@@ -201,8 +202,12 @@ _FOLD = re.compile(r"[\s_\-]+")
 
 
 def fold(name: str) -> str:
-    """Normalise a sheet or column name: case-, space-, `_`- and `-`-insensitive."""
-    return _FOLD.sub("", str(name)).casefold()
+    """Normalise a sheet or column name: case-, space-, `_`- and `-`-insensitive,
+    full-width forms as ASCII (`ＩＤ` = `ID`)."""
+    text = str(name)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _FOLD.sub("", text).casefold()
 
 
 def find_sheet(name: str) -> Sheet | None:

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable
 
 from . import schema
 from .model import Birthday
+from .synonyms import ENUMS
 
 
 class BadValue(Exception):
@@ -659,6 +660,10 @@ _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓", "✔", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "無", "×", "✗", "f"}
 
 
+_TRUE_WORDS = frozenset(_TRUE | {normalise(w).casefold() for w in ENUMS["bool"]["true"]})
+_FALSE_WORDS = frozenset(_FALSE | {normalise(w).casefold() for w in ENUMS["bool"]["false"]})
+
+
 def parse_bool(v: Any) -> bool | None:
     if type(v) is bool:
         return v
@@ -666,9 +671,9 @@ def parse_bool(v: Any) -> bool | None:
         s = normalise(v).casefold()
         if not s:
             return None
-        if s in _TRUE:
+        if s in _TRUE_WORDS:
             return True
-        if s in _FALSE:
+        if s in _FALSE_WORDS:
             return False
         raise BadValue("not_bool")
     if type(v) is float or type(v) is int:
@@ -685,11 +690,14 @@ def parse_bool(v: Any) -> bool | None:
 
 
 def enum_table(enum: schema.Enum) -> dict[str, str]:
-    """Folded key / English words / Chinese label -> key."""
+    """Folded key / English words / Chinese label / common words -> key."""
     table: dict[str, str] = {}
     for key, zh in enum.options:
         for name in (key, zh, enum.label(key, "en")):
             table[schema.fold(name)] = key
+    for key, words in ENUMS.get(enum.name, {}).items():
+        for w in words:
+            table.setdefault(schema.fold(w), key)
     return table
 
 

@@ -289,7 +289,7 @@ def test_missing_sales_sheet_across_two_workbooks(tmp_path):
 
 
 def test_missing_required_column(tmp_path):
-    path = book(tmp_path, Sales=[["Sales"], ["customer_id", "month", "amount"], ["C1", "2026-07", 1]])
+    path = book(tmp_path, Sales=[["Sales"], ["customer_id", "month", "qty"], ["C1", "2026-07", 1]])
     data = read_workbooks([path], lang="en")
     assert found(data) == [(path, "Sales", 2, "", "fatal")]
     msg = data.problems[0].message

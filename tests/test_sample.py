@@ -221,7 +221,7 @@ def test_sample_reads_clean_and_shows_every_class_and_risk(lang):
     assert {r.code for a in accounts for r in a.risks} == RISK_CODES
     assert {r.severity for a in accounts for r in a.risks} == {"high", "medium"}
     assert {a.move for a in accounts} == {"up", "down", "same"}
-    assert {a.health_band for a in accounts} == {"green", "amber", "red", None}
+    assert {a.health_band for a in accounts} == {"green", "amber", "red", "insufficient", None}
     assert {a.attractiveness for a in accounts} == {"high", "medium", "low"}
 
 
