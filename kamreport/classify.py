@@ -224,7 +224,8 @@ def key_reasons(c: Customer, as_of: date, abc_class: str, potential: Fraction | 
         reasons.append("agreement")
     if abc_class == "A":
         reasons.append("top_contributor")
-    if potential is not None and potential >= frac(s.high_potential) and revenue_ttm > 0:
+    # A pillar is compared as reported, rounded to one decimal (SPEC §1): 79.95 is 80.0.
+    if potential is not None and round_half_up(potential, 1) >= dec(s.high_potential) and revenue_ttm > 0:
         reasons.append("high_potential")
     return tuple(reasons)
 

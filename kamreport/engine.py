@@ -81,6 +81,7 @@ def compute(dataset: Dataset, period: str | None = None,
             days_since_touch=eng.days_since_touch, cadence=cadence, svc=svc, ex=ex, lang=lang)
         scored = k.tier in ("key", "ordinary")   # health is for key and ordinary customers only
         health = E.health_of(values) if scored else None
+        coverage = E.health_coverage(values) if scored else None
         facts = E.RiskFacts(
             tier=k.tier, growth_qoq=qoq, growth_yoy=yoy, latest_satisfaction=latest,
             prev_satisfaction=prev_sat, days_since_touch=eng.days_since_touch, cadence=cadence,
@@ -114,7 +115,8 @@ def compute(dataset: Dataset, period: str | None = None,
             resolved_ttm=svc.resolved_ttm, open_complaints=len(svc.open_ages),
             mean_resolution_days=_f(svc.mean_resolution_days),
             latest_satisfaction=_f(latest), prev_satisfaction=_f(prev_sat),
-            health=_f(health), health_band=E.health_band(health),
+            health=_f(health), health_band=E.health_band(health, coverage),
+            health_coverage=_f(coverage),
             health_components=comps if scored else tuple(
                 h.__class__(h.name, h.weight, None, h.basis) for h in comps),
             risks=E.risks(facts, as_of, settings, lang),

@@ -39,6 +39,7 @@ from .settings import Settings
 
 HEALTH_WEIGHTS = {"growth": Fraction(3, 10), "satisfaction": Fraction(1, 4),
                   "engagement": Fraction(1, 5), "service": Fraction(3, 20), "execution": Fraction(1, 10)}
+MIN_COVERAGE = Fraction(1, 2)   # health needs components worth half the weight
 CARE_DAYS = 90
 CONTRACT_HIGH_DAYS = 30
 SATISFACTION_FALL = 2
@@ -266,14 +267,27 @@ def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | Non
     return comps, values
 
 
+def health_coverage(values: Mapping[str, Fraction | None]) -> Fraction:
+    """The sum of the weights of the present components (SPEC §4 Evidence)."""
+    return sum((HEALTH_WEIGHTS[k] for k in HEALTH_WEIGHTS if values[k] is not None), Fraction(0))
+
+
 def health_of(values: Mapping[str, Fraction | None]) -> Decimal | None:
+    """Weighted mean of the present components, half-up to one decimal;
+    None when their weights sum to less than MIN_COVERAGE (not enough
+    evidence: never shown as healthy)."""
+    if health_coverage(values) < MIN_COVERAGE:
+        return None
     m = weighted_mean([(HEALTH_WEIGHTS[k], values[k]) for k in HEALTH_WEIGHTS])
     return None if m is None else round_half_up(m, 1)
 
 
-def health_band(health: Decimal | None) -> str | None:
+def health_band(health: Decimal | None, coverage: Fraction | None = None) -> str | None:
+    """green ≥ 70, amber ≥ 40, red below (on the rounded health); `insufficient`
+    for a scored customer (coverage given) whose evidence is below 0.5;
+    None for customers without health (prospect, unattractive)."""
     if health is None:
-        return None
+        return "insufficient" if coverage is not None and coverage < MIN_COVERAGE else None
     return "green" if health >= 70 else "amber" if health >= 40 else "red"
 
 
@@ -326,9 +340,12 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
 
     floor = frac(s.satisfaction_floor)
     if f.latest_satisfaction is not None:
-        below = f.latest_satisfaction < floor
+        # Satisfaction is a score: compared as reported, rounded to one decimal (SPEC §1),
+        # so a mean of 5.95 that prints 6.0 is not "below 6".
+        latest = frac(round_half_up(f.latest_satisfaction, 1))
+        below = latest < floor
         fell = (f.prev_satisfaction is not None
-                and f.prev_satisfaction - f.latest_satisfaction >= SATISFACTION_FALL)
+                and frac(round_half_up(f.prev_satisfaction, 1)) - latest >= SATISFACTION_FALL)
         if below or fell:
             add("LOW_SATISFACTION", "high" if below else "medium",
                 f"Satisfaction {_n1(f.latest_satisfaction)} (previous {_n1(f.prev_satisfaction)}, floor {_n1(floor)})",

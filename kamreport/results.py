@@ -122,12 +122,14 @@ class Account:
     latest_satisfaction: float | None
     prev_satisfaction: float | None
     health: float | None
-    health_band: str | None            # green | amber | red
+    health_band: str | None            # green | amber | red | insufficient (coverage < 0.5)
     health_components: tuple[HealthComponent, ...]
     risks: tuple[Risk, ...]
     overdue_actions: int
     care: tuple[CareItem, ...]
     notes: str | None                  # markdown source
+    # v1.1 (SPEC §4): defaults so that hand-built Accounts (tests) need not name them
+    health_coverage: float | None = None   # sum of the weights of the present components; None unscored
 
 
 @dataclass(frozen=True)

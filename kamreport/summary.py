@@ -65,7 +65,7 @@ def _account(a: Account, files: dict[str, str] | None) -> dict[str, Any]:
         "growth_qoq": ratio(a.growth_qoq), "growth_yoy": ratio(a.growth_yoy),
         "share_of_wallet": ratio(a.share_of_wallet), "days_since_touch": a.days_since_touch,
         "latest_satisfaction": score(a.latest_satisfaction), "health": score(a.health),
-        "health_band": a.health_band,
+        "health_band": a.health_band, "health_coverage": ratio(a.health_coverage),
         "health_components": {h.name: score(h.value) for h in a.health_components},
         "risks": [{"code": r.code, "severity": r.severity, "message": r.message} for r in a.risks],
         "files": dict(files or {}),

@@ -216,7 +216,10 @@ def test_agreement_until_as_of_counts_the_day_before_does_not():
 def test_high_potential_needs_revenue_and_80():
     c = cust("A")
     assert C.key_reasons(c, Q3.as_of, "B", Fraction(80), D("0.01"), S) == ("high_potential",)
-    assert C.key_reasons(c, Q3.as_of, "B", Fraction(7999, 100), D(100), S) == ()
+    # the pillar is compared as reported, rounded to one decimal: 79.95 is 80.0, 79.9499… is 79.9
+    assert C.key_reasons(c, Q3.as_of, "B", Fraction(7995, 100), D(100), S) == ("high_potential",)
+    assert C.key_reasons(c, Q3.as_of, "B", Fraction(7995, 100) - Fraction(1, 10**6), D(100), S) == ()
+    assert C.key_reasons(c, Q3.as_of, "B", Fraction(7994, 100), D(100), S) == ()
     assert C.key_reasons(c, Q3.as_of, "N", Fraction(100), D(0), S) == ()
 
 

@@ -91,6 +91,11 @@ def test_nps():
     assert E.nps([sv(date(2026, 9, 1), n) for n in (10, 9, 8, 6, 0)], Q3) == 0
     # 10, 10, 7 -> 2/3 = 66.67 % - 0
     assert E.nps([sv(date(2026, 9, 1), n) for n in (10, 10, 7)], Q3) == Fraction(200, 3)
+    # in points, -100..100 (not a fraction, not 0-10): all detractors -100, all promoters 100
+    assert E.nps([sv(date(2026, 9, 1), n) for n in (0, 6)], Q3) == -100
+    assert E.nps([sv(date(2026, 9, 1), 9)], Q3) == 100
+    # 9, 9, 3 promoters 2 of 3, detractors 1 of 3 -> 33.33… points (summary.json: 33.3)
+    assert E.nps([sv(date(2026, 9, 1), n) for n in (9, 9, 3)], Q3) == Fraction(100, 3)
     # outside TTM or without nps: none
     assert E.nps([sv(date(2025, 9, 1), 10), sv(date(2026, 9, 1), None)], Q3) is None
 
@@ -154,7 +159,43 @@ def test_health_weighted_and_renormalised():
 @pytest.mark.parametrize("h,band", [("70.0", "green"), ("69.9", "amber"), ("40.0", "amber"), ("39.9", "red")])
 def test_health_band(h, band):
     assert E.health_band(Decimal(h)) == band
+    assert E.health_band(Decimal(h), Fraction(1)) == band
     assert E.health_band(None) is None
+
+
+def test_health_needs_half_the_weight_as_evidence():
+    none = dict.fromkeys(E.HEALTH_WEIGHTS)
+    # satisfaction .25 + service .15 + execution .10 = exactly .50: enough
+    v = dict(none, satisfaction=Fraction(90), service=Fraction(100), execution=Fraction(50))
+    assert E.health_coverage(v) == Fraction(1, 2)
+    # (.25*90 + .15*100 + .1*50) / .5 = (22.5 + 15 + 5) / .5 = 85.0
+    assert E.health_of(v) == Decimal("85.0") and E.health_band(E.health_of(v), Fraction(1, 2)) == "green"
+    # without execution: .40 < .50 -> no health, band insufficient (not green)
+    v = dict(v, execution=None)
+    assert E.health_coverage(v) == Fraction(2, 5)
+    assert E.health_of(v) is None and E.health_band(None, Fraction(2, 5)) == "insufficient"
+    # engagement .20 + service .15 (always present for a scored customer) = .35
+    v = dict(none, engagement=Fraction(100), service=Fraction(100))
+    assert E.health_coverage(v) == Fraction(7, 20) and E.health_of(v) is None
+    assert E.health_coverage(dict.fromkeys(E.HEALTH_WEIGHTS, Fraction(1))) == 1
+
+
+def test_key_account_without_sales_or_survey_is_insufficient_not_healthy():
+    d = Dataset((), (Customer("K", "NK", L, designated_key=True, account_manager="Li"),
+                     Customer("O", "NO", L), Customer("P", "NP", L)),
+                (Sale("O", date(2026, 9, 1), 10, L), Sale("O", date(2025, 9, 1), 10, L)),
+                (act("visit", date(2026, 9, 20), "K"), act("visit", date(2026, 9, 20), "O")))
+    r = compute(d, "2026Q3")
+    k, o, p = (next(a for a in r.accounts if a.customer_id == c) for c in "KOP")
+    # K: no growth, no survey, no due action: engagement .2 + service .15 = .35
+    assert (k.health, k.health_band, k.health_coverage) == (None, "insufficient", 0.35)
+    # the components are still reported
+    assert {h.name: h.value for h in k.health_components} == {
+        "growth": None, "satisfaction": None, "engagement": 100.0, "service": 100.0, "execution": None}
+    # O: growth yoy 0 -> 50; .3 + .2 + .15 = .65: (15 + 20 + 15) / .65 = 76.923… -> 76.9
+    assert (o.health, o.health_band, o.health_coverage) == (76.9, "green", 0.65)
+    # a prospect (or unattractive customer) has no health and no coverage
+    assert p.tier == "unattractive" and (p.health, p.health_band, p.health_coverage) == (None, None, None)
 
 
 # --------------------------------------------------------------------------
@@ -203,6 +244,9 @@ def test_revenue_drop_threshold_from_settings_and_message():
     (5.9, None, [("LOW_SATISFACTION", "high")]),
     (7, 9, [("LOW_SATISFACTION", "medium")]),          # fell exactly 2
     (7, 8.9, []),                                      # fell 1.9
+    (5.95, None, []),                                  # compared as reported: 6.0
+    (5.9499, None, [("LOW_SATISFACTION", "high")]),    # reported 5.9
+    (7.04, 8.96, [("LOW_SATISFACTION", "medium")]),    # 7.0 after 9.0: fell 2.0 as reported
     (5, 9, [("LOW_SATISFACTION", "high")]),
     (None, 9, []),
 ])
