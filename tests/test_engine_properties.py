@@ -66,7 +66,13 @@ def test_tiers_partition_and_ranges(d, period):
         pi = a.pillar_inputs
         assert all(v is None or 0 <= v <= 100 for v in
                    (pi.revenue_ttm_pr, pi.gross_profit_ttm_pr, pi.headroom_pr, pi.market_growth_pr))
-        assert (a.health is None) == (a.tier not in ("key", "ordinary"))
+        scored = a.tier in ("key", "ordinary")
+        assert (a.health_coverage is None) == (not scored)
+        # health is there exactly when the evidence is: coverage ≥ 0.5 (SPEC §4)
+        assert (a.health is None) == (not scored or a.health_coverage < 0.5)
+        assert (a.health_band == "insufficient") == (scored and a.health is None)
+        present = sum(h.weight for h in a.health_components if h.value is not None)
+        assert not scored or abs(a.health_coverage - present) < 1e-9
         assert a.health is None or 0 <= a.health <= 100
         assert all(h.value is None or 0 <= h.value <= 100 for h in a.health_components)
         assert (a.tier == "key") == bool(a.key_reasons)
