@@ -43,6 +43,7 @@ class CsvBook:
         self.path = path
         self.epoch: date = EPOCH_1900
         self.unit_styles: dict[bytes, Any] = {}
+        self.maybe_totals = True
         stem = os.path.splitext(os.path.basename(path))[0]
         text = _decode(_read(path))
         rows = _rows(text)

@@ -72,6 +72,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "不是有效的工作簿：没有工作表",
     },
     # -- structure (fatal) -----------------------------------------------------
+    "ambiguous_sheet": {
+        "en": "sheet \"{name}\" could be {kinds}: its name and headers fit both; say which in a Columns "
+              "sheet (sheet \"{name}\", field Customers / Sales / …) or rename the sheet",
+        "zh": "工作表“{name}”可能是 {kinds}：名称和表头两者都符合；请在“列映射”表中指定"
+              "（sheet 填“{name}”，field 填表的类型），或重命名该工作表",
+    },
+    "sheet_by_headers": {
+        "en": "sheet \"{name}\" is read as {kind} ({kind_zh}): its headers are those of a {kind} sheet",
+        "zh": "工作表“{name}”按表头识别为“{kind_zh}”表（{kind}）",
+    },
     "csv_encoding": {
         "en": "the CSV file is neither UTF-8 nor GB18030/GBK text; save it again as \"CSV UTF-8\"",
         "zh": "该 CSV 文件既不是 UTF-8 也不是 GB18030/GBK 编码；请重新另存为“CSV UTF-8”",
@@ -83,6 +93,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "missing_columns": {
         "en": "no header row with the required column(s) {columns} in the first {rows} rows{closest}",
         "zh": "前 {rows} 行中没有包含必填列 {columns} 的表头行{closest}",
+    },
+    "headers_found": {
+        "en": "; headers found: {headers}",
+        "zh": "；找到的表头：{headers}",
+    },
+    "did_you_mean_column": {
+        "en": "; did you mean {name}{header}?",
+        "zh": "；是否是“{name}”{header}？",
     },
     "closest": {
         "en": " (row {row} has {found} but not {missing})",
@@ -279,8 +297,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "客户编号“{value}”已在 {first} 出现；保留第一行",
     },
     "unknown_customer": {
-        "en": "customer_id \"{value}\" is not in the Customers sheet",
-        "zh": "客户编号“{value}”不在“客户”表中",
+        "en": "customer_id \"{value}\" is not in the Customers sheet{did_you_mean}",
+        "zh": "客户编号“{value}”不在“客户”表中{did_you_mean}",
+    },
+    "unknown_customer_name": {
+        "en": "customer \"{value}\" is not a name in the Customers sheet{did_you_mean}",
+        "zh": "客户“{value}”不是“客户”表中的客户名称{did_you_mean}",
+    },
+    "customer_ambiguous": {
+        "en": "customer \"{value}\" fits more than one customer ({ids}); write the exact customer_id",
+        "zh": "客户“{value}”对应多个客户（{ids}）；请填写准确的客户编号",
+    },
+    "customer_loose": {
+        "en": "{count} customer id(s) matched a customer written differently ({examples}); "
+              "write them as in the Customers sheet",
+        "zh": "{count} 个客户编号与“客户”表中写法不同的编号匹配（{examples}）；请按“客户”表的写法填写",
+    },
+    "name_as_id": {
+        "en": "no customer_id column: each customer's name is its id",
+        "zh": "没有客户编号列：以客户名称作为编号",
+    },
+    "match_by_name": {
+        "en": "no customer_id column: rows are matched to customers by the name in \"{header}\"",
+        "zh": "没有客户编号列：按“{header}”中的客户名称匹配客户",
+    },
+    "log_rows": {
+        "en": "no type column: this log's rows are of type {kind}",
+        "zh": "没有类型列：此记录表的各行按“{kind}”处理",
     },
     "settings_no_key": {
         "en": "setting value \"{value}\" has no key",
@@ -302,6 +345,9 @@ def message(code: str, lang: str, **params: Any) -> str:
     text = texts.get(lang) or texts["en"]
     if "limit" in params and "limit_mb" not in params:
         params["limit_mb"] = int(params["limit"]) // (1 << 20)
+    if "{did_you_mean}" in text:
+        hint = params.get("hint") or ""
+        params["did_you_mean"] = (f"; did you mean {hint}?" if lang != "zh" else f"；是否是 {hint}？") if hint else ""
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -34,12 +34,13 @@ from datetime import date
 from typing import Any, Callable, Iterable
 
 import contextlib
+import difflib
 import unicodedata
 import dataclasses
 import os
 from decimal import Decimal, InvalidOperation
 
-from . import headers, messages, model, schema, values
+from . import headers, messages, model, schema, synonyms, values
 from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
 from .values import BadValue, CellError
 from .csvin import CsvBook, is_csv
@@ -54,6 +55,9 @@ CONTROL_COLUMNS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "stage": (frozenset({"Sales"}), ("阶段", "商机阶段", "销售阶段", "stage", "deal stage", "opportunity stage")),
     "year": (frozenset({"Sales"}), ("年", "年份", "年度", "year")),
     "currency": (frozenset({"Sales", "Customers"}), ("币种", "币别", "货币", "currency")),
+    # A customer's name where a sheet has no customer_id: rows match by name.
+    "customer_name": (frozenset({"Sales", "Activities", "Contacts", "Surveys", "Plans", "Competitors"}),
+                      synonyms.CUSTOMER_NAME),
 }
 _CONTROL_BY_NAME = {schema.fold(n): key for key, (_, names) in CONTROL_COLUMNS.items() for n in names}
 VOID_WORDS = frozenset(schema.fold(w) for w in (
@@ -120,6 +124,8 @@ class _Table:
         self.shells: list[Any] = []                      # see _prebuild_records
         self.units: dict[str, headers.Unit] = {}         # key -> unit from the header
         self.control: dict[str, int] = {}                # status / stage / year / currency -> index in row
+        self.log_type: str | None = None                 # visit / call: a visit log's rows without a type
+        self.by_name = False                             # customers matched by name (no customer_id column)
 
 
 def _sha256(path: str) -> str:
@@ -150,29 +156,68 @@ def match_column(spec: schema.Sheet, header: Any) -> tuple[schema.Column | None,
     return h.column, h.lang
 
 
-def _find_header(rows: list[list[Any]], first_row: int, spec: schema.Sheet) -> tuple[int, dict] | tuple[None, dict]:
+def _header_fields(row: list[Any], spec: schema.Sheet, log: str | None = None) -> set[str]:
+    """The column keys a header row holds, with the stand-ins of SPEC §1.5:
+    a customer name for customer_id (matching by name; in Customers the name
+    is the id), a visit log's missing type, a target for a revenue."""
+    found: set[str] = set()
+    names = False
+    for v in row:
+        if v == "" or isinstance(v, CellError):
+            continue
+        col, _ = match_column(spec, v)
+        if col is not None:
+            found.add(col.key)
+        elif spec.key not in ("Customers", "Settings") and _CONTROL_BY_NAME.get(schema.fold(values.cell_text(v))) == "customer_name":
+            names = True
+    if spec.key == "Sales" and "target" in found:
+        found.add("revenue")        # a target-only sheet (SPEC §4 Targets)
+    if spec.key == "Customers" and "name" in found:
+        found.add("customer_id")
+    if names:
+        found.add("customer_id")
+    if log and spec.key == "Activities":
+        found.add("type")
+    return found
+
+
+def _find_header(rows: list[list[Any]], first_row: int, spec: schema.Sheet,
+                 log: str | None = None) -> tuple[int, dict] | tuple[None, dict]:
     """Index of the header row (first of the first 30 with every required column)."""
     required = {c.key for c in spec.required_columns}
     best: tuple[int, set[str]] | None = None
     for i in range(max(0, min(len(rows), HEADER_ROWS - first_row + 1))):
-        found: set[str] = set()
-        for v in rows[i]:
-            if v == "" or isinstance(v, CellError):
-                continue
-            col, _ = match_column(spec, v)
-            if col is not None:
-                found.add(col.key)
-        if spec.key == "Sales" and "target" in found:
-            found.add("revenue")        # a target-only sheet (SPEC §4 Targets)
+        found = _header_fields(rows[i], spec, log)
         if required <= found:
             return i, {}
         if found & required and (best is None or len(found & required) > len(best[1] & required)):
             best = (i, found)
     info: dict[str, Any] = {}
     if best is not None:
-        info = {"row": first_row + best[0], "found": sorted(best[1] & required),
-                "missing": sorted(required - best[1])}
+        i = best[0]
+        info = {"row": first_row + i, "found": sorted(best[1] & required),
+                "missing": sorted(required - best[1]),
+                "headers": [values.cell_text(v) for v in rows[i] if v != "" and not isinstance(v, CellError)]}
     return None, info
+
+
+def kind_by_headers(rows: list[list[Any]], first_row: int,
+                    candidates: list[schema.Sheet]) -> tuple[schema.Sheet | None, list[schema.Sheet]]:
+    """The kind whose required columns a header row holds (SPEC §1.5): the
+    one that matches most columns; a tie -> (None, the tied kinds)."""
+    best: list[tuple[int, schema.Sheet]] = []
+    for i in range(max(0, min(len(rows), HEADER_ROWS - first_row + 1))):
+        for spec in candidates:
+            if spec is schema.SETTINGS:
+                continue
+            found = _header_fields(rows[i], spec)
+            if {c.key for c in spec.required_columns} <= found:
+                best.append((len(found), spec))
+        if best:
+            top = max(n for n, _ in best)
+            winners = [sp for n, sp in best if n == top]
+            return (winners[0], []) if len(winners) == 1 else (None, winners)
+    return None, []
 
 
 # ---------------------------------------------------------------------------
@@ -406,17 +451,15 @@ class _Reader:
                         spec = _kind(book, ref)
                         if spec is schema.SETTINGS:
                             continue
-                        if spec is None:
-                            book.check_prolog(ref.part)
-                            # A README sheet (kamreport's own template has one) is
-                            # documentation, not data; anything else is noted.
-                            if schema.fold(ref.name) not in DOC_SHEETS:
-                                self.add(INFO, fi, ref.index, path, ref.name, code="unknown_sheet", name=ref.name)
-                            continue
                         if ref.hidden:
                             # A hidden "Sales (old)" is a backup, not data (SPEC §1).
                             book.check_prolog(ref.part)
                             self.add(INFO, fi, ref.index, path, ref.name, code="hidden_sheet", name=ref.name)
+                            continue
+                        if spec is None and schema.fold(ref.name) in DOC_SHEETS:
+                            # A README sheet (kamreport's own template has one) is
+                            # documentation, not data.
+                            book.check_prolog(ref.part)
                             continue
                         self.read_sheet(fi, path, book, ref, spec)
                 except BadWorkbook as e:
@@ -442,18 +485,33 @@ class _Reader:
                     fx[k[3:].upper()] = rate
         return values.Context(date_order=order, currency=currency, fx=tuple(sorted(fx.items())))
 
-    def read_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet) -> None:
-        if ref.name == spec.zh:
-            self.sheet_names_zh += 1
-        table = _Table(fi, path, ref, spec)
+    def read_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet | None) -> None:
+        """Read one sheet as `spec`; None: its name did not say, its headers decide."""
         shells: list[Any] = []
         if isinstance(book, CsvBook):
             scan, data = SheetScan(), book.data
         else:
             scan = scan_sheet(book, ref)
-            cls = RECORD_TYPES.get(spec.key)
+            cls = RECORD_TYPES.get(spec.key) if spec is not None else None
             data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
                               lambda: _prebuild_records(shells, cls, path, ref.name, scan))
+        scan.maybe_totals = scan.maybe_totals or book.maybe_totals
+        if spec is None:
+            candidates = (sheet_kinds(ref.name) if not isinstance(book, CsvBook) else []) or list(schema.SHEETS)
+            spec, tied = kind_by_headers(data.rows, data.first_row, candidates)
+            if spec is None:
+                if tied:
+                    self.add(FATAL, fi, ref.index, path, ref.name, code="ambiguous_sheet", name=ref.name,
+                             kinds=" / ".join(f"{k.key} ({k.zh})" for k in tied))
+                else:
+                    self.add(INFO, fi, ref.index, path, ref.name, code="unknown_sheet", name=ref.name)
+                return
+            self.add(INFO, fi, ref.index, path, ref.name, code="sheet_by_headers", name=ref.name,
+                     kind=spec.key, kind_zh=spec.zh)
+        if ref.name == spec.zh:
+            self.sheet_names_zh += 1
+        table = _Table(fi, path, ref, spec)
+        table.log_type = log_type(ref.name) if spec.key == "Activities" else None
         table.shells = shells
         if data.truncated_at_col:
             self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
@@ -468,7 +526,7 @@ class _Reader:
         rows = data.rows
         if not rows and not spec.required:
             return      # an optional sheet left completely empty: nothing to read
-        hi, info = _find_header(rows, data.first_row, spec)
+        hi, info = _find_header(rows, data.first_row, spec, t.log_type)
         if hi is None:
             cols = ", ".join(f"{c.key} ({c.zh})" for c in spec.required_columns)
             # The "closest" hint is worded in _finish, once the language is known.
@@ -565,6 +623,7 @@ class _Reader:
         if prior:
             self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="prior_columns",
                      names=", ".join(prior))
+        self._stand_ins(t, data, hi)
         missing = [c for c in spec.required_columns if c.key not in t.columns
                    and not (c.key == "revenue" and "target" in t.columns)]
         if ok and missing:
@@ -573,6 +632,35 @@ class _Reader:
                      columns=", ".join(f"{c.key} ({c.zh})" for c in missing), closest={}, rows=HEADER_ROWS)
             ok = False
         return ok
+
+    def _stand_ins(self, t: _Table, data: SheetData, hi: int) -> None:
+        """Columns that stand in for a missing required one (SPEC §1.5): a
+        Customers sheet without ids uses the name as the id; another sheet
+        with a customer name column matches customers by name; a visit log
+        without a type column holds visits."""
+        spec, ref = t.spec, t.ref
+        if "customer_id" not in t.columns:
+            if spec.key == "Customers" and "name" in t.columns:
+                t.columns["customer_id"] = t.columns["name"]
+                self.add(INFO, t.file_index, ref.index, t.path, ref.name, row=t.header_row,
+                         col=_col_no(t.columns["name"][1]), code="name_as_id")
+            elif "customer_name" in t.control:
+                j = t.control.pop("customer_name")
+                text = values.cell_text(data.rows[hi][j]).strip()
+                t.columns["customer_id"] = (j, col_letter(data.first_col + j), text)
+                t.by_name = True
+                self.add(INFO, t.file_index, ref.index, t.path, ref.name, row=t.header_row,
+                         col=data.first_col + j, header=text, value=text, code="match_by_name")
+        if spec.key == "Activities" and "type" not in t.columns and t.log_type:
+            header = data.rows[hi]
+            j = len(header)
+            header.append("type")
+            for i in range(hi + 1, len(data.rows)):
+                row = data.rows[i]
+                row.append("" if _blank(row) else t.log_type)
+            t.columns["type"] = (j, col_letter(data.first_col + j), "type")
+            self.add(INFO, t.file_index, ref.index, t.path, ref.name, row=t.header_row,
+                     code="log_rows", kind=t.log_type)
 
     def _hidden_rows(self, t: _Table, data: SheetData, hi: int, scan: Any) -> None:
         """Hidden rows are read, as Excel's SUM reads them; say which (SPEC §1)."""
@@ -693,7 +781,8 @@ class _Reader:
 
     def _read_rows(self, t: _Table, data: SheetData, hi: int, book: Book) -> None:
         spec, ref, path, fi = t.spec, t.ref, t.path, t.file_index
-        cols = sorted((t.columns[c.key][0], c) for c in spec.columns if c.key in t.columns)
+        # By position; customer_id and name may share one column (name as id).
+        cols = sorted(((t.columns[c.key][0], c) for c in spec.columns if c.key in t.columns), key=lambda jc: jc[0])
         targets = spec.key == "Sales" and "target" in t.columns
         if targets:
             # A row with a target and no revenue is a target only (SPEC §4).
@@ -805,9 +894,22 @@ class _Reader:
 
     # -- across workbooks ----------------------------------------------------
     def check_customer_ids(self) -> None:
-        """Reject rows whose customer_id is not an accepted Customers row."""
+        """Reject rows whose customer is not an accepted Customers row.
+
+        Besides the id folding of §1, a row's id matches when exactly one
+        customer fits it loosely (`101` ~ `000101`, `KH-0005` ~ `KH0005`;
+        one warning per sheet); a sheet without ids matches by name. Two
+        candidates, or none, are an error naming them or the nearest ones.
+        """
         known = self.customer_first
         folded = self.customer_fold
+        loose: dict[str, list[str]] = {}
+        by_name: dict[str, list[str]] = {}
+        for t in self.tables:
+            if t.spec.key == "Customers":
+                for rec in t.records:
+                    loose.setdefault(loose_id(rec.customer_id), []).append(rec.customer_id)
+                    by_name.setdefault(fold_id(rec.name), []).append(rec.customer_id)
         for t in self.tables:
             if t.spec.key in ("Customers", "Settings") or not t.records:
                 continue
@@ -816,21 +918,42 @@ class _Reader:
             # `ＫＨ０００４`, `kh0004` and `KH0004` are one id (SPEC §1): such a
             # row takes the id as Customers writes it.
             set_id = _setter(RECORD_TYPES[t.spec.key], "customer_id")
-            for r in t.records:
-                if r.customer_id not in known:
-                    canonical = folded.get(fold_id(r.customer_id))
-                    if canonical is not None:
-                        set_id(r, canonical)
-            keep = [r for r in t.records if r.customer_id in known]
-            if len(keep) == len(t.records):
-                continue
             counts = self.counts[t.spec.key]
+            keep = []
+            near: list[tuple[str, str]] = []
             for r in t.records:
-                if r.customer_id not in known:
+                cid = r.customer_id
+                if t.by_name:
+                    fits = by_name.get(fold_id(cid), [])
+                elif cid in known:
+                    keep.append(r)
+                    continue
+                else:
+                    canonical = folded.get(fold_id(cid))
+                    fits = [canonical] if canonical is not None else loose.get(loose_id(cid), [])
+                    if canonical is None and len(fits) == 1:
+                        near.append((cid, fits[0]))
+                if len(fits) == 1:
+                    set_id(r, fits[0])
+                    keep.append(r)
+                    continue
+                if fits:
                     self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, r.loc.row, col_no,
-                             header, r.customer_id, "unknown_customer", "rejected")
-                    counts[1] -= 1
-                    counts[2] += 1
+                             header, cid, "customer_ambiguous", "rejected", ids=", ".join(fits))
+                else:
+                    pool = list(by_name) if t.by_name else list(known)
+                    hint = difflib.get_close_matches(fold_id(cid) if t.by_name else cid, pool, n=3, cutoff=0.6)
+                    if t.by_name:
+                        hint = [by_name[h][0] for h in hint]
+                    self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, r.loc.row, col_no,
+                             header, cid, "unknown_customer_name" if t.by_name else "unknown_customer",
+                             "rejected", hint=", ".join(hint))
+                counts[1] -= 1
+                counts[2] += 1
+            if near:
+                shown = ", ".join(f"{a} → {b}" for a, b in near[:5]) + (" …" if len(near) > 5 else "")
+                self.add(WARNING, t.file_index, t.ref.index, t.path, t.ref.name, t.header_row, col_no,
+                         header, near[0][0], "customer_loose", count=len(near), examples=shown)
             t.records = keep
 
     def drop_copies(self) -> None:
@@ -878,10 +1001,66 @@ class _Reader:
 
 
 def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:
-    """The kind of a sheet: by its name (a CSV file: by its name or headers)."""
+    """The kind of a sheet when its name alone says it (a CSV file: by its
+    name or headers); None when the name says nothing or fits two kinds."""
     if isinstance(book, CsvBook):
         return book.spec
-    return schema.find_sheet(ref.name)
+    kinds = sheet_kinds(ref.name)
+    return kinds[0] if len(kinds) == 1 else None
+
+
+_SHEET_NAMES: dict[str, schema.Sheet] = {}
+_NOISE = re.compile(r"(19|20)\d{2}(年度?|年)?|\d{2}年|\d{1,2}月份?|第?[一二三四1-4]季度|q[1-4]|fy\d+|[\d()（）\[\]【】._\-—·]+",
+                    re.IGNORECASE)
+
+
+def _sheet_names() -> dict[str, schema.Sheet]:
+    if not _SHEET_NAMES:
+        for spec in schema.SHEETS:
+            _SHEET_NAMES[schema.fold(spec.key)] = spec
+            _SHEET_NAMES[schema.fold(spec.zh)] = spec
+        by_key = {s.key: s for s in schema.SHEETS}
+        for key, words in synonyms.SHEETS.items():
+            if key in by_key:
+                for w in words:
+                    _SHEET_NAMES.setdefault(schema.fold(w), by_key[key])
+    return _SHEET_NAMES
+
+
+def sheet_kinds(name: str) -> list[schema.Sheet]:
+    """The kinds a sheet name may mean (SPEC §1.5): its exact name or a
+    synonym; else the known names inside it once years, months and
+    numbers are taken out (`销售数据2026`, `2026年销售`). `客户销售明细`
+    fits Customers and Sales: the headers decide."""
+    names = _sheet_names()
+    f = schema.fold(name)
+    if f in names:
+        return [names[f]]
+    rest = _NOISE.sub("", f)
+    if rest in names:
+        return [names[rest]]
+    found: dict[str, schema.Sheet] = {}
+    longest: dict[str, int] = {}
+    for word, spec in names.items():
+        if len(word) >= 2 and word in rest:
+            if len(word) > longest.get(spec.key, 0):
+                longest[spec.key] = len(word)
+                found[spec.key] = spec
+    # A kind's name inside a longer name of another kind (销售 in 销售明细)
+    # is no second candidate.
+    kinds = list(found.values())
+    return [k for k in schema.SHEETS if k in kinds]
+
+
+def log_type(name: str) -> str | None:
+    """visit / call for a sheet named like a visit or call log (拜访记录)."""
+    f = schema.fold(name)
+    rest = _NOISE.sub("", f)
+    for word, kind in synonyms.LOG_TYPES.items():
+        w = schema.fold(word)
+        if w == f or w == rest or (len(w) >= 2 and w in rest):
+            return kind
+    return None
 
 
 def _unit_meaning(unit: headers.Unit, report_currency: str = "CNY") -> dict[str, str]:
@@ -958,6 +1137,13 @@ def _mark_currency(row: list[Any], cj: int, money: list[int]) -> None:
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f\u3000"), None)
+
+
+def loose_id(customer_id: str) -> str:
+    """An id compared loosely: no spaces, `-`, `_`, `.`, `/`; a number without
+    its leading zeros (`KH-0005` ~ `KH0005`, `000101` ~ `101`)."""
+    key = re.sub(r"[\s\-_./]+", "", fold_id(customer_id))
+    return (key.lstrip("0") or "0") if key.isdigit() else key
 
 
 def fold_id(customer_id: str) -> str:
@@ -1089,6 +1275,22 @@ def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
     )
 
 
+def _nearest(col: schema.Column, found: list[str]) -> tuple[str, str]:
+    """(the header found closest to one of col's known names, or "", the
+    name to suggest: col's Chinese name when that header is Chinese)."""
+    known = [col.zh, col.key]
+    best: tuple[float, str] | None = None
+    for h in found:
+        fh = schema.fold(h)
+        for name in known:
+            r = difflib.SequenceMatcher(None, fh, schema.fold(name)).ratio()
+            if r >= 0.5 and (best is None or r > best[0]):
+                best = (r, h)
+    if best is None:
+        return "", col.zh if any(not h.isascii() for h in found) else col.key
+    return best[1], col.zh if not best[1].isascii() else col.key
+
+
 def _finish(p: _Problem, lang: str) -> Problem:
     if p.code == "missing_columns":
         info = p.params.get("closest") or {}
@@ -1096,5 +1298,14 @@ def _finish(p: _Problem, lang: str) -> Problem:
         if info:
             hint = messages.message("closest", lang, row=info["row"],
                                     found=", ".join(info["found"]), missing=", ".join(info["missing"]))
+            spec = schema.find_sheet(p.params.get("kind", "")) or schema.find_sheet(p.sheet)
+            headers_found = info.get("headers") or []
+            if headers_found:
+                hint += messages.message("headers_found", lang, headers=", ".join(headers_found[:15]))
+            if spec is not None:
+                for key in info["missing"]:
+                    header, name = _nearest(spec.column(key), headers_found)
+                    note = (f"（“{header}”）" if lang == "zh" else f' (for "{header}")') if header else ""
+                    hint += messages.message("did_you_mean_column", lang, header=note, name=name)
         p.params = dict(p.params, closest=hint)
     return p.finish(lang)

@@ -98,6 +98,7 @@ class SheetScan:
     pieces: list[bytes] | None = None     # the sheet XML, kept for find_bad_cells (see read_sheet)
     bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)  # (row, col) 1-based
     hidden_rows: list[int] = field(default_factory=list)          # Excel rows with hidden="1"
+    maybe_totals: bool = False                                     # an inline string holds a totals word
     unit_styles: dict[bytes, Any] = field(default_factory=dict)   # style index -> headers.Unit (Book)
     unit_cells: dict[tuple[int, int], Any] = field(default_factory=dict)  # (row, col) -> headers.Unit
 
@@ -153,6 +154,7 @@ class Book:
         self.epoch: date = EPOCH_1900
         self.total_bytes = 0
         self.unit_styles: dict[bytes, Any] = {}   # cell style index -> the unit its format shows
+        self.maybe_totals = False                 # a totals or footer word is among its strings
         self._calamine: Any = None
         _open(self)
 
@@ -430,8 +432,13 @@ def _read_structure(book: Book) -> None:
     for name in sorted(names - sheet_parts - checked):
         if name.endswith("/"):
             continue
-        for _ in book.stream(name):
-            pass
+        tail = b""
+        for chunk in book.stream(name):
+            # Totals rows (合计, Total, 制表人 …) can only be where their words
+            # are: most workbooks have none, and the reader skips looking.
+            if not book.maybe_totals and name.endswith("sharedStrings.xml"):
+                book.maybe_totals = bool(TOTAL_WORDS.search(tail + chunk))
+                tail = chunk[-32:]
 
 
 _BUILTIN_FORMATS_WITHOUT_UNITS = range(0, 164)   # Excel's built-in formats show no 万 / K
@@ -574,11 +581,16 @@ def find_bad_cells(scan: SheetScan) -> None:
         _find_in_piece(piece, scan)
 
 
+# The words of totals and footer rows (SPEC §1.5), as UTF-8 bytes.
+TOTAL_WORDS = re.compile("|".join(("合计", "总计", "小计", "汇总", "共计", "[Tt]otal", "TOTAL", "制表", "审核",
+                                   "[Pp]repared by")).encode())
 _HIDDEN_ROW = re.compile(rb"""<row\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
 _STYLED_CELL = re.compile(rb"""<c\s[^>]*?\bs\s*=\s*["'](\d+)["'][^>]*>""")
 
 
 def _find_in_piece(piece: bytes, scan: SheetScan) -> None:
+    if not scan.maybe_totals and b"inlineStr" in piece and TOTAL_WORDS.search(piece):
+        scan.maybe_totals = True
     if b"hidden" in piece:
         for m in _HIDDEN_ROW.finditer(piece):
             r = _ATTR_R.search(m[0])
