@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = {"zh": ROOT / "inputs" / "sample-zh.xlsx", "en": ROOT / "inputs" / "sample-en.xlsx"}
 RISK_CODES = {"REVENUE_DROP", "LOW_SATISFACTION", "CONTACT_OVERDUE", "OPEN_COMPLAINT",
               "CONTRACT_EXPIRING", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING",
-              "NO_ACCOUNT_MANAGER", "CREDIT_OVERDUE"}
+              "NO_ACCOUNT_MANAGER", "CREDIT_OVERDUE", "NO_ACTION_PLAN"}
 
 
 def _norm(v):
