@@ -160,6 +160,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{count} row(s) skipped: their deal stage is not won (open pipeline is not revenue)",
         "zh": "跳过 {count} 行：商机阶段不是赢单/已成交（未成交的商机不计入销售额）",
     },
+    "skipped_totals": {
+        "en": "{count} totals / subtotal row(s) skipped (合计, 小计, Total …): rows {rows}",
+        "zh": "跳过 {count} 个合计/小计行：第 {rows} 行",
+    },
+    "skipped_footers": {
+        "en": "{count} footer line(s) skipped (制表人, 审核, Prepared by …): rows {rows}",
+        "zh": "跳过 {count} 个表尾行（制表人、审核等）：第 {rows} 行",
+    },
+    "pivot_filled": {
+        "en": "{count} row(s) pasted from a pivot table take the customer of their group (the id above them)",
+        "zh": "{count} 个从数据透视表粘贴的行沿用所在分组的客户（上方的编号）",
+    },
     "lock_file": {
         "en": "this is Excel's lock file for the open workbook {name}, not a workbook; skipped",
         "zh": "这是 Excel 为已打开的工作簿 {name} 创建的锁定文件，不是工作簿；已跳过",

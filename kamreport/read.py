@@ -547,7 +547,7 @@ class _Reader:
         if scan is not None:
             self._hidden_rows(t, data, hi, scan)
             self._format_units(t, data, hi, scan)
-        skipped = self._prepare_rows(t, data, hi)
+        skipped = self._prepare_rows(t, data, hi, scan is None or scan.maybe_totals)
         self._read_rows(t, data, hi, book)
         counts = self.count(spec.key)
         counts[0] += skipped
@@ -702,13 +702,14 @@ class _Reader:
                      col=data.first_col + j, header=t.columns[key][2], value=t.columns[key][2],
                      code="format_unit", unit=unit.label, meaning=_unit_meaning(unit, self.ctx.currency))
 
-    def _prepare_rows(self, t: _Table, data: SheetData, hi: int) -> int:
+    def _prepare_rows(self, t: _Table, data: SheetData, hi: int, maybe_totals: bool = True) -> int:
         """Rows that say how to read them: void or not-won rows are skipped
         (blanked, counted), a month number takes the row's year, a currency
         column marks the row's money. Returns the number of skipped rows."""
         ctl = t.control
+        totals = self._totals(t, data, hi) if maybe_totals else 0
         if not ctl:
-            return 0
+            return totals
         rows = data.rows
         blank_row: list[Any] = [""] * max((len(r) for r in rows[hi:hi + 1]), default=1)
         void = stage = 0
@@ -738,7 +739,55 @@ class _Reader:
                 self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=t.header_row,
                          code=code, count=n,
                          rows=", ".join(map(str, void_rows[:20])) + (" …" if len(void_rows) > 20 else ""))
-        return void + stage
+        return void + stage + totals
+
+    def _totals(self, t: _Table, data: SheetData, hi: int) -> int:
+        """Totals, subtotals and footer rows are skipped, not rejected (SPEC
+        §1.5) — also an ERP's per-customer subtotal with its id filled in.
+        Rows pasted from a pivot table (an id once per group, blank below,
+        the group closed by its 汇总 / Total row) are filled down."""
+        rows = data.rows
+        labels = sorted({j for key, (j, _, _) in t.columns.items()
+                         if t.spec.column(key).type in (schema.ID, schema.TEXT)} | {0})
+        idj = t.columns["customer_id"][0] if "customer_id" in t.columns else None
+        blank_row: list[Any] = [""] * max((len(r) for r in rows[hi:hi + 1]), default=1)
+        skipped: list[int] = []
+        footers: list[int] = []
+        fills: list[tuple[int, Any]] = []      # (row index, id) for pivot groups
+        group: list[int] = []
+        current: Any = ""
+        closed = False
+        for i in range(hi + 1, len(rows)):
+            row = rows[i]
+            if _blank(row):
+                continue
+            if _is_footer(row):
+                rows[i] = blank_row
+                footers.append(data.first_row + i)
+                continue
+            if any(j < len(row) and type(row[j]) is str and _is_total(row[j]) for j in labels):
+                rows[i] = blank_row
+                skipped.append(data.first_row + i)
+                fills.extend((k, current) for k in group if current != "")
+                closed = closed or bool(group)
+                group, current = [], ""
+                continue
+            if idj is not None and idj < len(row):
+                if row[idj] == "" or (type(row[idj]) is str and not row[idj].strip()):
+                    group.append(i)
+                else:
+                    current = row[idj]
+                    group = []
+        if fills and closed:
+            for i, v in fills:
+                rows[i][idj] = v
+            self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=data.first_row + fills[0][0],
+                     col=data.first_col + idj, code="pivot_filled", count=len(fills))
+        for code, found in (("skipped_totals", skipped), ("skipped_footers", footers)):
+            if found:
+                self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=found[0], code=code,
+                         count=len(found), rows=", ".join(map(str, found[:20])) + (" …" if len(found) > 20 else ""))
+        return len(skipped) + len(footers)
 
     @staticmethod
     def _fill_merged(data: SheetData, hi: int, once: frozenset[int] | set[int] = frozenset()) -> None:
@@ -1088,6 +1137,30 @@ def _has_cjk(text: str) -> bool:
 
 _MONTH_NO = re.compile(r"^(\d{1,2})月?$")
 _YEAR_NO = re.compile(r"^(\d{4})年?$")
+
+
+_TOTAL_ZH = re.compile(r"^(合计|总计|小计|汇总|共计)|(合计|总计|小计|汇总|共计)$")
+_TOTAL_EN = re.compile(r"^(grand\s*totals?|sub-?\s*totals?|totals?)\b|\b(grand\s*totals?|sub-?\s*totals?|totals?)$", re.IGNORECASE)
+_FOOTER = re.compile(r"^(制表人|制表日期|制表|审核人|审核|复核人|复核|打印日期|打印人|prepared\s*by|approved\s*by|"
+                     r"checked\s*by|printed\s*(by|on))", re.IGNORECASE)
+
+
+def _is_total(text: str) -> bool:
+    """A totals word alone or at the start or end of a label (SPEC §1.5):
+    `合计`, `华东 小计`, `C0001 汇总`, `Total C0001`; not `TotalEnergies`."""
+    s = text.strip().strip(":：").strip()
+    if not s:
+        return False
+    return bool(_TOTAL_ZH.search(s.replace(" ", "").replace("\u3000", "")) or _TOTAL_EN.search(s))
+
+
+def _is_footer(row: list[Any]) -> bool:
+    """A footer line: its first filled cell starts with 制表人, 审核, Prepared by …"""
+    for v in row:
+        if v == "" or (type(v) is str and not v.strip()):
+            continue
+        return type(v) is str and bool(_FOOTER.match(v.strip()))
+    return False
 
 
 def _month_with_year(row: list[Any], mj: int, yj: int) -> None:

@@ -582,8 +582,10 @@ def find_bad_cells(scan: SheetScan) -> None:
 
 
 # The words of totals and footer rows (SPEC §1.5), as UTF-8 bytes.
+# Text written as character references (`&#21512;`, some writers do) could
+# hide them: such parts count as maybe.
 TOTAL_WORDS = re.compile("|".join(("合计", "总计", "小计", "汇总", "共计", "[Tt]otal", "TOTAL", "制表", "审核",
-                                   "[Pp]repared by")).encode())
+                                   "[Pp]repared by", "&#")).encode())
 _HIDDEN_ROW = re.compile(rb"""<row\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
 _STYLED_CELL = re.compile(rb"""<c\s[^>]*?\bs\s*=\s*["'](\d+)["'][^>]*>""")
 

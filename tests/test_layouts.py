@@ -1,0 +1,88 @@
+"""SPEC §1.5 layouts: totals, subtotals, footers, pivot pastes; loose ids and
+matching by name — figures checked against sums done by hand."""
+from __future__ import annotations
+
+from kamreport.read import read_workbooks
+from tests.workbooks import write
+
+CUSTOMERS = [["客户编号", "客户名称"], ["KH0001", "华东甲"], ["KH0002", "华东乙"], ["000101", "华南丙"]]
+
+
+def _revenue(data):
+    out: dict[str, float] = {}
+    for s in data.sales:
+        out[s.customer_id] = out.get(s.customer_id, 0) + s.revenue
+    return out
+
+
+def test_erp_subtotals_and_footers_are_skipped_and_counted(tmp_path):
+    path = write(tmp_path / "erp.xlsx", {"客户": CUSTOMERS, "销售明细": [
+        ["销售明细表"], ["客户编号", "月份", "销售额", "产品"],
+        ["KH0001", "2026-07", 100, "A"], ["KH0001", "2026-08", 50, "B"], ["KH0001", "", 150, "KH0001 汇总"],
+        ["KH0002", "2026-07", 30, "A"], ["华东 小计", None, 180, None], ["合计", None, 180, None],
+        ["制表人：张三", None, None, None], ["审核：李四", None, None, None]]})
+    data = read_workbooks([path], lang="en")
+    assert not data.fatal and _revenue(data) == {"KH0001": 150.0, "KH0002": 30.0}
+    c = data.rows["Sales"]
+    # 8 data rows: 3 sales, the KH0001 汇总 row, 华东 小计, 合计 and two footer lines.
+    assert (c.read, c.accepted, c.rejected, c.skipped) == (8, 3, 0, 5)
+    assert not [p for p in data.problems if p.severity == "error"]
+
+
+def test_pivot_paste_is_filled_down_within_its_group(tmp_path):
+    path = write(tmp_path / "pivot.xlsx", {"客户": CUSTOMERS, "销售": [
+        ["客户编号", "月份", "销售额"],
+        ["KH0001", "2026-07", 10], [None, "2026-08", 20], [None, "2026-09", 30], ["KH0001 汇总", None, 60],
+        ["KH0002", "2026-07", 5], [None, "2026-08", 6], ["KH0002 汇总", None, 11], ["总计", None, 71]]})
+    data = read_workbooks([path], lang="en")
+    assert _revenue(data) == {"KH0001": 60.0, "KH0002": 11.0}
+    assert any("pivot" in p.message for p in data.problems if p.severity == "info")
+
+
+def test_blank_ids_without_a_pivot_total_are_not_filled(tmp_path):
+    path = write(tmp_path / "gaps.xlsx", {"客户": CUSTOMERS, "销售": [
+        ["客户编号", "月份", "销售额"], ["KH0001", "2026-07", 10], [None, "2026-08", 20]]})
+    data = read_workbooks([path], lang="en")
+    assert _revenue(data) == {"KH0001": 10.0}
+    assert [(p.row, p.severity) for p in data.problems if p.severity == "error"] == [(3, "error")]
+
+
+def test_a_customer_named_like_total_energies_is_not_a_total(tmp_path):
+    path = write(tmp_path / "te.xlsx", {"Customers": [["customer_id", "name"], ["C1", "TotalEnergies"]],
+                                        "Sales": [["customer_id", "month", "revenue"], ["C1", "2026-07", 7]]})
+    data = read_workbooks([path], lang="en")
+    assert len(data.customers) == 1 and _revenue(data) == {"C1": 7.0}
+
+
+def test_loose_ids_match_when_exactly_one_customer_fits(tmp_path):
+    path = write(tmp_path / "loose.xlsx", {"客户": CUSTOMERS, "销售": [
+        ["客户编号", "月份", "销售额"], ["KH-0001", "2026-07", 1], ["kh 0002", "2026-07", 2], [101, "2026-07", 3],
+        ["KH0009", "2026-07", 4]]})
+    data = read_workbooks([path], lang="en")
+    assert _revenue(data) == {"KH0001": 1.0, "KH0002": 2.0, "000101": 3.0}
+    warnings = [p for p in data.problems if p.severity == "warning" and p.sheet == "销售" and p.row]
+    assert len(warnings) == 1 and "KH-0001 → KH0001" in warnings[0].message
+    [err] = [p for p in data.problems if p.severity == "error"]
+    assert err.value == "KH0009" and "did you mean" in err.message and "KH0001" in err.message
+
+
+def test_two_candidates_are_an_error_listing_them(tmp_path):
+    path = write(tmp_path / "two.xlsx", {"客户": [["客户编号", "客户名称"], ["KH-01", "甲"], ["KH_01", "乙"]],
+                                         "销售": [["客户编号", "月份", "销售额"], ["KH01", "2026-07", 1]]})
+    data = read_workbooks([path], lang="en")
+    [err] = [p for p in data.problems if p.severity == "error"]
+    assert "KH-01" in err.message and "KH_01" in err.message and data.sales == ()
+
+
+def test_sheets_without_ids_match_by_name(tmp_path):
+    path = write(tmp_path / "names.xlsx", {
+        "客户名单": [["客户名称", "行业"], ["华为", "通信"], ["中兴", "通信"]],
+        "销售数据2026": [["单位名称", "年月", "销售收入"], ["华为", "2026-07", 10], ["ＺＴＥ", "2026-07", 5],
+                       ["中兴", "2026-08", 3]],
+        "拜访记录": [["客户名称", "拜访日期"], ["华为", "2026-07-03"]]})
+    data = read_workbooks([path], lang="en")
+    assert {c.customer_id for c in data.customers} == {"华为", "中兴"}
+    assert _revenue(data) == {"华为": 10.0, "中兴": 3.0}
+    assert [(a.customer_id, a.type) for a in data.activities] == [("华为", "visit")]
+    [err] = [p for p in data.problems if p.severity == "error"]
+    assert err.value == "ＺＴＥ"
