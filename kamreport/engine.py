@@ -88,7 +88,9 @@ def compute(dataset: Dataset, period: str | None = None,
             open_complaint_ages=svc.open_ages, long_term_agreement=c.long_term_agreement,
             contract_end=c.contract_end, overdue_actions=ex.overdue, revenue_ttm=m.revenue_ttm,
             portfolio_revenue_ttm=portfolio_ttm, relationship_stage=c.relationship_stage,
-            account_manager=c.account_manager, latest_overdue=E.latest_overdue(months, as_of))
+            account_manager=c.account_manager, latest_overdue=E.latest_overdue(months, as_of),
+            open_actions=E.open_actions(plans.get(c.customer_id, ()), as_of),
+            contacts=tuple(contacts.get(c.customer_id, ())), executive_sponsor=c.executive_sponsor)
         tier_prev = before[c.customer_id].tier
         accounts.append(Account(
             customer_id=c.customer_id, name=c.name, account_manager=c.account_manager,

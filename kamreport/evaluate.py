@@ -18,6 +18,17 @@ Readings of the spec chosen here (also in docs/architecture.md, "Engine"):
 * REVENUE_DROP is high at twice the `revenue_drop` setting (0.40 by
   default); CONTRACT_EXPIRING is high within 30 days; LOW_SATISFACTION's
   "fell ≥ 2" is a fixed 2 points.
+* Satisfaction is a score: LOW_SATISFACTION compares latest (and prev)
+  rounded to one decimal, as reported (v1.1 §1), like health and the band.
+* NO_ACTION_PLAN looks at the high risks above it; "an action open at
+  as_of whose due is after as_of or blank" is `open_actions` (an overdue
+  action is no plan in force).
+* Every risk carries `action`, the next step of SPEC §4's fixed table
+  (ACTIONS). "The most influential decision maker" is the decision maker
+  with the highest influence (blank lowest; ties: the first in the Contacts
+  sheet); LOW_SATISFACTION prefers a champion, then a decision maker; the
+  complaint to close is the oldest one open past `complaint_days`. Money
+  and dates read as in the reports (fmt.money_short, fmt date).
 * The care window is (as_of, as_of + 90 days], like CONTRACT_EXPIRING's.
   Care items are computed for every account (its plan can show them); the
   portfolio calendar lists key accounts only.
@@ -30,6 +41,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from . import fmt
 from .classify import frac, round_half_up, weighted_mean
 from .model import Activity, Birthday, Contact, Customer, Plan, Survey
 from .period import month_index
@@ -46,7 +58,7 @@ SATISFACTION_FALL = 2
 CREDIT_HIGH_SHARE = Fraction(1, 10)
 RISK_ORDER = ("REVENUE_DROP", "LOW_SATISFACTION", "CONTACT_OVERDUE", "OPEN_COMPLAINT",
               "CONTRACT_EXPIRING", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING",
-              "NO_ACCOUNT_MANAGER", "CREDIT_OVERDUE")
+              "NO_ACCOUNT_MANAGER", "CREDIT_OVERDUE", "NO_ACTION_PLAN")
 
 
 def group_by_customer(records: Iterable) -> dict[str, list]:
@@ -314,10 +326,107 @@ class RiskFacts:
     relationship_stage: str | None
     account_manager: str | None
     latest_overdue: Decimal | None          # overdue_amount of the latest Sales month ≤ as_of
+    # v1.1: NO_ACTION_PLAN and the next step of each risk
+    open_actions: int = 0                   # actions open at as_of, due after as_of or blank
+    contacts: tuple[Contact, ...] = ()      # the customer's people, as in the Contacts sheet
+    executive_sponsor: str | None = None
 
 
-def _money(x: Decimal | Fraction) -> str:
-    return f"{round_half_up(frac(x), 2):,.2f}"
+def open_actions(plans: Sequence[Plan], as_of: date) -> int:
+    """Actions open at as_of (status as it stood then) whose due is after
+    as_of or blank: a plan in force (SPEC §4 NO_ACTION_PLAN)."""
+    return sum(1 for p in plans
+               if status_at(p, as_of) == "open" and (p.due is None or p.due > as_of))
+
+
+def most_influential(contacts: Sequence[Contact], roles: Sequence[str]) -> Contact | None:
+    """The contact of the first role in `roles` that has any, the most
+    influential of them (blank influence counts lowest; ties: the first in
+    the Contacts sheet)."""
+    for role in roles:
+        best = None
+        for p in contacts:
+            if p.role == role and (best is None or (p.influence or 0) > (best.influence or 0)):
+                best = p
+        if best is not None:
+            return best
+    return None
+
+
+ROLE_WORDS = {"decision_maker": ("决策者", "decision maker"), "champion": ("支持者", "champion")}
+
+# The next step per risk (SPEC §4 "Next step per risk"): code -> (zh, en).
+# `{who}` names the person where one fits; each entry has a wording for when
+# nobody is known (`…_none`). Money and dates go through fmt, as in the reports.
+ACTIONS: dict[str, tuple[str, str]] = {
+    "CONTACT_OVERDUE": ("拜访最具影响力的决策者{who}", "Visit {who}, the most influential decision maker"),
+    "CONTACT_OVERDUE_none": ("找到客户的关键决策者并上门拜访", "Find the customer's key decision maker and visit"),
+    "LOW_SATISFACTION": ("与{who}（{role}）开展服务回顾", "Hold a service review with {who} ({role})"),
+    "LOW_SATISFACTION_none": ("与客户的支持者或决策者开展服务回顾",
+                              "Hold a service review with the customer's champion or decision maker"),
+    "OPEN_COMPLAINT": ("结清{date}的投诉{more}", "Close the complaint of {date}{more}"),
+    "CONTRACT_EXPIRING": ("在{date}前启动续约谈判", "Start renewal talks before {date}"),
+    "REVENUE_DROP": ("由{manager}与决策者{who}一起复盘该客户",
+                     "Review the account with {manager} and {who}, the decision maker"),
+    "REVENUE_DROP_none": ("由{manager}与客户决策者一起复盘该客户",
+                          "Review the account with {manager} and the customer's decision maker"),
+    "CREDIT_OVERDUE": ("与客户商定{amount}逾期款的还款计划", "Agree a payment plan for the {amount} overdue"),
+    "ACTION_OVERDUE": ("重新安排或关闭{n}项逾期行动", "Reschedule or close the {actions}"),
+    "RELATIONSHIP_DECLINING": ("安排我方高层支持者{who}与客户高层会面",
+                               "Arrange a meeting of our executive sponsor {who} with the customer's leadership"),
+    "RELATIONSHIP_DECLINING_none": ("安排我方高层支持者与客户高层会面",
+                                    "Arrange an executive-sponsor meeting with the customer's leadership"),
+    "NO_ACCOUNT_MANAGER": ("指定一名客户经理", "Assign an account manager"),
+    "CONCENTRATION": ("拓展其他客户，降低对该客户的依赖", "Widen the portfolio to depend less on this account"),
+    "NO_ACTION_PLAN": ("为高风险制定行动计划（负责人、截止日期）",
+                       "Write an action plan for the high risks (owner and due date)"),
+}
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one}" if n == 1 else f"{n:,} {many}"
+
+
+def next_step(code: str, f: RiskFacts, as_of: date, s: Settings, lang: str) -> str:
+    """The recommended next step for one risk, in the report language."""
+    zh = lang == "zh"
+    i = 0 if zh else 1
+
+    def say(key: str, **kw) -> str:
+        return ACTIONS[key][i].format(**kw)
+
+    if code in ("CONTACT_OVERDUE", "REVENUE_DROP"):
+        dm = most_influential(f.contacts, ("decision_maker",))
+        manager = f.account_manager or ("客户经理" if zh else "the account manager")
+        if dm is None:
+            return say(code + "_none", manager=manager)
+        return say(code, who=dm.name, manager=manager)
+    if code == "LOW_SATISFACTION":
+        p = most_influential(f.contacts, ("champion", "decision_maker"))
+        if p is None:
+            return say(code + "_none")
+        return say(code, who=p.name, role=ROLE_WORDS[p.role][i])
+    if code == "OPEN_COMPLAINT":
+        old = sorted((d for d in f.open_complaint_ages if d > s.complaint_days), reverse=True)
+        first = fmt.make_date(lang)(as_of - timedelta(days=old[0]))
+        more = ""
+        if len(old) > 1:
+            more = f"及其余 {len(old) - 1} 项未结投诉" if zh else                 f" and the {_plural(len(old) - 1, 'other open one', 'other open ones')}"
+        return say(code, date=first, more=more)
+    if code == "CONTRACT_EXPIRING":
+        return say(code, date=fmt.make_date(lang)(f.contract_end))
+    if code == "CREDIT_OVERDUE":
+        return say(code, amount=fmt.make_money_short(s.currency, lang)(float(f.latest_overdue)))
+    if code == "ACTION_OVERDUE":
+        n = f.overdue_actions
+        return say(code, n=n, actions="overdue action" if n == 1 else f"{n:,} overdue actions")
+    if code == "RELATIONSHIP_DECLINING":
+        return say(code, who=f.executive_sponsor) if f.executive_sponsor else say(code + "_none")
+    return say(code)
+
+
+def _money(x: Decimal | Fraction, s: Settings, lang: str) -> str:
+    return fmt.make_money_short(s.currency, lang)(float(x))
 
 
 def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]:
@@ -325,7 +434,9 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
     the numbers in the report language."""
     zh = lang == "zh"
     out: list[Risk] = []
-    add = lambda code, sev, en, cn: out.append(Risk(code, sev, cn if zh else en))  # noqa: E731
+
+    def add(code: str, sev: str, en: str, cn: str) -> None:
+        out.append(Risk(code, sev, cn if zh else en, next_step(code, f, as_of, s, lang)))
 
     present = [g for g in (f.growth_qoq, f.growth_yoy) if g is not None]
     if present:
@@ -363,18 +474,20 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
     old = [d for d in f.open_complaint_ages if d > s.complaint_days]
     if old:
         add("OPEN_COMPLAINT", "high",
-            f"{len(old)} complaint(s) open for more than {s.complaint_days} days (oldest {max(old)} days)",
+            f"{_plural(len(old), 'complaint', 'complaints')} open for more than {s.complaint_days} days "
+            f"(oldest {_plural(max(old), 'day', 'days')})",
             f"{len(old)} 个投诉超过 {s.complaint_days} 天未解决（最久 {max(old)} 天）")
 
     if f.long_term_agreement and f.contract_end is not None:
         left = (f.contract_end - as_of).days
         if 0 < left <= s.contract_days:
+            end = fmt.make_date(lang)(f.contract_end)
             add("CONTRACT_EXPIRING", "high" if left <= CONTRACT_HIGH_DAYS else "medium",
-                f"Agreement ends on {f.contract_end.isoformat()}, in {left} days",
-                f"长期协议将于 {f.contract_end.isoformat()} 到期，还有 {left} 天")
+                f"Agreement ends on {end}, in {_plural(left, 'day', 'days')}",
+                f"长期协议将于{end}到期，还有 {left} 天")
 
     if f.overdue_actions > 0:
-        add("ACTION_OVERDUE", "medium", f"{f.overdue_actions} action(s) overdue",
+        add("ACTION_OVERDUE", "medium", f"{_plural(f.overdue_actions, 'action', 'actions')} overdue",
             f"{f.overdue_actions} 项行动已逾期")
 
     if f.portfolio_revenue_ttm > 0:
@@ -395,10 +508,16 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
     if f.latest_overdue is not None and f.latest_overdue > 0:
         high = (f.revenue_ttm <= 0
                 or Fraction(f.latest_overdue) > CREDIT_HIGH_SHARE * Fraction(f.revenue_ttm))
+        owed, ttm = _money(f.latest_overdue, s, lang), _money(f.revenue_ttm, s, lang)
         add("CREDIT_OVERDUE", "high" if high else "medium",
-            f"Overdue receivables {s.currency} {_money(f.latest_overdue)} "
-            f"(revenue TTM {s.currency} {_money(f.revenue_ttm)})",
-            f"逾期应收款 {s.currency} {_money(f.latest_overdue)}（近12个月销售额 {s.currency} {_money(f.revenue_ttm)}）")
+            f"Overdue receivables {owed} (revenue TTM {ttm})",
+            f"逾期应收款 {owed}（近12个月销售额 {ttm}）")
+
+    if f.tier == "key" and f.open_actions == 0 and any(r.severity == "high" for r in out):
+        n = sum(1 for r in out if r.severity == "high")
+        add("NO_ACTION_PLAN", "medium",
+            f"{_plural(n, 'high risk', 'high risks')} and no open action in the plan",
+            f"有 {n} 项高风险，但行动计划中没有进行中的行动")
     return tuple(out)
 
 

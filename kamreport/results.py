@@ -42,6 +42,7 @@ class Risk:
     code: str                  # REVENUE_DROP, …
     severity: str              # high | medium
     message: str               # in the report language, quoting the numbers
+    action: str = ""           # the recommended next step (SPEC §4 "Next step per risk"), report language
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def _account(a: Account, files: dict[str, str] | None) -> dict[str, Any]:
         "latest_satisfaction": score(a.latest_satisfaction), "health": score(a.health),
         "health_band": a.health_band, "health_coverage": ratio(a.health_coverage),
         "health_components": {h.name: score(h.value) for h in a.health_components},
-        "risks": [{"code": r.code, "severity": r.severity, "message": r.message} for r in a.risks],
+        "risks": [{"code": r.code, "severity": r.severity, "message": r.message, "action": r.action}
+                  for r in a.risks],
         "files": dict(files or {}),
         # added keys
         "relationship_stage": a.relationship_stage,

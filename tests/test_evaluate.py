@@ -205,7 +205,8 @@ CALM = E.RiskFacts(tier="ordinary", growth_qoq=None, growth_yoy=None, latest_sat
                    prev_satisfaction=None, days_since_touch=0, cadence=90, open_complaint_ages=(),
                    long_term_agreement=False, contract_end=None, overdue_actions=0,
                    revenue_ttm=Decimal(10), portfolio_revenue_ttm=Decimal(1000),
-                   relationship_stage=None, account_manager="Li", latest_overdue=None)
+                   relationship_stage=None, account_manager="Li", latest_overdue=None,
+                   open_actions=1)      # a plan in force: the single rules are tested one at a time
 
 
 def risk(lang="en", s=S, **kw):
@@ -404,8 +405,10 @@ def test_engine_accounts_sorted_and_evaluated():
     # service 100; execution 0 of 1 due -> 0:
     # .3*50 + .25*80 + .2*100 + .15*100 + .1*0 = 15 + 20 + 20 + 15 + 0 = 70.0 -> green
     assert k1.health == 70.0 and k1.health_band == "green"
+    # its only action is overdue (due 09-01): high risks and no plan in force -> NO_ACTION_PLAN
     assert [c for c in (r.code for r in k1.risks)] == [
-        "REVENUE_DROP", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING"]
+        "REVENUE_DROP", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING", "NO_ACTION_PLAN"]
+    assert all(r.action for r in k1.risks)
     k2 = r.accounts[1]
     assert k2.key_reasons == ("agreement",) and k2.days_since_touch == 152
     assert ("CONTRACT_EXPIRING", "high") in [(x.code, x.severity) for x in k2.risks]    # 20 days left
@@ -462,25 +465,143 @@ def test_everything_after_as_of_is_ignored():
 def test_language_override_changes_messages_and_strategy():
     r = compute(portfolio(), overrides={"language": "zh"})
     assert r.settings.language == "zh"
-    assert "关系状态" in r.accounts[0].risks[-1].message
+    assert "关系状态" in r.accounts[0].risks[-2].message
+    assert r.accounts[0].risks[-1].action == "为高风险制定行动计划（负责人、截止日期）"
     assert "战略联盟" in r.accounts[0].strategy
 
 
 def test_risk_messages_quote_the_numbers():
     [r] = E.risks(replace(CALM, latest_overdue=Decimal("12.5"), revenue_ttm=Decimal(100)), AS_OF,
                   replace(S, currency="USD"), "en")
-    assert r.message == "Overdue receivables USD 12.50 (revenue TTM USD 100.00)"
+    # money as the reports print it (fmt.money_short): in full below 10,000
+    assert r.message == "Overdue receivables $13 (revenue TTM $100)"
+    [r] = E.risks(replace(CALM, latest_overdue=Decimal(123456), revenue_ttm=Decimal(2_500_000), portfolio_revenue_ttm=Decimal(10**8)), AS_OF, S, "zh")
+    assert r.message == "逾期应收款 ¥12.3万（近12个月销售额 ¥250.0万）"
+    [r] = E.risks(replace(CALM, latest_overdue=Decimal(123456), revenue_ttm=Decimal(2_500_000), portfolio_revenue_ttm=Decimal(10**8)), AS_OF, S, "en")
+    assert r.message == "Overdue receivables ¥123.5K (revenue TTM ¥2.50M)"
     [r] = E.risks(replace(CALM, tier="key", cadence=30, days_since_touch=45), AS_OF, S, "zh")
     assert r.message == "距上次接触已 45 天（联系周期 30 天）"
     [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "en")
     assert r.message == "Agreement ends on 2026-10-20, in 20 days"
+    [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(1)), AS_OF, S, "en")
+    assert r.message == "Agreement ends on 2026-10-01, in 1 day"
+    [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "zh")
+    assert r.message == "长期协议将于2026年10月20日到期，还有 20 天"
+    [r] = E.risks(replace(CALM, overdue_actions=1), AS_OF, S, "en")
+    assert r.message == "1 action overdue"
+    [r] = E.risks(replace(CALM, open_complaint_ages=(40, 20)), AS_OF, S, "en")
+    assert r.message == "2 complaints open for more than 14 days (oldest 40 days)"
 
 
-def test_all_ten_codes_at_once_in_spec_order():
+def test_all_eleven_codes_at_once_in_spec_order():
     everything = replace(CALM, tier="key", cadence=30, growth_qoq=F(-0.5), latest_satisfaction=F(3),
                          days_since_touch=None, open_complaint_ages=(40,), long_term_agreement=True,
                          contract_end=day(10), overdue_actions=1, revenue_ttm=Decimal(900),
-                         relationship_stage="declining", account_manager=None, latest_overdue=Decimal(1))
-    got = E.risks(everything, AS_OF, S, "en")
-    assert tuple(r.code for r in got) == E.RISK_ORDER and len(E.RISK_ORDER) == 10
-    assert all(r.message for r in got)
+                         relationship_stage="declining", account_manager=None, latest_overdue=Decimal(1),
+                         open_actions=0)
+    for lang in ("en", "zh"):
+        got = E.risks(everything, AS_OF, S, lang)
+        assert tuple(r.code for r in got) == E.RISK_ORDER and len(E.RISK_ORDER) == 11
+        assert all(r.message and r.action for r in got)
+        assert set(E.RISK_ORDER) == {k for k in E.ACTIONS if not k.endswith("_none")}
+
+
+# --------------------------------------------------------------------------
+# NO_ACTION_PLAN (SPEC §4)
+
+
+def plan(due=None, status="open", completed_on=None):
+    return Plan("A", "o", "a", L, due=due, status=status, completed_on=completed_on)
+
+
+def test_open_actions_are_open_at_as_of_and_not_yet_due():
+    assert E.open_actions([plan(day(1)), plan(None)], AS_OF) == 2      # due after as_of, or blank
+    assert E.open_actions([plan(day(0))], AS_OF) == 0                  # due on as_of: not after it
+    assert E.open_actions([plan(day(-5))], AS_OF) == 0                 # overdue is no plan in force
+    assert E.open_actions([plan(day(30), "cancelled"), plan(day(30), "done", day(-1))], AS_OF) == 0
+    # done after as_of: it was open at as_of
+    assert E.open_actions([plan(day(30), "done", day(3))], AS_OF) == 1
+
+
+@pytest.mark.parametrize("kw,expected", [
+    # key account, a high risk (no contact on record), no plan in force -> NO_ACTION_PLAN, medium
+    (dict(), [("CONTACT_OVERDUE", "high"), ("NO_ACTION_PLAN", "medium")]),
+    (dict(open_actions=1), [("CONTACT_OVERDUE", "high")]),                      # a plan in force
+    (dict(tier="ordinary", cadence=90), [("CONTACT_OVERDUE", "high")]),          # not a key account
+    (dict(days_since_touch=45), [("CONTACT_OVERDUE", "medium")]),                # no high risk
+    (dict(days_since_touch=0, overdue_actions=2), [("ACTION_OVERDUE", "medium")]),
+])
+def test_no_action_plan(kw, expected):
+    base = dict(tier="key", cadence=30, days_since_touch=None, open_actions=0)
+    assert risk(**{**base, **kw}) == expected
+
+
+def test_no_action_plan_message():
+    f = replace(CALM, tier="key", cadence=30, days_since_touch=None, growth_qoq=F(-0.5), open_actions=0)
+    *_, r = E.risks(f, AS_OF, S, "en")
+    assert (r.code, r.message) == ("NO_ACTION_PLAN", "2 high risks and no open action in the plan")
+    *_, r = E.risks(f, AS_OF, S, "zh")
+    assert r.message == "有 2 项高风险，但行动计划中没有进行中的行动"
+
+
+# --------------------------------------------------------------------------
+# the next step of each risk (SPEC §4 "Next step per risk")
+
+
+PEOPLE = (Contact("A", "Ms Lin", L, role="decision_maker", influence=3),
+          Contact("A", "Mr Hu", L, role="decision_maker", influence=5),
+          Contact("A", "Ms Gao", L, role="decision_maker", influence=5),    # ties: the first listed
+          Contact("A", "Mr Xu", L, role="champion", influence=None),
+          Contact("A", "Ms Ye", L, role="influencer", influence=5))
+
+
+def action(code, lang="en", s=S, **kw):
+    [r] = [r for r in E.risks(replace(CALM, **kw), AS_OF, s, lang) if r.code == code]
+    return r.action
+
+
+def test_most_influential():
+    assert E.most_influential(PEOPLE, ("decision_maker",)).name == "Mr Hu"
+    assert E.most_influential(PEOPLE, ("champion", "decision_maker")).name == "Mr Xu"
+    assert E.most_influential(PEOPLE[:3], ("champion", "decision_maker")).name == "Mr Hu"
+    assert E.most_influential(PEOPLE[4:], ("champion", "decision_maker")) is None
+
+
+def test_next_step_names_the_person():
+    overdue = dict(tier="key", cadence=30, days_since_touch=40, contacts=PEOPLE)
+    assert action("CONTACT_OVERDUE", **overdue) == "Visit Mr Hu, the most influential decision maker"
+    assert action("CONTACT_OVERDUE", "zh", **overdue) == "拜访最具影响力的决策者Mr Hu"
+    assert action("CONTACT_OVERDUE", **dict(overdue, contacts=PEOPLE[3:])) == \
+        "Find the customer's key decision maker and visit"
+    low = dict(latest_satisfaction=F(5), contacts=PEOPLE)
+    assert action("LOW_SATISFACTION", **low) == "Hold a service review with Mr Xu (champion)"
+    assert action("LOW_SATISFACTION", "zh", **dict(low, contacts=PEOPLE[:3])) == "与Mr Hu（决策者）开展服务回顾"
+    assert action("LOW_SATISFACTION", **dict(low, contacts=())) == \
+        "Hold a service review with the customer's champion or decision maker"
+    drop = dict(growth_qoq=F(-0.3), contacts=PEOPLE)
+    assert action("REVENUE_DROP", **drop) == "Review the account with Li and Mr Hu, the decision maker"
+    assert action("REVENUE_DROP", "zh", **drop) == "由Li与决策者Mr Hu一起复盘该客户"
+    assert action("REVENUE_DROP", **dict(drop, contacts=(), account_manager=None)) == \
+        "Review the account with the account manager and the customer's decision maker"
+    assert action("RELATIONSHIP_DECLINING", relationship_stage="defensive", executive_sponsor="Dr Wu") == \
+        "Arrange a meeting of our executive sponsor Dr Wu with the customer's leadership"
+    assert action("RELATIONSHIP_DECLINING", "zh", relationship_stage="declining") == "安排我方高层支持者与客户高层会面"
+
+
+def test_next_step_dates_and_money_as_the_reports_print_them():
+    # complaints open 40 and 20 days: the oldest was made on 09-30 - 40 days = 08-21
+    assert action("OPEN_COMPLAINT", open_complaint_ages=(40, 20, 3)) == \
+        "Close the complaint of 2026-08-21 and the 1 other open one"
+    assert action("OPEN_COMPLAINT", "zh", open_complaint_ages=(40,)) == "结清2026年8月21日的投诉"
+    assert action("OPEN_COMPLAINT", "zh", open_complaint_ages=(40, 20, 15)) == "结清2026年8月21日的投诉及其余 2 项未结投诉"
+    assert action("CONTRACT_EXPIRING", long_term_agreement=True, contract_end=day(20)) == \
+        "Start renewal talks before 2026-10-20"
+    assert action("CONTRACT_EXPIRING", "zh", long_term_agreement=True, contract_end=day(20)) == \
+        "在2026年10月20日前启动续约谈判"
+    assert action("CREDIT_OVERDUE", "zh", latest_overdue=Decimal(56789)) == "与客户商定¥5.7万逾期款的还款计划"
+    assert action("CREDIT_OVERDUE", latest_overdue=Decimal(56789)) == "Agree a payment plan for the ¥56.8K overdue"
+    assert action("ACTION_OVERDUE", overdue_actions=1) == "Reschedule or close the overdue action"
+    assert action("ACTION_OVERDUE", overdue_actions=3) == "Reschedule or close the 3 overdue actions"
+    assert action("ACTION_OVERDUE", "zh", overdue_actions=3) == "重新安排或关闭3项逾期行动"
+    assert action("NO_ACCOUNT_MANAGER", tier="key", account_manager=None) == "Assign an account manager"
+    assert action("CONCENTRATION", revenue_ttm=Decimal(500)) == "Widen the portfolio to depend less on this account"
