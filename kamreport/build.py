@@ -364,7 +364,8 @@ def _sigterm_like_ctrl_c():
 def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str = "out",
               formats: str = "html,pdf,json", accounts: str = "key", lang: str | None = None,
               templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
-              strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None) -> int:
+              strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None,
+              map_file: str | None = None) -> int:
     """Build one period's outputs; returns the exit code (0, 1 or 3).
 
     The period folder is made beside the previous one and swapped in when
@@ -379,7 +380,7 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     policy_md = read_policy(policy)
     jobs = jobs or render.default_jobs()
     args = (list(workbooks),)
-    kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md)
+    kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md, map_file=map_file)
     rendered = bool(fmt & {"html", "pdf"})
     forks = rendered and jobs > 1
     # Every child is forked after this pipe is made; it ends when we do (render.die_with_parent).

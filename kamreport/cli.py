@@ -53,7 +53,8 @@ def init(path: str, lang: str, blank: bool, customers: int, seed: int) -> None:
 @main.command()
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--lang", type=LANG, default=None, help="Language of the messages (default: from the workbook).")
-def validate(workbooks: tuple[str, ...], lang: str | None) -> None:
+@click.option("--map", "map_file", type=click.Path(dir_okay=False, exists=True), help="Columns mapping (.xlsx or .csv): sheet, column, field, unit, value, means.")
+def validate(workbooks: tuple[str, ...], lang: str | None, map_file: str | None) -> None:
     """Check workbooks and print every problem as file:Sheet!C17: severity: message.
 
     Exits 1 when there is a fatal or error problem.
@@ -65,7 +66,7 @@ def validate(workbooks: tuple[str, ...], lang: str | None) -> None:
     from .read import read_workbooks
     from .report_text import print_validation
     from .settings import with_setting_problems
-    data = with_setting_problems(read_workbooks(list(workbooks), lang=lang), lang)
+    data = with_setting_problems(read_workbooks(list(workbooks), lang=lang, map_file=map_file), lang)
     bad = print_validation(data, lang=lang or data.language)
     sys.exit(ERR if bad else OK)
 
@@ -103,7 +104,9 @@ def _build_formats(ctx, param, value):
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option("--quiet", is_flag=True, help="No progress bar, only errors.")
 @click.option("--fail-on-risk", type=click.Choice(["high", "medium"]), default=None, help="Exit 3 when any account has a risk of this severity (or higher).")
-def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, policy, jobs, strict, quiet, fail_on_risk) -> None:
+@click.option("--map", "map_file", type=click.Path(dir_okay=False, exists=True), help="Columns mapping (.xlsx or .csv) for every input: sheet, column, field, unit, value, means.")
+def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, policy, jobs, strict, quiet, fail_on_risk,
+          map_file) -> None:
     """Build account plans, the quarterly booklet, summary.json and problems.csv.
 
     \b
@@ -122,7 +125,7 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
         code = run_build(
             workbooks=list(workbooks), period=period, out_dir=out_dir, formats=formats,
             accounts=accounts, lang=lang, templates_dir=templates_dir, policy=policy,
-            jobs=jobs, strict=strict, quiet=quiet, fail_on_risk=fail_on_risk)
+            jobs=jobs, strict=strict, quiet=quiet, fail_on_risk=fail_on_risk, map_file=map_file)
     except KamError as e:
         raise click.ClickException(str(e))
     sys.exit(code)

@@ -172,6 +172,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{count} row(s) pasted from a pivot table take the customer of their group (the id above them)",
         "zh": "{count} 个从数据透视表粘贴的行沿用所在分组的客户（上方的编号）",
     },
+    "mapped_ignore": {
+        "en": "column \"{header}\" is not read (Columns mapping: ignore)",
+        "zh": "列“{header}”按“列映射”忽略，未读取",
+    },
+    "mapping_field": {
+        "en": "the Columns mapping maps \"{header}\" to \"{field}\", which is not a {table} column ({known}); "
+              "the column is not read",
+        "zh": "“列映射”把“{header}”对应到“{field}”，但它不是“{table}”表的列（{known}）；该列未读取",
+    },
+    "mapping_means": {
+        "en": "the Columns mapping says a value means \"{value}\", which is not one of {options}",
+        "zh": "“列映射”中的含义“{value}”不是可选值之一：{options}",
+    },
+    "mapping_unused": {
+        "en": "this Columns entry ({value}) matches no sheet, column or value read",
+        "zh": "此“列映射”条目（{value}）没有匹配任何读取的表、列或值",
+    },
+    "mapping_conflict": {
+        "en": "the --map entry for \"{value}\" differs from {first}; the --map entry is used",
+        "zh": "--map 中“{value}”的条目与 {first} 不同；使用 --map 的条目",
+    },
     "lock_file": {
         "en": "this is Excel's lock file for the open workbook {name}, not a workbook; skipped",
         "zh": "这是 Excel 为已打开的工作簿 {name} 创建的锁定文件，不是工作簿；已跳过",

@@ -42,14 +42,14 @@ class Prepared:
 
 
 def prepare(workbooks: list[str], *, period: str | None, lang: str | None, formats: frozenset[str],
-            accounts: str, policy_md: str | None) -> Prepared:
+            accounts: str, policy_md: str | None, map_file: str | None = None) -> Prepared:
     """Read, compute and make every context of one build (SPEC §1–§6)."""
     from . import engine, summary, views
     from .read import read_workbooks
 
     times: dict[str, float] = {}
     t0 = time.process_time()
-    dataset = read_workbooks(list(workbooks), lang=lang)
+    dataset = read_workbooks(list(workbooks), lang=lang, map_file=map_file)
     times["read"] = time.process_time() - t0
     if dataset.fatal:
         return Prepared(fatal=tuple(p for p in dataset.problems if p.severity == FATAL), times=times)

@@ -40,7 +40,7 @@ import dataclasses
 import os
 from decimal import Decimal, InvalidOperation
 
-from . import headers, messages, model, schema, synonyms, values
+from . import headers, mapping, messages, model, schema, synonyms, values
 from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
 from .values import BadValue, CellError
 from .csvin import CsvBook, is_csv
@@ -156,7 +156,8 @@ def match_column(spec: schema.Sheet, header: Any) -> tuple[schema.Column | None,
     return h.column, h.lang
 
 
-def _header_fields(row: list[Any], spec: schema.Sheet, log: str | None = None) -> set[str]:
+def _header_fields(row: list[Any], spec: schema.Sheet, log: str | None = None,
+                   lookup: Callable[[str], Any] | None = None) -> set[str]:
     """The column keys a header row holds, with the stand-ins of SPEC §1.5:
     a customer name for customer_id (matching by name; in Customers the name
     is the id), a visit log's missing type, a target for a revenue."""
@@ -165,7 +166,16 @@ def _header_fields(row: list[Any], spec: schema.Sheet, log: str | None = None) -
     for v in row:
         if v == "" or isinstance(v, CellError):
             continue
-        col, _ = match_column(spec, v)
+        col = None
+        if lookup is not None:
+            e = lookup(values.cell_text(v).strip())
+            if e is not None:
+                col = next((c for c in spec.columns if schema.fold(e.field) in (schema.fold(c.key), schema.fold(c.zh))),
+                           None)
+                if col is None:
+                    continue
+        if col is None:
+            col, _ = match_column(spec, v)
         if col is not None:
             found.add(col.key)
         elif spec.key not in ("Customers", "Settings") and _CONTROL_BY_NAME.get(schema.fold(values.cell_text(v))) == "customer_name":
@@ -182,12 +192,12 @@ def _header_fields(row: list[Any], spec: schema.Sheet, log: str | None = None) -
 
 
 def _find_header(rows: list[list[Any]], first_row: int, spec: schema.Sheet,
-                 log: str | None = None) -> tuple[int, dict] | tuple[None, dict]:
+                 log: str | None = None, lookup: Callable[[str], Any] | None = None) -> tuple[int, dict] | tuple[None, dict]:
     """Index of the header row (first of the first 30 with every required column)."""
     required = {c.key for c in spec.required_columns}
     best: tuple[int, set[str]] | None = None
     for i in range(max(0, min(len(rows), HEADER_ROWS - first_row + 1))):
-        found = _header_fields(rows[i], spec, log)
+        found = _header_fields(rows[i], spec, log, lookup)
         if required <= found:
             return i, {}
         if found & required and (best is None or len(found & required) > len(best[1] & required)):
@@ -400,8 +410,9 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
 # The reader
 
 class _Reader:
-    def __init__(self, paths: list[str], lang: str | None) -> None:
+    def __init__(self, paths: list[str], lang: str | None, map_file: str | None = None) -> None:
         self.paths = paths
+        self.map_file = map_file
         self.lang = lang
         self.problems: list[_Problem] = []
         self.seq = 0
@@ -414,6 +425,7 @@ class _Reader:
         self.first_customers_table: _Table | None = None
         self.sheet_names_zh = 0
         self.ctx = values.Context()
+        self.mapping = mapping.Mapping()
 
     # -- problems ------------------------------------------------------------
     def add(self, severity: str, fi: int, sheet_index: int, path: str, sheet: str = "",
@@ -437,6 +449,9 @@ class _Reader:
                 try:
                     book = stack.enter_context(CsvBook(path) if is_csv(path) else Book(path))
                     for ref in book.sheets:
+                        if mapping.is_columns_sheet(ref.name):
+                            self.read_columns(fi, path, book, ref, from_map=False)
+                            continue
                         spec = _kind(book, ref)
                         if spec is schema.SETTINGS:
                             self.read_sheet(fi, path, book, ref, spec)
@@ -445,10 +460,15 @@ class _Reader:
                     continue
                 books.append((fi, path, book))
             self.ctx = self._context()
+            if self.map_file:
+                self.read_map(self.map_file)
             for fi, path, book in books:
                 try:
                     for ref in book.sheets:
-                        spec = _kind(book, ref)
+                        if mapping.is_columns_sheet(ref.name):
+                            continue
+                        kind = self.mapping.kind(ref.name) if self.mapping else None
+                        spec = schema.find_sheet(kind) if kind else _kind(book, ref)
                         if spec is schema.SETTINGS:
                             continue
                         if ref.hidden:
@@ -464,6 +484,36 @@ class _Reader:
                         self.read_sheet(fi, path, book, ref, spec)
                 except BadWorkbook as e:
                     self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+
+    def read_columns(self, fi: int, path: str, book: Any, ref: SheetRef, from_map: bool) -> None:
+        """A Columns sheet's entries (SPEC §1.5 "The Columns sheet")."""
+        if isinstance(book, CsvBook):
+            data = book.data
+        else:
+            scan = scan_sheet(book, ref)
+            data = read_sheet(book, ref, scan)
+        for e in mapping.entries_from_rows(data.rows, path, ref.name, data.first_row, from_map):
+            self.mapping.add(e)
+
+    def read_map(self, path: str) -> None:
+        """The --map FILE: a .csv, or an .xlsx whose Columns sheet (else its first sheet) maps."""
+        fi = len(self.paths)
+        try:
+            with (CsvBook(path) if is_csv(path) else Book(path)) as book:
+                refs = [r for r in book.sheets if mapping.is_columns_sheet(r.name)] or book.sheets[:1]
+                for ref in refs:
+                    self.read_columns(fi, path, book, ref, from_map=True)
+        except BadWorkbook as e:
+            self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+
+    def mapping_problems(self) -> None:
+        """Entries that matched nothing; entries --map overrode (warnings)."""
+        for e in self.mapping.unused():
+            self.add(WARNING, len(self.paths), 0, e.loc.file, e.loc.sheet, e.loc.row, code="mapping_unused",
+                     value=" / ".join(x for x in (e.sheet, e.column, e.value) if x))
+        for old, new in self.mapping.conflicts:
+            self.add(WARNING, len(self.paths), 0, new.loc.file, new.loc.sheet, new.loc.row, code="mapping_conflict",
+                     value=new.column or new.sheet, first=f"{old.loc.file}:{old.loc.sheet}!{old.loc.row}")
 
     def _context(self) -> values.Context:
         """The parsing context from the Settings rows (later workbooks win;
@@ -526,7 +576,8 @@ class _Reader:
         rows = data.rows
         if not rows and not spec.required:
             return      # an optional sheet left completely empty: nothing to read
-        hi, info = _find_header(rows, data.first_row, spec, t.log_type)
+        lookup = (lambda h: self.mapping.column(ref.name, h)) if self.mapping else None
+        hi, info = _find_header(rows, data.first_row, spec, t.log_type, lookup)
         if hi is None:
             cols = ", ".join(f"{c.key} ({c.zh})" for c in spec.required_columns)
             # The "closest" hint is worded in _finish, once the language is known.
@@ -574,7 +625,13 @@ class _Reader:
                 self.add(severity, fi, ref.index, path, ref.name, row=t.header_row, col=col_no,
                          header=text, value=text, code=code, **params)
 
-            h = headers.analyse(text, spec)
+            entry = self.mapping.column(ref.name, text) if self.mapping else None
+            if entry is not None:
+                h = self._mapped(entry, spec, at)
+                if h is None:
+                    continue
+            else:
+                h = headers.analyse(text, spec)
             control = _CONTROL_BY_NAME.get(schema.fold(text))
             if h.column is None and control and spec.key in CONTROL_COLUMNS[control][0]:
                 if control in t.control:
@@ -632,6 +689,27 @@ class _Reader:
                      columns=", ".join(f"{c.key} ({c.zh})" for c in missing), closest={}, rows=HEADER_ROWS)
             ok = False
         return ok
+
+    def _mapped(self, e: mapping.Entry, spec: schema.Sheet, at: Callable[..., None]) -> headers.Header | None:
+        """The Header a Columns entry gives; None for `ignore` (or a bad entry, reported)."""
+        if schema.fold(e.field) in ("ignore", "忽略", "不读取"):
+            at(INFO, "mapped_ignore")
+            return None
+        col = next((c for c in spec.columns if schema.fold(e.field) in (schema.fold(c.key), schema.fold(c.zh))), None)
+        if col is None:
+            at(WARNING, "mapping_field", field=e.field, table=spec.key,
+               known=", ".join(c.key for c in spec.columns))
+            return None
+        unit = None
+        if e.unit:
+            got = headers.parse_unit(e.unit)
+            if not isinstance(got, headers.Unit):
+                at(FATAL, "unit_unreadable", unit=e.unit)
+                return None
+            unit = got
+            if unit.kind == "money" and unit.scale is None and unit.currency == "CNY":
+                unit = None                 # 元: plain
+        return headers.Header(col, "zh" if not e.field.isascii() else "en", unit)
 
     def _stand_ins(self, t: _Table, data: SheetData, hi: int) -> None:
         """Columns that stand in for a missing required one (SPEC §1.5): a
@@ -848,8 +926,23 @@ class _Reader:
                 return memo[0]
             return hint
 
-        parsers = tuple(values.parser_for(c, ctx=ctx, unit=t.units.get(c.key), hint=hint_for(j))
-                        for j, c in cols)
+        enums: dict[str, dict[str, str]] = {}
+        for j, c in cols:
+            if c.enum is not None:
+                table = values.enum_table(c.enum)
+                extra = self.mapping.values(ref.name, t.columns[c.key][2], c.key) if self.mapping else {}
+                for raw, means in extra.items():
+                    key = table.get(schema.fold(means))
+                    if key is None:
+                        self.add(WARNING, fi, ref.index, path, ref.name, t.header_row, data.first_col + j,
+                                 t.columns[c.key][2], means, "mapping_means",
+                                 options=" / ".join(k for k, _ in c.enum.options))
+                        continue
+                    table[raw] = key
+                    table[schema.fold(raw)] = key
+                enums[c.key] = table
+        parsers = tuple(values.parser_for(c, ctx=ctx, unit=t.units.get(c.key), hint=hint_for(j),
+                                          enum=enums.get(c.key)) for j, c in cols)
         meta = [(data.first_col + j, t.columns[c.key][2]) for j, c in cols]
         add, first_row = self.add, data.first_row
 
@@ -858,7 +951,7 @@ class _Reader:
             add(ERROR if required else WARNING, fi, ref.index, path, ref.name, first_row + i, col_no,
                 header, values.cell_text(raw), code, "rejected" if required else "blank", **params)
 
-        tables = tuple(values.enum_table(c.enum) if c.enum else None for _, c in cols)
+        tables = tuple(enums.get(c.key) for _, c in cols)
         converting = bool(self.ctx.fx) or self.ctx.currency != "CNY"
         slow = frozenset(c.key for _, c in cols if c.key in t.units or
                          (converting and c.type in headers.MONEY_TYPES))
@@ -1249,7 +1342,7 @@ def _blank(row: list[Any]) -> bool:
     return True
 
 
-def read_workbooks(paths: Iterable[str], lang: str | None = None) -> model.Dataset:
+def read_workbooks(paths: Iterable[str], lang: str | None = None, map_file: str | None = None) -> model.Dataset:
     """Read and validate workbooks, in order, into one Dataset (SPEC §1)."""
     # A full sheet creates tens of millions of objects and no reference
     # cycles; the cyclic collector would rescan them again and again as
@@ -1257,15 +1350,15 @@ def read_workbooks(paths: Iterable[str], lang: str | None = None) -> model.Datas
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_workbooks(paths, lang)
+        return _read_workbooks(paths, lang, map_file)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
+def _read_workbooks(paths: Iterable[str], lang: str | None, map_file: str | None = None) -> model.Dataset:
     paths = [str(p) for p in paths]
-    r = _Reader(paths, lang)
+    r = _Reader(paths, lang, map_file)
     inputs_all = [model.InputFile(p, _sha256(p)) for p in paths]
     files: list[tuple[int, str]] = []
     first_of: dict[str, str] = {}
@@ -1284,6 +1377,7 @@ def _read_workbooks(paths: Iterable[str], lang: str | None) -> model.Dataset:
         files.append((fi, path))
         inputs.append(inp)
     r.read_files(files)
+    r.mapping_problems()
 
     all_files = paths[0] if len(paths) == 1 else ", ".join(paths)
     fatal_file = any(p.severity == FATAL for p in r.problems)

@@ -701,9 +701,10 @@ def enum_table(enum: schema.Enum) -> dict[str, str]:
     return table
 
 
-def enum_parser(enum: schema.Enum) -> Callable[[Any], str | None]:
-    """Key, English words ("Preferred supplier") or Chinese label, any case."""
-    table = enum_table(enum)
+def enum_parser(enum: schema.Enum, table: dict[str, str] | None = None) -> Callable[[Any], str | None]:
+    """Key, English words ("Preferred supplier") or Chinese label, any case
+    (or `table`: that plus values mapped in a Columns sheet)."""
+    table = table if table is not None else enum_table(enum)
     fold = schema.fold
     options = " / ".join(f"{k} ({zh})" for k, zh in enum.options)
 
@@ -738,7 +739,8 @@ END_DATE_COLUMNS = frozenset({"contract_end", "due"})
 
 
 def parser_for(column: schema.Column, epoch: date = EPOCH_1900, *, ctx: Context | None = None,
-               unit: Any = None, hint: Callable[[], str] | None = None) -> Callable[[Any], Any]:
+               unit: Any = None, hint: Callable[[], str] | None = None,
+               enum: dict[str, str] | None = None) -> Callable[[Any], Any]:
     """The parser for one column of one workbook.
 
     Dates depend on the workbook's epoch and the date_order setting; money
@@ -784,5 +786,5 @@ def parser_for(column: schema.Column, epoch: date = EPOCH_1900, *, ctx: Context 
         return parse_bool
     if t == schema.ENUM:
         assert column.enum is not None
-        return enum_parser(column.enum)
+        return enum_parser(column.enum, enum)
     raise ValueError(f"no parser for column type {t!r}")

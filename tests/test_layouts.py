@@ -86,3 +86,39 @@ def test_sheets_without_ids_match_by_name(tmp_path):
     assert [(a.customer_id, a.type) for a in data.activities] == [("华为", "visit")]
     [err] = [p for p in data.problems if p.severity == "error"]
     assert err.value == "ＺＴＥ"
+
+
+def test_columns_sheet_maps_sheet_kind_columns_units_and_values(tmp_path):
+    path = write(tmp_path / "mapped.xlsx", {
+        "Sheet1": [["Acct #", "Acct"], ["A1", "Acme"], ["A2", "Beta"]],
+        "Sheet2": [["Acct #", "Period", "Rev (USD k)", "Colour"], ["A1", "2026-07", 1.5, "red"], ["A2", "2026-08", 2, "x"]],
+        "Sheet3": [["Acct #", "When", "How"], ["A1", "2026-07-02", "微信沟通"]],
+        "Settings": [["key", "value"], ["fx_USD", 7]],
+        "列映射": [["sheet", "column", "field", "unit", "value", "means"],
+                  ["Sheet1", "", "Customers", "", "", ""], ["Sheet2", "", "Sales", "", "", ""],
+                  ["Sheet3", "", "Activities", "", "", ""],
+                  ["", "Acct #", "customer_id", "", "", ""], ["Sheet1", "Acct", "name", "", "", ""],
+                  ["Sheet2", "Period", "month", "", "", ""], ["Sheet2", "Rev (USD k)", "revenue", "k USD", "", ""],
+                  ["Sheet2", "Colour", "ignore", "", "", ""],
+                  ["Sheet3", "When", "date", "", "", ""], ["Sheet3", "How", "type", "", "", ""],
+                  ["Sheet3", "How", "", "", "微信沟通", "call"], ["", "Nowhere", "region", "", "", ""]]})
+    data = read_workbooks([path], lang="en")
+    assert not data.fatal, [p.message for p in data.problems]
+    assert _revenue(data) == {"A1": 1.5 * 1000 * 7, "A2": 2 * 1000 * 7}
+    assert [(a.customer_id, a.type) for a in data.activities] == [("A1", "call")]
+    unused = [p for p in data.problems if p.severity == "warning" and "Nowhere" in p.value]
+    assert len(unused) == 1
+
+
+def test_map_file_serves_every_export_and_wins_over_the_sheet(tmp_path):
+    book = write(tmp_path / "crm.xlsx", {
+        "Accounts": [["Account ID", "Account Name"], ["001A", "Acme"]],
+        "Opportunities": [["Account ID", "Close Date", "Amount", "Stage"], ["001A", "2026-07-15", 100, "Closed Won"],
+                          ["001A", "2026-08-15", 900, "Negotiation"], ["001A", "2026-09-15", 50, "Closed Won"]],
+        "Columns": [["column", "field", "unit"], ["Amount", "revenue", "元"]]})
+    mp = tmp_path / "map.csv"
+    mp.write_text("column,field,unit\nAmount,revenue,k\n", encoding="utf-8")
+    data = read_workbooks([book], lang="en", map_file=str(mp))
+    assert _revenue(data) == {"001A": 150_000.0}
+    assert data.rows["Sales"].skipped == 1
+    assert any(p.severity == "warning" and "--map" in p.message for p in data.problems)
