@@ -172,6 +172,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{count} row(s) pasted from a pivot table take the customer of their group (the id above them)",
         "zh": "{count} 个从数据透视表粘贴的行沿用所在分组的客户（上方的编号）",
     },
+    "wide_layout": {
+        "en": "wide layout: {count} month columns ({months}; blocks: {blocks}); each filled cell is one Sales row",
+        "zh": "宽表格式：{count} 个月份列（{months}；数据块：{blocks}）；每个非空单元格为一条销售记录",
+    },
+    "wide_totals": {
+        "en": "totals columns are not months and are ignored: {names}",
+        "zh": "合计列不是月份，已忽略：{names}",
+    },
     "mapped_ignore": {
         "en": "column \"{header}\" is not read (Columns mapping: ignore)",
         "zh": "列“{header}”按“列映射”忽略，未读取",
@@ -367,6 +375,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 EFFECT = {
     "rejected": {"en": " (row rejected)", "zh": "（该行未采用）"},
     "blank": {"en": " (left blank)", "zh": "（该字段按空白处理）"},
+    "cell_left_out": {"en": " (this cell left out)", "zh": "（该单元格未采用）"},
 }
 
 SEVERITY_ZH = {"fatal": "致命", "error": "错误", "warning": "警告", "info": "提示"}

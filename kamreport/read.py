@@ -40,7 +40,7 @@ import dataclasses
 import os
 from decimal import Decimal, InvalidOperation
 
-from . import headers, mapping, messages, model, schema, synonyms, values
+from . import headers, mapping, messages, model, schema, synonyms, values, wide
 from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
 from .values import BadValue, CellError
 from .csvin import CsvBook, is_csv
@@ -126,6 +126,7 @@ class _Table:
         self.control: dict[str, int] = {}                # status / stage / year / currency -> index in row
         self.log_type: str | None = None                 # visit / call: a visit log's rows without a type
         self.by_name = False                             # customers matched by name (no customer_id column)
+        self.wide = False                                # a column per month (records: one per month cell)
 
 
 def _sha256(path: str) -> str:
@@ -578,6 +579,8 @@ class _Reader:
             return      # an optional sheet left completely empty: nothing to read
         lookup = (lambda h: self.mapping.column(ref.name, h)) if self.mapping else None
         hi, info = _find_header(rows, data.first_row, spec, t.log_type, lookup)
+        if spec.key == "Sales" and self._try_wide(t, data, hi, lookup, scan):
+            return
         if hi is None:
             cols = ", ".join(f"{c.key} ({c.zh})" for c in spec.required_columns)
             # The "closest" hint is worded in _finish, once the language is known.
@@ -689,6 +692,137 @@ class _Reader:
                      columns=", ".join(f"{c.key} ({c.zh})" for c in missing), closest={}, rows=HEADER_ROWS)
             ok = False
         return ok
+
+    def _try_wide(self, t: _Table, data: SheetData, long_hi: int | None, lookup: Any, scan: Any) -> bool:
+        """Read a wide Sales sheet (a column per month, SPEC §1.5); False when
+        the sheet is not one (a long sheet has a month column)."""
+        rows, spec, ref = data.rows, t.spec, t.ref
+        layout = None
+        for hi in range(max(0, min(len(rows), HEADER_ROWS - data.first_row + 1))):
+            found = _header_fields(rows[hi], spec, None, lookup)
+            if "customer_id" not in found:
+                continue
+            if long_hi is not None and "month" in found:
+                return False
+            layout = wide.find_months(rows, hi)
+            if layout is not None:
+                break
+        if layout is None:
+            return False
+        fi, path = t.file_index, t.path
+        t.header_row = data.first_row + hi
+        t.wide = True
+        header = rows[hi]
+        month_cols = {m.index for m in layout.months}
+        unknown = []
+        for j, v in enumerate(header):
+            text = values.cell_text(v).strip()
+            if not text or j in month_cols or text in layout.totals:
+                continue
+            h = headers.analyse(text, spec)
+            if h.column is not None and h.column.key in ("customer_id", "product") and h.column.key not in t.columns:
+                t.columns[h.column.key] = (j, col_letter(data.first_col + j), text)
+            elif _CONTROL_BY_NAME.get(schema.fold(text)) == "customer_name" and "customer_name" not in t.control:
+                t.control["customer_name"] = j
+            elif not (spec.key == "Sales" and schema.fold(text) in (schema.fold(w) for w in synonyms.CUSTOMER_NAME)):
+                unknown.append(text)
+        self._stand_ins(t, data, hi)
+        blocks = {m.block: m for m in reversed(layout.months)}
+        for block, m in blocks.items():
+            key = "revenue" if block == "revenue" else block
+            t.columns.setdefault(key, (m.index, col_letter(data.first_col + m.index), m.header))
+        found = sorted({m.month for m in layout.months})
+        shown = ", ".join(f"{m:%Y-%m}" for m in found[:3]) + (f" … {found[-1]:%Y-%m}" if len(found) > 3 else "")
+        self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="wide_layout",
+                 count=len(layout.months), months=shown,
+                 blocks=", ".join(sorted({m.block for m in layout.months})))
+        if layout.totals:
+            self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="wide_totals",
+                     names=", ".join(layout.totals))
+        if unknown:
+            self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="unknown_columns",
+                     names=", ".join(unknown), table=ref.name,
+                     known={"en": ", ".join(c.key for c in spec.columns), "zh": "、".join(c.zh for c in spec.columns)})
+        if layout.unit is not None:
+            self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="unit_applied",
+                     header=layout.unit_label, unit=layout.unit_label,
+                     meaning=_unit_meaning(layout.unit, self.ctx.currency))
+        if "customer_id" not in t.columns:
+            self.add(FATAL, fi, ref.index, path, ref.name, row=t.header_row, code="missing_columns",
+                     columns="customer_id (客户编号)", closest={}, rows=HEADER_ROWS)
+            return True
+        self.tables.append(t)
+        self._fill_merged(data, hi, month_cols)
+        if scan is not None:
+            self._hidden_rows(t, data, hi, scan)
+        skipped = self._prepare_rows(t, data, hi, scan is None or scan.maybe_totals)
+        self._read_wide_rows(t, data, hi, layout)
+        counts = self.count("Sales")
+        counts[0] += skipped
+        counts[3] += skipped
+        return True
+
+    def _read_wide_rows(self, t: _Table, data: SheetData, hi: int, layout: Any) -> None:
+        """Each non-blank month cell is one Sales row at its month; the row
+        accounting counts source rows (SPEC §1.5)."""
+        rows, ref, path, fi = data.rows, t.ref, t.path, t.file_index
+        ctx = self.ctx
+        parse = {b: values.parser_for(schema.SALES.column("revenue" if b == "revenue" else b), ctx=ctx,
+                                      unit=layout.unit) for b in ("revenue", "gross_profit", "target")}
+        idj, id_letter, id_header = t.columns["customer_id"]
+        pj = t.columns["product"][0] if "product" in t.columns else None
+        letters = {m.index: col_letter(data.first_col + m.index) for m in layout.months}
+        records: list[Any] = []
+        read = rejected = 0
+        Sale, Loc_ = model.Sale, Loc
+        for i in range(hi + 1, len(rows)):
+            row = rows[i]
+            if _blank(row):
+                continue
+            read += 1
+            r = data.first_row + i
+            try:
+                cid = values.parse_id(row[idj]) if idj < len(row) else None
+            except BadValue as e:
+                self.add(ERROR, fi, ref.index, path, ref.name, r, data.first_col + idj, id_header,
+                         values.cell_text(row[idj]), e.code, "rejected", **e.params)
+                rejected += 1
+                continue
+            if cid is None:
+                self.add(ERROR, fi, ref.index, path, ref.name, r, data.first_col + idj, id_header, "",
+                         "required_missing", "rejected")
+                rejected += 1
+                continue
+            product = values.parse_text(row[pj]) if pj is not None and pj < len(row) else None
+            cells: dict[date, dict[str, float]] = {}
+            first_letter: dict[date, str] = {}
+            for m in layout.months:
+                v = row[m.index] if m.index < len(row) else ""
+                if v == "" or v is None:
+                    continue
+                try:
+                    x = parse[m.block](v)
+                except BadValue as e:
+                    self.add(ERROR, fi, ref.index, path, ref.name, r, data.first_col + m.index, m.header,
+                             values.cell_text(v), e.code, "cell_left_out", **e.params)
+                    continue
+                if x is None:
+                    continue
+                d = cells.setdefault(m.month, {})
+                d[m.block] = d.get(m.block, 0.0) + x
+                first_letter.setdefault(m.month, letters[m.index])
+            for month in sorted(cells):
+                d = cells[month]
+                rev, target = d.get("revenue"), d.get("target")
+                if rev is None and target is None:
+                    continue
+                records.append(Sale(cid, month, rev, Loc_(path, ref.name, r, first_letter[month]),
+                                    gross_profit=d.get("gross_profit"), product=product, target=target))
+        t.records = records
+        counts = self.count("Sales")
+        counts[0] += read
+        counts[1] += read - rejected
+        counts[2] += rejected
 
     def _mapped(self, e: mapping.Entry, spec: schema.Sheet, at: Callable[..., None]) -> headers.Header | None:
         """The Header a Columns entry gives; None for `ignore` (or a bad entry, reported)."""
@@ -1063,7 +1197,10 @@ class _Reader:
             counts = self.counts[t.spec.key]
             keep = []
             near: list[tuple[str, str]] = []
+            seen_rows: set[int] = set()        # wide sheets: one source row, many records
             for r in t.records:
+                if t.wide and r.loc.row in seen_rows:
+                    continue
                 cid = r.customer_id
                 if t.by_name:
                     fits = by_name.get(fold_id(cid), [])
@@ -1092,6 +1229,8 @@ class _Reader:
                              "rejected", hint=", ".join(hint))
                 counts[1] -= 1
                 counts[2] += 1
+                if t.wide:
+                    seen_rows.add(r.loc.row)
             if near:
                 shown = ", ".join(f"{a} → {b}" for a, b in near[:5]) + (" …" if len(near) > 5 else "")
                 self.add(WARNING, t.file_index, t.ref.index, t.path, t.ref.name, t.header_row, col_no,

@@ -122,3 +122,42 @@ def test_map_file_serves_every_export_and_wins_over_the_sheet(tmp_path):
     assert _revenue(data) == {"001A": 150_000.0}
     assert data.rows["Sales"].skipped == 1
     assert any(p.severity == "warning" and "--map" in p.message for p in data.problems)
+
+
+def test_wide_sheet_with_merged_year_gross_profit_block_totals_and_a_title_unit(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客户"
+    ws.append(["客户编号", "客户名称"])
+    ws.append(["KH1", "甲"])
+    ws.append(["KH2", "乙"])
+    s = wb.create_sheet("2026年销售月报")
+    s.append(["2026年销售月报（单位：万元）"])
+    s.append([None, None, "2026年", None, None, None, "毛利", None, None, None])
+    s.append(["客户编号", "客户名称", "7月", "8月", "9月", "合计", "7月", "8月", "9月", "合计"])
+    s.merge_cells("C2:F2")
+    s.merge_cells("G2:J2")
+    s.append(["KH1", "甲", 1, 2, "x", 3, 0.5, 0.5, None, 1])
+    s.append(["KH2", "乙", None, 4, 5, 9, None, 1, 1, 2])
+    s.append(["KH9", "丙", 1, None, None, 1, None, None, None, None])
+    s.append(["合计", None, 2, 6, 5, 13, None, None, None, None])
+    path = str(tmp_path / "wide.xlsx")
+    wb.save(path)
+    data = read_workbooks([path], lang="en")
+    got = sorted((x.customer_id, x.month.month, x.revenue, x.gross_profit) for x in data.sales)
+    assert got == [("KH1", 7, 10000.0, 5000.0), ("KH1", 8, 20000.0, 5000.0),
+                   ("KH2", 8, 40000.0, 10000.0), ("KH2", 9, 50000.0, 10000.0)]
+    c = data.rows["Sales"]
+    # Source rows: KH1, KH2, KH9 (unknown: rejected once, not per month) and the 合计 row (skipped).
+    assert (c.read, c.accepted, c.rejected, c.skipped) == (4, 2, 1, 1)
+    errors = [(p.location(), p.value) for p in data.problems if p.severity == "error"]
+    assert errors == [(f"{path}:2026年销售月报!E4", "x"), (f"{path}:2026年销售月报!A6", "KH9")]
+
+
+def test_wide_sheet_with_english_month_headers_and_ytd(tmp_path):
+    path = write(tmp_path / "w.xlsx", {
+        "Accounts": [["Account ID", "Account Name"], ["A1", "Acme"]],
+        "Revenue": [["Account ID", "Jan-26", "Feb-26", "2026/03", "YTD", "Q1"], ["A1", 1, 2, 3, 6, 6]]})
+    data = read_workbooks([path], lang="en")
+    assert sorted((x.month.month, x.revenue) for x in data.sales) == [(1, 1.0), (2, 2.0), (3, 3.0)]

@@ -1,0 +1,146 @@
+"""Wide Sales sheets (SPEC §1.5 "Wide layout"): a row per customer
+(optionally per product) and a column per month.
+
+    客户编号 | 客户名称 | 1月 | 2月 | … | 12月 | 合计          <- under a merged "2026年"
+    KH0001  | 华东甲   | 12  |  9  | … |  …  | 130
+
+find_months() reads the month headers — any month form of SPEC §1, also
+`1月`…`12月` with the year from a group header above (`2026年`) or from the
+title rows, and a group header `毛利` / `gross profit` or `目标` / `target`
+above a second block of months. Totals columns (合计, 总计, 小计, 累计,
+Total, YTD, a quarter, a year) are no months. The reader then turns each
+non-blank month cell into one Sales row at its month.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from . import headers, schema, values
+
+_MONTH_NO = re.compile(r"^(\d{1,2})月(份)?$")
+_MONTH_NAME = re.compile(r"^([a-z]{3,9})\.?$")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_TOTALS_COL = re.compile(r"^(合计|总计|小计|累计|汇总|total|ytd|全年|年度合计|q[1-4]|\d{4}q[1-4]|[一二三四1-4]季度|第[一二三四]季度|"
+                         r"(19|20)\d{2}年?(合计|total)?|h[12]|上半年|下半年)$", re.IGNORECASE)
+_GP_WORDS = ("毛利", "grossprofit", "grossmargin", "margin", "gp")
+_TARGET_WORDS = ("目标", "预算", "计划", "指标", "target", "budget", "plan", "forecast", "quota")
+_UNIT_IN_TITLE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)|\(in\s+([a-z]+)\)|units?\s*:\s*([^\s,;]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MonthColumn:
+    index: int              # in the row
+    month: date
+    block: str              # revenue | gross_profit | target
+    header: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    months: tuple[MonthColumn, ...]
+    totals: tuple[str, ...]             # the headers of ignored totals columns
+    unit: headers.Unit | None           # from a title row (单位：万元) or a group header
+    unit_label: str
+
+
+def _text(v: Any) -> str:
+    return values.cell_text(v).strip()
+
+
+def _month_of(v: Any, year: int | None) -> date | None:
+    """A month header: a date cell, `2026-01`, `202601`, `Jan-26`, `1月` (with year)."""
+    if isinstance(v, datetime):
+        return v.date().replace(day=1)
+    if isinstance(v, date):
+        return v.replace(day=1)
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        n = v
+        if float(n).is_integer() and 195001 <= n <= 210012 and 1 <= int(n) % 100 <= 12:
+            return date(int(n) // 100, int(n) % 100, 1)
+        if float(n).is_integer() and 1 <= n <= 12 and year:
+            return date(year, int(n), 1)
+        return None
+    s = values.normalise(_text(v))
+    if not s:
+        return None
+    m = _MONTH_NO.match(s)
+    if m:
+        mo = int(m[1])
+        return date(year, mo, 1) if year and 1 <= mo <= 12 else None
+    m = _MONTH_NAME.match(s.casefold())
+    if m and m[1] in values._MONTH_NAMES:
+        return date(year, values._MONTH_NAMES[m[1]], 1) if year else None
+    try:
+        return values._text_month(s)
+    except values.BadValue:
+        return None
+
+
+def _group_row(row: list[Any], width: int) -> list[str]:
+    """A group header row carried to the right over its (merged) area."""
+    out, current = [], ""
+    for j in range(width):
+        t = _text(row[j]) if j < len(row) else ""
+        if t:
+            current = t
+        out.append(current)
+    return out
+
+
+def _block(group: str) -> str:
+    f = schema.fold(group)
+    if any(w in f for w in _TARGET_WORDS):
+        return "target"
+    if any(w in f for w in _GP_WORDS):
+        return "gross_profit"
+    return "revenue"
+
+
+def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
+    """The month columns of header row `hi`; None when there are fewer than two."""
+    header = rows[hi]
+    width = len(header)
+    title_year = None
+    unit: headers.Unit | None = None
+    unit_label = ""
+    for r in rows[:hi]:
+        for v in r:
+            t = _text(v)
+            if not t:
+                continue
+            m = _UNIT_IN_TITLE.search(t)
+            if m and unit is None:
+                word = next(g for g in m.groups() if g)
+                got = headers.parse_unit(word)
+                if isinstance(got, headers.Unit) and got.kind == "money":
+                    unit, unit_label = got, word
+            y = _YEAR.search(t)
+            if y and title_year is None and not _MONTH_NO.match(t):
+                title_year = int(y[1])
+    groups = [_group_row(rows[i], width) for i in range(max(0, hi - 2), hi)]
+    months: list[MonthColumn] = []
+    totals: list[str] = []
+    for j, v in enumerate(header):
+        t = _text(v)
+        if not t:
+            continue
+        above = [g[j] for g in groups if g[j]]
+        year = title_year
+        block = "revenue"
+        for g in above:
+            y = _YEAR.search(g)
+            if y:
+                year = int(y[1])
+            block = _block(g) if _block(g) != "revenue" else block
+        if _TOTALS_COL.match(schema.fold(t)) or _TOTALS_COL.match(values.normalise(t).casefold()):
+            totals.append(t)
+            continue
+        mo = _month_of(v, year)
+        if mo is not None:
+            months.append(MonthColumn(j, mo, block, t))
+    if len(months) < 2:
+        return None
+    return Layout(tuple(months), tuple(totals), unit, unit_label)
