@@ -61,10 +61,12 @@ def compute(dataset: Dataset, period: str | None = None,
     surveys = E.group_by_customer(dataset.surveys)
     plans = E.group_by_customer(dataset.plans)
     contacts = E.group_by_customer(dataset.contacts)
+    targets = E.targets_by_month(dataset.targets, seen)
     as_of = per.as_of
     portfolio_ttm = sum((k.money.revenue_ttm for k in now.values()), Decimal(0))
 
     accounts = []
+    targets_q: dict[str, Decimal | None] = {}
     for c in customers:
         k = now[c.customer_id]
         m = k.money
@@ -92,6 +94,7 @@ def compute(dataset: Dataset, period: str | None = None,
             open_actions=E.open_actions(plans.get(c.customer_id, ()), as_of),
             contacts=tuple(contacts.get(c.customer_id, ())), executive_sponsor=c.executive_sponsor)
         tier_prev = before[c.customer_id].tier
+        target_q = E.target_in(targets.get(c.customer_id, {}), per.q)
         accounts.append(Account(
             customer_id=c.customer_id, name=c.name, account_manager=c.account_manager,
             executive_sponsor=c.executive_sponsor, sales_manager=c.sales_manager,
@@ -125,10 +128,12 @@ def compute(dataset: Dataset, period: str | None = None,
             overdue_actions=ex.overdue,
             care=E.care_items(c, contacts.get(c.customer_id, ()), as_of),
             notes=c.notes,
+            target_q=_f(target_q), attainment_q=_f(E.attainment(m.revenue_q, target_q)),
         ))
+        targets_q[c.customer_id] = target_q
 
     accounts.sort(key=lambda a: (C.TIER_RANK[a.tier], -a.score, a.customer_id))
-    portfolio = _portfolio(accounts, now, dataset, per, settings)
+    portfolio = _portfolio(accounts, now, dataset, per, settings, targets_q)
     care = tuple(sorted((i for a in accounts if a.tier == "key" for i in a.care), key=E.care_key))
     return Result(
         period=per, settings=settings, accounts=tuple(accounts), portfolio=portfolio,
@@ -138,7 +143,8 @@ def compute(dataset: Dataset, period: str | None = None,
                "abc_basis_used": "gross_profit" if use_gp else "revenue"})
 
 
-def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings) -> Portfolio:
+def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings,
+               targets_q: dict[str, Decimal | None]) -> Portfolio:
     money = [classes[a.customer_id].money for a in accounts]
     total = lambda attr: sum((getattr(m, attr) for m in money), Decimal(0))  # noqa: E731
     rq, rpq, ryq, rttm = total("revenue_q"), total("revenue_pq"), total("revenue_yq"), total("revenue_ttm")
@@ -157,6 +163,8 @@ def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings) ->
     seen = {a.customer_id for a in accounts}
     score = E.nps((sv for sv in dataset.surveys if sv.customer_id in seen), per)
     qoq, yoy = E.growth(rq, rpq), E.growth(rq, ryq)
+    target_q, attained = E.target_totals((classes[a.customer_id].money.revenue_q, targets_q[a.customer_id])
+                                         for a in accounts)
     return Portfolio(
         customers=n, tiers=tiers,
         tier_share={g: (count_by_group[g] / n if n else 0.0) for g in groups},
@@ -168,4 +176,5 @@ def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings) ->
                     for g, v in minutes.items()},
         migrations=migrations,
         abc_counts={x: sum(1 for a in accounts if a.abc_class == x) for x in "ABCN"},
+        target_q=_f(target_q), attainment_q=_f(attained),
     )

@@ -42,7 +42,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from . import fmt
-from .classify import frac, round_half_up, weighted_mean
+from .classify import dec, frac, round_half_up, weighted_mean
 from .model import Activity, Birthday, Contact, Customer, Plan, Survey
 from .period import month_index
 from .results import CareItem, HealthComponent, ManagerCard, Period, Risk
@@ -522,6 +522,49 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
 
 
 # --------------------------------------------------------------------------
+# Targets
+
+
+def targets_by_month(targets: Iterable, customers: set[str]) -> dict[str, dict[int, Decimal]]:
+    """customer_id -> month index -> the sum of every target value for that
+    customer and month (SPEC §4 Targets: Sales target columns and Targets
+    sheet alike add up). Customers not in `customers` are left out."""
+    out: dict[str, dict[int, Decimal]] = {}
+    for t in targets:
+        if t.customer_id not in customers:
+            continue
+        months = out.setdefault(t.customer_id, {})
+        i = month_index(t.month)
+        months[i] = months.get(i, Decimal(0)) + dec(t.target)
+    return out
+
+
+def target_in(months: Mapping[int, Decimal], window: Iterable[date]) -> Decimal | None:
+    """The sum of the target values in the window's months; None when none."""
+    found = [months[i] for i in (month_index(d) for d in window) if i in months]
+    return sum(found, Decimal(0)) if found else None
+
+
+def attainment(revenue: Decimal, target: Decimal | None) -> Fraction | None:
+    """revenue / target when target > 0, else None."""
+    if target is None or target <= 0:
+        return None
+    return Fraction(revenue) / Fraction(target)
+
+
+def target_totals(pairs: Iterable[tuple[Decimal, Decimal | None]]) -> tuple[Decimal | None, Fraction | None]:
+    """(target, attainment) over the customers that have a target: the sum of
+    their targets, and their revenue over it (SPEC §4: portfolio, manager)."""
+    rev, tgt, any_ = Decimal(0), Decimal(0), False
+    for r, t in pairs:
+        if t is not None:
+            rev, tgt, any_ = rev + r, tgt + t, True
+    if not any_:
+        return None, None
+    return tgt, attainment(rev, tgt)
+
+
+# --------------------------------------------------------------------------
 # Care calendar
 
 
@@ -579,6 +622,9 @@ def manager_cards(accounts: Iterable) -> tuple[ManagerCard, ...]:
         g = growth(rq, rpq)
         sats = [frac(a.latest_satisfaction) for a in accs if a.latest_satisfaction is not None]
         compliant = sum(1 for a in accs if not any(r.code == "CONTACT_OVERDUE" for r in a.risks))
+        target_q, attained = target_totals(
+            (Decimal(repr(a.revenue_q)), None if a.target_q is None else Decimal(repr(a.target_q)))
+            for a in accs)
         cards.append(ManagerCard(
             account_manager=name,
             key=sum(1 for a in accs if a.tier == "key"),
@@ -589,6 +635,8 @@ def manager_cards(accounts: Iterable) -> tuple[ManagerCard, ...]:
             cadence_compliance=compliant / len(accs),
             overdue_actions=sum(a.overdue_actions for a in accs),
             high_risks=sum(1 for a in accs for r in a.risks if r.severity == "high"),
+            target_q=None if target_q is None else float(target_q),
+            attainment_q=None if attained is None else float(attained),
         ))
     return tuple(cards)
 

@@ -131,6 +131,8 @@ class Account:
     notes: str | None                  # markdown source
     # v1.1 (SPEC §4): defaults so that hand-built Accounts (tests) need not name them
     health_coverage: float | None = None   # sum of the weights of the present components; None unscored
+    target_q: float | None = None          # sum of the target values in Q's months; None when none
+    attainment_q: float | None = None      # revenue_q / target_q when target_q > 0
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ class ManagerCard:
     cadence_compliance: float | None
     overdue_actions: int
     high_risks: int
+    target_q: float | None = None      # over the manager's customers that have a target_q
+    attainment_q: float | None = None  # their revenue_q / their target_q
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,9 @@ class Portfolio:
     time_share: dict[str, float | None]  # key, ordinary, other (fractions)
     migrations: dict[str, dict[str, int]]  # tier_prev -> tier -> count
     abc_counts: dict[str, int]         # A, B, C, N
+    # v1.1 (SPEC §4)
+    target_q: float | None = None      # over the customers that have a target_q
+    attainment_q: float | None = None
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ def _account(a: Account, files: dict[str, str] | None) -> dict[str, Any]:
         "share_of_wallet": ratio(a.share_of_wallet), "days_since_touch": a.days_since_touch,
         "latest_satisfaction": score(a.latest_satisfaction), "health": score(a.health),
         "health_band": a.health_band, "health_coverage": ratio(a.health_coverage),
+        "target_q": money(a.target_q), "attainment_q": ratio(a.attainment_q),
         "health_components": {h.name: score(h.value) for h in a.health_components},
         "risks": [{"code": r.code, "severity": r.severity, "message": r.message, "action": r.action}
                   for r in a.risks],
@@ -131,13 +132,16 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
             "minutes_q": {k: _round(v, 1) for k, v in p.minutes_q.items()},
             "migrations": {k: dict(v) for k, v in p.migrations.items()},
             "abc_counts": dict(p.abc_counts),
+            # v1.1
+            "target_q": money(p.target_q), "attainment_q": ratio(p.attainment_q),
         },
         "accounts": [_account(a, files.get(a.customer_id)) for a in result.accounts],
         "managers": [{"account_manager": m.account_manager, "key": m.key, "ordinary": m.ordinary,
                       "revenue_q": money(m.revenue_q), "growth_qoq": ratio(m.growth_qoq),
                       "satisfaction": score(m.satisfaction),
                       "cadence_compliance": ratio(m.cadence_compliance),
-                      "overdue_actions": m.overdue_actions, "high_risks": m.high_risks}
+                      "overdue_actions": m.overdue_actions, "high_risks": m.high_risks,
+                      "target_q": money(m.target_q), "attainment_q": ratio(m.attainment_q)}
                      for m in result.managers],
         "outputs": list(outputs),
         # added keys

@@ -9,7 +9,7 @@ import pytest
 
 from kamreport import evaluate as E
 from kamreport.engine import compute
-from kamreport.model import Activity, Birthday, Contact, Customer, Dataset, Loc, Plan, Sale, Survey
+from kamreport.model import Activity, Birthday, Contact, Customer, Dataset, Loc, Plan, Sale, Survey, Target
 from kamreport.period import parse_period
 from kamreport.settings import Settings
 
@@ -605,3 +605,48 @@ def test_next_step_dates_and_money_as_the_reports_print_them():
     assert action("ACTION_OVERDUE", "zh", overdue_actions=3) == "重新安排或关闭3项逾期行动"
     assert action("NO_ACCOUNT_MANAGER", tier="key", account_manager=None) == "Assign an account manager"
     assert action("CONCENTRATION", revenue_ttm=Decimal(500)) == "Widen the portfolio to depend less on this account"
+
+
+# --------------------------------------------------------------------------
+# targets (SPEC §4 Targets)
+
+
+def tgt(cid, y, m, x):
+    return Target(cid, date(y, m, 1), x, L)
+
+
+def test_target_helpers():
+    t = E.targets_by_month([tgt("A", 2026, 7, 100), tgt("A", 2026, 7, 50.5), tgt("A", 2026, 9, 0.1),
+                            tgt("A", 2026, 6, 999), tgt("Z", 2026, 7, 1)], {"A"})
+    assert t == {"A": {2026 * 12 + 6: Decimal("150.5"), 2026 * 12 + 8: Decimal("0.1"),
+                       2026 * 12 + 5: Decimal(999)}}                      # Z is not a customer
+    assert E.target_in(t["A"], Q3.q) == Decimal("150.6")                 # Jul 150.5 + Sep 0.1
+    assert E.target_in(t["A"], Q3.yq) is None
+    assert E.target_in({2026 * 12 + 6: Decimal(0)}, Q3.q) == 0           # a zero target is a target
+    assert E.attainment(Decimal(120), Decimal(100)) == Fraction(6, 5)
+    assert E.attainment(Decimal(120), Decimal(0)) is None and E.attainment(Decimal(1), None) is None
+    # totals over those with a target: (10 + 30) / (20 + 60) = .5; C's revenue has no target: left out
+    assert E.target_totals([(Decimal(10), Decimal(20)), (Decimal(30), Decimal(60)), (Decimal(99), None)]) == (
+        Decimal(80), Fraction(1, 2))
+    assert E.target_totals([(Decimal(10), None)]) == (None, None)
+
+
+def test_engine_targets_per_account_manager_and_portfolio():
+    d = portfolio()
+    # K1 (Li): Q revenue 100, targets Jul 60 + Aug 40 + Sep 50 = 150 -> 2/3; a June target is PQ's
+    # K2 (Li): Q revenue 50, target 0 -> target_q 0, no attainment
+    # O1 (Wang): Q revenue 10, no target
+    d = replace(d, targets=(tgt("K1", 2026, 7, 60), tgt("K1", 2026, 8, 40), tgt("K1", 2026, 9, 50),
+                            tgt("K1", 2026, 6, 1000), tgt("K2", 2026, 9, 0), tgt("U1", 2026, 10, 5)))
+    r = compute(d, "2026Q3")
+    a = {x.customer_id: x for x in r.accounts}
+    assert (a["K1"].target_q, a["K1"].attainment_q) == (150, pytest.approx(2 / 3))
+    assert (a["K2"].target_q, a["K2"].attainment_q) == (0, None)
+    assert (a["O1"].target_q, a["O1"].attainment_q) == (None, None)
+    assert a["U1"].target_q is None                     # October is after as_of
+    # portfolio: K1 + K2 have a target: (100 + 50) / (150 + 0) = 1.0
+    assert (r.portfolio.target_q, r.portfolio.attainment_q) == (150, 1.0)
+    li, wang = r.managers
+    assert (li.target_q, li.attainment_q) == (150, 1.0)
+    assert (wang.target_q, wang.attainment_q) == (None, None)
+    assert compute(portfolio()).portfolio.target_q is None
