@@ -54,7 +54,8 @@ def init(path: str, lang: str, blank: bool, customers: int, seed: int) -> None:
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--lang", type=LANG, default=None, help="Language of the messages (default: from the workbook).")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False, exists=True), help="Columns mapping (.xlsx or .csv): sheet, column, field, unit, value, means.")
-def validate(workbooks: tuple[str, ...], lang: str | None, map_file: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print how each sheet was understood, the rows and the problems as JSON.")
+def validate(workbooks: tuple[str, ...], lang: str | None, map_file: str | None, as_json: bool) -> None:
     """Check workbooks and print every problem as file:Sheet!C17: severity: message.
 
     Exits 1 when there is a fatal or error problem.
@@ -67,6 +68,11 @@ def validate(workbooks: tuple[str, ...], lang: str | None, map_file: str | None)
     from .report_text import print_validation
     from .settings import with_setting_problems
     data = with_setting_problems(read_workbooks(list(workbooks), lang=lang, map_file=map_file), lang)
+    if as_json:
+        import json
+        from .report_text import as_json as to_json
+        click.echo(json.dumps(to_json(data), ensure_ascii=False, indent=1))
+        sys.exit(ERR if any(p.severity in ("fatal", "error") for p in data.problems) else OK)
     bad = print_validation(data, lang=lang or data.language)
     sys.exit(ERR if bad else OK)
 

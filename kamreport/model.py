@@ -165,6 +165,20 @@ class SheetCount:
 
 
 @dataclass(frozen=True)
+class SheetInfo:
+    """How the reader understood one sheet (`kamreport validate` prints it)."""
+    file: str
+    sheet: str
+    kind: str                                   # Customers, Sales, …
+    header_row: int
+    layout: str = "long"                        # long | wide
+    months: tuple[str, ...] = ()                # wide: the months found, "2026-07"
+    columns: tuple[tuple[str, str, str, str], ...] = ()   # (letter, header, field, unit)
+    skipped: tuple[tuple[str, int], ...] = ()   # (why, rows): void, stage, totals, footers, copies
+    match: str = "id"                           # id | name: how rows find their customer
+
+
+@dataclass(frozen=True)
 class InputFile:
     path: str
     sha256: str
@@ -182,6 +196,7 @@ class Dataset:
     plans: tuple[Plan, ...] = ()
     competitors: tuple[Competitor, ...] = ()
     targets: tuple[Target, ...] = ()
+    sheets: tuple[SheetInfo, ...] = ()      # how each sheet was understood
     # Settings sheet rows as written: (key, value-as-text, Loc); the engine's
     # settings stage validates them.
     settings: tuple[tuple[str, str, Loc], ...] = ()

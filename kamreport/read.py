@@ -127,6 +127,8 @@ class _Table:
         self.log_type: str | None = None                 # visit / call: a visit log's rows without a type
         self.by_name = False                             # customers matched by name (no customer_id column)
         self.wide = False                                # a column per month (records: one per month cell)
+        self.months: tuple[str, ...] = ()                # wide: the months found
+        self.skipped_why: dict[str, int] = {}            # void / stage / totals / footers / copies -> rows
 
 
 def _sha256(path: str) -> str:
@@ -732,6 +734,7 @@ class _Reader:
             key = "revenue" if block == "revenue" else block
             t.columns.setdefault(key, (m.index, col_letter(data.first_col + m.index), m.header))
         found = sorted({m.month for m in layout.months})
+        t.months = tuple(f"{m:%Y-%m}" for m in found)
         shown = ", ".join(f"{m:%Y-%m}" for m in found[:3]) + (f" … {found[-1]:%Y-%m}" if len(found) > 3 else "")
         self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="wide_layout",
                  count=len(layout.months), months=shown,
@@ -744,6 +747,8 @@ class _Reader:
                      names=", ".join(unknown), table=ref.name,
                      known={"en": ", ".join(c.key for c in spec.columns), "zh": "、".join(c.zh for c in spec.columns)})
         if layout.unit is not None:
+            for key in blocks:
+                t.units[key] = layout.unit
             self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="unit_applied",
                      header=layout.unit_label, unit=layout.unit_label,
                      meaning=_unit_meaning(layout.unit, self.ctx.currency))
@@ -948,6 +953,7 @@ class _Reader:
                 _mark_currency(row, cj, money)
         for code, n in (("skipped_void", void), ("skipped_stage", stage)):
             if n:
+                t.skipped_why[code.removeprefix("skipped_")] = n
                 self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=t.header_row,
                          code=code, count=n,
                          rows=", ".join(map(str, void_rows[:20])) + (" …" if len(void_rows) > 20 else ""))
@@ -997,6 +1003,7 @@ class _Reader:
                      col=data.first_col + idj, code="pivot_filled", count=len(fills))
         for code, found in (("skipped_totals", skipped), ("skipped_footers", footers)):
             if found:
+                t.skipped_why[code.removeprefix("skipped_")] = len(found)
                 self.add(INFO, t.file_index, t.ref.index, t.path, t.ref.name, row=found[0], code=code,
                          count=len(found), rows=", ".join(map(str, found[:20])) + (" …" if len(found) > 20 else ""))
         return len(skipped) + len(footers)
@@ -1263,6 +1270,7 @@ class _Reader:
                 first.setdefault(key, t.file_index)
             dropped = len(t.records) - len(keep)
             if dropped:
+                t.skipped_why["copies"] = dropped
                 counts = self.count("Sales")
                 counts[1] -= dropped
                 counts[3] += dropped
@@ -1279,6 +1287,22 @@ class _Reader:
         if t is not None:
             return "zh" if t.zh_headers > t.en_headers else "en"
         return "zh" if self.sheet_names_zh else "en"
+
+
+_WHY = ("void", "stage", "totals", "footers", "copies")
+
+
+def _sheet_info(t: _Table) -> model.SheetInfo:
+    cols = []
+    for key, (j, letter, header) in sorted(t.columns.items(), key=lambda kv: (kv[1][0], kv[0])):
+        unit = t.units.get(key)
+        cols.append((letter, header, key, unit.label if unit is not None else ""))
+    for key, j in sorted(t.control.items(), key=lambda kv: kv[1]):
+        cols.append((col_letter(j + 1), key, f"({key})", ""))
+    return model.SheetInfo(t.path, t.ref.name, t.spec.key, t.header_row, "wide" if t.wide else "long",
+                           t.months, tuple(cols),
+                           tuple((w, t.skipped_why[w]) for w in _WHY if w in t.skipped_why),
+                           "name" if t.by_name else "id")
 
 
 def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:
@@ -1571,6 +1595,7 @@ def _read_workbooks(paths: Iterable[str], lang: str | None, map_file: str | None
         rows.setdefault(spec.key, model.SheetCount())
     return model.Dataset(
         inputs=tuple(inputs),
+        sheets=tuple(_sheet_info(t) for t in r.tables),
         settings=tuple(r.settings),
         rows={s.key: rows[s.key] for s in schema.SHEETS if s.key in rows},
         problems=problems,

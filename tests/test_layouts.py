@@ -161,3 +161,28 @@ def test_wide_sheet_with_english_month_headers_and_ytd(tmp_path):
         "Revenue": [["Account ID", "Jan-26", "Feb-26", "2026/03", "YTD", "Q1"], ["A1", 1, 2, 3, 6, 6]]})
     data = read_workbooks([path], lang="en")
     assert sorted((x.month.month, x.revenue) for x in data.sales) == [(1, 1.0), (2, 2.0), (3, 3.0)]
+
+
+def test_validate_explains_each_sheet_and_json_says_the_same(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from kamreport.cli import main
+    path = write(tmp_path / "v.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH1", "甲"]],
+        "销售数据2026": [["说明"], ["客户编码", "年月", "销售收入（万元）", "单据状态"], ["KH1", 202607, 1.5, ""],
+                       ["KH1", 202608, 2, "作废"], ["合计", None, 3.5, None]]})
+    r = CliRunner().invoke(main, ["validate", path, "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert f"{path}:销售数据2026: read as Sales, header row 2, a row per record" in lines
+    assert "    C 销售收入（万元） → revenue (unit 万元)" in lines
+    assert "  skipped: 1 void, 1 totals/subtotals" in lines
+    r = CliRunner().invoke(main, ["validate", path, "--json"])
+    got = json.loads(r.output)
+    [sales] = [s for s in got["sheets"] if s["kind"] == "Sales"]
+    assert sales["header_row"] == 2 and sales["layout"] == "long"
+    assert {c["field"]: c["unit"] for c in sales["columns"]}["revenue"] == "万元"
+    assert sales["skipped"] == {"void": 1, "totals": 1}
+    assert got["rows"]["Sales"] == {"read": 3, "accepted": 1, "rejected": 0, "skipped": 2}
