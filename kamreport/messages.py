@@ -180,6 +180,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "totals columns are not months and are ignored: {names}",
         "zh": "合计列不是月份，已忽略：{names}",
     },
+    "flat_export": {
+        "en": "no Customers sheet: this sheet is read as both Customers and Sales ({count} customers, each from its first row)",
+        "zh": "没有“客户”表：此表同时作为“客户”表和“销售”表读取（{count} 个客户，各取其首行）",
+    },
+    "flat_differs": {
+        "en": "customer {customer}: {field} \"{value}\" differs from its first row (\"{first}\"); the first is used",
+        "zh": "客户 {customer}：{field}“{value}”与其首行（“{first}”）不同；使用首行的值",
+    },
     "mapped_ignore": {
         "en": "column \"{header}\" is not read (Columns mapping: ignore)",
         "zh": "列“{header}”按“列映射”忽略，未读取",

@@ -227,6 +227,9 @@ def kind_by_headers(rows: list[list[Any]], first_row: int,
             if {c.key for c in spec.required_columns} <= found:
                 best.append((len(found), spec))
         if best:
+            # month and revenue mean Sales, even beside customer columns (a flat export).
+            if any(sp is schema.SALES for _, sp in best):
+                return schema.SALES, []
             top = max(n for n, _ in best)
             winners = [sp for n, sp in best if n == top]
             return (winners[0], []) if len(winners) == 1 else (None, winners)
@@ -429,6 +432,7 @@ class _Reader:
         self.sheet_names_zh = 0
         self.ctx = values.Context()
         self.mapping = mapping.Mapping()
+        self.flat: list[tuple[_Table, list[Any], list[_Problem]]] = []   # see _flat_customers
 
     # -- problems ------------------------------------------------------------
     def add(self, severity: str, fi: int, sheet_index: int, path: str, sheet: str = "",
@@ -508,6 +512,44 @@ class _Reader:
                     self.read_columns(fi, path, book, ref, from_map=True)
         except BadWorkbook as e:
             self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+
+    def use_flat_customers(self) -> None:
+        """No sheet is Customers: one flat export's rows give them — each
+        customer once, from its first row; a different later value is a
+        warning (SPEC §1.5). Its Customers count is the distinct customers."""
+        if any(t.spec.key == "Customers" for t in self.tables) or not self.flat:
+            return
+        sales, records, found = self.flat[0]
+        customers = _Table(sales.file_index, sales.path, sales.ref, schema.CUSTOMERS)
+        customers.header_row = sales.header_row
+        customers.zh_headers, customers.en_headers = sales.zh_headers, sales.en_headers
+        first: dict[str, Any] = {}
+        differs: dict[str, tuple[Any, str]] = {}
+        for rec in records:
+            key = fold_id(rec.customer_id)
+            seen = first.get(key)
+            if seen is None:
+                first[key] = rec
+                continue
+            for f in ("name", "industry", "region", "account_manager", "relationship_stage"):
+                a, b = getattr(seen, f), getattr(rec, f)
+                if b is not None and a is not None and a != b and seen.customer_id not in differs:
+                    differs[seen.customer_id] = (rec, f)
+        self.problems.extend(found)
+        for cid, (rec, f) in differs.items():
+            self.add(WARNING, sales.file_index, sales.ref.index, sales.path, sales.ref.name, rec.loc.row,
+                     code="flat_differs", value=str(getattr(rec, f)), field=f, customer=cid,
+                     first=str(getattr(first[fold_id(cid)], f)))
+        customers.records = list(first.values())
+        for rec in customers.records:
+            self.customer_first[rec.customer_id] = rec.loc
+            self.customer_fold.setdefault(fold_id(rec.customer_id), rec.customer_id)
+        self.tables.insert(0, customers)
+        self.first_customers_table = customers
+        n = len(customers.records)
+        self.counts["Customers"] = [n, n, 0, 0]
+        self.add(INFO, sales.file_index, sales.ref.index, sales.path, sales.ref.name, row=sales.header_row,
+                 code="flat_export", count=n)
 
     def mapping_problems(self) -> None:
         """Entries that matched nothing; entries --map overrode (warnings)."""
@@ -604,6 +646,8 @@ class _Reader:
             self._hidden_rows(t, data, hi, scan)
             self._format_units(t, data, hi, scan)
         skipped = self._prepare_rows(t, data, hi, scan is None or scan.maybe_totals)
+        if spec.key == "Sales":
+            self._flat_customers(t, data, hi)
         self._read_rows(t, data, hi, book)
         counts = self.count(spec.key)
         counts[0] += skipped
@@ -828,6 +872,45 @@ class _Reader:
         counts[0] += read
         counts[1] += read - rejected
         counts[2] += rejected
+
+    def _flat_customers(self, t: _Table, data: SheetData, hi: int) -> None:
+        """A Sales sheet that also holds customer columns (a name, region,
+        account manager …) may be one flat CRM export (SPEC §1.5): keep its
+        customers aside, used only when no sheet is Customers."""
+        header = data.rows[hi]
+        cols: list[tuple[int, schema.Column]] = []
+        for j, v in enumerate(header):
+            text = values.cell_text(v).strip()
+            if not text:
+                continue
+            h = headers.analyse(text, schema.CUSTOMERS)
+            if h.column is not None and h.column.key not in {c.key for _, c in cols}:
+                cols.append((j, h.column))
+        keys = {c.key for _, c in cols}
+        if "name" not in keys:
+            return
+        if "customer_id" not in keys:
+            name_j = next(j for j, c in cols if c.key == "name")
+            cols.append((name_j, schema.CUSTOMERS.column("customer_id")))
+        cols.sort(key=lambda jc: jc[0])
+        found: list[_Problem] = []
+        ref = t.ref
+
+        def problem(i: int, k: int, raw: Any, code: str, params: dict, required: bool) -> None:
+            j, col = cols[k]
+            found.append(_Problem((t.file_index, ref.index, data.first_row + i, j + 1, 0), WARNING, t.path,
+                                  ref.name, data.first_row + i, col_letter(data.first_col + j),
+                                  values.cell_text(header[j]), values.cell_text(raw), code, params, "blank"))
+
+        ctx = dataclasses.replace(self.ctx)
+        parsers = tuple(values.parser_for(c, ctx=ctx) for _, c in cols)
+        tables = tuple(values.enum_table(c.enum) if c.enum else None for _, c in cols)
+        idj = next(j for j, c in cols if c.key == "customer_id")
+        relaxed = [(j, dataclasses.replace(c, required=False) if c.key != "customer_id" else c) for j, c in cols]
+        read_rows = row_reader(model.Customer, relaxed, idj)
+        records, _, _ = read_rows(data.rows, hi + 1, len(data.rows), t.path, ref.name, data.first_row, problem,
+                                  _blank, BadValue, parsers, tables, [], self.same)
+        self.flat.append((t, [r for r in records if r.name], found))
 
     def _mapped(self, e: mapping.Entry, spec: schema.Sheet, at: Callable[..., None]) -> headers.Header | None:
         """The Header a Columns entry gives; None for `ignore` (or a bad entry, reported)."""
@@ -1541,6 +1624,7 @@ def _read_workbooks(paths: Iterable[str], lang: str | None, map_file: str | None
         inputs.append(inp)
     r.read_files(files)
     r.mapping_problems()
+    r.use_flat_customers()
 
     all_files = paths[0] if len(paths) == 1 else ", ".join(paths)
     fatal_file = any(p.severity == FATAL for p in r.problems)

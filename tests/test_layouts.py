@@ -186,3 +186,18 @@ def test_validate_explains_each_sheet_and_json_says_the_same(tmp_path):
     assert {c["field"]: c["unit"] for c in sales["columns"]}["revenue"] == "万元"
     assert sales["skipped"] == {"void": 1, "totals": 1}
     assert got["rows"]["Sales"] == {"read": 3, "accepted": 1, "rejected": 0, "skipped": 2}
+
+
+def test_one_flat_crm_export_is_read_as_customers_and_sales(tmp_path):
+    path = write(tmp_path / "flat.xlsx", {"商机导出": [
+        ["客户编码", "客户名称", "所属行业", "客户经理", "年月", "销售金额"],
+        ["KH1", "甲公司", "制造", "王", "2026-07", 100], ["KH1", "甲公司", "制造", "李", "2026-08", 50],
+        ["KH2", "乙公司", "零售", "王", "2026-07", 30]]})
+    data = read_workbooks([path], lang="en")
+    assert not data.fatal, [p.message for p in data.problems]
+    assert [(c.customer_id, c.name, c.account_manager) for c in data.customers] == \
+        [("KH1", "甲公司", "王"), ("KH2", "乙公司", "王")]
+    assert _revenue(data) == {"KH1": 150.0, "KH2": 30.0}
+    assert data.rows["Customers"].read == 2 and data.rows["Sales"].read == 3
+    [w] = [p for p in data.problems if p.severity == "warning" and p.row]
+    assert w.row == 3 and "李" in w.message and "王" in w.message
