@@ -210,3 +210,286 @@ def test_a_sheet_name_fitting_two_kinds_is_decided_by_its_columns(tmp_path):
     assert b.revenue("KH0003") == (approx(40), approx(40))
     assert b.summary["portfolio"]["customers"] == 3
     assert counts(b, "Sales") == {"read": 2, "accepted": 2, "rejected": 0, "skipped": 0}
+
+
+# ====================================================================== column synonyms
+
+CUSTOMER_ID_WORDS = ["客户编码", "客户代码", "单位编码", "Account ID", "Account Number", "客户编号（ERP）"]
+CUSTOMER_NAME_WORDS = ["客户全称", "单位名称", "公司名称", "Account Name", "Company name", "客户简称"]
+REVENUE_WORDS = ["销售收入", "营业收入", "销售金额", "Amount", "Deal amount", "Actual Revenue", "订单金额"]
+MONTH_WORDS = ["年月", "期间", "会计期间", "Close Date", "Close date", "Actual Close Date"]
+
+
+@pytest.mark.parametrize("header", CUSTOMER_ID_WORDS)
+def test_unit_customer_id_synonyms(tmp_path, header):
+    f = xlsx(tmp_path / "c.xlsx", {"客户": [[header, "客户名称"], ["KH0001", "华东精密"], ["KH0002", "联创"]],
+                                   "销售": [[header, "月份", "销售额", "毛利"], ["KH0002", "2026-09", 10, GP]]})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    assert [c.customer_id for c in ds.customers] == ["KH0001", "KH0002"]
+    assert [(s.customer_id, s.revenue) for s in ds.sales] == [("KH0002", 10)]
+
+
+@pytest.mark.parametrize("header", CUSTOMER_NAME_WORDS)
+def test_unit_customer_name_synonyms(tmp_path, header):
+    f = xlsx(tmp_path / "c.xlsx", {"客户": [["客户编号", header], ["KH0001", "华东精密"], ["KH0002", "联创"]],
+                                   "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0002", "2026-09", 10, GP]]})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    assert [(c.customer_id, c.name) for c in ds.customers] == [("KH0001", "华东精密"), ("KH0002", "联创")]
+
+
+@pytest.mark.parametrize("header", REVENUE_WORDS)
+def test_unit_revenue_synonyms(tmp_path, header):
+    f = xlsx(tmp_path / "s.xlsx", {"客户": CUSTOMERS_ZH,
+                                   "销售": [["客户编号", "月份", header, "毛利"],
+                                          ["KH0001", "2026-09", 1234.5, GP], ["KH0002", "2026-07", -30, GP]]})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    assert sorted((s.customer_id, s.month, s.revenue) for s in ds.sales) == [
+        ("KH0001", date(2026, 9, 1), 1234.5), ("KH0002", date(2026, 7, 1), -30)]
+
+
+@pytest.mark.parametrize("header", MONTH_WORDS)
+def test_unit_month_synonyms(tmp_path, header):
+    """年月 / 期间 / 会计期间 as `2026-07`; Close Date as a date cell (its month)."""
+    v1, v2 = ("2026-09", "2026.07") if not header.lower().endswith("date") else (d(2026, 9, 28), d(2026, 7, 3))
+    f = xlsx(tmp_path / "s.xlsx", {"客户": CUSTOMERS_ZH,
+                                   "销售": [["客户编号", header, "销售额", "毛利"],
+                                          ["KH0001", v1, 100, GP], ["KH0002", v2, 7, GP]]})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    assert sorted((s.customer_id, s.month) for s in ds.sales) == [("KH0001", date(2026, 9, 1)), ("KH0002", date(2026, 7, 1))]
+
+
+@pytest.mark.parametrize("date_h,type_h,contact_h", [("拜访日期", "跟进方式", "联系人姓名"), ("跟进日期", "跟进类型", "客户联系人"),
+                                                   ("Activity Date", "Activity Type", "Contact Name")])
+def test_unit_activity_column_synonyms(tmp_path, date_h, type_h, contact_h):
+    f = xlsx(tmp_path / "a.xlsx", {"客户": CUSTOMERS_ZH,
+                                   "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, GP]],
+                                   "活动": [["客户编号", date_h, type_h, contact_h],
+                                          ["KH0001", d(2026, 9, 3), "电话", "张总"]]})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    [a] = ds.activities
+    assert (a.date, a.type, a.contact) == (date(2026, 9, 3), "call", "张总")
+
+
+def test_unit_contact_name_synonym(tmp_path):
+    f = xlsx(tmp_path / "p.xlsx", {"客户": CUSTOMERS_ZH,
+                                   "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, GP]],
+                                   "联系人": [["客户编号", "联系人姓名", "职务", "手机"], ["KH0001", "张伟", "采购总监", "13800000000"]]})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    [c] = ds.contacts
+    assert (c.customer_id, c.name, c.title) == ("KH0001", "张伟", "采购总监")
+
+
+def test_salesforce_accounts_and_opportunities(tmp_path):
+    """Salesforce report exports: Accounts (Account ID, Account Name, Industry,
+    Billing State) and Opportunities (Account ID, Account Name, Opportunity
+    Name, Amount, Close Date, Stage): only Closed Won is revenue."""
+    f = xlsx(tmp_path / "salesforce_export.xlsx", {
+        "Accounts": [["Account ID", "Account Name", "Industry", "Billing State/Province"],
+                     ["0015g00000AbcDE", "Acme Components Ltd", "Manufacturing", "Shanghai"],
+                     ["0015g00000FghIJ", "Beta Retail Group", "Retail", "Beijing"]],
+        "Opportunities": [["Opportunity Name", "Account ID", "Account Name", "Amount", "Close Date", "Stage"],
+                          ["Acme – line 3", "0015g00000AbcDE", "Acme Components Ltd", 120000, d(2026, 8, 14), "Closed Won"],
+                          ["Acme – spares", "0015g00000AbcDE", "Acme Components Ltd", 8000, d(2026, 9, 30), "Closed Won"],
+                          ["Acme – line 4", "0015g00000AbcDE", "Acme Components Ltd", 300000, d(2026, 12, 1), "Negotiation/Review"],
+                          ["Beta – POS", "0015g00000FghIJ", "Beta Retail Group", 45000, d(2026, 5, 20), "Closed Won"],
+                          ["Beta – kiosks", "0015g00000FghIJ", "Beta Retail Group", 60000, d(2026, 9, 2), "Closed Lost"]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0 and b.count("error") == 0, (b.output, b.problems)
+    assert b.period == "2026Q3"
+    assert b.revenue("0015g00000AbcDE") == (approx(128000), approx(128000))
+    assert b.revenue("0015g00000FghIJ") == (approx(45000), approx(0))
+    assert b.acct("0015g00000FghIJ")["revenue_pq"] == approx(45000)
+    assert counts(b, "Sales") == {"read": 5, "accepted": 3, "rejected": 0, "skipped": 2}
+
+
+def test_hubspot_csv_exports_matched_by_company_name(tmp_path):
+    """HubSpot: companies.csv (Company name, Industry, no id) and deals.csv
+    (Deal Name, Company name, Deal amount, Close date, Deal stage). The name is
+    the id; deals match companies by name; only won deals count."""
+    comp = csv_file(tmp_path / "hubspot-crm-exports-all-companies-2026-10-01.csv",
+                    [["Company name", "Industry", "Company owner"],
+                     ["Northwind Traders", "Wholesale", "Ana"], ["Contoso Pharma", "Pharma", "Ben"]], encoding="utf-8")
+    deals = csv_file(tmp_path / "hubspot-crm-exports-all-deals-2026-10-01.csv",
+                     [["Deal Name", "Company name", "Deal amount", "Close date", "Deal stage"],
+                      ["NW renewal", "Northwind Traders", "24,000", "2026-09-15", "Closed won"],
+                      ["NW upsell", "Northwind Traders", "5,500.50", "2026-07-01", "Closed won"],
+                      ["NW new site", "Northwind Traders", "90,000", "2026-11-30", "Appointment scheduled"],
+                      ["CP pilot", "Contoso Pharma", "12,000", "2026-01-20", "Closed won"],
+                      ["CP rollout", "Contoso Pharma", "80,000", "2026-09-01", "Closed lost"]], encoding="utf-8")
+    b = build(tmp_path / "out", comp, deals)
+    no_errors(b)
+    assert b.period == "2026Q3"
+    assert b.revenue("Northwind Traders") == (approx(29500.50), approx(29500.50))
+    assert b.revenue("Contoso Pharma") == (approx(12000), approx(0))
+    assert counts(b, "Sales") == {"read": 5, "accepted": 3, "rejected": 0, "skipped": 2}
+    assert b.summary["portfolio"]["customers"] == 2
+
+
+def test_dynamics_accounts_and_won_opportunities(tmp_path):
+    """Dynamics 365 exports: Account Number / Account Name; opportunities as
+    Potential Customer (a name), Actual Revenue, Actual Close Date."""
+    f = xlsx(tmp_path / "Dynamics 365 export.xlsx", {
+        "Active Accounts": [["Account Name", "Account Number", "Primary Contact", "Main Phone"],
+                            ["Fabrikam Inc", "ACC-1001", "Jim Glynn", "555-0100"],
+                            ["Litware Ltd", "ACC-1002", "Sue Lee", "555-0101"]],
+        "Closed Opportunities": [["Topic", "Potential Customer", "Actual Revenue", "Actual Close Date", "Status"],
+                                 ["Fabrikam renewal", "Fabrikam Inc", "$10,000.00", "2026-09-10", "Won"],
+                                 ["Fabrikam add-on", "Fabrikam Inc", "$2,500.00", "2026-04-03", "Won"],
+                                 ["Litware pilot", "Litware Ltd", "$700.00", "2025-12-12", "Won"]],
+        "Settings": [["key", "value"], ["currency", "USD"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("ACC-1001") == (approx(12500), approx(10000))
+    assert b.revenue("ACC-1002") == (approx(700), approx(0))
+
+
+def test_yonyou_sales_with_region_subtotals_and_footer(tmp_path):
+    """用友 销售统计表: 客户编码 / 客户名称 / 会计期间 / 销售收入, region 小计
+    rows, a 合计 row and the footer lines 制表人 / 审核 / 制表日期."""
+    f = xlsx(tmp_path / "U8_销售统计.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售统计表": [["销售统计表"],
+                  ["会计期间：2026-07 至 2026-09"],
+                  ["客户编码", "客户名称", "区域", "会计期间", "销售收入", "毛利"],
+                  ["KH0001", "华东精密制造有限公司", "华东", "2026-07", 1000, 100],
+                  ["KH0002", "上海联创科技股份有限公司", "华东", "2026-08", 500, 50],
+                  [None, None, "华东 小计", None, 1500, 150],
+                  ["KH0003", "北京远航国际贸易有限公司", "华北", "2026-09", 300, 30],
+                  [None, None, "华北小计", None, 300, 30],
+                  ["合计", None, None, None, 1800, 180],
+                  [],
+                  ["制表人：王芳", None, None, "审核：李强"],
+                  ["制表日期：2026-10-08"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(1000), approx(1000))
+    assert b.acct("KH0002")["gross_profit_ttm"] == approx(50)
+    assert b.revenue("KH0003") == (approx(300), approx(300))
+    assert b.summary["portfolio"]["revenue_ttm"] == approx(1800)
+    assert counts(b, "Sales") == {"read": 8, "accepted": 3, "rejected": 0, "skipped": 5}
+    assert infos(b, "销售统计表"), b.problems          # the skipped kinds, one info line
+
+
+def test_kingdee_per_customer_subtotals_with_the_customer_column_filled(tmp_path):
+    """金蝶 销售收入明细: 客户代码 / 客户全称 / 期间 / 营业收入; per-customer 小计
+    rows keep the customer code, a `KH0002 汇总` row, then 总计."""
+    f = xlsx(tmp_path / "K3_销售收入明细.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售收入明细": [["客户代码", "客户全称", "期间", "营业收入"],
+                   ["KH0001", "华东精密制造有限公司", "2026-07", 100],
+                   ["KH0001", "华东精密制造有限公司", "2026-08", 200],
+                   ["KH0001", "小计", None, 300],
+                   ["KH0002", "上海联创科技股份有限公司", "2026-09", 50],
+                   ["KH0002 汇总", None, None, 50],
+                   ["KH0003", "北京远航国际贸易有限公司", "2026-04", 7],
+                   ["KH0003", "北京远航国际贸易有限公司 合计", None, 7],
+                   ["总计", None, None, 357]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0 and b.count("error") == 0, b.problems
+    assert b.revenue("KH0001") == (approx(300), approx(300))
+    assert b.revenue("KH0002") == (approx(50), approx(50))
+    assert b.revenue("KH0003") == (approx(7), approx(0))
+    assert counts(b, "Sales") == {"read": 8, "accepted": 4, "rejected": 0, "skipped": 4}
+
+
+def test_english_subtotal_grand_total_and_prepared_by(tmp_path):
+    f = xlsx(tmp_path / "erp_sales_by_customer.xlsx", {
+        "Customers": CUSTOMERS_EN,
+        "Sales by customer": [["Customer ID", "Customer", "Period", "Amount"],
+                              ["C1", "Acme Components Ltd", "2026-07", 400],
+                              ["C1", "Acme Components Ltd", "2026-09", 100],
+                              ["Subtotal", None, None, 500],
+                              ["C2", "Beta Retail Group", "2026-09", 70],
+                              ["Total C2", None, None, 70],
+                              ["C3", "Gamma Logistics", "2026-02", 30],
+                              ["C3", "Total", None, 30],
+                              ["Grand total", None, None, 600],
+                              ["Prepared by: J. Smith, Finance"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("C1") == (approx(500), approx(500))
+    assert b.revenue("C2") == (approx(70), approx(70))
+    assert b.revenue("C3") == (approx(30), approx(0))
+    assert counts(b, "Sales") == {"read": 9, "accepted": 4, "rejected": 0, "skipped": 5}
+
+
+def test_pivot_pasted_groups_are_filled_down(tmp_path):
+    """A pivot table pasted as values: the id once per group, blank below, the
+    group closed by `KH0001 汇总`; the whole closed by 总计."""
+    f = xlsx(tmp_path / "透视表粘贴.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"],
+                 ["KH0001", "2026-07", 100, 10],
+                 [None, "2026-08", 200, 20],
+                 [None, "2026-09", 300, 30],
+                 ["KH0001 汇总", None, 600, 60],
+                 ["KH0002", "2026-08", 40, 4],
+                 [None, "2026-05", 60, 6],
+                 ["KH0002 汇总", None, 100, 10],
+                 ["总计", None, 700, 70]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(600), approx(600))
+    assert b.acct("KH0001")["gross_profit_ttm"] == approx(60)
+    assert b.revenue("KH0002") == (approx(100), approx(40))
+    assert counts(b, "Sales") == {"read": 8, "accepted": 5, "rejected": 0, "skipped": 3}
+    assert infos(b, "销售"), b.problems                  # filled down (info)
+
+
+@pytest.mark.parametrize("label", ["合计", "总计", "小计", "汇总", "共计", "Total", "Subtotal", "Grand total",
+                                   "华东 小计", "华东小计", "C0001 汇总", "Total C0001", "TOTAL"])
+def test_unit_totals_words(tmp_path, label):
+    f = xlsx(tmp_path / "t.xlsx", {"Customers": [["customer_id", "name"], ["C0001", "A"], ["C0002", "B"]],
+                                   "Sales": [["customer_id", "region", "month", "revenue", "gross_profit"],
+                                             ["C0001", "华东", "2026-09", 10, GP],
+                                             ["C0002", "华东", "2026-09", 5, GP],
+                                             [label if " " in label or "C0001" in label else None,
+                                              None if " " in label or "C0001" in label else label, None, 15, GP]]})
+    ds = read([f])
+    assert not ds.fatal and not problems_of(ds, "error"), ds.problems
+    assert sum(s.revenue for s in ds.sales) == 15
+    c = ds.rows["Sales"]
+    assert (c.read, c.accepted, c.rejected, c.skipped) == (3, 2, 0, 1)
+
+
+@pytest.mark.parametrize("footer", ["制表人：王芳", "审核：李强", "制表日期：2026-10-08", "Prepared by: Ann Lee"])
+def test_unit_footer_lines(tmp_path, footer):
+    f = xlsx(tmp_path / "t.xlsx", {"Customers": [["customer_id", "name"], ["C0001", "A"]],
+                                   "Sales": [["customer_id", "month", "revenue", "gross_profit"],
+                                             ["C0001", "2026-09", 10, GP], [], [footer]]})
+    ds = read([f])
+    assert not ds.fatal and not problems_of(ds, "error"), ds.problems
+    c = ds.rows["Sales"]
+    assert (c.read, c.accepted, c.rejected, c.skipped) == (2, 1, 0, 1)
+
+
+@pytest.mark.parametrize("sheet,headers,row,nearest", [
+    ("销售", ["客户编号", "月份", "销售頟", "毛利"], ["KH0001", "2026-09", 10, 1], ("销售额",)),
+    ("Sales", ["Customer ID", "Month", "Revenu", "Gross profit"], ["KH0001", "2026-09", 10, 1], ("revenue", "Revenue")),
+    ("活动", ["客户编号", "日朝", "类型"], ["KH0001", "2026-09-01", "拜访"], ("日期",)),
+    ("Activities", ["Customer ID", "Dat", "Type"], ["KH0001", "2026-09-01", "visit"], ("date", "Date")),
+])
+def test_missing_required_column_lists_headers_and_the_nearest_name(tmp_path, sheet, headers, row, nearest):
+    """SPEC §1.5: 'A missing required column is fatal with the headers found
+    and the nearest known names ("did you mean 客户编号?")'."""
+    sheets = {"客户": CUSTOMERS_ZH, "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, 1]]}
+    if sheet in ("Sales", "销售"):
+        sheets.pop("销售")
+    sheets[sheet] = [headers, row]
+    f = xlsx(tmp_path / "typo.xlsx", sheets)
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 1 and b.summary is None
+    code, out = validate(f)
+    assert code == 1
+    lines = [x for x in fatal_lines(out) if f"{f}:{sheet}" in x]
+    assert lines, out
+    text = "\n".join(lines)
+    for h in headers:
+        assert h in text, f"headers found not listed: {out}"
+    assert any(n in text for n in nearest) and "did you mean" in text, out
