@@ -442,15 +442,23 @@ def test_pivot_pasted_groups_are_filled_down(tmp_path):
     assert infos(b, "销售"), b.problems                  # filled down (info)
 
 
-@pytest.mark.parametrize("label", ["合计", "总计", "小计", "汇总", "共计", "Total", "Subtotal", "Grand total",
-                                   "华东 小计", "华东小计", "C0001 汇总", "Total C0001", "TOTAL"])
-def test_unit_totals_words(tmp_path, label):
+TOTAL_LABELS = ["合计", "总计", "小计", "汇总", "共计", "Total", "Subtotal", "Grand total",
+                "华东 小计", "华东小计", "C0001 汇总", "Total C0001", "TOTAL"]
+
+
+@pytest.mark.parametrize("place", ["id column", "region column", "id filled + name column"])
+@pytest.mark.parametrize("label", TOTAL_LABELS)
+def test_unit_totals_words(tmp_path, label, place):
+    """SPEC §1.5: 'a row is a total when one of its label cells is a totals
+    word alone or ends or starts with one … even when an ERP export fills the
+    customer column on its per-customer subtotal rows'."""
+    total = {"id column": [label, None, None], "region column": [None, None, label],
+             "id filled + name column": ["C0001", label, None]}[place]
     f = xlsx(tmp_path / "t.xlsx", {"Customers": [["customer_id", "name"], ["C0001", "A"], ["C0002", "B"]],
-                                   "Sales": [["customer_id", "region", "month", "revenue", "gross_profit"],
-                                             ["C0001", "华东", "2026-09", 10, GP],
-                                             ["C0002", "华东", "2026-09", 5, GP],
-                                             [label if " " in label or "C0001" in label else None,
-                                              None if " " in label or "C0001" in label else label, None, 15, GP]]})
+                                   "Sales": [["customer_id", "customer name", "region", "month", "revenue", "gross_profit"],
+                                             ["C0001", "A", "华东", "2026-09", 10, GP],
+                                             ["C0002", "B", "华东", "2026-09", 5, GP],
+                                             [*total, None, 15, GP]]})
     ds = read([f])
     assert not ds.fatal and not problems_of(ds, "error"), ds.problems
     assert sum(s.revenue for s in ds.sales) == 15
@@ -493,3 +501,155 @@ def test_missing_required_column_lists_headers_and_the_nearest_name(tmp_path, sh
     for h in headers:
         assert h in text, f"headers found not listed: {out}"
     assert any(n in text for n in nearest) and "did you mean" in text, out
+
+
+# ====================================================================== customer matching
+
+def test_numeric_ids_match_text_ids_with_leading_zeros(tmp_path):
+    """用友 keeps 000101 as text; the sales export wrote it as the number 101."""
+    f = xlsx(tmp_path / "zeros.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["000101", "华东精密"], ["000102", "联创科技"], ["000103", "远航贸易"]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"],
+                 [101, "2026-07", 100, 10], [101.0, "2026-08", 20, 2], [102, "2026-09", 7, 1],
+                 ["000103", "2026-09", 3, 1]],
+        "活动": [["客户编号", "日期", "类型"], [101, d(2026, 9, 1), "拜访"], [102, d(2026, 8, 1), "电话"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("000101") == (approx(120), approx(120))
+    assert b.revenue("000102") == (approx(7), approx(7))
+    assert b.revenue("000103") == (approx(3), approx(3))
+    assert b.acct("000101")["days_since_touch"] == 29 and b.acct("000102")["days_since_touch"] == 60
+    assert len(b.where("warning", "销售")) == 1 and len(b.where("warning", "活动")) == 1, b.problems
+
+
+def test_separator_variants_of_an_id_match_when_exactly_one_fits(tmp_path):
+    f = xlsx(tmp_path / "sep.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH0005", "深圳海岸电子"], ["KH0006", "苏州工业园"]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"],
+                 ["KH 0005", "2026-07", 100, 1], ["KH-0005", "2026-08", 20, 1], ["KH_0005", "2026-09", 3, 1],
+                 ["kh-0006", "2026-09", 50, 1], ["KH0006", "2026-04", 5, 1]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0005") == (approx(123), approx(123))
+    assert b.revenue("KH0006") == (approx(55), approx(50))
+    assert len(b.where("warning", "销售")) == 1, b.problems
+
+
+def test_exact_match_wins_and_two_candidates_are_an_error_listing_them(tmp_path):
+    f = xlsx(tmp_path / "two.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH-0007", "甲公司"], ["KH0007", "乙公司"], ["KH0008", "丙公司"]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"],
+                 ["KH-0007", "2026-09", 100, 1],     # exact
+                 ["KH0007", "2026-09", 10, 1],       # exact
+                 ["KH 0007", "2026-09", 1, 1],       # fits both: error
+                 ["KH_0008", "2026-09", 5, 1]]})     # one fits: warning
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0
+    assert b.revenue("KH-0007") == (approx(100), approx(100))
+    assert b.revenue("KH0007") == (approx(10), approx(10))
+    assert b.revenue("KH0008") == (approx(5), approx(5))
+    [e] = b.where("error")
+    assert (e["sheet"], e["row"], e["column"]) == ("销售", "4", "A"), e
+    assert "KH-0007" in e["message"] and "KH0007" in e["message"], e
+    assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 1, "skipped": 0}
+
+
+def test_sales_sheet_without_ids_matches_customers_by_name(tmp_path):
+    """A sales list kept by name: full-width and trailing spaces fold; two
+    customers named 华为 cannot be told apart; a misspelt name is an error
+    naming the nearest."""
+    f = xlsx(tmp_path / "byname.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH0001", "华东精密制造有限公司"], ["KH0002", "上海联创科技股份有限公司"],
+                ["KH0010", "华为"], ["KH0011", "华为"]],
+        "销售": [["客户名称", "月份", "销售额", "毛利"],
+                 ["华东精密制造有限公司", "2026-07", 100, 10],
+                 ["上海联创科技股份有限公司 ", "2026-09", 50, 5],
+                 ["华为", "2026-09", 9, 1],
+                 ["华东精密制造有限公", "2026-08", 7, 1]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0, b.output
+    assert b.revenue("KH0001") == (approx(100), approx(100))
+    assert b.revenue("KH0002") == (approx(50), approx(50))
+    assert b.revenue("KH0010") == (approx(0), approx(0)) and b.revenue("KH0011") == (approx(0), approx(0))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 2, "rejected": 2, "skipped": 0}
+    [e4] = [p for p in b.where("error") if p["row"] == "4"]
+    assert "KH0010" in e4["message"] and "KH0011" in e4["message"], e4
+    [e5] = [p for p in b.where("error") if p["row"] == "5"]
+    assert "华东精密制造有限公司" in e5["message"] or "KH0001" in e5["message"], e5
+
+
+def test_customer_list_without_ids_uses_the_name_as_id(tmp_path):
+    """客户名单 kept by a small team: 客户名称 + 区域 + 客户经理; the sales sheet by name."""
+    f = xlsx(tmp_path / "小团队.xlsx", {
+        "客户名单": [["序号", "客户名称", "区域", "客户经理"], [1, "华东精密", "华东", "王芳"], [2, "联创科技", "华东", "李强"]],
+        "销售数据": [["客户名称", "月份", "销售额", "毛利"],
+                 ["华东精密", "2026年7月", 300, 30], ["华东精密", "2026年9月", 200, 20], ["联创科技", "2026年3月", 90, 9]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("华东精密") == (approx(500), approx(500))
+    assert b.acct("华东精密")["account_manager"] == "王芳"
+    assert b.revenue("联创科技") == (approx(90), approx(0))
+    assert b.summary["portfolio"]["customers"] == 2
+
+
+def test_unknown_id_names_the_nearest(tmp_path):
+    f = xlsx(tmp_path / "typo_id.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, 1], ["KH0O02", "2026-09", 20, 2]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0
+    [e] = b.where("error")
+    assert (e["row"], e["column"]) == ("3", "A") and "KH0002" in e["message"], e
+    code, out = validate(f)
+    assert code == 1 and f"{f}:销售!A3" in out and "did you mean KH0002" in out, out
+
+
+# ====================================================================== enum words
+
+ACTIVITY_WORDS = [(w, "visit") for w in ("上门拜访", "拜访客户", "走访", "面谈", "现场拜访", "on-site")] + \
+                 [(w, "call") for w in ("电话沟通", "电话回访", "通话", "微信", "企业微信", "phone", "WeChat")] + \
+                 [(w, "meeting") for w in ("开会", "座谈", "会面")] + \
+                 [(w, "care") for w in ("节日问候", "生日关怀", "慰问")] + \
+                 [(w, "service") for w in ("维修", "售后", "巡检")] + \
+                 [(w, "complaint") for w in ("客诉", "投诉处理")]
+
+
+@pytest.mark.parametrize("word,key", ACTIVITY_WORDS, ids=[w for w, _ in ACTIVITY_WORDS])
+def test_unit_activity_type_words(tmp_path, word, key):
+    f = xlsx(tmp_path / "a.xlsx", {"客户": CUSTOMERS_ZH,
+                                   "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, GP]],
+                                   "活动": [["客户编号", "日期", "类型"], ["KH0001", d(2026, 9, 3), word]]})
+    ds = read([f])
+    assert not problems_of(ds, "fatal") and not problems_of(ds, "warning") and not problems_of(ds, "error"), ds.problems
+    assert [a.type for a in ds.activities] == [key]
+
+
+@pytest.mark.parametrize("word", ["已签", "签订", "有效", "是", "√"])
+def test_unit_bool_true_words(tmp_path, word):
+    f = xlsx(tmp_path / "b.xlsx", {"客户": [["客户编号", "客户名称", "长期协议", "高层指定"], ["KH0001", "甲", word, word],
+                                          ["KH0002", "乙", "否", None]],
+                                   "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, GP]]})
+    ds = read([f])
+    assert not problems_of(ds, "warning") and not problems_of(ds, "error"), ds.problems
+    c1, c2 = sorted(ds.customers, key=lambda c: c.customer_id)
+    assert (c1.long_term_agreement, c1.designated_key, c2.long_term_agreement) == (True, True, False)
+
+
+def test_follow_up_log_with_everyday_words(tmp_path):
+    """跟进记录 as a sales team writes it: 跟进方式 in everyday words, 时长（小时）,
+    a 客诉 with its 解决日期."""
+    f = xlsx(tmp_path / "跟进.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 100, 10], ["KH0002", "2026-09", 50, 5]],
+        "跟进记录": [["客户编号", "跟进日期", "跟进方式", "时长（小时）", "解决日期"],
+                 ["KH0001", d(2026, 9, 28), "企业微信", 0.25, None],
+                 ["KH0001", d(2026, 8, 15), "现场拜访", 2, None],
+                 ["KH0001", d(2026, 7, 1), "节日问候", 0.5, None],
+                 ["KH0001", d(2026, 9, 1), "客诉", 1, d(2026, 9, 5)],
+                 ["KH0002", d(2026, 8, 20), "巡检", 3, None],
+                 ["KH0002", d(2026, 5, 4), "座谈", 1.5, None]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    a1, a2 = b.acct("KH0001"), b.acct("KH0002")
+    assert (a1["touches_q"], a1["minutes_q"], a1["days_since_touch"]) == (3, pytest.approx(225), 2)
+    assert (a2["touches_q"], a2["minutes_q"], a2["days_since_touch"]) == (0, pytest.approx(180), 149)
