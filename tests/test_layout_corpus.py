@@ -653,3 +653,172 @@ def test_follow_up_log_with_everyday_words(tmp_path):
     a1, a2 = b.acct("KH0001"), b.acct("KH0002")
     assert (a1["touches_q"], a1["minutes_q"], a1["days_since_touch"]) == (3, pytest.approx(225), 2)
     assert (a2["touches_q"], a2["minutes_q"], a2["days_since_touch"]) == (0, pytest.approx(180), 149)
+
+
+# ====================================================================== wide month layouts
+
+def _merged_year_book(path):
+    """销售月报 as finance keeps it: 客户编号 / 客户名称 merged over two header
+    rows, 1月…12月 under a merged 2026年, a 合计 column, a 合计 row."""
+    k1 = [100, 100, 100, 200, 200, 200, 300, 300, 300, None, None, None]
+    k2 = [None] * 6 + [50, None, 70] + [None] * 3
+    k3 = [10, 20, 30] + [None] * 9
+    tot = lambda xs: sum(x or 0 for x in xs)      # noqa: E731
+    col_sum = [sum((r[i] or 0) for r in (k1, k2, k3)) or None for i in range(12)]
+    return xlsx(path, {
+        "客户": CUSTOMERS_ZH,
+        "销售月报": [["客户编号", "客户名称", "2026年", *[None] * 11, "合计"],
+                 [None, None, *zh_months(), None],
+                 ["KH0001", "华东精密制造有限公司", *k1, tot(k1)],
+                 ["KH0002", "上海联创科技股份有限公司", *k2, tot(k2)],
+                 ["KH0003", "北京远航国际贸易有限公司", *k3, tot(k3)],
+                 ["合计", None, *col_sum, tot(k1) + tot(k2) + tot(k3)]]},
+        merges={"销售月报": ["A1:A2", "B1:B2", "C1:N1", "O1:O2"]})
+
+
+def test_wide_months_under_a_merged_year_header(tmp_path):
+    f = _merged_year_book(tmp_path / "2026年销售月报.xlsx")
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0 and b.count("error") == 0, (b.output, b.problems)
+    assert b.period == "2026Q3"
+    assert b.revenue("KH0001") == (approx(1800), approx(900))
+    assert b.acct("KH0001")["revenue_pq"] == approx(600)
+    assert b.revenue("KH0002") == (approx(120), approx(120))
+    assert b.revenue("KH0003") == (approx(60), approx(0))
+    assert b.summary["portfolio"]["revenue_ttm"] == approx(1980)
+    # source rows: 3 customers + the 合计 row, not 15 cells
+    assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
+    assert any("合计" in (p["header"] + p["message"]) for p in infos(b, "销售月报")), b.problems
+
+
+def test_wide_year_in_the_title_rows_with_footer(tmp_path):
+    """2026年度客户销售统计表 in the title, 客户编码 / 客户全称 / 1月…9月 / 累计, 制表人 footer."""
+    f = xlsx(tmp_path / "统计表.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售统计": [["2026年度客户销售统计表"],
+                 ["编制单位：华东销售部"],
+                 ["客户编码", "客户全称", *zh_months(9), "累计"],
+                 ["KH0001", "华东精密制造有限公司", 1, 2, 3, 4, 5, 6, 7, 8, 9, 45],
+                 ["KH0002", "上海联创科技股份有限公司", None, None, None, None, None, None, None, None, 1000, 1000],
+                 ["制表人：王芳", None, None, None, "制表日期：2026-10-08"]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0, (b.output, b.problems)
+    assert b.period == "2026Q3"
+    assert b.revenue("KH0001") == (approx(45), approx(24))
+    assert b.revenue("KH0002") == (approx(1000), approx(1000))
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 0, "skipped": 1}
+
+
+MONTH_FORMS = ["Jan-26", "2026/01", "202601", "2026-01", "date cell", "2026年1月"]
+
+
+@pytest.mark.parametrize("form", MONTH_FORMS)
+def test_wide_month_header_forms_across_a_year_end(tmp_path, form):
+    """Oct-25 … Sep-26 as columns, then Total and YTD."""
+    c1 = [100] * 12
+    c2 = [500] + [None] * 10 + [5]
+    c3 = [None] * 6 + [40] + [None] * 5          # 2026-04
+    f = xlsx(tmp_path / "revenue_by_month.xlsx", {
+        "Accounts": CUSTOMERS_EN,
+        "Revenue": [["Customer ID", "Customer Name", *[month_header(form, y, m) for y, m in MONTHS_TTM], "Total", "YTD"],
+                    ["C1", "Acme Components Ltd", *c1, 1200, 900],
+                    ["C2", "Beta Retail Group", *c2, 505, 5],
+                    ["C3", "Gamma Logistics", *c3, 40, 40]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.period == "2026Q3"
+    assert b.revenue("C1") == (approx(1200), approx(300))
+    assert b.acct("C1")["revenue_pq"] == approx(300)
+    assert b.revenue("C2") == (approx(505), approx(5))
+    assert b.revenue("C3") == (approx(40), approx(0)) and b.acct("C3")["revenue_pq"] == approx(40)
+    assert counts(b, "Sales") == {"read": 3, "accepted": 3, "rejected": 0, "skipped": 0}
+
+
+def test_wide_gross_profit_and_target_blocks(tmp_path):
+    """Three group headers over month blocks: 销售额, 毛利, 目标."""
+    months = ["2026-07", "2026-08", "2026-09"]
+    f = xlsx(tmp_path / "三块.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [[None, "销售额", None, None, "毛利", None, None, "目标", None, None],
+                 ["客户编号", *months, *months, *months],
+                 ["KH0001", 100, 200, 300, 10, 20, 30, 200, 200, 200],
+                 ["KH0002", 50, None, 50, 5, None, 5, 100, 100, 100]]},
+        merges={"销售": ["B1:D1", "E1:G1", "H1:J1"]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    a1, a2 = b.acct("KH0001"), b.acct("KH0002")
+    assert (a1["revenue_q"], a1["gross_profit_ttm"], a1["target_q"], a1["attainment_q"]) == \
+        (approx(600), approx(60), approx(600), pytest.approx(1.0, abs=1e-4))
+    assert (a2["revenue_q"], a2["gross_profit_ttm"], a2["target_q"], a2["attainment_q"]) == \
+        (approx(100), approx(10), approx(300), pytest.approx(0.3333, abs=1e-4))
+    assert b.acct("KH0003")["target_q"] is None
+    assert counts(b, "Sales") == {"read": 2, "accepted": 2, "rejected": 0, "skipped": 0}
+
+
+def test_english_wide_gross_profit_block(tmp_path):
+    f = xlsx(tmp_path / "gp.xlsx", {
+        "Customers": CUSTOMERS_EN,
+        "Sales": [["FY2026 revenue and gross profit by customer"],
+                  [None, "Revenue", None, "Gross profit", None],
+                  ["Customer ID", "Aug-26", "Sep-26", "Aug-26", "Sep-26"],
+                  ["C1", 1000, 2000, 300, 600],
+                  ["C2", None, 80, None, 8]]},
+        merges={"Sales": ["B2:C2", "D2:E2"]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("C1") == (approx(3000), approx(3000)) and b.acct("C1")["gross_profit_ttm"] == approx(900)
+    assert b.revenue("C2") == (approx(80), approx(80)) and b.acct("C2")["gross_profit_ttm"] == approx(8)
+
+
+def test_wide_quarter_year_and_total_columns_are_ignored(tmp_path):
+    head = ["Customer ID", "2026-01", "2026-02", "2026-03", "Q1", "2026-04", "2026-05", "2026-06", "2026Q2",
+            "2026-07", "2026-08", "2026-09", "三季度", "一季度", "YTD", "累计", "小计", "总计", "2026", "2025年"]
+    f = xlsx(tmp_path / "q.xlsx", {
+        "Customers": CUSTOMERS_EN,
+        "Sales": [head,
+                  ["C1", 10, 10, 10, 30, 10, 10, 10, 30, 10, 10, 10, 30, 30, 90, 90, 90, 90, 90, 777],
+                  ["C2", None, None, None, None, None, None, None, None, None, None, 1000, 1000, None,
+                   1000, 1000, 1000, 1000, 1000, 5555]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.revenue("C1") == (approx(90), approx(30))
+    assert b.revenue("C2") == (approx(1000), approx(1000))
+    assert b.acct("C1")["revenue_yq"] == approx(0)            # "2025年" is not a month of 2025
+    said = text_of(infos(b, "Sales"))
+    for h in ("Q1", "2026Q2", "三季度", "一季度", "YTD", "累计", "小计", "总计", "2025年"):
+        assert h in said, f"{h} not named in the info lines: {said}"
+
+
+def test_wide_per_customer_and_product(tmp_path):
+    f = xlsx(tmp_path / "产品.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["2026年销售明细（按产品）"],
+                 ["客户编号", "产品", "7月", "8月", "9月"],
+                 ["KH0001", "伺服电机", 100, 100, 100],
+                 ["KH0001", "减速机", 50, None, 50],
+                 ["KH0002", "伺服电机", None, None, 70],
+                 ["KH0001 小计", None, 150, 100, 150]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(400), approx(400))
+    assert b.revenue("KH0002") == (approx(70), approx(70))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
+
+
+def test_wide_bad_cell_is_an_error_at_that_cell_alone(tmp_path):
+    """`12O0` (a letter O): error at Sales!C2, the row's other months kept and
+    the row accepted; an unknown customer rejects its row."""
+    f = xlsx(tmp_path / "bad.xlsx", {
+        "Customers": CUSTOMERS_EN,
+        "Sales": [["Customer ID", "2026-07", "2026-08", "2026-09"],
+                  ["C1", 100, "12O0", 300],
+                  ["C2", None, 20, None],
+                  ["C9", 5, 5, 5]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0, b.output
+    assert b.revenue("C1") == (approx(400), approx(400))
+    assert b.revenue("C2") == (approx(20), approx(20))
+    assert [p["severity"] for p in b.at("Sales", "C2")] == ["error"], b.problems
+    assert [p["severity"] for p in b.at("Sales", "A4")] == ["error"], b.problems
+    assert b.count("error") == 2
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 1, "skipped": 0}
