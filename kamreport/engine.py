@@ -14,7 +14,7 @@ from . import classify as C
 from . import evaluate as E
 from .model import Dataset
 from .period import last_month_index, month_start, previous, resolve_period, window_label
-from .results import Account, Period, Portfolio, QuarterRevenue, Result
+from .results import Account, HistoryPoint, Period, Portfolio, PortfolioQuarter, QuarterRevenue, Result
 from .settings import Settings, build_settings
 
 TIER_GROUP = {"key": "key", "ordinary": "ordinary", "prospect": "other", "unattractive": "other"}
@@ -56,6 +56,12 @@ def compute(dataset: Dataset, period: str | None = None,
     use_gp = dataset.has_gross_profit and settings.abc_basis == "gross_profit"
     now = C.classify(customers, sales, per, settings, use_gp)
     before = C.classify(customers, sales, prev, settings, use_gp)
+    # History (SPEC §4): as_of, then the month-ends 3, 6 and 9 months earlier; the
+    # second is the migration's previous period, so tier_prev is history[1].tier.
+    back = [prev, previous(prev)]
+    back.append(previous(back[-1]))
+    history_classes = [(per, now), (prev, before)] + [
+        (p, C.classify(customers, sales, p, settings, use_gp)) for p in back[1:]]
 
     activities = E.group_by_customer(dataset.activities)
     surveys = E.group_by_customer(dataset.surveys)
@@ -94,6 +100,17 @@ def compute(dataset: Dataset, period: str | None = None,
             open_actions=E.open_actions(plans.get(c.customer_id, ()), as_of),
             contacts=tuple(contacts.get(c.customer_id, ())), executive_sponsor=c.executive_sponsor)
         tier_prev = before[c.customer_id].tier
+        history = [HistoryPoint(per.label, as_of, k.tier, _f(health), E.health_band(health, coverage),
+                                float(m.revenue_q))]
+        idx = None
+        for p, classes in history_classes[1:]:
+            kp = classes[c.customer_id]
+            if idx is None and kp.tier in ("key", "ordinary"):
+                idx = E.activity_index(acts)
+            h, _, band = E.health_at(kp.tier, kp.money.revenue_q, kp.money.revenue_pq, kp.money.revenue_yq,
+                                     idx, surveys.get(c.customer_id, ()), plans.get(c.customer_id, ()),
+                                     p, settings)
+            history.append(HistoryPoint(p.label, p.as_of, kp.tier, _f(h), band, float(kp.money.revenue_q)))
         target_q = E.target_in(targets.get(c.customer_id, {}), per.q)
         accounts.append(Account(
             customer_id=c.customer_id, name=c.name, account_manager=c.account_manager,
@@ -129,11 +146,13 @@ def compute(dataset: Dataset, period: str | None = None,
             care=E.care_items(c, contacts.get(c.customer_id, ()), as_of),
             notes=c.notes,
             target_q=_f(target_q), attainment_q=_f(E.attainment(m.revenue_q, target_q)),
+            history=tuple(history),
         ))
         targets_q[c.customer_id] = target_q
 
     accounts.sort(key=lambda a: (C.TIER_RANK[a.tier], -a.score, a.customer_id))
-    portfolio = _portfolio(accounts, now, dataset, per, settings, targets_q)
+    portfolio = _portfolio(accounts, now, dataset, per, settings, targets_q,
+                           _portfolio_quarters(accounts, sales, targets, per))
     care = tuple(sorted((i for a in accounts if a.tier == "key" for i in a.care), key=E.care_key))
     return Result(
         period=per, settings=settings, accounts=tuple(accounts), portfolio=portfolio,
@@ -143,8 +162,32 @@ def compute(dataset: Dataset, period: str | None = None,
                "abc_basis_used": "gross_profit" if use_gp else "revenue"})
 
 
+def _portfolio_quarters(accounts, sales, targets, period: Period) -> tuple[PortfolioQuarter, ...]:
+    """The portfolio's 8 three-month windows ending with Q, oldest first: revenue
+    and targets of all customers and of the key accounts (tier at as_of)."""
+    last = last_month_index(period)
+    key = {a.customer_id for a in accounts if a.tier == "key"}
+    out = []
+    for k in range(7, -1, -1):
+        end = last - 3 * k
+        window = [month_start(i) for i in range(end - 2, end + 1)]
+        rev = {"all": Decimal(0), "key": Decimal(0)}
+        tgt: dict[str, Decimal | None] = {"all": None, "key": None}
+        for a in accounts:
+            groups = ("all", "key") if a.customer_id in key else ("all",)
+            r = C.window_sum(sales.get(a.customer_id, {}), window)[0]
+            t = E.target_in(targets.get(a.customer_id, {}), window)
+            for g in groups:
+                rev[g] += r
+                if t is not None:
+                    tgt[g] = (tgt[g] or Decimal(0)) + t
+        out.append(PortfolioQuarter(window_label(end, period.kind), float(rev["all"]), float(rev["key"]),
+                                    _f(tgt["all"]), _f(tgt["key"])))
+    return tuple(out)
+
+
 def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings,
-               targets_q: dict[str, Decimal | None]) -> Portfolio:
+               targets_q: dict[str, Decimal | None], quarters: tuple[PortfolioQuarter, ...] = ()) -> Portfolio:
     money = [classes[a.customer_id].money for a in accounts]
     total = lambda attr: sum((getattr(m, attr) for m in money), Decimal(0))  # noqa: E731
     rq, rpq, ryq, rttm = total("revenue_q"), total("revenue_pq"), total("revenue_yq"), total("revenue_ttm")
@@ -176,5 +219,5 @@ def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings,
                     for g, v in minutes.items()},
         migrations=migrations,
         abc_counts={x: sum(1 for a in accounts if a.abc_class == x) for x in "ABCN"},
-        target_q=_f(target_q), attainment_q=_f(attained),
+        target_q=_f(target_q), attainment_q=_f(attained), revenue_by_quarter=quarters,
     )

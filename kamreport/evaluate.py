@@ -35,6 +35,7 @@ Readings of the spec chosen here (also in docs/architecture.md, "Engine"):
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -301,6 +302,44 @@ def health_band(health: Decimal | None, coverage: Fraction | None = None) -> str
     if health is None:
         return "insufficient" if coverage is not None and coverage < MIN_COVERAGE else None
     return "green" if health >= 70 else "amber" if health >= 40 else "red"
+
+
+@dataclass(frozen=True)
+class ActivityIndex:
+    """One customer's activities as the history needs them: touch dates
+    sorted (the latest touch up to any date is a bisection) and the
+    complaints (few), so four period ends cost one pass over the rows."""
+    touches: tuple[date, ...]
+    complaints: tuple[Activity, ...]
+
+
+def activity_index(activities: Sequence[Activity]) -> ActivityIndex:
+    touches = [a.date for a in activities if a.type in TOUCH_TYPES]
+    touches.sort()
+    return ActivityIndex(tuple(touches), tuple([a for a in activities if a.type == "complaint"]))
+
+
+def days_since_touch_at(idx: ActivityIndex, as_of: date) -> int | None:
+    i = bisect.bisect_right(idx.touches, as_of)
+    return None if i == 0 else (as_of - idx.touches[i - 1]).days
+
+
+def health_at(tier: str, revenue_q: Decimal, revenue_pq: Decimal, revenue_yq: Decimal,
+              idx: ActivityIndex, surveys: Sequence[Survey], plans: Sequence[Plan],
+              period: Period, s: Settings) -> tuple[Decimal | None, Fraction | None, str | None]:
+    """(health, coverage, band) of one customer for `period`, by the rules
+    above on its records dated up to period.as_of (SPEC §4 History); all
+    None for a customer without health (prospect, unattractive)."""
+    if tier not in ("key", "ordinary"):
+        return None, None, None
+    svc = service(idx.complaints, period)
+    _, values = health_components(
+        growth_qoq=growth(revenue_q, revenue_pq), growth_yoy=growth(revenue_q, revenue_yq),
+        latest_satisfaction=satisfaction(surveys, period)[0],
+        days_since_touch=days_since_touch_at(idx, period.as_of),
+        cadence=cadence_of(tier, s), svc=svc, ex=execution(plans, period.as_of), lang="en")
+    health, coverage = health_of(values), health_coverage(values)
+    return health, coverage, health_band(health, coverage)
 
 
 # --------------------------------------------------------------------------

@@ -71,6 +71,27 @@ class QuarterRevenue:
 
 
 @dataclass(frozen=True)
+class HistoryPoint:
+    """One account at the end of one period (SPEC §4 History)."""
+    period: str                # "2026Q3" / "2026-08": the period ending at as_of
+    as_of: date
+    tier: str
+    health: float | None
+    health_band: str | None
+    revenue_q: float
+
+
+@dataclass(frozen=True)
+class PortfolioQuarter:
+    """One 3-month window of the portfolio's revenue trend (SPEC §4 History)."""
+    label: str                 # "2026Q3"
+    revenue: float             # all customers
+    revenue_key: float         # the key accounts (tier at as_of)
+    target: float | None       # every target value in the window; None when none
+    target_key: float | None   # the key accounts' targets in the window
+
+
+@dataclass(frozen=True)
 class Account:
     customer_id: str
     name: str
@@ -133,6 +154,7 @@ class Account:
     health_coverage: float | None = None   # sum of the weights of the present components; None unscored
     target_q: float | None = None          # sum of the target values in Q's months; None when none
     attainment_q: float | None = None      # revenue_q / target_q when target_q > 0
+    history: tuple[HistoryPoint, ...] = ()  # as_of, then 3, 6, 9 months earlier (newest first)
 
 
 @dataclass(frozen=True)
@@ -170,6 +192,7 @@ class Portfolio:
     # v1.1 (SPEC §4)
     target_q: float | None = None      # over the customers that have a target_q
     attainment_q: float | None = None
+    revenue_by_quarter: tuple[PortfolioQuarter, ...] = ()   # 8 windows ending with Q, oldest first
 
 
 @dataclass(frozen=True)

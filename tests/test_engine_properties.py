@@ -3,6 +3,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kamreport import classify as C
@@ -76,6 +77,18 @@ def test_tiers_partition_and_ranges(d, period):
         assert a.health is None or 0 <= a.health <= 100
         assert all(h.value is None or 0 <= h.value <= 100 for h in a.health_components)
         assert (a.tier == "key") == bool(a.key_reasons)
+        # history: 4 period ends, newest first, 3 months apart; the first is the account itself,
+        # the second the migration's previous period
+        h = a.history
+        assert len(h) == 4 and [p.as_of for p in h] == sorted((p.as_of for p in h), reverse=True)
+        assert (h[0].as_of, h[0].tier, h[0].health, h[0].health_band, h[0].revenue_q) == (
+            r.period.as_of, a.tier, a.health, a.health_band, a.revenue_q)
+        assert h[1].tier == a.tier_prev and h[1].as_of == r.extra["prev_period"].as_of
+        assert all((p.health is None) == (p.health_band in (None, "insufficient")) for p in h)
+    q = r.portfolio.revenue_by_quarter
+    assert len(q) == 8 and q[-1].revenue == pytest.approx(r.portfolio.revenue_q)
+    assert q[-2].revenue == pytest.approx(r.portfolio.revenue_pq)
+    assert q[-1].revenue_key == pytest.approx(sum(a.revenue_q for a in r.accounts if a.tier == "key"))
     # sorted: tier order, score desc, customer_id
     keys = [(C.TIER_RANK[a.tier], -a.score, a.customer_id) for a in r.accounts]
     assert keys == sorted(keys)

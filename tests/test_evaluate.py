@@ -650,3 +650,51 @@ def test_engine_targets_per_account_manager_and_portfolio():
     assert (li.target_q, li.attainment_q) == (150, 1.0)
     assert (wang.target_q, wang.attainment_q) == (None, None)
     assert compute(portfolio()).portfolio.target_q is None
+
+
+# --------------------------------------------------------------------------
+# history (SPEC §4 History)
+
+
+def test_history_four_period_ends_newest_first():
+    d = portfolio()
+    d = replace(d, activities=d.activities + (act("visit", date(2026, 6, 10), "K1"),),
+                surveys=d.surveys + (Survey("K1", date(2026, 6, 15), 6, L),))
+    r = compute(d, "2026Q3")
+    a = {x.customer_id: x for x in r.accounts}
+    k1 = a["K1"]
+    assert [(h.period, h.as_of) for h in k1.history] == [
+        ("2026Q3", date(2026, 9, 30)), ("2026Q2", date(2026, 6, 30)),
+        ("2026Q1", date(2026, 3, 31)), ("2025Q4", date(2025, 12, 31))]
+    # 2026Q3 as the account itself: health 70.0 (see above), revenue_q 100
+    assert (k1.history[0].tier, k1.history[0].health, k1.history[0].health_band, k1.history[0].revenue_q) == (
+        "key", 70.0, "green", 100)
+    # 2026Q2 on the data up to 06-30: Q Apr-Jun 200, no PQ/YQ revenue -> no growth; the survey
+    # of 06-15 (6 -> 60), the visit of 06-10 (20 days <= 30 -> 100), service 100, the plan due
+    # 09-01 is not yet due -> no execution. Coverage .25 + .2 + .15 = .6:
+    # (.25*60 + .2*100 + .15*100) / .6 = 50 / .6 = 83.33… -> 83.3
+    assert (k1.history[1].tier, k1.history[1].health, k1.history[1].health_band, k1.history[1].revenue_q) == (
+        "key", 83.3, "green", 200)
+    # 2026Q1: no touch yet, no survey, no growth: engagement 0 + service: .35 -> insufficient
+    assert (k1.history[2].health, k1.history[2].health_band, k1.history[2].revenue_q) == (None, "insufficient", 0)
+    # O1 sold in Jun and Sep 2026: ordinary at 09-30 and 06-30, nothing in the TTM to 03-31 -> unattractive
+    assert [h.tier for h in a["O1"].history] == ["ordinary", "ordinary", "unattractive", "unattractive"]
+    assert [h.health_band for h in a["O1"].history][2:] == [None, None]
+    # tier_prev is the second entry and agrees with the migration
+    for x in r.accounts:
+        assert x.tier_prev == x.history[1].tier and x.tier == x.history[0].tier
+    assert a["O1"].move == "same"     # ordinary at 06-30 already
+
+
+def test_portfolio_revenue_by_quarter_all_and_key():
+    d = replace(portfolio(), targets=(Target("K1", date(2026, 8, 1), 120, L), Target("O1", date(2026, 9, 1), 5, L),
+                                      Target("O1", date(2026, 4, 1), 7, L)))
+    q = compute(d, "2026Q3").portfolio.revenue_by_quarter
+    assert [x.label for x in q] == ["2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    # 2026Q3: K1 100 + K2 50 + O1 10 = 160, key 150; 2026Q2: K1 200 + O1 10; 2025Q3: K1's Aug 2025 100
+    assert [(x.revenue, x.revenue_key) for x in q] == [
+        (0, 0), (0, 0), (0, 0), (100, 100), (0, 0), (0, 0), (210, 200), (160, 150)]
+    # targets: 2026Q3 K1 120 + O1 5 (key: 120); 2026Q2 O1 7 (no key target); none before
+    assert [(x.target, x.target_key) for x in q][-3:] == [(None, None), (7, None), (125, 120)]
+    m = compute(portfolio(), "2026-08").portfolio.revenue_by_quarter
+    assert (m[0].label, m[-1].label, m[-1].revenue) == ("2024-11", "2026-08", 110)   # Jun-Aug 2026: K1 100 + O1 10
