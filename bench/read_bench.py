@@ -156,6 +156,19 @@ def make_workbook(path: str, rows: int, customers: int = 500) -> None:
     write_xlsx(path, [("Customers", cust), ("Sales", sales), ("Activities", activities_rows(rows, customers))])
 
 
+def make_wide_workbook(path: str, customers: int = 10_000, months: int = 36) -> None:
+    """A wide Sales sheet (SPEC §1.5): a row per customer, a column per month
+    (`2024-01` … headers), as the most common Chinese sales sheet is kept."""
+    rnd = random.Random(3)
+    cust = [["customer_id", "name"]] + [[f"C{i:05d}", f"Customer {i}"] for i in range(customers)]
+    heads = [f"{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
+    sales = [["customer_id", "name", *heads, "Total"]]
+    for i in range(customers):
+        vals = [round(rnd.uniform(0, 5e4), 2) if rnd.random() > 0.1 else None for _ in range(months)]
+        sales.append([f"C{i:05d}", f"Customer {i}", *vals, round(sum(v or 0 for v in vals), 2)])
+    write_xlsx(path, [("Customers", cust), ("Sales", sales)])
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -167,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="PATH", help="write the workbook here and keep it")
     ap.add_argument("--reuse", metavar="PATH", help="time an existing bench workbook instead of generating one")
     ap.add_argument("--repeat", type=int, default=1, help="alternate the timings N times, report the median ratio")
+    ap.add_argument("--wide", action="store_true",
+                    help="time a wide Sales sheet (10,000 customers x 36 months; goal <= 2x calamine) instead")
     a = ap.parse_args(argv)
+    sheet, goal = ("Sales", 2.0) if a.wide else ("Activities", 1.5)
     rows = max(1, min(a.rows, MAX_ROWS))
 
     from python_calamine import CalamineWorkbook
@@ -177,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     path = a.reuse or a.keep or os.path.join(tmp, "bench.xlsx")
     if not a.reuse:
         t0 = time.perf_counter()
-        make_workbook(path, rows)
-        print(f"generated {rows:,} activity rows in {time.perf_counter() - t0:.1f} s "
-              f"({os.path.getsize(path) / 1e6:.1f} MB) -> {path}")
+        if a.wide:
+            make_wide_workbook(path)
+        else:
+            make_workbook(path, rows)
+        print(f"generated {'a wide 10,000 x 36 Sales sheet' if a.wide else f'{rows:,} activity rows'} in "
+              f"{time.perf_counter() - t0:.1f} s ({os.path.getsize(path) / 1e6:.1f} MB) -> {path}")
 
     # The machine is shared: time calamine and kamreport alternately,
     # `--repeat` times, and judge the median of the per-pair ratios.
@@ -187,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     for k in range(a.repeat):
         gc.collect()
         t0 = time.perf_counter()
-        raw = CalamineWorkbook.from_path(path).get_sheet_by_name("Activities").to_python()
+        raw = CalamineWorkbook.from_path(path).get_sheet_by_name(sheet).to_python()
         t_cal = time.perf_counter() - t0
         n_raw = len(raw)
         del raw
@@ -200,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         # above; this one shows how much of the margin the GC pause explains.
         gc.disable()
         t0 = time.perf_counter()
-        raw = CalamineWorkbook.from_path(path).get_sheet_by_name("Activities").to_python()
+        raw = CalamineWorkbook.from_path(path).get_sheet_by_name(sheet).to_python()
         t_cal_nogc = time.perf_counter() - t0
         del raw
         gc.enable()
@@ -210,8 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         data = read_workbooks([path])
         t_kam = time.perf_counter() - t0
-        counts = data.rows.get("Activities")
-        print(f"[{k + 1}] kamreport read+validate: {t_kam:7.2f} s  (Activities {counts}, "
+        counts = data.rows.get(sheet)
+        print(f"[{k + 1}] kamreport read+validate: {t_kam:7.2f} s  ({sheet} {counts}, "
               f"problems {len(data.problems)})")
         del data
         gc.collect()
@@ -219,14 +238,14 @@ def main(argv: list[str] | None = None) -> int:
         ratios_nogc.append(t_kam / t_cal_nogc)
         print(f"[{k + 1}] ratio kamreport / calamine = {ratios[-1]:.2f}; against the GC-paused read "
               f"{ratios_nogc[-1]:.2f}")
-    print(f"median ratio kamreport / calamine = {statistics.median(ratios):.2f}  (goal <= 1.5); "
+    print(f"median ratio kamreport / calamine = {statistics.median(ratios):.2f}  (goal <= {goal}); "
           f"against the GC-paused read {statistics.median(ratios_nogc):.2f}")
 
     if a.openpyxl:
         import openpyxl
         t0 = time.perf_counter()
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        n = sum(1 for _ in wb["Activities"].iter_rows(values_only=True))
+        n = sum(1 for _ in wb[sheet].iter_rows(values_only=True))
         wb.close()
         t_op = time.perf_counter() - t0
         print(f"openpyxl read-only     : {t_op:7.2f} s  ({n:,} rows), {t_op / t_cal:.1f}x calamine (last run)")

@@ -822,8 +822,19 @@ class _Reader:
         pj = t.columns["product"][0] if "product" in t.columns else None
         letters = {m.index: col_letter(data.first_col + m.index) for m in layout.months}
         records: list[Any] = []
+        append = records.append
         read = rejected = 0
         Sale, Loc_ = model.Sale, Loc
+        months = [m.month for m in layout.months]
+        simple = [(m.index, m.month, m.header) for m in layout.months] \
+            if all(m.block == "revenue" for m in layout.months) and len(set(months)) == len(months) else None
+        rev_parse = parse["revenue"]
+        plain = layout.unit is None and not ctx.fx and ctx.currency == "CNY"
+        new = _new
+        set_loc_file, set_loc_sheet, set_loc_row, set_loc_col = (_setter(Loc, f) for f in ("file", "sheet", "row", "column"))
+        s_cid, s_month, s_rev, s_loc, s_gp, s_product, s_overdue, s_target = (
+            _setter(Sale, f) for f in ("customer_id", "month", "revenue", "loc", "gross_profit", "product",
+                                       "overdue_amount", "target"))
         for i in range(hi + 1, len(rows)):
             row = rows[i]
             if _blank(row):
@@ -843,6 +854,40 @@ class _Reader:
                 rejected += 1
                 continue
             product = values.parse_text(row[pj]) if pj is not None and pj < len(row) else None
+            if simple:
+                # One revenue block, each month once: a record per cell, built
+                # as row_reader builds them (slots, one Loc per source row).
+                loc = new(Loc_)
+                set_loc_file(loc, path)
+                set_loc_sheet(loc, ref.name)
+                set_loc_row(loc, r)
+                set_loc_col(loc, "")
+                for j, month, header in simple:
+                    v = row[j] if j < len(row) else ""
+                    if v.__class__ is float and plain and -1e15 < v < 1e15:
+                        x = v
+                    elif v == "" or v is None:
+                        continue
+                    else:
+                        try:
+                            x = rev_parse(v)
+                        except BadValue as e:
+                            self.add(ERROR, fi, ref.index, path, ref.name, r, data.first_col + j, header,
+                                     values.cell_text(v), e.code, "cell_left_out", **e.params)
+                            continue
+                        if x is None:
+                            continue
+                    obj = new(Sale)
+                    s_cid(obj, cid)
+                    s_month(obj, month)
+                    s_rev(obj, x)
+                    s_loc(obj, loc)
+                    s_gp(obj, None)
+                    s_product(obj, product)
+                    s_overdue(obj, None)
+                    s_target(obj, None)
+                    append(obj)
+                continue
             cells: dict[date, dict[str, float]] = {}
             first_letter: dict[date, str] = {}
             for m in layout.months:
@@ -1048,8 +1093,8 @@ class _Reader:
         Rows pasted from a pivot table (an id once per group, blank below,
         the group closed by its 汇总 / Total row) are filled down."""
         rows = data.rows
-        labels = sorted({j for key, (j, _, _) in t.columns.items()
-                         if t.spec.column(key).type in (schema.ID, schema.TEXT)} | {0})
+        date_key = next((k for k in ("month", "date") if k in t.columns), None)
+        dj = t.columns[date_key][0] if date_key else None
         idj = t.columns["customer_id"][0] if "customer_id" in t.columns else None
         blank_row: list[Any] = [""] * max((len(r) for r in rows[hi:hi + 1]), default=1)
         skipped: list[int] = []
@@ -1066,7 +1111,8 @@ class _Reader:
                 rows[i] = blank_row
                 footers.append(data.first_row + i)
                 continue
-            if any(j < len(row) and type(row[j]) is str and _is_total(row[j]) for j in labels):
+            dated = dj is not None and dj < len(row) and row[dj] != "" and row[dj] is not None
+            if any(type(v) is str and _is_total(v, dated) for v in row):
                 rows[i] = blank_row
                 skipped.append(data.first_row + i)
                 fills.extend((k, current) for k in group if current != "")
@@ -1484,13 +1530,23 @@ _FOOTER = re.compile(r"^(制表人|制表日期|制表|审核人|审核|复核�
                      r"checked\s*by|printed\s*(by|on))", re.IGNORECASE)
 
 
-def _is_total(text: str) -> bool:
+def _is_total(text: str, dated: bool = False) -> bool:
     """A totals word alone or at the start or end of a label (SPEC §1.5):
-    `合计`, `华东 小计`, `C0001 汇总`, `Total C0001`; not `TotalEnergies`."""
+    `合计`, `华东 小计`, `C0001 汇总`, `Total C0001`; not `TotalEnergies`.
+    A short label only (a note that starts with 合计 is no total); an
+    English `Total …` start only on a row without a date (`Total Station`,
+    a product, is sold in a month)."""
     s = text.strip().strip(":：").strip()
-    if not s:
+    if not s or len(s) > 24:
         return False
-    return bool(_TOTAL_ZH.search(s.replace(" ", "").replace("\u3000", "")) or _TOTAL_EN.search(s))
+    if _TOTAL_ZH.search(s.replace(" ", "").replace("\u3000", "")):
+        return True
+    m = _TOTAL_EN.search(s)
+    if not m:
+        return False
+    whole = m.group(0).casefold().replace(" ", "")
+    return s.casefold().replace(" ", "") == whole or m.start() > 0 or "grand" in whole or "sub" in whole \
+        or not dated
 
 
 def _is_footer(row: list[Any]) -> bool:

@@ -95,6 +95,7 @@ class SheetScan:
     max_col: int = 0                      # 1-based, only counted beyond Z (see scan_sheet)
     far_cell: str = ""                    # the cell that set max_col, "XFD1048576"
     needs_exact: bool = False             # the fast pass saw something only _exact_extent can measure
+    far_mode: bool = False                # columns beyond SAFE_COLS: measured by _scan_far_piece
     pieces: list[bytes] | None = None     # the sheet XML, kept for find_bad_cells (see read_sheet)
     bad_cells: dict[tuple[int, int], CellError] = field(default_factory=dict)  # (row, col) 1-based
     hidden_rows: list[int] = field(default_factory=list)          # Excel rows with hidden="1"
@@ -522,7 +523,7 @@ def scan_sheet(book: Book, ref: SheetRef) -> SheetScan:
     if carry:
         _scan_piece(carry, scan)
         _keep(carry, scan)
-    if scan.needs_exact or scan.max_col > SAFE_COLS:
+    if scan.needs_exact or (scan.max_col > SAFE_COLS and scan.dense_cells > MAX_DENSE_CELLS):
         _exact_extent(book, ref, scan)
     return scan
 
@@ -542,6 +543,9 @@ def _scan_piece(piece: bytes, scan: SheetScan) -> None:
             m = _LAST_ROW.match(piece, i)
             if m:
                 scan.max_row = max(scan.max_row, int(m[1]))
+        if scan.far_mode:
+            _scan_far_piece(piece, scan)
+            return
         for m in _UNUSUAL_CELL.finditer(piece):
             p = _PLAIN_REF.match(piece, m.start())
             if p is None:
@@ -554,8 +558,38 @@ def _scan_piece(piece: bytes, scan: SheetScan) -> None:
                 scan.max_col = c
                 scan.far_cell = f"{p[1].decode()}{r}"
                 if c > SAFE_COLS:
-                    scan.needs_exact = True
+                    # A wide sheet (a column per month): measure the rest of it
+                    # with whole-piece searches, not a Python step per cell.
+                    scan.far_mode = True
                     break
+    if scan.far_mode and not scan.needs_exact:
+        _scan_far_piece(piece, scan)
+
+
+# Far mode (SPEC §1.5 wide sheets have 30+ columns): every cell tag must be a
+# plain `<c r="AB12"`; rows of 6+ digits and columns of 2–3 letters are
+# measured with findall. Anything else needs the exact pass.
+_NOT_PLAIN = re.compile(rb'<c(?! r="[A-Z]{1,3}[1-9]\d{0,6}")(?=[\s>/])')
+_FAR_COLS = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_FAR_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d{6,7})"')
+
+
+def _scan_far_piece(piece: bytes, scan: SheetScan) -> None:
+    if _NOT_PLAIN.search(piece):
+        scan.needs_exact = True
+        return
+    for digits in set(_FAR_ROWS.findall(piece)):
+        r = int(digits)
+        if r > EXCEL_ROWS:
+            raise BadWorkbook("corrupt", detail=f"row {r} is beyond Excel's limits")
+        scan.max_row = max(scan.max_row, r)
+    for letters in set(_FAR_COLS.findall(piece)):
+        c = _check_ref(letters, 1)
+        if c > scan.max_col:
+            scan.max_col = c
+            at = piece.find(b'<c r="' + letters)
+            m = _PLAIN_REF.match(piece, at)
+            scan.far_cell = f"{letters.decode()}{int(m[2]) if m else 1}"
 
 
 KEEP_BYTES = 320 << 20     # XML kept for the concurrent error-cell search
