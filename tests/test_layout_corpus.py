@@ -822,3 +822,276 @@ def test_wide_bad_cell_is_an_error_at_that_cell_alone(tmp_path):
     assert [p["severity"] for p in b.at("Sales", "A4")] == ["error"], b.problems
     assert b.count("error") == 2
     assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 1, "skipped": 0}
+
+
+# ====================================================================== the Columns mapping (列映射)
+
+def _odd_monthly(path, with_mapping: list[tuple] | None, hidden: bool = False):
+    """A 销售月报 whose headers no list can know: 往来单位 / 结算月 / 本月发生额
+    (in 万元, not written in the header) / 备用 (junk); an activity log whose
+    方式 column says 微信; a Customers 关系 column with 一般."""
+    sheets = {
+        "客户": [["客户编号", "客户名称", "关系"], ["KH0001", "华东精密", "一般"], ["KH0002", "联创科技", "良好"]],
+        "销售月报": [["往来单位", "结算月", "本月发生额", "备用"],
+                 ["KH0001", "2026-07", 1.5, 99999],
+                 ["KH0001", "2026-09", 0.5, 99999],
+                 ["KH0002", "2026-08", 2, 99999]],
+        "活动": [["客户编号", "日期", "方式"], ["KH0001", d(2026, 9, 10), "微信"], ["KH0002", d(2026, 8, 1), "拜访"]]}
+    if with_mapping is not None:
+        sheets["列映射"] = mapping_rows(*with_mapping)
+    return xlsx(path, sheets, hidden=("列映射",) if hidden else ())
+
+
+ODD_MAPPING = [("销售月报", "往来单位", "customer_id"),
+               ("销售月报", "结算月", "月份"),                       # a Chinese field name
+               ("销售月报", "本月发生额", "revenue", "万元"),
+               ("销售月报", "备用", "ignore"),
+               ("销售月报", None, "Sales"),
+               ("活动", "方式", "type", None, "微信", "call"),
+               (None, "关系", "relationship_stage", None, "一般", "developing")]
+
+
+def _check_odd(b):
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(20000), approx(20000))
+    assert b.revenue("KH0002") == (approx(20000), approx(20000))
+    assert b.acct("KH0001")["touches_q"] == 1 and b.acct("KH0001")["days_since_touch"] == 20
+    assert b.acct("KH0002")["days_since_touch"] == 60
+
+
+@pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
+def test_columns_sheet_in_the_workbook(tmp_path, hidden):
+    """SPEC §1: hidden sheets are not read 'except Settings and Columns sheets'."""
+    f = _odd_monthly(tmp_path / "月报.xlsx", ODD_MAPPING, hidden=hidden)
+    b = build(tmp_path / "out", f)
+    _check_odd(b)
+    ds = read([f])
+    [c1] = [c for c in ds.customers if c.customer_id == "KH0001"]
+    assert c1.relationship_stage == "developing"
+
+
+def test_without_the_mapping_the_odd_monthly_is_refused(tmp_path):
+    f = _odd_monthly(tmp_path / "月报.xlsx", None)
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 1 and b.summary is None
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_map_file_serves_every_monthly_export(tmp_path, kind):
+    rows = mapping_rows(*ODD_MAPPING)
+    m = (csv_file(tmp_path / "mapping.csv", rows) if kind == "csv"
+         else xlsx(tmp_path / "mapping.xlsx", {"Columns": rows}))
+    f = _odd_monthly(tmp_path / "月报.xlsx", None)
+    _check_odd(build_map(tmp_path / "out", f, map_file=m))
+
+
+def test_mapping_wins_over_the_built_in_rules(tmp_path):
+    """销售额 would be revenue by the built-in list; the mapping says the net
+    column is revenue and 销售额 (tax included) is to be ignored."""
+    f = xlsx(tmp_path / "含税.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "不含税金额", "毛利"],
+                 ["KH0001", "2026-07", 1130, 1000, 100], ["KH0002", "2026-09", 565, 500, 50]],
+        "列映射": mapping_rows(("销售", "销售额", "ignore"), ("销售", "不含税金额", "revenue"))})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(1000), approx(1000))
+    assert b.revenue("KH0002") == (approx(500), approx(500))
+
+
+def test_mapping_entry_that_matches_nothing_is_a_warning(tmp_path):
+    f = xlsx(tmp_path / "stale.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, 1]],
+        "列映射": mapping_rows(("销售", "去年的列", "revenue"))})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, b.output
+    assert b.revenue("KH0001") == (approx(10), approx(10))
+    ws = [p for p in b.where("warning") if "去年的列" in p["message"] + p["value"]]
+    assert len(ws) == 1, b.problems
+
+
+def test_columns_sheet_and_map_file_add_up_and_the_map_file_wins(tmp_path):
+    """The workbook maps 往来单位 and says 本月发生额 is in 千元; --map maps 结算月
+    and says 万元: both apply, 万元 wins, one warning for the disagreement."""
+    f = xlsx(tmp_path / "月报.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH0001", "华东精密"], ["KH0002", "联创科技"]],
+        "销售月报": [["往来单位", "结算月", "本月发生额", "毛利"],
+                 ["KH0001", "2026-07", 1.5, 1], ["KH0002", "2026-08", 2, 1]],
+        "列映射": mapping_rows(("销售月报", "往来单位", "customer_id"), ("销售月报", "本月发生额", "revenue", "千元"))})
+    m = csv_file(tmp_path / "map.csv", mapping_rows(("销售月报", "结算月", "month"),
+                                                  ("销售月报", "本月发生额", "revenue", "万元")), encoding="gb18030")
+    b = build_map(tmp_path / "out", f, map_file=m)
+    assert b.exit_code == 0 and b.count("error") == 0, (b.output, b.problems)
+    assert b.revenue("KH0001") == (approx(15000), approx(15000))
+    assert b.revenue("KH0002") == (approx(20000), approx(20000))
+    assert len([p for p in b.where("warning") if "本月发生额" in p["message"] + p["header"] + p["value"]]) == 1, b.problems
+
+
+UNIT_FORMS = [("revenue", "元", 2.5, 2.5), ("revenue", "万元", 2.5, 25000), ("revenue", "千元", 2.5, 2500),
+              ("revenue", "k", 2.5, 2500), ("revenue", "M", 2.5, 2_500_000),
+              ("minutes", "小时", 1.5, 90), ("minutes", "分钟", 45, 45),
+              ("score", "5分制", 4, 8), ("score", "10分制", 7.5, 7.5), ("score", "百分制", 85, 8.5)]
+
+
+@pytest.mark.parametrize("field,unit,raw,want", UNIT_FORMS, ids=[f"{f}-{u}" for f, u, _, _ in UNIT_FORMS])
+def test_unit_mapping_units(tmp_path, field, unit, raw, want):
+    sheet, header = {"revenue": ("销售", "金额"), "minutes": ("活动", "用时"), "score": ("满意度", "评分")}[field]
+    sheets = {"客户": CUSTOMERS_ZH,
+              "销售": [["客户编号", "月份", "金额" if field == "revenue" else "销售额", "毛利"], ["KH0001", "2026-09", raw if field == "revenue" else 1, GP]],
+              "活动": [["客户编号", "日期", "类型", "用时" if field == "minutes" else "时长"], ["KH0001", d(2026, 9, 1), "拜访", raw if field == "minutes" else 0]],
+              "满意度": [["客户编号", "日期", "评分" if field == "score" else "满意度"], ["KH0001", d(2026, 9, 1), raw if field == "score" else 8]],
+              "列映射": mapping_rows((sheet, header, field, unit))}
+    f = xlsx(tmp_path / "u.xlsx", sheets)
+    ds = read([f])
+    assert not ds.fatal and not problems_of(ds, "error"), ds.problems
+    got = {"revenue": lambda: ds.sales[0].revenue, "minutes": lambda: ds.activities[0].minutes,
+           "score": lambda: ds.surveys[0].score}[field]()
+    assert got == pytest.approx(want)
+
+
+@pytest.mark.parametrize("field", ["revenue", "销售额"])
+def test_unit_mapping_field_by_key_or_chinese_name_and_blank_sheet(tmp_path, field):
+    """`sheet` blank = any sheet: 金额 is revenue in both Sales sheets."""
+    f = xlsx(tmp_path / "m.xlsx", {"客户": CUSTOMERS_ZH,
+                                   "销售1": [["客户编号", "月份", "金额", "毛利"], ["KH0001", "2026-09", 10, GP]],
+                                   "销售2": [["客户编号", "月份", "金额", "毛利"], ["KH0002", "2026-08", 4, GP]],
+                                   "Columns": mapping_rows((None, "金额", field))})
+    ds = read([f])
+    assert not ds.fatal, ds.problems
+    assert sorted((s.customer_id, s.revenue) for s in ds.sales) == [("KH0001", 10), ("KH0002", 4)]
+
+
+def test_init_blank_writes_an_example_columns_sheet(tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+    from kamreport.cli import main
+    p = tmp_path / "blank.xlsx"
+    res = CliRunner().invoke(main, ["init", str(p), "--blank", "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    names = openpyxl.load_workbook(p, read_only=True).sheetnames
+    assert any(n in ("Columns", "列映射") or "列映射" in n for n in names), names
+
+
+@pytest.mark.parametrize("entry", [(None, None, "relationship_stage", None, "一般", "developing"),
+                                   ("客户", "关系状态", "relationship_stage", None, "一般", "developing"),
+                                   (None, "关系状态", "关系状态", None, "一般", "发展中"),
+                                   ("客户", "关系状态", None, None, "一般", "developing")],
+                         ids=["by field", "sheet+column+field", "chinese names", "sheet+column"])
+def test_unit_mapping_enum_values(tmp_path, entry):
+    """SPEC §1.5: for enum values `value` → `means` (relationship_stage 一般 → developing)."""
+    f = xlsx(tmp_path / "e.xlsx", {"客户": [["客户编号", "客户名称", "关系状态"], ["KH0001", "甲", "一般"], ["KH0002", "乙", "良好"]],
+                                   "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 10, GP]],
+                                   "列映射": mapping_rows(entry)})
+    ds = read([f])
+    assert not problems_of(ds, "warning") and not problems_of(ds, "error"), ds.problems
+    assert sorted((c.customer_id, c.relationship_stage) for c in ds.customers) == [("KH0001", "developing"), ("KH0002", "good")]
+
+
+# ====================================================================== CSV
+
+CSV_FORMS = [("gbk", ",", ".csv"), ("gb18030", ";", ".csv"), ("utf-8-sig", ",", ".csv"), ("utf-8", ";", ".csv"),
+             ("utf-8", "\t", ".tsv"), ("gbk", "\t", ".txt"), ("utf-8-sig", "\t", ".csv")]
+
+
+@pytest.mark.parametrize("enc,sep,ext", CSV_FORMS, ids=[f"{e}-{repr(s)}-{x}" for e, s, x in CSV_FORMS])
+def test_csv_encodings_and_separators(tmp_path, enc, sep, ext):
+    """客户.csv / 销售.csv as Excel saves them on Chinese Windows and elsewhere."""
+    c = csv_file(tmp_path / f"客户{ext}", [["客户编码", "客户名称", "区域"], ["000101", "华东精密制造有限公司", "华东"],
+                                         ["KH0002", "上海联创科技股份有限公司", "华东"]], encoding=enc, delimiter=sep)
+    s = csv_file(tmp_path / f"销售{ext}", [["客户编码", "年月", "销售收入", "毛利"],
+                                         ["000101", "2026-07", "1,200.50", "200"],
+                                         ["000101", "2026年9月", "800", "80"],
+                                         ["KH0002", "202605", "-50", "-5"],
+                                         ["合计", "", "1,950.50", "275"]], encoding=enc, delimiter=sep)
+    b = build(tmp_path / "out", c, s)
+    no_errors(b)
+    assert b.revenue("000101") == (approx(2000.50), approx(2000.50))
+    assert b.acct("000101")["name"] == "华东精密制造有限公司"
+    assert b.revenue("KH0002") == (approx(-50), approx(0))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
+
+
+def test_csv_named_by_nothing_recognised_by_headers(tmp_path):
+    c = csv_file(tmp_path / "export_20261001_0930.csv", [["Account ID", "Account Name"], ["A-1", "Acme"], ["A-2", "Beta"]])
+    s = csv_file(tmp_path / "report1696.csv", [["Account ID", "Close Date", "Amount"],
+                                              ["A-1", "2026-09-30", "100"], ["A-2", "2026-08-01", "50"],
+                                              ["A-2", "2025-09-30", "999"]])
+    b = build(tmp_path / "out", c, s)
+    assert b.exit_code == 0 and b.count("error") == 0, (b.output, b.problems)
+    assert b.revenue("A-1") == (approx(100), approx(100))
+    assert b.revenue("A-2") == (approx(50), approx(50))
+
+
+def test_csv_with_decimal_commas(tmp_path):
+    """A European-style export: `;`, `1.234,56`."""
+    c = csv_file(tmp_path / "customers.csv", [["customer_id", "name"], ["C1", "Acme"], ["C2", "Beta"]], delimiter=";")
+    s = csv_file(tmp_path / "sales.csv", [["customer_id", "month", "revenue", "gross_profit"],
+                                         ["C1", "2026-07", "1.234,56", "234,56"],
+                                         ["C1", "2026-09", "0,44", "0,04"],
+                                         ["C2", "2026-09", "12,5", "2,5"]], delimiter=";")
+    b = build(tmp_path / "out", c, s)
+    no_errors(b)
+    assert b.revenue("C1") == (approx(1235), approx(1235))
+    assert b.acct("C1")["gross_profit_ttm"] == approx(234.60)
+    assert b.revenue("C2") == (approx(12.5), approx(12.5))
+
+
+def test_wide_gbk_csv_from_a_chinese_erp(tmp_path):
+    """A wide 销售月报 saved as GBK CSV: 2026/07 … headers, 合计 column and row."""
+    c = csv_file(tmp_path / "客户档案.csv", [["客户编号", "客户名称"], ["KH0001", "华东精密"], ["KH0002", "联创科技"]], encoding="gbk")
+    s = csv_file(tmp_path / "销售月报.csv", [["客户编号", "客户名称", "2026/07", "2026/08", "2026/09", "合计"],
+                                           ["KH0001", "华东精密", "1,000", "", "500", "1,500"],
+                                           ["KH0002", "联创科技", "", "30", "", "30"],
+                                           ["合计", "", "1,000", "30", "500", "1,530"]], encoding="gbk")
+    b = build(tmp_path / "out", c, s)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(1500), approx(1500))
+    assert b.revenue("KH0002") == (approx(30), approx(30))
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 0, "skipped": 1}
+
+
+# ====================================================================== one flat export
+
+def test_one_flat_crm_export_is_customers_and_sales(tmp_path):
+    """纷享销客-style flat export: one sheet, the customer columns repeated on
+    every sales row. KH0002's region changes on a later row: a warning, the
+    first value kept."""
+    f = xlsx(tmp_path / "纷享销客_订单导出.xlsx", {
+        "订单导出": [["客户编号", "客户名称", "区域", "客户经理", "月份", "销售额", "毛利"],
+                 ["KH0001", "华东精密", "华东", "王芳", "2026-07", 1000, 100],
+                 ["KH0002", "联创科技", "华东", "李强", "2026-08", 300, 30],
+                 ["KH0001", "华东精密", "华东", "王芳", "2026-09", 500, 50],
+                 ["KH0003", "远航贸易", "华北", "赵敏", "2026-03", 80, 8],
+                 ["KH0002", "联创科技", "华南", "李强", "2026-09", 200, 20]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("fatal") == 0 and b.count("error") == 0, (b.output, b.problems)
+    assert b.summary["portfolio"]["customers"] == 3
+    assert b.revenue("KH0001") == (approx(1500), approx(1500))
+    assert b.acct("KH0001")["account_manager"] == "王芳"
+    assert b.revenue("KH0002") == (approx(500), approx(500))
+    assert b.revenue("KH0003") == (approx(80), approx(0))
+    assert counts(b, "Sales") == {"read": 5, "accepted": 5, "rejected": 0, "skipped": 0}
+    [w] = b.where("warning")
+    assert w["row"] == "6" and "华南" in w["value"] + w["message"], w
+    ds = read([f])
+    [c2] = [c for c in ds.customers if c.customer_id == "KH0002"]
+    assert c2.region == "华东"
+
+
+def test_one_flat_salesforce_report_by_name_only(tmp_path):
+    """A Salesforce 'Opportunities with accounts' report as CSV: no id column,
+    Account Name + Amount + Close Date + Stage: customers by name."""
+    s = csv_file(tmp_path / "report_opportunities.csv",
+                 [["Account Name", "Account Owner", "Opportunity Name", "Amount", "Close Date", "Stage"],
+                  ["Acme Components Ltd", "Ana", "Line 3", "USD 1,000.00", "9/15/2026", "Closed Won"],
+                  ["Acme Components Ltd", "Ana", "Spares", "USD 500.00", "7/1/2026", "Closed Won"],
+                  ["Beta Retail Group", "Ben", "POS", "USD 2,000.00", "5/2/2026", "Closed Won"],
+                  ["Beta Retail Group", "Ben", "Kiosk", "USD 9,000.00", "9/30/2026", "Prospecting"]])
+    cfg = csv_file(tmp_path / "settings.csv", [["key", "value"], ["fx_USD", "7"], ["date_order", "mdy"]])
+    b = build(tmp_path / "out", s, cfg)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.summary["portfolio"]["customers"] == 2
+    assert b.revenue("Acme Components Ltd") == (approx(10500), approx(10500))
+    assert b.revenue("Beta Retail Group") == (approx(14000), approx(0))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
