@@ -128,6 +128,7 @@ class _Table:
         self.by_name = False                             # customers matched by name (no customer_id column)
         self.wide = False                                # a column per month (records: one per month cell)
         self.months: tuple[str, ...] = ()                # wide: the months found
+        self.month_cols: set[int] = set()                # wide: the month columns' indexes
         self.skipped_why: dict[str, int] = {}            # void / stage / totals / footers / copies -> rows
 
 
@@ -760,6 +761,7 @@ class _Reader:
         t.wide = True
         header = rows[hi]
         month_cols = {m.index for m in layout.months}
+        t.month_cols = month_cols
         unknown = []
         for j, v in enumerate(header):
             text = values.cell_text(v).strip()
@@ -1095,6 +1097,10 @@ class _Reader:
         rows = data.rows
         date_key = next((k for k in ("month", "date") if k in t.columns), None)
         dj = t.columns[date_key][0] if date_key else None
+        # Label cells: every column but the numeric fields and a wide sheet's months.
+        numeric = {j for key, (j, _, _) in t.columns.items() if t.spec.column(key).type in NUMERIC_TYPES}
+        width = max((len(r) for r in rows[hi:hi + 1]), default=0)
+        labels = [j for j in range(width) if j not in numeric and j not in t.month_cols]
         idj = t.columns["customer_id"][0] if "customer_id" in t.columns else None
         blank_row: list[Any] = [""] * max((len(r) for r in rows[hi:hi + 1]), default=1)
         skipped: list[int] = []
@@ -1112,7 +1118,7 @@ class _Reader:
                 footers.append(data.first_row + i)
                 continue
             dated = dj is not None and dj < len(row) and row[dj] != "" and row[dj] is not None
-            if any(type(v) is str and _is_total(v, dated) for v in row):
+            if any(j < len(row) and row[j].__class__ is str and _is_total(row[j], dated) for j in labels):
                 rows[i] = blank_row
                 skipped.append(data.first_row + i)
                 fills.extend((k, current) for k in group if current != "")
@@ -1331,6 +1337,8 @@ class _Reader:
             # row takes the id as Customers writes it.
             set_id = _setter(RECORD_TYPES[t.spec.key], "customer_id")
             counts = self.counts[t.spec.key]
+            if not t.by_name and all(r.customer_id in known for r in t.records):
+                continue
             keep = []
             near: list[tuple[str, str]] = []
             seen_rows: set[int] = set()        # wide sheets: one source row, many records
