@@ -1095,3 +1095,89 @@ def test_one_flat_salesforce_report_by_name_only(tmp_path):
     assert b.revenue("Acme Components Ltd") == (approx(10500), approx(10500))
     assert b.revenue("Beta Retail Group") == (approx(14000), approx(0))
     assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
+
+
+# ====================================================================== validate explains
+
+def _explained_book(path):
+    """Customers under a title; a wide 万元 sales sheet with a 合计 column, a
+    小计 row and a footer; an activity log named 拜访记录 without type."""
+    return xlsx(path, {
+        "客户信息": [["客户信息表"], ["客户编码", "客户全称", "区域"],
+                 ["KH0001", "华东精密", "华东"], ["KH0002", "联创科技", "华东"]],
+        "销售月报": [["2026年 销售月报"],
+                 ["客户编码", "7月", "8月", "9月", "合计"],
+                 ["KH0001", 1, 2, 3, 6],
+                 ["KH0002", None, 0.5, None, 0.5],
+                 ["华东 小计", 1, 2.5, 3, 6.5],
+                 ["制表人：王芳"]],
+        "列映射": mapping_rows(("销售月报", None, "Sales"), ("销售月报", "7月", "revenue", "万元"),
+                            ("销售月报", "8月", "revenue", "万元"), ("销售月报", "9月", "revenue", "万元")),
+        "拜访记录": [["客户编码", "拜访日期", "时长"], ["KH0001", d(2026, 9, 1), 30]]})
+
+
+def test_explained_book_builds_right(tmp_path):
+    f = _explained_book(tmp_path / "explain.xlsx")
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.revenue("KH0001") == (approx(60000), approx(60000))
+    assert b.revenue("KH0002") == (approx(5000), approx(5000))
+    assert b.acct("KH0001")["touches_q"] == 1 and b.acct("KH0001")["days_since_touch"] == 29
+    assert counts(b, "Sales") == {"read": 4, "accepted": 2, "rejected": 0, "skipped": 2}
+
+
+def test_validate_explains_each_sheet_before_the_problems(tmp_path):
+    f = xlsx(tmp_path / "explain.xlsx", {
+        "客户信息": [["客户信息表"], ["客户编码", "客户全称", "区域"],
+                 ["KH0001", "华东精密", "华东"], ["KH0002", "联创科技", "华东"]],
+        "销售月报": [["2026年 销售月报（万元）"],
+                 ["客户编码", "7月", "8月", "9月", "合计"],
+                 ["KH0001", 1, 2, 3, 6],
+                 ["KH0002", None, 0.5, "x", 0.5],        # D4: a bad cell, so there is a problem to list
+                 ["华东 小计", 1, 2.5, 3, 6.5],
+                 ["制表人：王芳"]],
+        "拜访记录": [["客户编码", "拜访日期", "时长（小时）"], ["KH0001", d(2026, 9, 1), 0.5]]})
+    code, out = validate(f)
+    lines = out.splitlines()
+    first_problem = next(i for i, x in enumerate(lines) if ": error:" in x or ": warning:" in x or ": info:" in x)
+    head = "\n".join(lines[:first_problem])
+    # kinds and header rows
+    for sheet, kind in (("客户信息", "Customers"), ("销售月报", "Sales"), ("拜访记录", "Activities")):
+        assert sheet in head and kind in head, out
+    assert "header row 2" in head and "header row 1" in head, out
+    # layout: wide with the months found
+    assert "wide" in head and "2026-07" in head and "2026-09" in head, out
+    # column → field, with unit
+    assert "客户编码 → customer_id" in head and "客户全称 → name" in head and "拜访日期 → date" in head, out
+    assert "小时" in head or "× 60" in head or "hours" in head, out
+    # rows skipped and why
+    assert "skipped" in head and ("total" in head.lower() or "小计" in head) and "footer" in head.lower(), out
+    assert f"{f}:销售月报!D4: error:" in out, out
+    assert code == 1
+
+
+def test_validate_json_holds_each_sheet(tmp_path):
+    f = _explained_book(tmp_path / "explain.xlsx")
+    code, doc = validate_json(f)
+    assert code == 0, doc
+    kinds = {e.get("kind") for e in sheet_entries(doc)}
+    assert {"Customers", "Sales", "Activities"} <= kinds, doc
+    cust, sales, visits = entry_for(doc, "客户信息"), entry_for(doc, "销售月报"), entry_for(doc, "拜访记录")
+    assert (cust["kind"], cust["header_row"]) == ("Customers", 2)
+    assert (sales["kind"], sales["header_row"]) == ("Sales", 2)
+    assert (visits["kind"], visits["header_row"]) == ("Activities", 1)
+    assert "customer_id" in columns_text(cust) and "客户全称" in columns_text(cust)
+    assert "万元" in columns_text(sales) or "10000" in columns_text(sales) or "10,000" in columns_text(sales), sales
+    assert "wide" in json.dumps(sales, ensure_ascii=False) and "2026-08" in json.dumps(sales, ensure_ascii=False), sales
+    blob = json.dumps(doc, ensure_ascii=False)
+    assert "skipped" in blob
+
+
+def test_validate_json_lists_problems_with_their_cells(tmp_path):
+    f = xlsx(tmp_path / "bad.xlsx", {"Customers": CUSTOMERS_EN,
+                                     "Sales": [["Customer ID", "2026-07", "2026-08"], ["C1", 5, "12O0"], ["C7", 1, 1]]})
+    code, doc = validate_json(f)
+    assert code == 1
+    blob = json.dumps(doc, ensure_ascii=False)
+    assert '"error"' in blob and "C2" in blob or '"C"' in blob, doc
+    assert entry_for(doc, "Sales")["kind"] == "Sales"
