@@ -154,12 +154,18 @@ def compute(dataset: Dataset, period: str | None = None,
     portfolio = _portfolio(accounts, now, dataset, per, settings, targets_q,
                            _portfolio_quarters(accounts, sales, targets, per))
     care = tuple(sorted((i for a in accounts if a.tier == "key" for i in a.care), key=E.care_key))
+    groups = ("key", "ordinary", "other")
+    counts = {g: sum(1 for a in accounts if TIER_GROUP[a.tier] == g) for g in groups}
+    minutes = {g: sum((Decimal(repr(a.minutes_q)) for a in accounts if TIER_GROUP[a.tier] == g), Decimal(0))
+               for g in groups}
+    heads = E.headlines(accounts, portfolio.movers_down, counts, minutes, per, settings, lang)
     return Result(
         period=per, settings=settings, accounts=tuple(accounts), portfolio=portfolio,
         managers=E.manager_cards(accounts), care=care,
         extra={"problems": problems, "prev_period": prev,
                "period_source": "option" if period and period.strip() else "data",
-               "abc_basis_used": "gross_profit" if use_gp else "revenue"})
+               "abc_basis_used": "gross_profit" if use_gp else "revenue"},
+        headlines=heads)
 
 
 def _portfolio_quarters(accounts, sales, targets, period: Period) -> tuple[PortfolioQuarter, ...]:
@@ -206,6 +212,8 @@ def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings,
     seen = {a.customer_id for a in accounts}
     score = E.nps((sv for sv in dataset.surveys if sv.customer_id in seen), per)
     qoq, yoy = E.growth(rq, rpq), E.growth(rq, ryq)
+    up, down = E.movers({a.customer_id: classes[a.customer_id].money.revenue_q
+                         - classes[a.customer_id].money.revenue_pq for a in accounts})
     target_q, attained = E.target_totals((classes[a.customer_id].money.revenue_q, targets_q[a.customer_id])
                                          for a in accounts)
     return Portfolio(
@@ -220,4 +228,5 @@ def _portfolio(accounts, classes, dataset: Dataset, per: Period, s: Settings,
         migrations=migrations,
         abc_counts={x: sum(1 for a in accounts if a.abc_class == x) for x in "ABCN"},
         target_q=_f(target_q), attainment_q=_f(attained), revenue_by_quarter=quarters,
+        movers_up=up, movers_down=down, revenue_at_risk=float(E.revenue_at_risk(accounts)),
     )

@@ -46,7 +46,7 @@ from . import fmt
 from .classify import dec, frac, round_half_up, weighted_mean
 from .model import Activity, Birthday, Contact, Customer, Plan, Survey
 from .period import month_index
-from .results import CareItem, HealthComponent, ManagerCard, Period, Risk
+from .results import CareItem, Headline, HealthComponent, ManagerCard, Mover, Period, Risk
 from .schema import TOUCH_TYPES
 from .settings import Settings
 
@@ -601,6 +601,144 @@ def target_totals(pairs: Iterable[tuple[Decimal, Decimal | None]]) -> tuple[Deci
     if not any_:
         return None, None
     return tgt, attainment(rev, tgt)
+
+
+# --------------------------------------------------------------------------
+# Movers, revenue at risk, headlines (SPEC §4)
+
+MOVERS = 5
+HEADLINES = 5
+PYRAMID_TARGET = {"key": Fraction(1, 10), "ordinary": Fraction(3, 10), "other": Fraction(3, 5)}
+TIME_TARGET = {"key": Fraction(3, 5), "ordinary": Fraction(3, 10), "other": Fraction(1, 10)}
+OFF_TARGET = Fraction(1, 10)          # "more than 10 points from its target"
+# Most important first: what was lost, what is exposed, what needs a decision,
+# the worst fall, what must be renewed, what was won, then the portfolio's shape.
+HEADLINE_ORDER = ("KEY_ACCOUNTS_LOST", "REVENUE_AT_RISK", "NO_ACTION_PLAN", "LARGEST_DROP",
+                  "RENEWALS_DUE", "KEY_ACCOUNTS_WON", "PYRAMID_OFF_TARGET", "TIME_OFF_TARGET")
+
+
+def movers(changes: Mapping[str, Decimal]) -> tuple[tuple[Mover, ...], tuple[Mover, ...]]:
+    """(up, down): the ≤ 5 customers with the largest increase / decrease of
+    revenue_q − revenue_pq, only changes > 0 / < 0, ties by customer_id."""
+    up = sorted(((v, cid) for cid, v in changes.items() if v > 0), key=lambda t: (-t[0], t[1]))
+    down = sorted(((v, cid) for cid, v in changes.items() if v < 0), key=lambda t: (t[0], t[1]))
+    return (tuple(Mover(cid, float(v)) for v, cid in up[:MOVERS]),
+            tuple(Mover(cid, float(v)) for v, cid in down[:MOVERS]))
+
+
+def has_high_risk(a) -> bool:
+    return any(r.severity == "high" for r in a.risks)
+
+
+def revenue_at_risk(accounts: Iterable) -> Decimal:
+    """The revenue_ttm of the key accounts with a high risk."""
+    return sum((dec(a.revenue_ttm) for a in accounts if a.tier == "key" and has_high_risk(a)), Decimal(0))
+
+
+GROUP_WORDS = {"key": ("重点客户", "key accounts"), "ordinary": ("普通客户", "ordinary customers"),
+               "other": ("潜在客户和无吸引力客户", "prospects and unattractive customers")}
+
+
+def _names(accs: Sequence, zh: bool, limit: int = 3) -> str:
+    shown = [a.name for a in accs[:limit]]
+    rest = len(accs) - len(shown)
+    if zh:
+        return "、".join(shown) + (f"等 {len(accs)} 家" if rest else "")
+    if rest:
+        return ", ".join(shown) + f" and {rest} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _off_target(shares: Mapping[str, Fraction | None], target: Mapping[str, Fraction]):
+    """The group whose share is furthest (more than 10 points) from its target, or None."""
+    best = None
+    for g in ("key", "ordinary", "other"):
+        if shares.get(g) is None:
+            continue
+        off = shares[g] - target[g]
+        if abs(off) > OFF_TARGET and (best is None or abs(off) > abs(best[1])):
+            best = (g, off)
+    return best
+
+
+def headlines(accounts: Sequence, down: Sequence[Mover], counts: Mapping[str, int],
+              minutes: Mapping[str, Decimal], period: Period, s: Settings, lang: str,
+              limit: int = HEADLINES) -> tuple[Headline, ...]:
+    """The ≤ 5 computed headlines, most important first (HEADLINE_ORDER):
+    each with its code, figure and the customers it names."""
+    zh = lang == "zh"
+    money = fmt.make_money_short(s.currency, lang)
+    day = fmt.make_date(lang)
+    by_value = lambda accs: sorted(accs, key=lambda a: (-dec(a.revenue_ttm), a.customer_id))  # noqa: E731
+    found: dict[str, Headline] = {}
+
+    def add(code, figure, unit, accs, cn, en, group=None):
+        found[code] = Headline(code, float(figure), unit, tuple(a.customer_id for a in accs),
+                               cn if zh else en, group)
+
+    def plural(n, one, many):
+        return f"{n} {one}" if n == 1 else f"{n:,} {many}"
+
+    lost = by_value([a for a in accounts if a.tier_prev == "key" and a.tier != "key"])
+    if lost:
+        add("KEY_ACCOUNTS_LOST", len(lost), "count", lost,
+            f"流失 {len(lost)} 家重点客户：{_names(lost, True)}",
+            f"{plural(len(lost), 'key account', 'key accounts')} lost: {_names(lost, False)}")
+    risky = by_value([a for a in accounts if a.tier == "key" and has_high_risk(a)])
+    if risky:
+        at_risk = revenue_at_risk(risky)
+        add("REVENUE_AT_RISK", at_risk, "money", risky,
+            f"{len(risky)} 家重点客户有高风险，涉及近12个月销售额 {money(float(at_risk))}",
+            f"{money(float(at_risk))} of revenue (TTM) at risk on "
+            f"{plural(len(risky), 'key account', 'key accounts')} with a high risk")
+    unplanned = by_value([a for a in accounts if any(r.code == "NO_ACTION_PLAN" for r in a.risks)])
+    if unplanned:
+        add("NO_ACTION_PLAN", len(unplanned), "count", unplanned,
+            f"{len(unplanned)} 家有高风险的重点客户没有行动计划：{_names(unplanned, True)}",
+            f"{plural(len(unplanned), 'key account', 'key accounts')} with a high risk "
+            f"{'has' if len(unplanned) == 1 else 'have'} no plan: {_names(unplanned, False)}")
+    if down:
+        worst = next(a for a in accounts if a.customer_id == down[0].customer_id)
+        before = ("上季度" if zh else "the previous quarter") if period.kind == "quarter" else \
+            ("前三个月" if zh else "the previous 3 months")
+        add("LARGEST_DROP", down[0].change, "money", [worst],
+            f"降幅最大：{worst.name}，较{before}减少 {money(-down[0].change)}",
+            f"Largest drop: {worst.name}, down {money(-down[0].change)} on {before}")
+    renewals = sorted((a for a in accounts if any(r.code == "CONTRACT_EXPIRING" for r in a.risks)),
+                      key=lambda a: (a.contract_end, a.customer_id))
+    if renewals:
+        cn = "、".join(f"{a.name}（{day(a.contract_end)}）" for a in renewals[:3])
+        en = ", ".join(f"{a.name} ({day(a.contract_end)})" for a in renewals[:3])
+        more = len(renewals) - 3
+        add("RENEWALS_DUE", len(renewals), "count", renewals,
+            f"{len(renewals)} 份长期协议将在 {s.contract_days} 天内到期：{cn}" + ("等" if more > 0 else ""),
+            f"{plural(len(renewals), 'agreement', 'agreements')} up for renewal within {s.contract_days} days: "
+            f"{en}" + (f" and {more} more" if more > 0 else ""))
+    won = by_value([a for a in accounts if a.tier == "key" and a.tier_prev != "key"])
+    if won:
+        add("KEY_ACCOUNTS_WON", len(won), "count", won,
+            f"新增 {len(won)} 家重点客户：{_names(won, True)}",
+            f"{plural(len(won), 'new key account', 'new key accounts')}: {_names(won, False)}")
+    n = sum(counts.values())
+    pyramid = _off_target({g: Fraction(v, n) for g, v in counts.items()} if n else {}, PYRAMID_TARGET)
+    if pyramid:
+        g, off = pyramid
+        share = fmt.pct(float(PYRAMID_TARGET[g] + off))
+        aim = fmt.pct(float(PYRAMID_TARGET[g]), 0)
+        add("PYRAMID_OFF_TARGET", off, "ratio", [],
+            f"{GROUP_WORDS[g][0]}占客户总数的 {share}（目标 {aim}）",
+            f"{GROUP_WORDS[g][1].capitalize()} are {share} of customers (target {aim})", g)
+    total = sum(minutes.values(), Decimal(0))
+    time = _off_target({g: Fraction(v) / Fraction(total) for g, v in minutes.items()} if total > 0 else {},
+                       TIME_TARGET)
+    if time:
+        g, off = time
+        share = fmt.pct(float(TIME_TARGET[g] + off))
+        aim = fmt.pct(float(TIME_TARGET[g]), 0)
+        add("TIME_OFF_TARGET", off, "ratio", [],
+            f"{GROUP_WORDS[g][0]}占用了 {share} 的时间（目标 {aim}）",
+            f"{GROUP_WORDS[g][1].capitalize()} take {share} of the time (target {aim})", g)
+    return tuple(found[c] for c in HEADLINE_ORDER if c in found)[:limit]
 
 
 # --------------------------------------------------------------------------

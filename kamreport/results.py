@@ -92,6 +92,23 @@ class PortfolioQuarter:
 
 
 @dataclass(frozen=True)
+class Mover:
+    customer_id: str
+    change: float              # revenue_q − revenue_pq
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One computed headline of the executive summary (SPEC §4 Headlines)."""
+    code: str                  # KEY_ACCOUNTS_LOST, REVENUE_AT_RISK, …
+    figure: float              # its number, in `unit`
+    unit: str                  # count | money | ratio (a share's distance from its target, signed)
+    customers: tuple[str, ...]  # the customers it names (customer_id), most important first
+    message: str               # the headline as a sentence, report language
+    group: str | None = None   # PYRAMID/TIME_OFF_TARGET: key | ordinary | other
+
+
+@dataclass(frozen=True)
 class Account:
     customer_id: str
     name: str
@@ -193,6 +210,9 @@ class Portfolio:
     target_q: float | None = None      # over the customers that have a target_q
     attainment_q: float | None = None
     revenue_by_quarter: tuple[PortfolioQuarter, ...] = ()   # 8 windows ending with Q, oldest first
+    movers_up: tuple[Mover, ...] = ()     # ≤ 5, largest revenue_q − revenue_pq > 0 first (ties: customer_id)
+    movers_down: tuple[Mover, ...] = ()   # ≤ 5, largest decrease first
+    revenue_at_risk: float = 0.0          # revenue_ttm of the key accounts with a high risk
 
 
 @dataclass(frozen=True)
@@ -204,3 +224,4 @@ class Result:
     managers: tuple[ManagerCard, ...]
     care: tuple[CareItem, ...]         # portfolio care calendar, by date
     extra: dict = field(default_factory=dict)
+    headlines: tuple[Headline, ...] = ()   # ≤ 5, most important first (SPEC §4)

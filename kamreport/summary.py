@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from . import __version__
 from .atomic import write_atomic
 from .model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
-from .results import Account, CareItem, Result
+from .results import Account, CareItem, Headline, Result
 
 SCHEMA_ID = "kamreport.summary/1"
 PROBLEM_COLUMNS = ("severity", "file", "sheet", "row", "column", "header", "value", "message")
@@ -140,6 +140,9 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
             "revenue_by_quarter": [{"label": q.label, "revenue": money(q.revenue),
                                     "revenue_key": money(q.revenue_key), "target": money(q.target),
                                     "target_key": money(q.target_key)} for q in p.revenue_by_quarter],
+            "revenue_at_risk": money(p.revenue_at_risk),
+            "movers_up": [{"customer_id": m.customer_id, "change": money(m.change)} for m in p.movers_up],
+            "movers_down": [{"customer_id": m.customer_id, "change": money(m.change)} for m in p.movers_down],
         },
         "accounts": [_account(a, files.get(a.customer_id)) for a in result.accounts],
         "managers": [{"account_manager": m.account_manager, "key": m.key, "ordinary": m.ordinary,
@@ -155,7 +158,17 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
         "prev_period": prev.label if prev is not None else None,
         "settings": _settings(result),
         "care": [_care(i) for i in result.care],
+        "headlines": [_headline(h) for h in result.headlines],
     }
+
+
+def _headline(h: Headline) -> dict[str, Any]:
+    figure = {"count": lambda x: int(x), "money": money, "ratio": ratio}[h.unit](h.figure)
+    out = {"code": h.code, "figure": figure, "unit": h.unit, "customers": list(h.customers),
+           "message": h.message}
+    if h.group is not None:
+        out["group"] = h.group
+    return out
 
 
 def summary_json(summary: dict[str, Any]) -> str:

@@ -85,6 +85,22 @@ def test_tiers_partition_and_ranges(d, period):
             r.period.as_of, a.tier, a.health, a.health_band, a.revenue_q)
         assert h[1].tier == a.tier_prev and h[1].as_of == r.extra["prev_period"].as_of
         assert all((p.health is None) == (p.health_band in (None, "insufficient")) for p in h)
+    # movers: ≤ 5 each, strictly signed, largest first (ties by id), and nobody left out moved more
+    change = {a.customer_id: a.revenue_q - a.revenue_pq for a in r.accounts}
+    for movers, sign in ((r.portfolio.movers_up, 1), (r.portfolio.movers_down, -1)):
+        assert len(movers) <= 5 and all(sign * m.change > 0 for m in movers)
+        assert all(m.change == pytest.approx(change[m.customer_id]) for m in movers)
+        keys = [(-sign * m.change, m.customer_id) for m in movers]
+        assert keys == sorted(keys)
+        named = {m.customer_id for m in movers}
+        if len(movers) == 5:
+            assert all(sign * change[c] <= sign * movers[-1].change + 1e-6 for c in change if c not in named)
+        else:
+            assert all(sign * change[c] <= 1e-9 for c in change if c not in named)
+    at_risk = [a for a in r.accounts if a.tier == "key" and any(x.severity == "high" for x in a.risks)]
+    assert r.portfolio.revenue_at_risk == pytest.approx(sum(a.revenue_ttm for a in at_risk))
+    assert len(r.headlines) <= 5
+    assert all(c in {a.customer_id for a in r.accounts} for h in r.headlines for c in h.customers)
     q = r.portfolio.revenue_by_quarter
     assert len(q) == 8 and q[-1].revenue == pytest.approx(r.portfolio.revenue_q)
     assert q[-2].revenue == pytest.approx(r.portfolio.revenue_pq)

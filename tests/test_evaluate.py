@@ -698,3 +698,92 @@ def test_portfolio_revenue_by_quarter_all_and_key():
     assert [(x.target, x.target_key) for x in q][-3:] == [(None, None), (7, None), (125, 120)]
     m = compute(portfolio(), "2026-08").portfolio.revenue_by_quarter
     assert (m[0].label, m[-1].label, m[-1].revenue) == ("2024-11", "2026-08", 110)   # Jun-Aug 2026: K1 100 + O1 10
+
+
+# --------------------------------------------------------------------------
+# movers, revenue at risk, headlines (SPEC §4)
+
+
+def test_movers_at_most_five_each_ties_by_id():
+    ch = {"F": Decimal(10), "B": Decimal(10), "A": Decimal(5), "C": Decimal("0.01"), "D": Decimal(7),
+          "E": Decimal(1), "G": Decimal(0), "H": Decimal(-3), "I": Decimal(-30), "J": Decimal(-3)}
+    up, down = E.movers(ch)
+    # +10 B and F (tie: by id), +7 D, +5 A, +1 E; C's +0.01 is the sixth; G (0) is neither
+    assert [(m.customer_id, m.change) for m in up] == [("B", 10), ("F", 10), ("D", 7), ("A", 5), ("E", 1)]
+    assert [(m.customer_id, m.change) for m in down] == [("I", -30), ("H", -3), ("J", -3)]
+    assert E.movers({}) == ((), ())
+
+
+def test_engine_movers_revenue_at_risk_and_headlines():
+    r = compute(portfolio(), "2026Q3")
+    p = r.portfolio
+    # revenue_q - revenue_pq: K1 100 - 200 = -100, K2 50 - 0 = +50, O1 10 - 10 = 0
+    assert [(m.customer_id, m.change) for m in p.movers_up] == [("K2", 50)]
+    assert [(m.customer_id, m.change) for m in p.movers_down] == [("K1", -100)]
+    # both key accounts have a high risk: TTM 300 + 50
+    assert p.revenue_at_risk == 350
+    # nobody moved in or out of key; pyramid key 2/5 = 40 % vs 10 % (+30 points; other 40 % vs 60 %
+    # is -20); time: key 120/210 = 57.1 % vs 60 %, other 30/210 = 14.3 % vs 10 %: within 10 points
+    assert [(h.code, h.figure, h.unit, h.customers) for h in r.headlines] == [
+        ("REVENUE_AT_RISK", 350, "money", ("K1", "K2")),
+        ("NO_ACTION_PLAN", 2, "count", ("K1", "K2")),
+        ("LARGEST_DROP", -100, "money", ("K1",)),
+        ("RENEWALS_DUE", 1, "count", ("K2",)),
+        ("PYRAMID_OFF_TARGET", pytest.approx(0.3), "ratio", ()),
+    ]
+    assert r.headlines[-1].group == "key"
+    assert [h.message for h in r.headlines] == [
+        "¥350 of revenue (TTM) at risk on 2 key accounts with a high risk",
+        "2 key accounts with a high risk have no plan: NK1 and NK2",
+        "Largest drop: NK1, down ¥100 on the previous quarter",
+        "1 agreement up for renewal within 90 days: NK2 (2026-10-20)",
+        "Key accounts are 40.0% of customers (target 10%)"]
+    zh = compute(portfolio(), "2026Q3", {"language": "zh"}).headlines
+    assert [h.message for h in zh] == [
+        "2 家重点客户有高风险，涉及近12个月销售额 ¥350",
+        "2 家有高风险的重点客户没有行动计划：NK1、NK2",
+        "降幅最大：NK1，较上季度减少 ¥100",
+        "1 份长期协议将在 90 天内到期：NK2（2026年10月20日）",
+        "重点客户占客户总数的 40.0%（目标 10%）"]
+
+
+def test_headlines_key_accounts_lost_first_and_at_most_five():
+    d = portfolio()
+    # L1's agreement ended on 08-01: key at 06-30, unattractive at 09-30 (no sales). W1 sells 1,000 in
+    # September: ABC class A now (top_contributor), nothing at 06-30 -> won
+    d = replace(d, customers=d.customers + (Customer("L1", "NL1", L, long_term_agreement=True,
+                                                     contract_end=date(2026, 8, 1)),
+                                            Customer("W1", "NW1", L)),
+                sales=d.sales + (Sale("W1", date(2026, 9, 1), 1000, L),))
+    r = compute(d, "2026Q3")
+    assert [h.code for h in r.headlines] == [
+        "KEY_ACCOUNTS_LOST", "REVENUE_AT_RISK", "NO_ACTION_PLAN", "LARGEST_DROP", "RENEWALS_DUE"]
+    assert (r.headlines[0].figure, r.headlines[0].customers, r.headlines[0].message) == (
+        1, ("L1",), "1 key account lost: NL1")
+    a = {x.customer_id: x for x in r.accounts}
+    every = E.headlines(r.accounts, r.portfolio.movers_down, {"key": 3, "ordinary": 1, "other": 3},
+                        {"key": Decimal(120), "ordinary": Decimal(60), "other": Decimal(30)},
+                        r.period, r.settings, "en", limit=99)
+    won = next(h for h in every if h.code == "KEY_ACCOUNTS_WON")
+    assert (a["W1"].tier_prev, a["W1"].tier) == ("unattractive", "key")
+    assert (won.figure, won.customers, won.message) == (1, ("W1",), "1 new key account: NW1")
+    # the pyramid: key 3/7 = 42.9 % vs 10 %
+    assert next(h for h in every if h.code == "PYRAMID_OFF_TARGET").message == \
+        "Key accounts are 42.9% of customers (target 10%)"
+
+
+def test_time_share_off_target_and_names_list():
+    r = compute(portfolio(), "2026Q3")
+    # key 30 of 300 minutes = 10 % vs 60 %: 50 points under; exactly 10 points off is not "more than"
+    [h] = [h for h in E.headlines((), (), {"key": 1, "ordinary": 3, "other": 6},
+                                  {"key": Decimal(30), "ordinary": Decimal(90), "other": Decimal(180)},
+                                  r.period, r.settings, "en", limit=99)]
+    assert (h.code, h.group, h.figure, h.message) == (
+        "TIME_OFF_TARGET", "key", pytest.approx(-0.5), "Key accounts take 10.0% of the time (target 60%)")
+    assert E.headlines((), (), {"key": 2, "ordinary": 3, "other": 5},
+                       {"key": Decimal(50), "ordinary": Decimal(30), "other": Decimal(20)},
+                       r.period, r.settings, "en") == ()       # 20 % vs 10 %, 50 % vs 60 %: exactly 10 points
+    named = [Customer(c, f"N{c}", L) for c in "ABCD"]
+    assert E._names(named, False) == "NA, NB, NC and 1 more"
+    assert E._names(named, True) == "NA、NB、NC等 4 家"
+    assert E._names(named[:2], False) == "NA and NB"
