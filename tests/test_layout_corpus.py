@@ -1181,3 +1181,67 @@ def test_validate_json_lists_problems_with_their_cells(tmp_path):
     blob = json.dumps(doc, ensure_ascii=False)
     assert '"error"' in blob and "C2" in blob or '"C"' in blob, doc
     assert entry_for(doc, "Sales")["kind"] == "Sales"
+
+
+# ====================================================================== more books as teams keep them
+
+def test_satisfaction_survey_and_contact_sheets_with_extra_words(tmp_path):
+    """客户满意度调查2026 (a 百分制 score) and 客户联系人 (客户 + 联系人: its 职务 /
+    邮箱 columns make it Contacts)."""
+    f = xlsx(tmp_path / "客户关系.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 100, 10], ["KH0002", "2026-09", 80, 8]],
+        "客户满意度调查2026": [["客户编号", "调查日期", "满意度（百分制）", "推荐意愿"],
+                        ["KH0001", d(2026, 3, 1), 70, 7],
+                        ["KH0001", d(2026, 9, 15), 92, 9],
+                        ["KH0002", d(2026, 8, 1), 55, 5],
+                        ["KH0002", d(2026, 8, 1), 65, 6]],      # same day: their mean
+        "客户联系人": [["客户编号", "姓名", "职务", "邮箱"], ["KH0001", "张伟", "总经理", "zw@hd.cn"],
+                  ["KH0002", "刘洋", "采购经理", "ly@lc.cn"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.acct("KH0001")["latest_satisfaction"] == pytest.approx(9.2)
+    assert b.acct("KH0002")["latest_satisfaction"] == pytest.approx(6.0)
+    ds = read([f])
+    assert sorted(c.name for c in ds.contacts) == ["刘洋", "张伟"]
+    assert sorted(c.customer_id for c in ds.customers) == ["KH0001", "KH0002", "KH0003"]
+
+
+def test_monthly_csv_exports_with_one_map_file(tmp_path):
+    """The same 销售易 export every month (客户名称 / 合同金额（元）/ 签约日期 /
+    a custom 业务员 column), one --map for all of them, customers from 用友."""
+    cust = xlsx(tmp_path / "U8客户档案.xlsx", {"客户档案": [["客户编码", "客户名称", "所属行业"],
+                                                      ["000101", "华东精密", "制造"], ["000102", "联创科技", "IT"]]})
+    head = ["客户名称", "合同金额（元）", "签约日期", "业务员"]
+    jul = csv_file(tmp_path / "销售易_合同_2026-07.csv", [head, ["华东精密", "10,000", "2026/7/3", "王芳"]], encoding="gbk")
+    aug = csv_file(tmp_path / "销售易_合同_2026-08.csv", [head, ["联创科技", "2,000", "2026/8/30", "李强"]], encoding="gbk")
+    sep = csv_file(tmp_path / "销售易_合同_2026-09.csv", [head, ["华东精密", "500", "2026/9/1", "王芳"],
+                                                          ["联创科技", "300", "2026/9/9", "李强"]], encoding="gbk")
+    m = csv_file(tmp_path / "映射.csv", mapping_rows((None, "合同金额（元）", "revenue"), (None, "签约日期", "month"),
+                                                   (None, "业务员", "ignore")), encoding="gbk")
+    b = build_map(tmp_path / "out", cust, jul, aug, sep, map_file=m)
+    no_errors(b)
+    assert b.revenue("000101") == (approx(10500), approx(10500))
+    assert b.revenue("000102") == (approx(2300), approx(2300))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 4, "rejected": 0, "skipped": 0}
+
+
+def test_sales_mix_of_wide_and_long_files(tmp_path):
+    """Last year's wide 销售月报 plus this year's long ERP export: TTM spans both."""
+    old = xlsx(tmp_path / "2025年销售月报.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售月报": [["客户编号", "客户名称", "2025年", None, None, None],
+                 [None, None, "9月", "10月", "11月", "12月"],
+                 ["KH0001", "华东精密", 999, 100, 100, 100],
+                 ["KH0002", "联创科技", None, None, 40, None]]},
+        merges={"销售月报": ["A1:A2", "B1:B2", "C1:F1"]})
+    new = xlsx(tmp_path / "2026销售明细.xlsx", {
+        "销售明细": [["客户编号", "月份", "销售额", "毛利"],
+                 ["KH0001", "2026-08", 300, 30], ["KH0002", "2026-09", 60, 6], ["KH0003", "2026-02", 5, 1]]})
+    b = build(tmp_path / "out", old, new)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.period == "2026Q3"
+    assert b.revenue("KH0001") == (approx(600), approx(300))
+    assert b.revenue("KH0002") == (approx(100), approx(60))
+    assert b.revenue("KH0003") == (approx(5), approx(0))
+    assert b.acct("KH0001")["revenue_yq"] == approx(999)        # 2025-09 is in YQ (2025-07 … 09)
