@@ -9,7 +9,8 @@ A Columns sheet in any input workbook, or a file given with `--map FILE`
             Region code    ignore                             <- a column not to read
             跟进方式        type                 微信     call  <- an enum value -> its key
 
-`sheet` blank = any sheet. A mapping wins over every built-in rule; an entry
+`sheet` blank = any sheet; a row whose sheet or column starts with `#` is
+a comment. A mapping wins over every built-in rule; an entry
 that matches nothing is a warning; where the sheet and `--map` disagree,
 `--map` wins (warning).
 """
@@ -145,6 +146,8 @@ def entries_from_rows(rows: list[list[Any]], file: str, sheet: str, first_row: i
             return cell_text(row[j]).strip() if j is not None and j < len(row) else ""
         e = Entry(get("sheet"), get("column"), get("field"), get("unit"), get("value"), get("means"),
                   Loc(file, sheet, first_row + i), from_map)
+        if e.sheet.startswith("#") or e.column.startswith("#"):
+            continue            # a comment row (the template's examples)
         if any((e.sheet, e.column, e.field, e.value)):
             out.append(e)
     return out

@@ -1166,4 +1166,31 @@ def blank_workbook(lang: str):
             # The two settings every workbook states; the rest keep their defaults.
             ws.append(["language", lang])
             ws.append(["currency", "CNY"])
+    _columns_sheet(wb, lang)
     return wb
+
+
+# The Columns sheet of the blank template (SPEC §1.5): examples as comment
+# rows (`#` before the sheet), so the template validates clean until one is used.
+COLUMNS_EXAMPLES = (
+    ("#Sheet1", "", "Sales", "", "", "", "把名为 Sheet1 的表按销售表读取 / read the sheet Sheet1 as Sales"),
+    ("#", "销售收入（万元）", "revenue", "万元", "", "", "该列为销售额，单位万元 / this column is revenue in 万元"),
+    ("#", "Amount", "revenue", "k", "", "", "Salesforce: Amount in thousands"),
+    ("#", "区域代码", "ignore", "", "", "", "不读取此列 / do not read this column"),
+    ("#", "跟进方式", "type", "", "微信", "call", "“微信”算作电话沟通 / WeChat counts as a call"),
+    ("#", "关系状态", "relationship_stage", "", "一般", "developing", "“一般”即发展中 / 一般 means developing"),
+)
+
+
+def _columns_sheet(wb, lang: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+    ws = wb.create_sheet("列映射" if lang == "zh" else "Columns")
+    ws.append(["sheet", "column", "field", "unit", "value", "means",
+               "说明（删除 # 后生效）" if lang == "zh" else "note (remove the # to use a row)"])
+    for c in ws[1]:
+        c.font = Font(bold=True, color="FFFFFF")
+        c.fill = PatternFill("solid", fgColor="1F4E79")
+    for row in COLUMNS_EXAMPLES:
+        ws.append([v or None for v in row])
+    for letter, width in zip("ABCDEFG", (12, 22, 20, 8, 10, 12, 60)):
+        ws.column_dimensions[letter].width = width

@@ -201,3 +201,16 @@ def test_one_flat_crm_export_is_read_as_customers_and_sales(tmp_path):
     assert data.rows["Customers"].read == 2 and data.rows["Sales"].read == 3
     [w] = [p for p in data.problems if p.severity == "warning" and p.row]
     assert w.row == 3 and "李" in w.message and "王" in w.message
+
+
+def test_the_blank_templates_columns_examples_work_once_uncommented(tmp_path):
+    # The template's example: 跟进方式 微信 -> call. Uncommented, a visit log uses it.
+    path = write(tmp_path / "m.xlsx", {
+        "客户": CUSTOMERS,
+        "销售": [["客户编号", "月份", "销售额"], ["KH0001", "2026-07", 1]],
+        "拜访记录": [["客户编号", "拜访日期", "跟进方式"], ["KH0001", "2026-07-03", "微信"], ["KH0001", "2026-07-04", "飞书"]],
+        "列映射": [["sheet", "column", "field", "unit", "value", "means"], ["#", "区域代码", "ignore", "", "", ""],
+                  ["", "跟进方式", "type", "", "飞书", "call"]]})
+    data = read_workbooks([path], lang="en")
+    assert [a.type for a in data.activities] == ["call", "call"]
+    assert not [p for p in data.problems if p.severity in ("error", "warning") and p.row]

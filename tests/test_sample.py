@@ -247,7 +247,12 @@ def test_blank_template(tmp_path, lang):
     r = CliRunner().invoke(main, ["init", str(path), "--blank", "--lang", lang])
     assert r.exit_code == 0, r.output
     wb = load_workbook(path)
-    assert wb.sheetnames == [readme_title(lang)] + [s.title(lang) for s in schema.SHEETS]
+    columns = "列映射" if lang == "zh" else "Columns"
+    assert wb.sheetnames == [readme_title(lang)] + [s.title(lang) for s in schema.SHEETS] + [columns]
+    # The Columns sheet shows the mapping forms as comment rows (SPEC §1.5).
+    mapped = [[c.value for c in row] for row in wb[columns].iter_rows()]
+    assert mapped[0][:6] == ["sheet", "column", "field", "unit", "value", "means"]
+    assert all(str(r[0]).startswith("#") for r in mapped[1:]) and any(r[4] == "微信" for r in mapped)
     readme = [c.value for row in wb[readme_title(lang)].iter_rows() for c in row if c.value]
     assert any("客户" in v for v in readme) and any("Customers" in v for v in readme)   # bilingual
     yes_no = "是,否" if lang == "zh" else "yes,no"
