@@ -2,7 +2,13 @@
 
 `summary_dict` turns a `Result` into exactly the documented shape, plus a
 few added keys (settings in force, care calendar, more portfolio figures);
-none of the documented keys changes meaning. Rounding happens only here:
+none of the documented keys changes meaning. v1.1 (SPEC §6 "v1.1 adds"):
+per account `health_coverage`, band `insufficient`, `history` (newest
+first), `target_q`, `attainment_q` and `action` on every risk; in
+`portfolio` `target_q`, `attainment_q`, `revenue_at_risk`,
+`revenue_by_quarter` (oldest first), `movers_up`, `movers_down`; per manager
+`target_q`, `attainment_q`; top-level `headlines` (figure by its `unit`:
+count as an integer, money 2 decimals, ratio 4). Rounding happens only here:
 money to 2 decimals, ratios (fractions, not percents) to 4, scores to 1,
 half-up on the shortest decimal form, so 81.25 is 81.3 in the JSON as in
 the reports. Both writers are atomic: a temporary file in the same folder,

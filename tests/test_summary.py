@@ -115,3 +115,54 @@ def test_problems_csv(tmp_path):
     assert rows[1] == ["error", "b.xlsx", "销售", "7", "C", "销售额", "abc", "不是数字"]
     assert rows[2][3] == "" and rows[2][6] == "'=HYPERLINK(\"x\")" and rows[2][7] == "bad, \"quoted\""
     assert rows[3][6] == "-300"                        # a negative number stays as it is
+
+
+def test_v1_1_keys_with_hand_computed_numbers():
+    from dataclasses import replace
+    from kamreport.model import Target
+    d = replace(dataset(), targets=(Target("C1", date(2026, 9, 1), 1500.4, L),))
+    out = SM.summary_dict(compute(d), d, [], {})
+    jsonschema.validate(out, SCHEMA)
+    a = {x["customer_id"]: x for x in out["accounts"]}
+    c1, c2, c3 = a["C1"], a["C2"], a["C3"]
+    # C1: growth qoq 1000.005 / 3000 - 1 -> clamped to 0; satisfaction 82.5; engagement 29 days -> 100;
+    # service 100; no due action. Coverage .3 + .25 + .2 + .15 = .9; (0 + 20.625 + 20 + 15) / .9 = 61.80…
+    assert (c1["health"], c1["health_band"], c1["health_coverage"]) == (61.8, "amber", 0.9)
+    # C2 (designated, nothing else): engagement 0 + service 100 -> coverage .35: insufficient
+    assert (c2["health"], c2["health_band"], c2["health_coverage"]) == (None, "insufficient", 0.35)
+    assert c2["health_components"] == {"growth": None, "satisfaction": None, "engagement": 0.0,
+                                       "service": 100.0, "execution": None}
+    assert (c3["health_band"], c3["health_coverage"]) == (None, None)
+    # target: 1000.005 / 1500.4 = 0.666492… -> 0.6665; money 2 decimals
+    assert (c1["target_q"], c1["attainment_q"]) == (1500.4, 0.6665)
+    assert (c2["target_q"], c2["attainment_q"]) == (None, None)
+    assert (out["portfolio"]["target_q"], out["portfolio"]["attainment_q"]) == (1500.4, 0.6665)
+    assert (out["managers"][0]["target_q"], out["managers"][0]["attainment_q"]) == (1500.4, 0.6665)
+    # risks carry their next step, in the report language (zh)
+    assert [(r["code"], r["severity"], r["action"]) for r in c1["risks"]] == [
+        ("REVENUE_DROP", "high", "由李与客户决策者一起复盘该客户"),
+        ("CONCENTRATION", "medium", "拓展其他客户，降低对该客户的依赖"),
+        ("NO_ACTION_PLAN", "medium", "为高风险制定行动计划（负责人、截止日期）")]
+    # history: newest first; at 06-30 C1 sold 3,000 in June, key by high_potential (the only market
+    # size: headroom rank 100), no survey or touch yet -> insufficient; before, no revenue in the TTM:
+    # potential 100, strategic (4 - 1) * 25 = 75 -> score (.3*100 + .2*75) / .5 = 90: a prospect
+    assert [(h["as_of"], h["tier"], h["health"], h["health_band"], h["revenue_q"]) for h in c1["history"]] == [
+        ("2026-09-30", "key", 61.8, "amber", 1000.01), ("2026-06-30", "key", None, "insufficient", 3000.0),
+        ("2026-03-31", "prospect", None, None, 0.0), ("2025-12-31", "prospect", None, None, 0.0)]
+    assert c1["tier_prev"] == c1["history"][1]["tier"]
+    pf = out["portfolio"]
+    assert pf["nps"] == 100.0                               # points, not a fraction
+    assert pf["revenue_by_quarter"][-2:] == [
+        {"label": "2026Q2", "revenue": 3000.0, "revenue_key": 3000.0, "target": None, "target_key": None},
+        {"label": "2026Q3", "revenue": 1000.34, "revenue_key": 1000.34, "target": 1500.4, "target_key": 1500.4}]
+    # movers: C1 1000.005 - 3000 = -1999.995 -> -2000.0 (half-up); C2 +1/3 -> 0.33
+    assert pf["movers_up"] == [{"customer_id": "C2", "change": 0.33}]
+    assert pf["movers_down"] == [{"customer_id": "C1", "change": -2000.0}]
+    # revenue at risk: C1 4000.005 + C2 1/3 = 4000.3383… -> 4000.34
+    assert pf["revenue_at_risk"] == 4000.34
+    # headlines: pyramid key 2/3 vs 10 % (+.5667), time key 45/45 vs 60 % (+.4)
+    assert [(h["code"], h["figure"], h["customers"]) for h in out["headlines"]] == [
+        ("REVENUE_AT_RISK", 4000.34, ["C1", "C2"]), ("NO_ACTION_PLAN", 2, ["C1", "C2"]),
+        ("LARGEST_DROP", -2000.0, ["C1"]), ("PYRAMID_OFF_TARGET", 0.5667, []),
+        ("TIME_OFF_TARGET", 0.4, [])]
+    assert out["headlines"][0]["message"] == "2 家重点客户有高风险，涉及近12个月销售额 ¥4,000"
