@@ -83,7 +83,7 @@ def test_chinese_office_book_with_synonym_sheets_and_columns(tmp_path):
 
 
 CUSTOMER_SHEETS = ["客户信息", "客户档案", "客户名单", "Accounts"]
-SALES_SHEETS = ["销售数据", "销售明细", "销售月报", "Revenue", "Orders", "销售数据2026", "2026年销售", "2026年 销售明细表"]
+SALES_SHEETS = ["销售数据", "销售明细", "销售月报", "Revenue", "Orders", "销售数据2026", "2026年销售", "2026年 销售明细表", "Sales 2026", "FY2026 Revenue"]
 ACTIVITY_SHEETS = ["拜访记录", "跟进记录", "客户拜访", "Visits", "Calls", "2026年拜访记录"]
 
 
@@ -836,7 +836,8 @@ def _odd_monthly(path, with_mapping: list[tuple] | None, hidden: bool = False):
                  ["KH0001", "2026-07", 1.5, 99999],
                  ["KH0001", "2026-09", 0.5, 99999],
                  ["KH0002", "2026-08", 2, 99999]],
-        "活动": [["客户编号", "日期", "方式"], ["KH0001", d(2026, 9, 10), "微信"], ["KH0002", d(2026, 8, 1), "拜访"]]}
+        "活动": [["客户编号", "日期", "方式"], ["KH0001", d(2026, 9, 10), "微信"], ["KH0002", d(2026, 8, 1), "拜访"],
+                 ["KH0002", d(2026, 9, 20), "钉钉"]]}
     if with_mapping is not None:
         sheets["列映射"] = mapping_rows(*with_mapping)
     return xlsx(path, sheets, hidden=("列映射",) if hidden else ())
@@ -848,6 +849,7 @@ ODD_MAPPING = [("销售月报", "往来单位", "customer_id"),
                ("销售月报", "备用", "ignore"),
                ("销售月报", None, "Sales"),
                ("活动", "方式", "type", None, "微信", "call"),
+               ("活动", "方式", "type", None, "钉钉", "call"),           # a word no built-in list has
                (None, "关系", "relationship_stage", None, "一般", "developing")]
 
 
@@ -856,7 +858,7 @@ def _check_odd(b):
     assert b.revenue("KH0001") == (approx(20000), approx(20000))
     assert b.revenue("KH0002") == (approx(20000), approx(20000))
     assert b.acct("KH0001")["touches_q"] == 1 and b.acct("KH0001")["days_since_touch"] == 20
-    assert b.acct("KH0002")["days_since_touch"] == 60
+    assert b.acct("KH0002")["touches_q"] == 2 and b.acct("KH0002")["days_since_touch"] == 10
 
 
 @pytest.mark.parametrize("hidden", [False, True], ids=["visible", "hidden"])
@@ -1245,3 +1247,51 @@ def test_sales_mix_of_wide_and_long_files(tmp_path):
     assert b.revenue("KH0002") == (approx(100), approx(60))
     assert b.revenue("KH0003") == (approx(5), approx(0))
     assert b.acct("KH0001")["revenue_yq"] == approx(999)        # 2025-09 is in YQ (2025-07 … 09)
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["merged", "year in the group's first cell"])
+def test_wide_two_year_groups_in_one_sheet(tmp_path, merged):
+    """A rolling 12-month sheet: 2025年 over 10月–12月, 2026年 over 1月–9月."""
+    f = xlsx(tmp_path / "滚动12个月.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "2025年", None, None, "2026年", *[None] * 8],
+                 [None, "10月", "11月", "12月", *zh_months(9)],
+                 ["KH0001", 100, 100, 100, 10, 10, 10, 10, 10, 10, 1, 1, 1],
+                 ["KH0002", 7, None, None, None, None, None, None, None, None, None, None, 3]]},
+        merges={"销售": ["A1:A2", "B1:D1", "E1:M1"]} if merged else {})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.period == "2026Q3"
+    assert b.revenue("KH0001") == (approx(363), approx(3))
+    assert b.acct("KH0001")["revenue_pq"] == approx(30)
+    assert b.revenue("KH0002") == (approx(10), approx(3))
+    assert counts(b, "Sales") == {"read": 2, "accepted": 2, "rejected": 0, "skipped": 0}
+
+
+def test_csv_mixing_decimal_forms_has_bad_values_never_a_guess(tmp_path):
+    c = csv_file(tmp_path / "customers.csv", [["customer_id", "name"], ["C1", "Acme"]], delimiter=";")
+    s = csv_file(tmp_path / "sales.csv", [["customer_id", "month", "revenue", "gross_profit"],
+                                         ["C1", "2026-07", "1.234,56", "1"],
+                                         ["C1", "2026-08", "1,234.56", "1"],
+                                         ["C1", "2026-09", "100", "1"]], delimiter=";")
+    b = build(tmp_path / "out", c, s)
+    assert b.exit_code == 0, b.output
+    bad = [p for p in b.where("error") if p["column"] == "C"]
+    assert bad and {p["row"] for p in bad} <= {"2", "3"}, b.problems      # a bad value, at the mixed cells only
+    # whatever is read is read right: 100, plus 1234.56 for any row that was accepted
+    got = b.revenue("C1")[0]
+    assert got == approx(100 + 1234.56 * (2 - len(bad))), got
+
+
+def test_a_numeric_id_fitting_two_zero_padded_ids_is_an_error_listing_both(tmp_path):
+    f = xlsx(tmp_path / "pad.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["0101", "甲"], ["00101", "乙"], ["000102", "丙"]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"], [101, "2026-09", 10, 1], [102, "2026-09", 4, 1], ["0101", "2026-08", 2, 1]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0
+    assert b.revenue("0101") == (approx(2), approx(2))          # exact wins
+    assert b.revenue("00101") == (approx(0), approx(0))
+    assert b.revenue("000102") == (approx(4), approx(4))
+    [e] = b.where("error")
+    assert e["row"] == "2" and "0101" in e["message"] and "00101" in e["message"], e
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 1, "skipped": 0}
