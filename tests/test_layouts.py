@@ -214,3 +214,24 @@ def test_the_blank_templates_columns_examples_work_once_uncommented(tmp_path):
     data = read_workbooks([path], lang="en")
     assert [a.type for a in data.activities] == ["call", "call"]
     assert not [p for p in data.problems if p.severity in ("error", "warning") and p.row]
+
+
+def test_the_documented_salesforce_mapping_reads_an_export(tmp_path):
+    import re
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "synonyms.md").read_text(encoding="utf-8")
+    block = re.search(r"### A Salesforce export.*?```csv\n(.*?)```", doc, re.S)[1]
+    mp = tmp_path / "salesforce.csv"
+    mp.write_text(block, encoding="utf-8")
+    accounts = write(tmp_path / "accounts.xlsx", {"Accounts": [
+        ["Account ID", "Account Name", "Account Owner"], ["0015g00000AbC", "Acme Ltd", "Ann"]],
+        "Settings": [["key", "value"], ["fx_USD", 7.1]]})
+    opps = write(tmp_path / "opportunities.xlsx", {"Opportunities": [
+        ["Opportunity Name", "Account ID", "Close Date", "Amount", "Stage"],
+        ["Renewal", "0015g00000AbC", "2026-07-20", 12.5, "Closed Won"],
+        ["Upsell", "0015g00000AbC", "2026-08-03", 40, "Proposal"]]})
+    data = read_workbooks([accounts, opps], lang="en", map_file=str(mp))
+    assert not data.fatal, [p.message for p in data.problems]
+    assert [(c.customer_id, c.name, c.account_manager) for c in data.customers] == [("0015g00000AbC", "Acme Ltd", "Ann")]
+    assert [(s.month.month, s.revenue) for s in data.sales] == [(7, 12.5 * 1000 * 7.1)]
+    assert data.rows["Sales"].skipped == 1
