@@ -41,7 +41,7 @@ from .errors import KamError
 from .model import ERROR
 
 OK, ERR, RISK = 0, 1, 3
-FORMATS = ("html", "pdf", "json")
+FORMATS = ("html", "pdf", "json", "pptx", "xlsx")
 MAX_POLICY_BYTES = 1_000_000
 MAX_LOGO_BYTES = 2_000_000
 MAX_FRONT_PASSES = 4
@@ -54,7 +54,8 @@ LOCK_NAME = ".kamreport.lock"
 # What a build writes in a period folder (True: a folder). Anything else
 # there (the send log mail/, a file of the user's) is carried into the new build.
 OUTPUT_NAMES = {"index.html": False, "booklet.html": False, "booklet.pdf": False,
-                "summary.json": False, "problems.csv": False, "accounts": True}
+                "summary.json": False, "problems.csv": False, "accounts": True,
+                "booklet.pptx": False, "results.xlsx": False}
 
 
 def parse_formats(value: str) -> frozenset[str]:
@@ -62,7 +63,7 @@ def parse_formats(value: str) -> frozenset[str]:
     parts = [p.strip().lower() for p in (value or "").split(",") if p.strip()]
     bad = [p for p in parts if p not in FORMATS]
     if bad or not parts:
-        raise KamError(f"--format: {', '.join(bad) or '(empty)'} is not one of html, pdf, json "
+        raise KamError(f"--format: {', '.join(bad) or '(empty)'} is not one of html, pdf, json, pptx, xlsx "
                        "(comma-separated, e.g. html,pdf)")
     return frozenset(parts)
 
@@ -506,6 +507,20 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
 
     if "json" in fmt:
         summary.write_summary(str(out / "summary.json"), prepared.summary)
+    if "pptx" in fmt:           # SPEC §6 Deck: from summary.json's content
+        from . import deck
+        t0 = time.process_time()
+        deck.write_deck(prepared.summary, out / "booklet.pptx", settings.language,
+                        views.brand_color(settings.brand_color), settings.logo)
+        report.times["pptx"] = time.process_time() - t0
+        report.log("wrote booklet.pptx")
+    if "xlsx" in fmt:           # SPEC §6 Results workbook
+        from . import results_xlsx
+        t0 = time.process_time()
+        results_xlsx.write_results(prepared.summary, list(prepared.problems), out / "results.xlsx",
+                                   settings.language)
+        report.times["xlsx"] = time.process_time() - t0
+        report.log("wrote results.xlsx")
     summary.write_problems_csv(str(out / "problems.csv"), list(prepared.problems))
 
 

@@ -101,7 +101,7 @@ def _build_formats(ctx, param, value):
 @click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--period", callback=_period_option, help="2026Q3 (also 2026-Q3, 2026q3) or a month 2026-08. Default: from the data.")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root; files go to OUT/<period>/.")
-@click.option("--format", "formats", default="html,pdf,json", show_default=True, callback=_build_formats, help="Comma-separated: html, pdf, json.")
+@click.option("--format", "formats", default="html,pdf,json", show_default=True, callback=_build_formats, help="Comma-separated: html, pdf, json, pptx (booklet.pptx, the deck), xlsx (results.xlsx).")
 @click.option("--accounts", type=click.Choice(["key", "all"]), default="key", show_default=True, help="Account plans for key accounts or every customer.")
 @click.option("--lang", type=LANG, default=None, help="Report language (default: the language setting, else from the headers).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), help="Folder whose templates override the packaged ones by name.")

@@ -75,6 +75,10 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
         outputs += list(f.values())
     if "json" in formats:
         outputs += ["summary.json"]
+    if "pptx" in formats:
+        outputs += ["booklet.pptx"]
+    if "xlsx" in formats:
+        outputs += ["results.xlsx"]
     outputs += ["problems.csv"]
 
     contexts: dict[str, dict[str, Any]] = {}
@@ -90,7 +94,9 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
     return Prepared(
         fatal=(), result=result, chosen=tuple(a.customer_id for a in chosen), files=files,
         outputs=tuple(outputs), contexts=contexts,
-        summary=summary.summary_dict(result, dataset, outputs, files) if "json" in formats else None,
+        # the deck and the results workbook are made from summary.json's content
+        summary=summary.summary_dict(result, dataset, outputs, files)
+        if formats & {"json", "pptx", "xlsx"} else None,
         problems=tuple(summary.all_problems(result, dataset)),
         rejected=sum(c.rejected for c in dataset.rows.values()), times=times)
 
