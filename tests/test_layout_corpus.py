@@ -1295,3 +1295,85 @@ def test_a_numeric_id_fitting_two_zero_padded_ids_is_an_error_listing_both(tmp_p
     [e] = b.where("error")
     assert e["row"] == "2" and "0101" in e["message"] and "00101" in e["message"], e
     assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 1, "skipped": 0}
+
+
+def test_per_month_total_rows_and_a_customer_list_count_row(tmp_path):
+    """An ERP sales list with a 合计 row per month (its month filled) and a
+    customer list closed by `合计：3 户`: both skipped, never a customer named 合计."""
+    f = xlsx(tmp_path / "月合计.xlsx", {
+        "客户": [*CUSTOMERS_ZH, ["合计：3 户"]],
+        "销售": [["客户编号", "月份", "销售额", "毛利"],
+                 ["KH0001", "2026-07", 100, 10], ["KH0002", "2026-07", 50, 5], ["合计", "2026-07", 150, 15],
+                 ["KH0001", "2026-08", 20, 2], ["合计", "2026-08", 20, 2]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.summary["portfolio"]["customers"] == 3
+    assert counts(b, "Customers") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
+    assert counts(b, "Sales") == {"read": 5, "accepted": 3, "rejected": 0, "skipped": 2}
+    assert b.revenue("KH0001") == (approx(120), approx(120))
+    assert b.revenue("KH0002") == (approx(50), approx(50))
+
+
+def test_a_customer_whose_name_starts_with_total_is_not_a_totals_row(tmp_path):
+    """TotalEnergies and Total Logistics are customers: their rows are revenue.
+    (SPEC §1.5 skips a row whose label 'starts with' Total; read literally it
+    would drop a real customer's revenue without a word — the reader must not
+    guess a number away. A label that is a known customer's name is a customer.)"""
+    f = xlsx(tmp_path / "energy.xlsx", {
+        "Customers": [["Customer ID", "Name"], ["E1", "TotalEnergies Marketing China"], ["E2", "Total Logistics Ltd"],
+                      ["E3", "Acme"]],
+        "Sales": [["Customer ID", "Customer", "Month", "Revenue", "Gross profit"],
+                  ["E1", "TotalEnergies Marketing China", "2026-09", 1000, 100],
+                  ["E2", "Total Logistics Ltd", "2026-08", 400, 40],
+                  ["E3", "Acme", "2026-07", 10, 1],
+                  ["Total", None, None, 1410, 141]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("E1") == (approx(1000), approx(1000))
+    assert b.revenue("E2") == (approx(400), approx(400))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 3, "rejected": 0, "skipped": 1}
+
+
+def test_names_match_across_full_width_brackets_and_spaces(tmp_path):
+    """华东精密（上海）有限公司 in the customer list, 华东精密(上海)有限公司 in the
+    sales list kept by name: one customer (SPEC: names 'folded the same way')."""
+    f = xlsx(tmp_path / "brackets.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH0001", "华东精密（上海）有限公司"], ["KH0002", "ＡＢＣ 贸易"]],
+        "销售": [["客户名称", "月份", "销售额", "毛利"],
+                 ["华东精密(上海)有限公司", "2026-09", 100, 10],
+                 ["ABC 贸易", "2026-09", 30, 3],
+                 ["abc 贸易", "2026-08", 3, 1]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(100), approx(100))
+    assert b.revenue("KH0002") == (approx(33), approx(33))
+
+
+def test_wide_per_product_with_the_customer_merged_over_its_products(tmp_path):
+    f = xlsx(tmp_path / "按产品.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "产品", "2026-07", "2026-08", "2026-09", "合计"],
+                 ["KH0001", "伺服电机", 100, 100, 100, 300],
+                 [None, "减速机", 50, None, 50, 100],
+                 [None, "备件", None, -20, None, -20],           # a return
+                 ["KH0002", "伺服电机", None, None, 70, 70]]},
+        merges={"销售": ["A2:A4"]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(380), approx(380))
+    assert b.revenue("KH0002") == (approx(70), approx(70))
+    assert counts(b, "Sales") == {"read": 4, "accepted": 4, "rejected": 0, "skipped": 0}
+
+
+def test_flat_export_blank_later_value_is_no_disagreement(tmp_path):
+    """A blank 区域 on a later row is not 'a different value'."""
+    f = xlsx(tmp_path / "flat.xlsx", {
+        "Sheet1": [["客户编号", "客户名称", "区域", "月份", "销售额", "毛利"],
+                   ["KH0001", "华东精密", "华东", "2026-07", 10, 1],
+                   ["KH0001", "华东精密", None, "2026-08", 20, 2],
+                   ["KH0002", "联创科技", "华东", "2026-09", 5, 1]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.count("warning") == 0, b.problems
+    assert b.summary["portfolio"]["customers"] == 2
+    assert b.revenue("KH0001") == (approx(30), approx(30))
