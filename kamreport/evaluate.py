@@ -643,7 +643,7 @@ def _names(accs: Sequence, zh: bool, limit: int = 3) -> str:
     shown = [a.name for a in accs[:limit]]
     rest = len(accs) - len(shown)
     if zh:
-        return "、".join(shown) + (f"等 {len(accs)} 家" if rest else "")
+        return "、".join(shown) + ("等" if rest else "")      # the count is said before the names
     if rest:
         return ", ".join(shown) + f" and {rest} more"
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -785,5 +785,5 @@ def test_time_share_off_target_and_names_list():
                        r.period, r.settings, "en") == ()       # 20 % vs 10 %, 50 % vs 60 %: exactly 10 points
     named = [Customer(c, f"N{c}", L) for c in "ABCD"]
     assert E._names(named, False) == "NA, NB, NC and 1 more"
-    assert E._names(named, True) == "NA、NB、NC等 4 家"
+    assert E._names(named, True) == "NA、NB、NC等"
     assert E._names(named[:2], False) == "NA and NB"
