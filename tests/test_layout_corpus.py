@@ -1377,3 +1377,30 @@ def test_flat_export_blank_later_value_is_no_disagreement(tmp_path):
     assert b.count("warning") == 0, b.problems
     assert b.summary["portfolio"]["customers"] == 2
     assert b.revenue("KH0001") == (approx(30), approx(30))
+
+
+def test_wide_sheet_by_customer_name_without_ids(tmp_path):
+    """A wide sheet keyed by 客户名称 (no id column): matched by name."""
+    f = xlsx(tmp_path / "按名称.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户名称", "2026年7月", "2026年8月", "2026年9月", "合计"],
+                 ["华东精密制造有限公司", 10, 20, 30, 60],
+                 ["北京远航国际贸易有限公司", None, None, 5, 5],
+                 ["合计", 10, 20, 35, 65]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(60), approx(60))
+    assert b.revenue("KH0003") == (approx(5), approx(5))
+    assert b.revenue("KH0002") == (approx(0), approx(0))
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 0, "skipped": 1}
+
+
+def test_validate_json_of_a_refused_book_is_still_json(tmp_path):
+    """Tools read `validate --json` also when the input is refused: the fatal
+    problem with its file:Sheet."""
+    f = xlsx(tmp_path / "ambiguous.xlsx", {"Sheet1": [["Customer ID", "Name"], ["C1", "Acme"]],
+                                           "Sales": [["Customer ID", "Month", "Revenue"], ["C1", "2026-09", 1]]})
+    code, doc = validate_json(f)
+    assert code == 1
+    blob = json.dumps(doc, ensure_ascii=False)
+    assert "fatal" in blob and "Sheet1" in blob, doc
