@@ -1404,3 +1404,62 @@ def test_validate_json_of_a_refused_book_is_still_json(tmp_path):
     assert code == 1
     blob = json.dumps(doc, ensure_ascii=False)
     assert "fatal" in blob and "Sheet1" in blob, doc
+
+
+def test_wide_last_year_block_is_ignored_and_budget_block_is_the_target(tmp_path):
+    """2026年 销售对比表: 本年实际 / 上年同期 / 预算 blocks over 7月–9月. The
+    上年同期 block is never this year's revenue (SPEC §1.5 Qualifiers:
+    `去年`, `上年`, `同期` … ignored; `预算` makes the target)."""
+    f = xlsx(tmp_path / "对比表.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售对比": [["2026年 销售对比表"],
+                 [None, "本年实际", None, None, "上年同期", None, None, "预算", None, None],
+                 ["客户编号", "7月", "8月", "9月", "7月", "8月", "9月", "7月", "8月", "9月"],
+                 ["KH0001", 100, 100, 100, 80, 80, 80, 120, 120, 120],
+                 ["KH0002", None, 40, None, 90, 90, 90, 50, 50, 50]]},
+        merges={"销售对比": ["B2:D2", "E2:G2", "H2:J2"]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    a1, a2 = b.acct("KH0001"), b.acct("KH0002")
+    assert (a1["revenue_q"], a1["revenue_ttm"], a1["target_q"]) == (approx(300), approx(300), approx(360))
+    assert (a2["revenue_q"], a2["revenue_ttm"], a2["target_q"]) == (approx(40), approx(40), approx(150))
+    assert a1["revenue_yq"] == approx(0)          # the prior-year block is ignored, not read as 2025
+
+
+def test_wide_gross_margin_block_is_not_gross_profit(tmp_path):
+    """销售额 and 毛利率 (a percentage) blocks: 毛利率 is no gross_profit."""
+    f = xlsx(tmp_path / "毛利率.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [[None, "销售额", None, "毛利", None, "毛利率", None],
+                 ["客户编号", "2026-08", "2026-09", "2026-08", "2026-09", "2026-08", "2026-09"],
+                 ["KH0001", 1000, 1000, 200, 300, 0.2, 0.3],
+                 ["KH0002", 500, None, 50, None, 0.1, None]]},
+        merges={"销售": ["B1:C1", "D1:E1", "F1:G1"]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(2000), approx(2000))
+    assert b.acct("KH0001")["gross_profit_ttm"] == approx(500)
+    assert b.acct("KH0002")["gross_profit_ttm"] == approx(50)
+
+
+def test_long_gross_margin_column_beside_gross_profit(tmp_path):
+    f = xlsx(tmp_path / "margin.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利", "毛利率"],
+                 ["KH0001", "2026-09", 1000, 250, "25%"], ["KH0002", "2026-08", 400, 40, 0.1]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.acct("KH0001")["gross_profit_ttm"] == approx(250)
+    assert b.acct("KH0002")["gross_profit_ttm"] == approx(40)
+
+
+def test_wide_month_numbers_with_no_year_anywhere_are_refused(tmp_path):
+    """7月 8月 9月 and no year in a group header or the title rows: which year
+    is not guessed (SPEC §1.5: 'it never guesses a number')."""
+    f = xlsx(tmp_path / "no_year.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户销售表"], ["客户编号", "7月", "8月", "9月"], ["KH0001", 1, 2, 3]]})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 1 and b.summary is None, (b.output, b.problems)
+    code, out = validate(f)
+    assert code == 1 and any(f"{f}:销售" in x for x in fatal_lines(out)), out
