@@ -1436,6 +1436,10 @@ def test_wide_gross_margin_block_is_not_gross_profit(tmp_path):
                  ["KH0002", 500, None, 50, None, 0.1, None]]},
         merges={"销售": ["B1:C1", "D1:E1", "F1:G1"]})
     b = build(tmp_path / "out", f)
+    if b.exit_code == 1:               # refusing the sheet is also honest; a wrong figure is not
+        code, out = validate(f)
+        assert code == 1 and any(f"{f}:销售" in x for x in fatal_lines(out)), out
+        return
     no_errors(b)
     assert b.revenue("KH0001") == (approx(2000), approx(2000))
     assert b.acct("KH0001")["gross_profit_ttm"] == approx(500)
@@ -1463,3 +1467,27 @@ def test_wide_month_numbers_with_no_year_anywhere_are_refused(tmp_path):
     assert b.exit_code == 1 and b.summary is None, (b.output, b.problems)
     code, out = validate(f)
     assert code == 1 and any(f"{f}:销售" in x for x in fatal_lines(out)), out
+
+
+@pytest.mark.parametrize("groups", [("数量", "销售额", "回款"), ("Units", "Revenue", "Collections")],
+                         ids=["zh", "en"])
+def test_wide_quantity_and_collection_blocks_are_not_revenue(tmp_path, groups):
+    """A sales sheet with 数量 (units), 销售额 and 回款 (cash collected) blocks:
+    only the revenue block is revenue; units and collections are not money
+    of this field (ignored, info) — never added to revenue."""
+    q, r, c = groups
+    f = xlsx(tmp_path / "三栏.xlsx", {
+        "Customers": CUSTOMERS_EN,
+        "Sales": [[None, q, None, r, None, c, None],
+                  ["Customer ID", "2026-08", "2026-09", "2026-08", "2026-09", "2026-08", "2026-09"],
+                  ["C1", 12, 30, 1200, 3000, 1000, 2500],
+                  ["C2", 1, None, 100, None, None, 90]]},
+        merges={"Sales": ["B1:C1", "D1:E1", "F1:G1"]})
+    b = build(tmp_path / "out", f)
+    if b.exit_code == 1:               # refusing the sheet (two blocks fit revenue) is also honest
+        code, out = validate(f)
+        assert code == 1 and any(f"{f}:Sales" in x for x in fatal_lines(out)), out
+        return
+    assert b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.revenue("C1") == (approx(4200), approx(4200)), "units / collections summed into revenue"
+    assert b.revenue("C2") == (approx(100), approx(100))
