@@ -92,8 +92,9 @@ class Mapping:
         f = schema.fold(header)
         best = None
         for e in self.entries:
-            if e.column and not e.value and schema.fold(e.column) == f and self._sheet_fits(e, sheet):
-                if best is None or (e.sheet and not best.sheet):
+            # A value entry names its column's field too (关系 -> relationship_stage, 一般 -> developing).
+            if e.column and (e.field or not e.value) and schema.fold(e.column) == f and self._sheet_fits(e, sheet):
+                if best is None or (e.sheet and not best.sheet) or (best.value and not e.value):
                     best = e
         if best is not None:
             self.used.add(id(best))
@@ -106,8 +107,9 @@ class Mapping:
         for e in self.entries:
             if not e.value or not self._sheet_fits(e, sheet):
                 continue
-            target = schema.fold(e.column or e.field)
-            if target in (fh, fk) or target == schema.fold(_zh(key)):
+            by_column = bool(e.column) and schema.fold(e.column) == fh
+            by_field = bool(e.field) and schema.fold(e.field) in (fk, schema.fold(_zh(key)))
+            if by_column or by_field:
                 out[e.value] = e.means
                 self.used.add(id(e))
         return out

@@ -746,13 +746,20 @@ class _Reader:
         rows, spec, ref = data.rows, t.spec, t.ref
         layout = None
         for hi in range(max(0, min(len(rows), HEADER_ROWS - data.first_row + 1))):
-            found = _header_fields(rows[hi], spec, None, lookup)
+            row = rows[hi]
+            if hi > 0 and "customer_id" not in _header_fields(row, spec, None, lookup):
+                # 客户编号 merged over two header rows, the months in the second.
+                above = rows[hi - 1]
+                row = [v if v != "" else (above[j] if j < len(above) else "") for j, v in enumerate(row)]
+            found = _header_fields(row, spec, None, lookup)
             if "customer_id" not in found:
                 continue
             if long_hi is not None and "month" in found:
                 return False
             layout = wide.find_months(rows, hi)
             if layout is not None:
+                if row is not rows[hi]:
+                    rows[hi] = row
                 break
         if layout is None:
             return False
@@ -1542,8 +1549,8 @@ def _is_total(text: str, dated: bool = False) -> bool:
     """A totals word alone or at the start or end of a label (SPEC §1.5):
     `合计`, `华东 小计`, `C0001 汇总`, `Total C0001`; not `TotalEnergies`.
     A short label only (a note that starts with 合计 is no total); an
-    English `Total …` start only on a row without a date (`Total Station`,
-    a product, is sold in a month)."""
+    English `Total …` start only before an id on a row without a date
+    (`Total Logistics Ltd` is a customer, `Total Station` a product)."""
     s = text.strip().strip(":：").strip()
     if not s or len(s) > 24:
         return False
@@ -1553,8 +1560,11 @@ def _is_total(text: str, dated: bool = False) -> bool:
     if not m:
         return False
     whole = m.group(0).casefold().replace(" ", "")
-    return s.casefold().replace(" ", "") == whole or m.start() > 0 or "grand" in whole or "sub" in whole \
-        or not dated
+    if s.casefold().replace(" ", "") == whole or m.start() > 0 or "grand" in whole or "sub" in whole:
+        return True
+    # `Total C0001`: an id after the word, on an undated row — not `Total Logistics Ltd`.
+    rest = s[m.end():].strip()
+    return not dated and " " not in rest and any(ch.isdigit() for ch in rest)
 
 
 def _is_footer(row: list[Any]) -> bool:

@@ -90,6 +90,11 @@ def _group_row(row: list[Any], width: int) -> list[str]:
     return out
 
 
+def _is_title(row: list[Any]) -> bool:
+    filled = [j for j, v in enumerate(row) if _text(v)]
+    return len(filled) <= 1 and (not filled or filled[0] == 0)
+
+
 def _block(group: str) -> str:
     f = schema.fold(group)
     if any(w in f for w in _TARGET_WORDS):
@@ -120,7 +125,9 @@ def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
             y = _YEAR.search(t)
             if y and title_year is None and not _MONTH_NO.match(t):
                 title_year = int(y[1])
-    groups = [_group_row(rows[i], width) for i in range(max(0, hi - 2), hi)]
+    # Group rows: the one or two rows right above the months, not a title
+    # (a title is one cell at the left: "FY2026 revenue and gross profit").
+    groups = [_group_row(rows[i], width) for i in range(max(0, hi - 2), hi) if not _is_title(rows[i])]
     months: list[MonthColumn] = []
     totals: list[str] = []
     for j, v in enumerate(header):
@@ -130,11 +137,11 @@ def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
         above = [g[j] for g in groups if g[j]]
         year = title_year
         block = "revenue"
-        for g in above:
+        for g in above:               # farthest first: the nearest group decides
             y = _YEAR.search(g)
             if y:
                 year = int(y[1])
-            block = _block(g) if _block(g) != "revenue" else block
+            block = _block(g)
         if _TOTALS_COL.match(schema.fold(t)) or _TOTALS_COL.match(values.normalise(t).casefold()):
             totals.append(t)
             continue
