@@ -52,6 +52,8 @@ from .settings import Settings
 
 HEALTH_WEIGHTS = {"growth": Fraction(3, 10), "satisfaction": Fraction(1, 4),
                   "engagement": Fraction(1, 5), "service": Fraction(3, 20), "execution": Fraction(1, 10)}
+_WEIGHT_20THS = {k: int(w * 20) for k, w in HEALTH_WEIGHTS.items()}   # integer sums: coverage is hot
+assert all(Fraction(v, 20) == HEALTH_WEIGHTS[k] for k, v in _WEIGHT_20THS.items())
 MIN_COVERAGE = Fraction(1, 2)   # health needs components worth half the weight
 CARE_DAYS = 90
 CONTRACT_HIGH_DAYS = 30
@@ -242,6 +244,19 @@ def engagement_component(days: int | None, cadence: int | None) -> Fraction | No
     return Fraction(100 * (3 * cadence - days), 2 * cadence)
 
 
+def component_values(g: Fraction | None, latest_satisfaction: Fraction | None, days_since_touch: int | None,
+                     cadence: int | None, svc: Service, ex: Execution) -> dict[str, Fraction | None]:
+    """The five component values (0–100, None when missing); g = growth_yoy, else growth_qoq."""
+    return {
+        "growth": None if g is None else _clamp((g + Fraction(3, 10)) / Fraction(3, 5) * 100),
+        "satisfaction": None if latest_satisfaction is None else latest_satisfaction * 10,
+        "engagement": engagement_component(days_since_touch, cadence),
+        "service": (Fraction(100) if svc.complaints_ttm == 0
+                    else Fraction(100 * svc.resolved_ttm, svc.complaints_ttm)),
+        "execution": None if ex.due == 0 else Fraction(100 * ex.on_time, ex.due),
+    }
+
+
 def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | None,
                       latest_satisfaction: Fraction | None, days_since_touch: int | None,
                       cadence: int | None, svc: Service, ex: Execution, lang: str
@@ -252,14 +267,7 @@ def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | Non
         g, gname = growth_yoy, ("同比增长" if zh else "growth_yoy")
     else:
         g, gname = growth_qoq, ("环比增长" if zh else "growth_qoq")
-    values: dict[str, Fraction | None] = {
-        "growth": None if g is None else _clamp((g + Fraction(3, 10)) / Fraction(3, 5) * 100),
-        "satisfaction": None if latest_satisfaction is None else latest_satisfaction * 10,
-        "engagement": engagement_component(days_since_touch, cadence),
-        "service": (Fraction(100) if svc.complaints_ttm == 0
-                    else Fraction(100 * svc.resolved_ttm, svc.complaints_ttm)),
-        "execution": None if ex.due == 0 else Fraction(100 * ex.on_time, ex.due),
-    }
+    values = component_values(g, latest_satisfaction, days_since_touch, cadence, svc, ex)
     no = "无" if zh else "none"
     basis = {
         "growth": f"{gname} {_pct(g)}" if g is not None else (f"增长：{no}" if zh else "growth: none"),
@@ -282,7 +290,7 @@ def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | Non
 
 def health_coverage(values: Mapping[str, Fraction | None]) -> Fraction:
     """The sum of the weights of the present components (SPEC §4 Evidence)."""
-    return sum((HEALTH_WEIGHTS[k] for k in HEALTH_WEIGHTS if values[k] is not None), Fraction(0))
+    return Fraction(sum(_WEIGHT_20THS[k] for k in _WEIGHT_20THS if values[k] is not None), 20)
 
 
 def health_of(values: Mapping[str, Fraction | None]) -> Decimal | None:
@@ -332,12 +340,11 @@ def health_at(tier: str, revenue_q: Decimal, revenue_pq: Decimal, revenue_yq: De
     None for a customer without health (prospect, unattractive)."""
     if tier not in ("key", "ordinary"):
         return None, None, None
-    svc = service(idx.complaints, period)
-    _, values = health_components(
-        growth_qoq=growth(revenue_q, revenue_pq), growth_yoy=growth(revenue_q, revenue_yq),
-        latest_satisfaction=satisfaction(surveys, period)[0],
-        days_since_touch=days_since_touch_at(idx, period.as_of),
-        cadence=cadence_of(tier, s), svc=svc, ex=execution(plans, period.as_of), lang="en")
+    yoy = growth(revenue_q, revenue_yq)
+    values = component_values(yoy if yoy is not None else growth(revenue_q, revenue_pq),
+                              satisfaction(surveys, period)[0], days_since_touch_at(idx, period.as_of),
+                              cadence_of(tier, s), service(idx.complaints, period),
+                              execution(plans, period.as_of))
     health, coverage = health_of(values), health_coverage(values)
     return health, coverage, health_band(health, coverage)
 
