@@ -1491,3 +1491,34 @@ def test_wide_quantity_and_collection_blocks_are_not_revenue(tmp_path, groups):
     assert b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
     assert b.revenue("C1") == (approx(4200), approx(4200)), "units / collections summed into revenue"
     assert b.revenue("C2") == (approx(100), approx(100))
+
+
+def test_salesforce_amount_beside_expected_revenue(tmp_path):
+    """Salesforce opportunity reports carry Amount and Expected Revenue
+    (Amount × probability): Amount is the revenue of a won deal; the
+    probability-weighted figure is never added to it or chosen over it."""
+    f = xlsx(tmp_path / "opps.xlsx", {
+        "Accounts": [["Account ID", "Account Name"], ["001A", "Acme"], ["001B", "Beta"]],
+        "Opportunities": [["Account ID", "Opportunity Name", "Stage", "Probability (%)", "Amount", "Expected Revenue", "Close Date"],
+                          ["001A", "Line 3", "Closed Won", 100, 5000, 5000, d(2026, 9, 1)],
+                          ["001A", "Line 4", "Proposal", 50, 8000, 4000, d(2026, 9, 20)],
+                          ["001B", "POS", "Closed Won", 100, 700, 700, d(2026, 7, 9)]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("001A") == (approx(5000), approx(5000))
+    assert b.revenue("001B") == (approx(700), approx(700))
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 0, "skipped": 1}
+
+
+def test_estimated_revenue_beside_actual_revenue(tmp_path):
+    """`Actual Revenue` is the actual figure (SPEC §1.5 Qualifiers); `Est.
+    Revenue` is an estimate, not revenue."""
+    f = xlsx(tmp_path / "dyn.xlsx", {
+        "Customers": [["Account Number", "Account Name"], ["ACC-1", "Fabrikam"], ["ACC-2", "Litware"]],
+        "Sales": [["Account Number", "Topic", "Est. Revenue", "Actual Revenue", "Actual Close Date"],
+                  ["ACC-1", "Renewal", 12000, 10000, d(2026, 9, 10)],
+                  ["ACC-2", "Pilot", 900, 700, d(2026, 8, 1)]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("ACC-1") == (approx(10000), approx(10000))
+    assert b.revenue("ACC-2") == (approx(700), approx(700))
