@@ -499,8 +499,12 @@ class Deck:
                        align=PP_ALIGN.CENTER)
         cats, series = self._quarters()
         top = int(2.4 * EMU_IN)
-        self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, top, int(6.6 * EMU_IN), int(3.9 * EMU_IN),
-                   cats, series, number_format="#,##0", labels=False, title=t("revenue_by_quarter"))
+        if cats:
+            self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, top, int(6.6 * EMU_IN), int(3.9 * EMU_IN),
+                       cats, series, number_format="#,##0", labels=False, title=t("revenue_by_quarter"))
+        else:
+            self.box(s, MARGIN, top, int(6.6 * EMU_IN), int(0.5 * EMU_IN),
+                     [f'{t("revenue_by_quarter")}: {t("no_data")}'], size=12, color=GREY)
         right = MARGIN + int(6.8 * EMU_IN)
         rw = SLIDE_W - MARGIN - right
         body = lines[1:] if has_heads else lines
