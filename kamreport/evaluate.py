@@ -29,6 +29,17 @@ Readings of the spec chosen here (also in docs/architecture.md, "Engine"):
   sheet); LOW_SATISFACTION prefers a champion, then a decision maker; the
   complaint to close is the oldest one open past `complaint_days`. Money
   and dates read as in the reports (fmt.money_short, fmt date).
+* History (health at as_of and 3, 6, 9 months earlier) applies the same
+  rules at each date: plans all count (they carry no creation date), each
+  read as it stood at that date (status_at, due ≤ that date).
+* Targets: a zero target is a target (target_q 0, no attainment).
+* Movers rank the change revenue_q − revenue_pq in money; the largest drop
+  of the headlines is the first of movers_down.
+* Headlines, most important first (HEADLINE_ORDER): key accounts lost,
+  revenue at risk, key accounts with a high risk and no plan, the largest
+  drop, renewals due, key accounts won, then the pyramid and time shares
+  (the group furthest, and more than 10 points, from its target). Each has
+  a sentence in the report language besides its code, figure and customers.
 * The care window is (as_of, as_of + 90 days], like CONTRACT_EXPIRING's.
   Care items are computed for every account (its plan can show them); the
   portfolio calendar lists key accounts only.
