@@ -85,6 +85,11 @@ def test_tiers_partition_and_ranges(d, period):
             r.period.as_of, a.tier, a.health, a.health_band, a.revenue_q)
         assert h[1].tier == a.tier_prev and h[1].as_of == r.extra["prev_period"].as_of
         assert all((p.health is None) == (p.health_band in (None, "insufficient")) for p in h)
+    # every risk has its next step; NO_ACTION_PLAN only beside another high risk of a key account
+    for a in r.accounts:
+        assert all(x.action for x in a.risks)
+        if any(x.code == "NO_ACTION_PLAN" for x in a.risks):
+            assert a.tier == "key" and any(x.severity == "high" for x in a.risks)
     # movers: ≤ 5 each, strictly signed, largest first (ties by id), and nobody left out moved more
     change = {a.customer_id: a.revenue_q - a.revenue_pq for a in r.accounts}
     for movers, sign in ((r.portfolio.movers_up, 1), (r.portfolio.movers_down, -1)):
