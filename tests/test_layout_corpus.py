@@ -1522,3 +1522,17 @@ def test_estimated_revenue_beside_actual_revenue(tmp_path):
     no_errors(b)
     assert b.revenue("ACC-1") == (approx(10000), approx(10000))
     assert b.revenue("ACC-2") == (approx(700), approx(700))
+
+
+@pytest.mark.parametrize("layout", ["long", "wide"])
+@pytest.mark.parametrize("stem", ["销售", "销售月报", "销售明细", "sales", "Revenue 2026", "2026年销售"])
+def test_unit_csv_named_after_a_sales_synonym(tmp_path, stem, layout):
+    """SPEC §1.5 CSV: 'one sheet, named after the file' — and sheet names go by
+    the synonyms and the extra-words rule like any sheet."""
+    c = csv_file(tmp_path / "客户.csv", CUSTOMERS_ZH)
+    rows = ([["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-07", "10", "1"], ["KH0001", "2026-09", "5", "1"]]
+            if layout == "long" else [["客户编号", "2026-07", "2026-08", "2026-09"], ["KH0001", "10", "", "5"]])
+    s = csv_file(tmp_path / f"{stem}.csv", rows)
+    ds = read([c, s])
+    assert not ds.fatal, ds.problems
+    assert sum(x.revenue for x in ds.sales) == 15
