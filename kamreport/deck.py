@@ -494,7 +494,8 @@ class Deck:
             sh.fill.solid()
             sh.fill.fore_color.rgb = RGBColor.from_string(_tint(self.brand, 0.1))
             sh.line.fill.background()
-            self.write(sh.text_frame, [(value, 18 if len(value) <= 8 else 14, True, self.brand),
+            wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
+            self.write(sh.text_frame, [(value, 18 if wide <= 7 else 15 if wide <= 9 else 13, True, self.brand),
                                        (label, 10, False, GREY)],
                        align=PP_ALIGN.CENTER)
         cats, series = self._quarters()
@@ -582,8 +583,15 @@ class Deck:
         top = int(1.55 * EMU_IN)
         cw = int(8.3 * EMU_IN)
         if values:
+            total_v = sum(values)
+            cum, acc = [], 0.0
+            for v in values:
+                acc += v
+                cum.append(round(acc / total_v, 4) if total_v else 0.0)
             ch = self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, top, cw, int(4.6 * EMU_IN), cats,
-                            [(t("basis." + basis), values)], number_format="#,##0", labels=False)
+                            [(t("basis." + basis), values), (t("cumulative_share"), cum)],
+                            number_format="#,##0", labels=False)
+            _second_series_as_line(ch, self.brand)
             shade = {"A": self.brand, "B": _tint(self.brand, 0.55), "C": _tint(self.brand, 0.28)}
             ch.plots[0].gap_width = 40
             pts = ch.plots[0].series[0].points
@@ -756,7 +764,7 @@ class Deck:
         if not rows:
             self.box(s, rx, top, rw, int(0.5 * EMU_IN), [t("no_risks")], size=12, color=GREY)
             return
-        self.table(s, rx, top, rw, head, rows[:ACCOUNT_RISK_ROWS], [1.3, 0.6, 2.6], size=9, row_h=0.3,
+        self.table(s, rx, top, rw, head, rows[:ACCOUNT_RISK_ROWS], [1.3, 0.75, 2.45], size=9, row_h=0.3,
                    fills={k: v for k, v in fills.items() if k[0] < ACCOUNT_RISK_ROWS})
         if len(rows) > ACCOUNT_RISK_ROWS:
             more = [[_clip(a.get("name"), 20)] + r[:2] + [_clip(x.get("message"), 60 if zh else 110),
@@ -766,6 +774,50 @@ class Deck:
                              [t("customer"), t("risk"), t("severity"), t("message"), t("next_step")], more,
                              [1.6, 1.3, 0.6, 4, 3.5], size=9,
                              fills={(i, 2): v for (i, _), v in fills.items()})
+
+
+def _second_series_as_line(chart, color: str) -> None:
+    """Make a two-series column chart a combination chart: the second
+    series (the cumulative share) becomes a line on a secondary 0–100 %
+    axis. The series stays in the chart's embedded workbook (column C), so
+    its data remains editable in PowerPoint."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+    C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+    plot_area = chart._chartSpace.find(f"{{{C}}}chart/{{{C}}}plotArea")
+    bar = plot_area.find(qn("c:barChart"))
+    ser = bar.findall(qn("c:ser"))[1]
+    bar.remove(ser)
+    for tag in ("c:invertIfNegative", "c:spPr", "c:dPt", "c:shape"):
+        for el in ser.findall(qn(tag)):
+            ser.remove(el)
+    sppr = etree.fromstring(
+        f'<c:spPr xmlns:c="{C}" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<a:ln w="22225"><a:solidFill><a:srgbClr val="C2410C"/></a:solidFill></a:ln></c:spPr>')
+    marker = etree.fromstring(f'<c:marker xmlns:c="{C}"><c:symbol val="circle"/><c:size val="4"/></c:marker>')
+    ser.find(qn("c:tx")).addnext(sppr)
+    sppr.addnext(marker)
+    etree.SubElement(ser, qn("c:smooth")).set("val", "0")
+    line = etree.fromstring(
+        f'<c:lineChart xmlns:c="{C}"><c:grouping val="standard"/><c:varyColors val="0"/></c:lineChart>')
+    line.append(ser)
+    etree.SubElement(line, qn("c:marker")).set("val", "1")
+    for ax in ("50000001", "50000002"):
+        etree.SubElement(line, qn("c:axId")).set("val", ax)
+    bar.addnext(line)
+    axes = etree.fromstring(
+        f'<c:x xmlns:c="{C}"><c:catAx><c:axId val="50000001"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        '<c:delete val="1"/><c:axPos val="b"/><c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
+        '<c:tickLblPos val="nextTo"/><c:crossAx val="50000002"/><c:crosses val="autoZero"/><c:auto val="1"/>'
+        '<c:lblAlgn val="ctr"/><c:lblOffset val="100"/><c:noMultiLvlLbl val="0"/></c:catAx>'
+        '<c:valAx><c:axId val="50000002"/><c:scaling><c:orientation val="minMax"/><c:max val="1"/>'
+        '<c:min val="0"/></c:scaling><c:delete val="0"/><c:axPos val="r"/>'
+        '<c:numFmt formatCode="0%" sourceLinked="0"/><c:majorTickMark val="out"/><c:minorTickMark val="none"/>'
+        '<c:tickLblPos val="nextTo"/><c:crossAx val="50000001"/><c:crosses val="max"/>'
+        '<c:crossBetween val="between"/></c:valAx></c:x>')
+    last_axis = [el for el in plot_area if etree.QName(el).localname in ("catAx", "valAx", "dateAx", "serAx")][-1]
+    for el in reversed(list(axes)):
+        last_axis.addnext(el)
 
 
 def deck_bytes(summary: dict, lang: str, brand_color: str | None = None, logo: str | bytes | None = None) -> bytes:

@@ -62,6 +62,7 @@ EXTRA: dict[str, tuple[str, str]] = {
     "health_of": ("健康度·{c}", "Health: {c}"),
     "rel_stage.none": ("未填写", "Not given"),
     "dashboard": ("仪表板", "Dashboard"),
+    "risk.NO_ACTION_PLAN": ("缺少行动计划", "No action plan"),
 }
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -107,6 +107,14 @@ def test_abc_chart_holds_the_accounts_basis_values(built):
     assert ch.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     want = sorted((a["gross_profit_ttm"] for a in s["accounts"] if (a["gross_profit_ttm"] or 0) > 0), reverse=True)
     assert values(ch) == pytest.approx(want)
+    # the cumulative share: a line on a secondary axis, in the same chart and embedded workbook
+    assert len(ch.plots) == 2 and ch.plots[1].series[0].name == "累计占比"
+    cum = list(ch.plots[1].series[0].values)
+    assert cum == pytest.approx([sum(want[:i + 1]) / sum(want) for i in range(len(want))], abs=1e-4)
+    assert cum[-1] == 1.0
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(ch.part.chart_workbook.xlsx_part.blob)).active
+    assert [sheet.cell(r, 3).value for r in range(2, len(want) + 2)] == cum
     (tbl,) = tables(prs.slides[3])
     assert [tbl.cell(r, 0).text for r in range(1, 5)] == ["A", "B", "C", "N"]
     assert [int(tbl.cell(r, 1).text) for r in range(1, 5)] == [s["portfolio"]["abc_counts"][c] for c in "ABCN"]
