@@ -1536,3 +1536,64 @@ def test_unit_csv_named_after_a_sales_synonym(tmp_path, stem, layout):
     ds = read([c, s])
     assert not ds.fatal, ds.problems
     assert sum(x.revenue for x in ds.sales) == 15
+
+
+def test_wide_numeric_ids_match_zero_padded_customers(tmp_path):
+    f = xlsx(tmp_path / "wide_zeros.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["000101", "华东精密"], ["000102", "联创科技"]],
+        "销售": [["客户编号", "2026-07", "2026-08", "2026-09"], [101, 1, 2, 3], [102, None, None, 4]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("000101") == (approx(6), approx(6))
+    assert b.revenue("000102") == (approx(4), approx(4))
+    assert len([w for w in b.where("warning", "销售") if "101" in w["message"] + w["value"]]) <= 1
+    assert counts(b, "Sales") == {"read": 2, "accepted": 2, "rejected": 0, "skipped": 0}
+
+
+def test_visit_log_and_contacts_kept_by_customer_name(tmp_path):
+    """拜访记录 and 联系人 sheets that name the customer (客户名称) but carry no
+    id; the contacts sheet also has the person's own 联系人姓名 — the
+    customer's name is never taken for the contact's."""
+    f = xlsx(tmp_path / "按名称记录.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额", "毛利"], ["KH0001", "2026-09", 100, 10], ["KH0002", "2026-09", 50, 5]],
+        "拜访记录": [["客户名称", "拜访日期", "拜访人", "时长"],
+                 ["华东精密制造有限公司", d(2026, 9, 10), "王芳", 60],
+                 ["上海联创科技股份有限公司", d(2026, 8, 31), "李强", 30]],
+        "联系人": [["客户名称", "联系人姓名", "职务", "手机"],
+                ["华东精密制造有限公司", "张伟", "总经理", "13800000001"],
+                ["上海联创科技股份有限公司", "刘洋", "采购经理", "13800000002"]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.acct("KH0001")["days_since_touch"] == 20 and b.acct("KH0001")["minutes_q"] == pytest.approx(60)
+    assert b.acct("KH0002")["days_since_touch"] == 30 and b.acct("KH0002")["touches_q"] == 1
+    ds = read([f])
+    assert sorted((c.customer_id, c.name, c.title) for c in ds.contacts) == [
+        ("KH0001", "张伟", "总经理"), ("KH0002", "刘洋", "采购经理")]
+
+
+def test_mapped_unit_replaces_the_header_unit_never_compounds(tmp_path):
+    """销售额（千元） but the team knows the export writes 万元: the mapping wins
+    (SPEC: 'A mapping wins over every built-in rule') — × 10 000, not
+    × 1 000 and not × 10 000 000."""
+    f = xlsx(tmp_path / "unit.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "月份", "销售额（千元）", "毛利"], ["KH0001", "2026-09", 1.5, 1], ["KH0002", "2026-08", 0.2, 1]],
+        "列映射": mapping_rows(("销售", "销售额（千元）", "revenue", "万元"))})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(15000), approx(15000))
+    assert b.revenue("KH0002") == (approx(2000), approx(2000))
+
+
+def test_mapping_a_column_into_a_sheet_kind_read_by_name(tmp_path):
+    """A whole sheet given its kind by the mapping, whatever its name says
+    (`备份` would be nothing): read as Sales."""
+    f = xlsx(tmp_path / "kind.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "备份": [["客户编号", "结算期", "金额"], ["KH0001", "2026-09", 10], ["KH0003", "2026-07", 3]],
+        "列映射": mapping_rows(("备份", None, "Sales"), ("备份", "结算期", "month"), ("备份", "金额", "revenue"))})
+    b = build(tmp_path / "out", f)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    assert b.revenue("KH0001") == (approx(10), approx(10))
+    assert b.revenue("KH0003") == (approx(3), approx(3))
