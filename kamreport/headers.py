@@ -71,7 +71,8 @@ _UNITISH = re.compile(r"[元万萬千亿億币镑¥￥$€£]|美金|分制|满�
                       re.IGNORECASE)
 _UNIT_PREFIX = re.compile(r"^(单位|unit|units|in)[:：]?\s*", re.IGNORECASE)
 
-TARGET_WORDS = ("目标", "预算", "计划", "预测", "指标", "target", "budget", "plan", "forecast", "quota")
+TARGET_WORDS = ("目标", "预算", "计划", "预测", "指标", "预计", "target", "budget", "plan", "forecast", "quota",
+                "estimated", "est.")
 ACTUAL_WORDS = ("实际", "actual")
 PRIOR_WORDS = ("上年同期", "去年同期", "去年", "上年", "同期", "lastyear", "prioryear", "prior")
 _QUALIFIERS = [(w, "target") for w in TARGET_WORDS] + [(w, "actual") for w in ACTUAL_WORDS] + \

@@ -176,6 +176,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "wide layout: {count} month columns ({months}; blocks: {blocks}); each filled cell is one Sales row",
         "zh": "宽表格式：{count} 个月份列（{months}；数据块：{blocks}）；每个非空单元格为一条销售记录",
     },
+    "wide_ignored": {
+        "en": "month columns of blocks that are not revenue, gross profit or target are not read: {names}",
+        "zh": "不是销售额、毛利或目标的月份列未读取：{names}",
+    },
     "wide_totals": {
         "en": "totals columns are not months and are ignored: {names}",
         "zh": "合计列不是月份，已忽略：{names}",

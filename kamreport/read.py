@@ -593,7 +593,7 @@ class _Reader:
                               lambda: _prebuild_records(shells, cls, path, ref.name, scan))
         scan.maybe_totals = scan.maybe_totals or book.maybe_totals
         if spec is None:
-            candidates = (sheet_kinds(ref.name) if not isinstance(book, CsvBook) else []) or list(schema.SHEETS)
+            candidates = sheet_kinds(ref.name) or list(schema.SHEETS)
             spec, tied = kind_by_headers(data.rows, data.first_row, candidates)
             if spec is None:
                 if tied:
@@ -795,6 +795,25 @@ class _Reader:
         if layout.totals:
             self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="wide_totals",
                      names=", ".join(layout.totals))
+        if layout.ignored:
+            self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="wide_ignored",
+                     names=", ".join(layout.ignored[:12]) + (" …" if len(layout.ignored) > 12 else ""))
+        # A Columns entry for a month header gives its block and unit.
+        if self.mapping:
+            months = []
+            for m in layout.months:
+                e = self.mapping.column(ref.name, m.header)
+                if e is not None and schema.fold(e.field) in ("revenue", "销售额", "grossprofit", "毛利", "target", "目标"):
+                    block = {"销售额": "revenue", "grossprofit": "gross_profit", "毛利": "gross_profit",
+                             "目标": "target"}.get(schema.fold(e.field), schema.fold(e.field))
+                    unit = headers.parse_unit(e.unit) if e.unit else None
+                    m = wide.MonthColumn(m.index, m.month, block, m.header,
+                                         unit if isinstance(unit, headers.Unit) else None)
+                months.append(m)
+            layout = dataclasses.replace(layout, months=tuple(months))
+            for m in layout.months:
+                if m.unit is not None:
+                    t.units.setdefault(m.block, m.unit)
         if unknown:
             self.add(INFO, fi, ref.index, path, ref.name, row=t.header_row, code="unknown_columns",
                      names=", ".join(unknown), table=ref.name,
@@ -827,6 +846,9 @@ class _Reader:
         ctx = self.ctx
         parse = {b: values.parser_for(schema.SALES.column("revenue" if b == "revenue" else b), ctx=ctx,
                                       unit=layout.unit) for b in ("revenue", "gross_profit", "target")}
+        # A month column with its own unit (a Columns entry) has its own parser.
+        own = {m.index: values.parser_for(schema.SALES.column(m.block), ctx=ctx, unit=m.unit)
+               for m in layout.months if m.unit is not None}
         idj, id_letter, id_header = t.columns["customer_id"]
         pj = t.columns["product"][0] if "product" in t.columns else None
         letters = {m.index: col_letter(data.first_col + m.index) for m in layout.months}
@@ -836,7 +858,8 @@ class _Reader:
         Sale, Loc_ = model.Sale, Loc
         months = [m.month for m in layout.months]
         simple = [(m.index, m.month, m.header) for m in layout.months] \
-            if all(m.block == "revenue" for m in layout.months) and len(set(months)) == len(months) else None
+            if all(m.block == "revenue" for m in layout.months) and len(set(months)) == len(months) \
+            and not own else None
         rev_parse = parse["revenue"]
         plain = layout.unit is None and not ctx.fx and ctx.currency == "CNY"
         new = _new
@@ -904,7 +927,7 @@ class _Reader:
                 if v == "" or v is None:
                     continue
                 try:
-                    x = parse[m.block](v)
+                    x = own[m.index](v) if m.index in own else parse[m.block](v)
                 except BadValue as e:
                     self.add(ERROR, fi, ref.index, path, ref.name, r, data.first_col + m.index, m.header,
                              values.cell_text(v), e.code, "cell_left_out", **e.params)
@@ -1452,10 +1475,10 @@ def _sheet_info(t: _Table) -> model.SheetInfo:
 def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:
     """The kind of a sheet when its name alone says it (a CSV file: by its
     name or headers); None when the name says nothing or fits two kinds."""
-    if isinstance(book, CsvBook):
-        return book.spec
     kinds = sheet_kinds(ref.name)
-    return kinds[0] if len(kinds) == 1 else None
+    if len(kinds) == 1:
+        return kinds[0]
+    return book.spec if isinstance(book, CsvBook) else None
 
 
 _SHEET_NAMES: dict[str, schema.Sheet] = {}

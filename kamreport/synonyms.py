@@ -47,7 +47,8 @@ _CUSTOMER_ID = ("客户编码", "客户代码", "客户ID", "客户号", "单位
 # The customer's name: `name` in Customers, a name to match by elsewhere.
 CUSTOMER_NAME = ("客户名称", "客户全称", "客户简称", "客户", "单位名称", "公司名称", "企业名称", "往来单位",
                  "往来单位名称", "客商名称", "客户单位", "Account Name", "Company name", "Company",
-                 "Customer", "Customer name", "Client", "Client name", "Organisation", "Organization")
+                 "Customer", "Customer name", "Client", "Client name", "Organisation", "Organization",
+                 "Potential Customer", "Parent Account")
 
 COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "Customers": {
@@ -78,10 +79,10 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "Sales": {
         "customer_id": _CUSTOMER_ID,
         "month": ("年月", "期间", "会计期间", "所属期间", "所属月份", "销售月份", "日期", "单据日期",
-                  "Period", "Month", "Date", "Close Date", "Fiscal period"),
+                  "Period", "Month", "Date", "Close Date", "Actual Close Date", "Fiscal period"),
         "revenue": ("销售收入", "营业收入", "销售金额", "收入", "金额", "本币金额",
-                    "成交金额", "回款金额", "Amount", "Deal amount", "Revenue amount",
-                    "Net amount", "Sales", "Total amount", "Est. revenue", "Actual revenue", "Invoice amount",
+                    "成交金额", "订单金额", "合同金额", "Amount", "Deal amount", "Revenue amount",
+                    "Net amount", "Sales", "Total amount", "Actual revenue", "Invoice amount",
                     "Opportunity amount"),
         "gross_profit": ("毛利额", "毛利润", "销售毛利", "Gross profit", "Gross margin", "Margin", "GP"),
         "product": ("产品名称", "产品线", "存货名称", "物料名称", "服务项目", "项目", "Product", "Product line",
@@ -93,7 +94,8 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "customer_id": _CUSTOMER_ID,
         "date": ("拜访日期", "跟进日期", "跟进时间", "活动日期", "联系日期", "拜访时间", "Activity date",
                  "Date", "Due Date", "Visit date", "Call date"),
-        "type": ("跟进方式", "拜访方式", "活动类型", "联系方式", "沟通方式", "方式", "Activity type", "Type",
+        "type": ("跟进方式", "跟进类型", "拜访方式", "拜访类型", "活动类型", "联系方式", "沟通方式", "方式",
+                 "Activity type", "Type",
                  "Task type", "Subtype", "Channel"),
         "owner": ("拜访人", "跟进人", "我方人员", "销售代表", "Assigned To", "Owner", "Activity owner",
                   "Sales rep"),

@@ -25,7 +25,11 @@ _MONTH_NAME = re.compile(r"^([a-z]{3,9})\.?$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _TOTALS_COL = re.compile(r"^(合计|总计|小计|累计|汇总|total|ytd|全年|年度合计|q[1-4]|\d{4}q[1-4]|[一二三四1-4]季度|第[一二三四]季度|"
                          r"(19|20)\d{2}年?(合计|total)?|h[12]|上半年|下半年)$", re.IGNORECASE)
-_GP_WORDS = ("毛利", "grossprofit", "grossmargin", "margin", "gp")
+_GP_WORDS = ("毛利", "grossprofit", "gp")
+_REVENUE_WORDS = ("销售额", "销售收入", "营业收入", "收入", "销售", "金额", "实际", "revenue", "sales", "amount", "actual")
+# Blocks that are not money of a month: a rate, a quantity, cash collected, last year.
+_OTHER_WORDS = ("率", "%", "margin", "rate", "数量", "销量", "件数", "台数", "quantity", "qty", "units", "volume",
+                "回款", "收款", "collection", "receipt", "去年", "上年", "同期", "lastyear", "prior", "py")
 _TARGET_WORDS = ("目标", "预算", "计划", "指标", "target", "budget", "plan", "forecast", "quota")
 _UNIT_IN_TITLE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)|\(in\s+([a-z]+)\)|units?\s*:\s*([^\s,;]+)", re.IGNORECASE)
 
@@ -36,6 +40,7 @@ class MonthColumn:
     month: date
     block: str              # revenue | gross_profit | target
     header: str
+    unit: headers.Unit | None = None    # its own unit (a Columns entry), else the layout's
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Layout:
     totals: tuple[str, ...]             # the headers of ignored totals columns
     unit: headers.Unit | None           # from a title row (单位：万元) or a group header
     unit_label: str
+    ignored: tuple[str, ...] = ()       # month columns of blocks that are not read (毛利率, 数量, 去年)
 
 
 def _text(v: Any) -> str:
@@ -96,12 +102,21 @@ def _is_title(row: list[Any]) -> bool:
 
 
 def _block(group: str) -> str:
-    f = schema.fold(group)
+    """What a group header's months hold: revenue, gross_profit, target —
+    or "" for anything else (a margin %, a quantity, collections, last
+    year), which is not read: never a guess."""
+    f = schema.fold(_YEAR.sub("", group))
+    if not f or f in ("年", "年度", "fy"):
+        return "revenue"            # a year alone
+    if any(w in f for w in _OTHER_WORDS):
+        return ""
     if any(w in f for w in _TARGET_WORDS):
         return "target"
     if any(w in f for w in _GP_WORDS):
         return "gross_profit"
-    return "revenue"
+    if any(w in f for w in _REVENUE_WORDS):
+        return "revenue"
+    return ""
 
 
 def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
@@ -130,6 +145,7 @@ def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
     groups = [_group_row(rows[i], width) for i in range(max(0, hi - 2), hi) if not _is_title(rows[i])]
     months: list[MonthColumn] = []
     totals: list[str] = []
+    ignored: list[str] = []
     for j, v in enumerate(header):
         t = _text(v)
         if not t:
@@ -147,7 +163,10 @@ def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
             continue
         mo = _month_of(v, year)
         if mo is not None:
-            months.append(MonthColumn(j, mo, block, t))
+            if block:
+                months.append(MonthColumn(j, mo, block, t))
+            else:
+                ignored.append(f"{above[-1] if above else ''} {t}".strip())
     if len(months) < 2:
         return None
-    return Layout(tuple(months), tuple(totals), unit, unit_label)
+    return Layout(tuple(months), tuple(totals), unit, unit_label, tuple(ignored))
