@@ -289,6 +289,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "band.green": ("良好", "Green"),
     "band.amber": ("关注", "Amber"),
     "band.red": ("警示", "Red"),
+    "band.insufficient": ("数据不足", "Insufficient data"),
     "attract.high": ("高", "High"),
     "attract.medium": ("中", "Medium"),
     "attract.low": ("低", "Low"),
@@ -336,6 +337,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk.CONCENTRATION": ("销售集中度高", "Revenue concentration"),
     "risk.RELATIONSHIP_DECLINING": ("关系恶化", "Relationship declining"),
     "risk.NO_ACCOUNT_MANAGER": ("未指定客户经理", "No account manager"),
+    "risk.NO_ACTION_PLAN": ("高风险无行动计划", "High risk, no action plan"),
     "risk.CREDIT_OVERDUE": ("应收逾期", "Overdue receivables"),
     # health components
     "component.growth": ("增长", "Growth"),
