@@ -1679,3 +1679,52 @@ def test_excel_pivot_paste_with_its_own_headers(tmp_path):
     assert b.revenue("KH0001") == (approx(150), approx(150))
     assert b.revenue("KH0002") == (approx(7), approx(7))
     assert counts(b, "Sales") == {"read": 6, "accepted": 3, "rejected": 0, "skipped": 3}
+
+
+def test_kingdee_k3_sales_income_detail_columns(tmp_path):
+    """金蝶 K/3 销售收入明细表: 客户代码 / 客户名称 / 日期 (a date: its month) /
+    销售收入 / 销售成本 / 销售毛利 — 销售毛利 is the gross profit, 销售成本 no field."""
+    f = xlsx(tmp_path / "K3销售收入明细表.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售收入明细表": [["客户代码", "客户名称", "日期", "销售收入", "销售成本", "销售毛利"],
+                    ["KH0001", "华东精密制造有限公司", d(2026, 7, 15), 1000, 700, 300],
+                    ["KH0001", "华东精密制造有限公司", d(2026, 9, 30), 500, 400, 100],
+                    ["KH0002", "上海联创科技股份有限公司", d(2026, 6, 1), 200, 150, 50]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(1500), approx(1500))
+    assert b.acct("KH0001")["gross_profit_ttm"] == approx(400)
+    assert b.revenue("KH0002") == (approx(200), approx(0))
+    assert b.acct("KH0002")["gross_profit_ttm"] == approx(50)
+
+
+def test_yonyou_net_and_tax_inclusive_amounts(tmp_path):
+    """用友 U8 销售统计表 carries 本币无税金额 (net) and 本币价税合计 (incl. VAT).
+    The net amount is the revenue; refusing with both columns named is also
+    honest; reading the tax-inclusive total as revenue is not."""
+    f = xlsx(tmp_path / "U8销售统计表.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售统计表": [["客户编码", "客户名称", "会计期间", "数量", "本币无税金额", "本币税额", "本币价税合计"],
+                  ["KH0001", "华东精密", "2026-09", 10, 1000, 130, 1130],
+                  ["KH0002", "联创科技", "2026-08", 2, 200, 26, 226]]})
+    b = build(tmp_path / "out", f)
+    if b.exit_code == 1:
+        code, out = validate(f)
+        text = "\n".join(fatal_lines(out))
+        assert "本币无税金额" in text and "本币价税合计" in text, out
+        return
+    no_errors(b)
+    assert b.revenue("KH0001") == (approx(1000), approx(1000))
+    assert b.revenue("KH0002") == (approx(200), approx(200))
+
+
+def test_salesforce_amount_converted(tmp_path):
+    """A multi-currency Salesforce org exports `Amount (converted)`: a bracket
+    that is no unit; the column is the amount."""
+    f = xlsx(tmp_path / "sf_converted.xlsx", {
+        "Accounts": [["Account ID", "Account Name"], ["001A", "Acme"]],
+        "Opportunities": [["Account ID", "Stage", "Amount (converted)", "Close Date"],
+                          ["001A", "Closed Won", 2500, d(2026, 9, 3)], ["001A", "Closed Won", 500, d(2026, 4, 3)]]})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("001A") == (approx(3000), approx(2500))
