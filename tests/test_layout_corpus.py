@@ -1728,3 +1728,39 @@ def test_salesforce_amount_converted(tmp_path):
     b = build(tmp_path / "out", f)
     no_errors(b)
     assert b.revenue("001A") == (approx(3000), approx(2500))
+
+
+def test_wide_month_end_date_headers(tmp_path):
+    """Finance writes month-end dates as the month headers (2026-07-31 …)."""
+    f = xlsx(tmp_path / "month_end.xlsx", {
+        "Customers": CUSTOMERS_EN,
+        "Sales": [["Customer ID", d(2026, 6, 30), d(2026, 7, 31), d(2026, 8, 31), d(2026, 9, 30)],
+                  ["C1", 5, 10, 20, 30], ["C2", None, None, None, 7]]},
+        formats={"Sales": {"B1": "mmm-yy", "C1": "mmm-yy", "D1": "mmm-yy", "E1": "mmm-yy"}})
+    b = build(tmp_path / "out", f)
+    no_errors(b)
+    assert b.revenue("C1") == (approx(65), approx(60))
+    assert b.acct("C1")["revenue_pq"] == approx(5)
+    assert b.revenue("C2") == (approx(7), approx(7))
+
+
+def test_wide_month_groups_over_target_and_actual_pairs(tmp_path):
+    """The 月报 many teams keep: each month merged over a 目标 / 实际 pair. The
+    实际 cells are revenue, the 目标 cells the target — or the sheet is
+    refused at its header; a target is never revenue."""
+    f = xlsx(tmp_path / "目标实际.xlsx", {
+        "客户": CUSTOMERS_ZH,
+        "销售": [["客户编号", "2026年7月", None, "2026年8月", None, "2026年9月", None],
+                 [None, "目标", "实际", "目标", "实际", "目标", "实际"],
+                 ["KH0001", 100, 90, 100, 120, 100, 80],
+                 ["KH0002", 50, 10, 50, None, 50, 20]]},
+        merges={"销售": ["A1:A2", "B1:C1", "D1:E1", "F1:G1"]})
+    b = build(tmp_path / "out", f)
+    if b.exit_code == 1:
+        code, out = validate(f)
+        assert code == 1 and any(f"{f}:销售" in x for x in fatal_lines(out)), out
+        return
+    no_errors(b)
+    a1, a2 = b.acct("KH0001"), b.acct("KH0002")
+    assert (a1["revenue_q"], a1["target_q"]) == (approx(290), approx(300))
+    assert (a2["revenue_q"], a2["target_q"]) == (approx(30), approx(150))
