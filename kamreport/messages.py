@@ -279,6 +279,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{header} \"{value}\" is ambiguous: a bare number above 1; write 8% (with %) or 0.08",
         "zh": "{header}“{value}”含义不明：不带 % 的数字大于 1；请写作 8%（带 %）或 0.08",
     },
+    "not_period": {
+        "en": "{header} \"{value}\" is not a period; write a month 2026-07, a quarter 2026Q3 or a year 2026",
+        "zh": "{header}“{value}”不是期间；请写作月份 2026-07、季度 2026Q3 / 2026年第三季度 或年份 2026",
+    },
     "fx_missing": {
         "en": "{header} \"{value}\" is in {currency}; add the setting {setting} (report currency per 1 {currency}, "
               "e.g. {setting} 7.1) to the Settings sheet",

@@ -82,6 +82,15 @@ class Sale:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetRow:
+    """A Targets sheet row as written: its period is a month, quarter or year."""
+    customer_id: str
+    period: str
+    target: float
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """A target value for one customer and month (SPEC §4 Targets)."""
     customer_id: str

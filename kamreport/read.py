@@ -71,7 +71,7 @@ DOC_SHEETS = {"readme", "说明", "使用说明", "填写说明", "instructions"
 RECORD_TYPES: dict[str, type] = {
     "Customers": model.Customer, "Sales": model.Sale, "Activities": model.Activity,
     "Contacts": model.Contact, "Surveys": model.Survey, "Plans": model.Plan,
-    "Competitors": model.Competitor,
+    "Competitors": model.Competitor, "Targets": model.TargetRow,
 }
 DATASET_FIELD = {
     "Customers": "customers", "Sales": "sales", "Activities": "activities",
@@ -513,6 +513,24 @@ class _Reader:
                     self.read_columns(fi, path, book, ref, from_map=True)
         except BadWorkbook as e:
             self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+
+    def spread_targets(self, t: _Table) -> list[model.Target]:
+        """A Targets row's period -> its months: a month, a quarter (2026Q3,
+        2026-Q3, 2026年第三季度) or a year (2026, 2026年) spread evenly (SPEC §4)."""
+        out: list[model.Target] = []
+        j, letter, header = t.columns["period"]
+        for rec in t.records:
+            months = period_months(rec.period)
+            if months is None:
+                self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, rec.loc.row, _col_no(letter),
+                         header, rec.period, "not_period", "rejected")
+                counts = self.count("Targets")
+                counts[1] -= 1
+                counts[2] += 1
+                continue
+            share = float(Decimal(repr(rec.target)) / len(months))
+            out.extend(model.Target(rec.customer_id, m, share, rec.loc) for m in months)
+        return out
 
     def use_flat_customers(self) -> None:
         """No sheet is Customers: one flat export's rows give them — each
@@ -1472,6 +1490,35 @@ def _sheet_info(t: _Table) -> model.SheetInfo:
                            "name" if t.by_name else "id")
 
 
+# 2026Q3, 2026-Q3, 2026年第三季度, 2026三季度 — a Q or 季 is required (2026-1 is January).
+_QUARTER = re.compile(r"^((?:19|20)\d{2})[-/ ]?(?:q([1-4])|第?([1-4一二三四])季度?)$", re.IGNORECASE)
+_QUARTER_FIRST = re.compile(r"^q([1-4])[-/ ]?((?:19|20)\d{2})$", re.IGNORECASE)
+
+
+def period_months(text: str) -> list[date] | None:
+    """The months of a target period (SPEC §4 Targets), or None."""
+    s = values.normalise(text).replace("年", "").replace("度", "") if text else ""
+    if not s:
+        return None
+    if re.fullmatch(r"(19|20)\d{2}", s):
+        y = int(s)
+        return [date(y, m, 1) for m in range(1, 13)]
+    m = _QUARTER.match(s)
+    if m:
+        digit = m[2] or m[3]
+        y, q = int(m[1]), ("一二三四".find(digit) + 1 if digit in "一二三四" else int(digit))
+        return [date(y, 3 * (q - 1) + k, 1) for k in (1, 2, 3)]
+    m = _QUARTER_FIRST.match(s)
+    if m:
+        y, q = int(m[2]), int(m[1])
+        return [date(y, 3 * (q - 1) + k, 1) for k in (1, 2, 3)]
+    try:
+        mo = values.month_parser()(text)
+    except BadValue:
+        return None
+    return [mo] if mo is not None else None
+
+
 def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:
     """The kind of a sheet when its name alone says it (a CSV file: by its
     name or headers); None when the name says nothing or fits two kinds."""
@@ -1762,6 +1809,9 @@ def _read_workbooks(paths: Iterable[str], lang: str | None, map_file: str | None
     collected: dict[str, list[Any]] = {k: [] for k in DATASET_FIELD}
     targets: list[model.Target] = []
     for t in r.tables:
+        if t.spec.key == "Targets":
+            targets.extend(r.spread_targets(t))
+            continue
         if t.spec.key not in collected:
             continue
         if t.spec.key == "Sales" and "target" in t.columns:

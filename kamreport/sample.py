@@ -932,6 +932,9 @@ def _cells(sheet: schema.Sheet, rec, i: int, lang: str) -> list:
         status = None if rec.status == "open" and i % 3 == 0 else \
             _enum_text(sheet.column("status"), rec.status, lang)
         return [rec.customer_id, rec.objective, rec.action, rec.owner, rec.due, status, rec.completed_on]
+    if k == "Targets":
+        period = rec.period if lang == "en" or i % 3 else f"{rec.period[:4]}年第{'一二三四'[int(rec.period[-1]) - 1]}季度"
+        return [rec.customer_id, period, rec.target]
     if k == "Competitors":
         share = rec.share
         if share is not None and i % 4 == 1:
@@ -941,9 +944,35 @@ def _cells(sheet: schema.Sheet, rec, i: int, lang: str) -> list:
 
 
 def _records(data: Dataset, sheet: schema.Sheet):
+    if sheet.key == "Targets":
+        return _target_rows(data)
     return {"Customers": data.customers, "Sales": data.sales, "Activities": data.activities,
             "Contacts": data.contacts, "Surveys": data.surveys, "Plans": data.plans,
             "Competitors": data.competitors}[sheet.key]
+
+
+def _target_rows(data: Dataset) -> list:
+    """Quarterly targets for the customers that buy most (as a sales team sets
+    them): the quarter's revenue times a factor from 0.85 to 1.25, rounded to
+    thousands, for the last two quarters of the sample (deterministic)."""
+    from .model import Loc, TargetRow
+    by_quarter: dict[tuple[str, str], float] = {}
+    for s_ in data.sales:
+        q = f"{s_.month.year}Q{(s_.month.month - 1) // 3 + 1}"
+        by_quarter[(s_.customer_id, q)] = by_quarter.get((s_.customer_id, q), 0.0) + s_.revenue
+    quarters = sorted({q for _, q in by_quarter})[-2:]
+    ttm: dict[str, float] = {}
+    for (cid, q), v in by_quarter.items():
+        if q in quarters:
+            ttm[cid] = ttm.get(cid, 0.0) + v
+    top = sorted((c for c in ttm if ttm[c] > 0), key=lambda c: (-ttm[c], c))[:max(1, len(ttm) // 4)]
+    rows = []
+    for cid in sorted(top):
+        for q in quarters:
+            v = by_quarter.get((cid, q), 0.0)
+            factor = 0.85 + (sum(map(ord, cid + q)) % 41) / 100
+            rows.append(TargetRow(cid, q, float(max(1000, round(v * factor, -3))), Loc("", "", 0)))
+    return rows
 
 
 def _setup_columns(ws, sheet: schema.Sheet) -> None:

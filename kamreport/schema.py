@@ -194,8 +194,16 @@ SETTINGS = Sheet("Settings", "设置", (
     C("value", "值", TEXT, True),
 ))
 
+TARGETS = Sheet("Targets", "目标", (
+    C("customer_id", "客户编号", ID, True),
+    C("period", "期间", TEXT, True, help_en="A month 2026-07, a quarter 2026Q3 or a year 2026",
+      help_zh="月份 2026-07、季度 2026Q3 / 2026年第三季度 或年份 2026"),
+    C("target", "目标", MONEY, True, help_en="Target for the period (spread evenly over its months)",
+      help_zh="该期间的目标（平均分摊到各月）"),
+))
+
 SHEETS: tuple[Sheet, ...] = (
-    CUSTOMERS, SALES, ACTIVITIES, CONTACTS, SURVEYS, PLANS, COMPETITORS, SETTINGS,
+    CUSTOMERS, SALES, ACTIVITIES, CONTACTS, SURVEYS, PLANS, COMPETITORS, SETTINGS, TARGETS,
 )
 
 _FOLD = re.compile(r"[\s_\-]+")
