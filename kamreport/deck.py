@@ -330,7 +330,7 @@ class Deck:
                 tf.word_wrap = True
                 p = tf.paragraphs[0]
                 run = p.add_run()
-                run.text = "" if v is None else str(v)
+                run.text = _clip(v, 600)
                 color = "FFFFFF" if r == 0 else DARK
                 cell.fill.solid()
                 if r == 0:

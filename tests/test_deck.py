@@ -7,6 +7,9 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -262,3 +265,17 @@ def test_english_deck_and_pptx_alone(tmp_path):
     titles = [t for t, _ in slides_by_title(prs)]
     assert "Customer pyramid and time allocation" in titles
     assert charts(prs.slides[2])[0].plots[0].series[0].name == "Actual"
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")), reason="LibreOffice not installed")
+def test_libreoffice_opens_the_deck(built, tmp_path):
+    """An independent reader: LibreOffice converts the deck to a PDF of one page per slide."""
+    folder, _ = built
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    env = dict(os.environ, HOME=str(tmp_path))          # its own profile, not the user's
+    subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(folder / "booklet.pptx")], check=True, timeout=240, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from pypdf import PdfReader
+    pages = len(PdfReader(str(tmp_path / "booklet.pdf")).pages)
+    assert pages == len(Presentation(str(folder / "booklet.pptx")).slides)
