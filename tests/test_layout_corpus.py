@@ -1791,3 +1791,21 @@ def test_missing_map_file_is_one_clear_refusal(tmp_path):
     b = build_map(tmp_path / "out", f, map_file=str(tmp_path / "no_such_mapping.csv"))
     assert b.exit_code in (1, 2) and b.summary is None
     assert "no_such_mapping.csv" in b.output and "Traceback" not in b.output, b.output
+
+
+def test_hubspot_deals_with_associated_company(tmp_path):
+    """HubSpot's deal export names the company in `Associated Company` and
+    has `Amount`, `Close Date`, `Deal Stage`, `Pipeline`."""
+    comp = csv_file(tmp_path / "companies.csv", [["Record ID", "Company name", "Industry"],
+                                                 ["9001", "Northwind Traders", "Wholesale"], ["9002", "Contoso", "Pharma"]])
+    deals = csv_file(tmp_path / "deals.csv",
+                     [["Record ID", "Deal Name", "Deal Stage", "Pipeline", "Amount", "Close Date", "Associated Company"],
+                      ["1", "NW renewal", "Closed Won", "Sales Pipeline", "1000", "2026-09-01", "Northwind Traders"],
+                      ["2", "CP pilot", "Closed Won", "Sales Pipeline", "300", "2026-08-11", "Contoso"],
+                      ["3", "CP rollout", "Contract Sent", "Sales Pipeline", "9000", "2026-09-29", "Contoso"]])
+    b = build(tmp_path / "out", comp, deals)
+    assert b.exit_code == 0 and b.count("error") == 0 and b.count("fatal") == 0, (b.output, b.problems)
+    ids = {a["name"]: a["customer_id"] for a in b.summary["accounts"]}
+    assert b.revenue(ids["Northwind Traders"]) == (approx(1000), approx(1000))
+    assert b.revenue(ids["Contoso"]) == (approx(300), approx(300))
+    assert counts(b, "Sales") == {"read": 3, "accepted": 2, "rejected": 0, "skipped": 1}
