@@ -510,6 +510,9 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
     if "pptx" in fmt:           # SPEC §6 Deck: from summary.json's content
         from . import deck
         t0 = time.process_time()
+        if settings.logo and deck.logo_bytes(settings.logo) is None:
+            report.warn(f"logo {settings.logo}: booklet.pptx takes a PNG or JPEG logo of at most "
+                        f"{deck.MAX_LOGO_BYTES // 1_000_000} MB; the deck has none")
         deck.write_deck(prepared.summary, out / "booklet.pptx", settings.language,
                         views.brand_color(settings.brand_color), settings.logo)
         report.times["pptx"] = time.process_time() - t0

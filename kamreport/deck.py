@@ -92,7 +92,7 @@ def _tint(hex6: str, amount: float) -> str:
     return "".join(f"{round(255 - (255 - c) * amount):02X}" for c in rgb)
 
 
-def _logo_bytes(logo: str | bytes | None) -> bytes | None:
+def logo_bytes(logo: str | bytes | None) -> bytes | None:
     """A PNG or JPEG logo's bytes, else None (SVG and others: no logo in the deck)."""
     if not logo:
         return None
@@ -151,6 +151,7 @@ class Deck:
         self.title = title
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
+        _count_partnames(self.prs.part.package)
         self.slides: list = []
 
     # -- text ----------------------------------------------------------------
@@ -776,6 +777,26 @@ class Deck:
                              fills={(i, 2): v for (i, _), v in fills.items()})
 
 
+def _count_partnames(package) -> None:
+    """python-pptx finds a new part's name (a chart, its workbook) by walking
+    every part of the package: quadratic over a deck of a hundred account
+    slides (~1 s of 5). A deck only ever gains parts, so after the first
+    name of a kind the next is the previous number plus one — the name the
+    walk would have found."""
+    from pptx.opc.packuri import PackURI
+    walk = package.next_partname
+    last: dict[str, int] = {}
+
+    def next_partname(tmpl: str) -> PackURI:
+        if tmpl in last:
+            last[tmpl] += 1
+        else:
+            name = walk(tmpl)
+            last[tmpl] = next(n for n in range(1, 100_000) if tmpl % n == name)
+        return PackURI(tmpl % last[tmpl])
+    package.next_partname = next_partname
+
+
 def _second_series_as_line(chart, color: str) -> None:
     """Make a two-series column chart a combination chart: the second
     series (the cumulative share) becomes a line on a secondary 0–100 %
@@ -822,7 +843,7 @@ def _second_series_as_line(chart, color: str) -> None:
 
 def deck_bytes(summary: dict, lang: str, brand_color: str | None = None, logo: str | bytes | None = None) -> bytes:
     d = Deck(summary, lang, _hex(brand_color or (summary.get("settings") or {}).get("brand_color")),
-             _logo_bytes(logo))
+             logo_bytes(logo))
     d.build()
     buf = io.BytesIO()
     d.prs.save(buf)

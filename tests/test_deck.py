@@ -279,3 +279,30 @@ def test_libreoffice_opens_the_deck(built, tmp_path):
     from pypdf import PdfReader
     pages = len(PdfReader(str(tmp_path / "booklet.pdf")).pages)
     assert pages == len(Presentation(str(folder / "booklet.pptx")).slides)
+
+
+def test_settings_brand_colour_and_logo_reach_the_deck(tmp_path, capsys):
+    from openpyxl import load_workbook
+    from PIL import Image
+    book = tmp_path / "sample-en.xlsx"
+    write_workbook(str(book), lang="en", blank=False, customers=20, seed=3)
+    Image.new("RGB", (90, 30), (10, 120, 60)).save(tmp_path / "logo.png")
+    (tmp_path / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    for logo, name in (("logo.png", "png"), ("logo.svg", "svg")):
+        wb = load_workbook(book)
+        ws = wb["Settings"]
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == "brand_color":
+                row[1].value = "#0a783c"
+        ws.append(["logo", logo])
+        wb.save(tmp_path / f"{name}.xlsx")
+        assert run_build(workbooks=[str(tmp_path / f"{name}.xlsx")], out_dir=str(tmp_path / name),
+                         formats="pptx", jobs=1, quiet=False) == 0
+        data = (tmp_path / name / "2026Q3" / "booklet.pptx").read_bytes()
+        prs = Presentation(io.BytesIO(data))
+        pics = [sh for sl in prs.slides for sh in sl.shapes if sh.shape_type == 13]
+        assert len(pics) == (len(prs.slides) if name == "png" else 0)
+        z = zipfile.ZipFile(io.BytesIO(data))
+        assert b'val="0A783C"' in z.read("ppt/slides/slide2.xml")
+    err = capsys.readouterr().err
+    assert "booklet.pptx takes a PNG or JPEG logo" in err and "logo.svg" in err
