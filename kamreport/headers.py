@@ -170,9 +170,14 @@ def _qualified(spec: schema.Sheet, text: str) -> tuple[schema.Column | None, str
     return None, "", ""
 
 
+# A pivot table's value header: 求和项:销售额 / Sum of Amount is that column
+# summed (what a Sales row holds); a count or an average is not.
+_PIVOT_SUM = re.compile(r"^(求和项|sum\s+of)\s*[:：]?\s*", re.IGNORECASE)
+
+
 def analyse(header: str, spec: schema.Sheet) -> Header:
     """The column, unit and qualifier a header names in sheet `spec`."""
-    text = header.strip()
+    text = _PIVOT_SUM.sub("", header.strip())
     if not text:
         return Header(None)
     col, lang = _exact(spec, text)

@@ -538,7 +538,10 @@ class _Reader:
         warning (SPEC §1.5). Its Customers count is the distinct customers."""
         if any(t.spec.key == "Customers" for t in self.tables) or not self.flat:
             return
-        sales, records, found = self.flat[0]
+        sales = self.flat[0][0]
+        # Several flat exports (one a month) give their customers together.
+        records = [rec for _, recs, _ in self.flat for rec in recs]
+        found = [p for _, _, problems in self.flat for p in problems]
         customers = _Table(sales.file_index, sales.path, sales.ref, schema.CUSTOMERS)
         customers.header_row = sales.header_row
         customers.zh_headers, customers.en_headers = sales.zh_headers, sales.en_headers
@@ -612,7 +615,10 @@ class _Reader:
         scan.maybe_totals = scan.maybe_totals or book.maybe_totals
         if spec is None:
             candidates = sheet_kinds(ref.name) or list(schema.SHEETS)
-            spec, tied = kind_by_headers(data.rows, data.first_row, candidates)
+            if schema.SALES in candidates and _looks_wide(data.rows):
+                spec, tied = schema.SALES, []      # a column per month: a wide Sales sheet
+            else:
+                spec, tied = kind_by_headers(data.rows, data.first_row, candidates)
             if spec is None:
                 if tied:
                     self.add(FATAL, fi, ref.index, path, ref.name, code="ambiguous_sheet", name=ref.name,
@@ -847,10 +853,12 @@ class _Reader:
                      columns="customer_id (客户编号)", closest={}, rows=HEADER_ROWS)
             return True
         self.tables.append(t)
+        hi += layout.header_rows - 1          # a 目标 / 实际 row below the months is header too
         self._fill_merged(data, hi, month_cols)
         if scan is not None:
             self._hidden_rows(t, data, hi, scan)
         skipped = self._prepare_rows(t, data, hi, scan is None or scan.maybe_totals)
+        self._flat_customers(t, data, hi - layout.header_rows + 1, first=hi + 1)
         self._read_wide_rows(t, data, hi, layout)
         counts = self.count("Sales")
         counts[0] += skipped
@@ -968,7 +976,7 @@ class _Reader:
         counts[1] += read - rejected
         counts[2] += rejected
 
-    def _flat_customers(self, t: _Table, data: SheetData, hi: int) -> None:
+    def _flat_customers(self, t: _Table, data: SheetData, hi: int, first: int | None = None) -> None:
         """A Sales sheet that also holds customer columns (a name, region,
         account manager …) may be one flat CRM export (SPEC §1.5): keep its
         customers aside, used only when no sheet is Customers."""
@@ -1003,8 +1011,8 @@ class _Reader:
         idj = next(j for j, c in cols if c.key == "customer_id")
         relaxed = [(j, dataclasses.replace(c, required=False) if c.key != "customer_id" else c) for j, c in cols]
         read_rows = row_reader(model.Customer, relaxed, idj)
-        records, _, _ = read_rows(data.rows, hi + 1, len(data.rows), t.path, ref.name, data.first_row, problem,
-                                  _blank, BadValue, parsers, tables, [], self.same)
+        records, _, _ = read_rows(data.rows, first if first is not None else hi + 1, len(data.rows), t.path,
+                                  ref.name, data.first_row, problem, _blank, BadValue, parsers, tables, [], self.same)
         self.flat.append((t, [r for r in records if r.name], found))
 
     def _mapped(self, e: mapping.Entry, spec: schema.Sheet, at: Callable[..., None]) -> headers.Header | None:
@@ -1517,6 +1525,14 @@ def period_months(text: str) -> list[date] | None:
     except BadValue:
         return None
     return [mo] if mo is not None else None
+
+
+def _looks_wide(rows: list[list[Any]]) -> bool:
+    """A header row among the first 30 with a customer column and two or more months."""
+    for hi in range(min(len(rows), HEADER_ROWS)):
+        if "customer_id" in _header_fields(rows[hi], schema.SALES) and wide.find_months(rows, hi) is not None:
+            return True
+    return False
 
 
 def _kind(book: Any, ref: SheetRef) -> schema.Sheet | None:

@@ -44,11 +44,12 @@ _CUSTOMER_ID = ("客户编码", "客户代码", "客户ID", "客户号", "单位
                 "往来单位代码", "客商编码", "客户简码", "Account ID", "AccountId", "Account Number",
                 "Account No", "Customer ID", "Customer No", "Customer Number", "Customer Code", "Company ID",
                 "Client ID", "CRM ID", "账户ID")
+# (Not "Record ID": in a HubSpot deals export it is the deal's id.)
 # The customer's name: `name` in Customers, a name to match by elsewhere.
 CUSTOMER_NAME = ("客户名称", "客户全称", "客户简称", "客户", "单位名称", "公司名称", "企业名称", "往来单位",
                  "往来单位名称", "客商名称", "客户单位", "Account Name", "Company name", "Company",
                  "Customer", "Customer name", "Client", "Client name", "Organisation", "Organization",
-                 "Potential Customer", "Parent Account")
+                 "Potential Customer", "Parent Account", "Associated Company")
 
 COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     "Customers": {
@@ -77,7 +78,9 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "notes": ("说明", "描述", "Notes", "Description", "Comments", "Remarks"),
     },
     "Sales": {
-        "customer_id": _CUSTOMER_ID,
+        # A pivot table pasted as values names its row labels so (the ids are
+        # still matched against Customers: wrong ones are errors, not guesses).
+        "customer_id": _CUSTOMER_ID + ("行标签", "Row Labels"),
         "month": ("年月", "期间", "会计期间", "所属期间", "所属月份", "销售月份", "日期", "单据日期",
                   "Period", "Month", "Date", "Close Date", "Actual Close Date", "Fiscal period"),
         "revenue": ("销售收入", "营业收入", "销售金额", "收入", "金额", "本币金额",

@@ -50,14 +50,15 @@ class Layout:
     unit: headers.Unit | None           # from a title row (单位：万元) or a group header
     unit_label: str
     ignored: tuple[str, ...] = ()       # month columns of blocks that are not read (毛利率, 数量, 去年)
+    header_rows: int = 1                # 2: a 目标 / 实际 row below the months
 
 
 def _text(v: Any) -> str:
     return values.cell_text(v).strip()
 
 
-def _month_of(v: Any, year: int | None) -> date | None:
-    """A month header: a date cell, `2026-01`, `202601`, `Jan-26`, `1月` (with year)."""
+def _month_of(v: Any, year: int | None, hint: str = "") -> date | None:
+    """A month header: a date cell, `2026-01`, `202601`, `2026.01`, `Jan-26`, `1月` (with year)."""
     if isinstance(v, datetime):
         return v.date().replace(day=1)
     if isinstance(v, date):
@@ -68,6 +69,12 @@ def _month_of(v: Any, year: int | None) -> date | None:
             return date(int(n) // 100, int(n) % 100, 1)
         if float(n).is_integer() and 1 <= n <= 12 and year:
             return date(year, int(n), 1)
+        if not float(n).is_integer():
+            # 2026.01 … as numbers: Excel's 2025.1 is told apart by the row (values.month_hint).
+            try:
+                return values._number_month(float(n), lambda: hint)
+            except values.BadValue:
+                return None
         return None
     s = values.normalise(_text(v))
     if not s:
@@ -146,6 +153,7 @@ def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
     months: list[MonthColumn] = []
     totals: list[str] = []
     ignored: list[str] = []
+    hint = values.month_hint(header)
     for j, v in enumerate(header):
         t = _text(v)
         if not t:
@@ -161,12 +169,37 @@ def find_months(rows: list[list[Any]], hi: int) -> Layout | None:
         if _TOTALS_COL.match(schema.fold(t)) or _TOTALS_COL.match(values.normalise(t).casefold()):
             totals.append(t)
             continue
-        mo = _month_of(v, year)
+        mo = _month_of(v, year, hint)
         if mo is not None:
             if block:
                 months.append(MonthColumn(j, mo, block, t))
             else:
                 ignored.append(f"{above[-1] if above else ''} {t}".strip())
+    sub = _sub_header(rows, hi, title_year, hint)
+    if sub is not None:
+        months, ignored = sub
+        return Layout(tuple(months), tuple(totals), unit, unit_label, tuple(ignored), header_rows=2)
     if len(months) < 2:
         return None
     return Layout(tuple(months), tuple(totals), unit, unit_label, tuple(ignored))
+
+
+def _sub_header(rows: list[list[Any]], hi: int, year: int | None,
+                hint: str) -> tuple[list[MonthColumn], list[str]] | None:
+    """Each month merged over a 目标 / 实际 (target / actual) pair: the row
+    below the months names each column's block."""
+    if hi + 1 >= len(rows):
+        return None
+    below = rows[hi + 1]
+    words = [(j, _text(v)) for j, v in enumerate(below) if _text(v)]
+    if len(words) < 2 or not all(_block(w) and not _YEAR.search(w) and _month_of(w, year) is None
+                                 and not re.search(r"\d", w) for _, w in words):
+        return None
+    carried = _group_row(rows[hi], len(rows[hi]))
+    months, ignored = [], []
+    for j, w in words:
+        mo = _month_of(carried[j], year, hint) if j < len(carried) else None
+        if mo is None:
+            return None
+        months.append(MonthColumn(j, mo, _block(w), f"{carried[j]} {w}"))
+    return (months, ignored) if len(months) >= 2 else None
