@@ -63,6 +63,10 @@ DECK_LABELS = {
     "rank": ("排名", "Rank"),
     "abc_classes": ("ABC分类汇总", "ABC classes"),
     "of_key": ("重点", "key"),
+    "other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
+                    "{n} more customers moved between ordinary, prospect and unattractive "
+                    "(see results.xlsx, sheet Accounts)"),
+    "no_key_moves": ("本期无客户升入或降出重点客户", "No account moved into or out of the key tier"),
 }
 
 
@@ -370,6 +374,7 @@ class Deck:
         self.matrix()
         self.migrations()
         self.risk_register()
+        self.scorecards()
         for a in self.s.get("accounts") or []:
             if a.get("tier") == "key":
                 self.account(a)
@@ -655,11 +660,20 @@ class Deck:
         moved = sorted((a for a in self.s.get("accounts") or [] if a.get("move") not in (None, "same")),
                        key=lambda a: (a.get("move") != "up", TIERS.index(a["tier"]) if a.get("tier") in TIERS else 9,
                                       a["customer_id"]))
+        # The slide lists the moves into and out of the key tier (the
+        # meeting's business); the others are counted in the table at left,
+        # listed in results.xlsx (Accounts: tier, previous tier, move).
+        keyish = [a for a in moved if "key" in (a.get("tier"), a.get("tier_prev"))]
+        others = len(moved) - len(keyish)
         mrows = [[_clip(a.get("name"), 22), t("tier." + a["tier_prev"]) if a.get("tier_prev") else "—",
-                  t("tier." + a["tier"]), t("move." + a["move"])] for a in moved]
+                  t("tier." + a["tier"]), t("move." + a["move"])] for a in keyish]
         x = MARGIN + half + int(0.3 * EMU_IN)
+        if others:
+            self.box(s, MARGIN, int(4.2 * EMU_IN), half, int(0.6 * EMU_IN), [t("other_moves", n=others)],
+                     size=10, color=GREY)
         if not mrows:
-            self.box(s, x, int(1.6 * EMU_IN), half, int(0.5 * EMU_IN), [t("no_moves")], size=12, color=GREY)
+            self.box(s, x, int(1.6 * EMU_IN), half, int(0.5 * EMU_IN),
+                     [t("no_key_moves") if moved else t("no_moves")], size=12, color=GREY)
             return
         first, rest = mrows[:TABLE_ROWS], mrows[TABLE_ROWS:]
         mhead = [t("customer"), t("from"), t("to"), t("move")]
@@ -700,6 +714,31 @@ class Deck:
         self.paged_table(t("risk_register"), t("register_note"),
                          [t("customer"), t("tier"), t("account_manager"), t("risk"), t("severity"), t("message"),
                           t("next_step")], rows, [2.1, 1.1, 1.0, 1.3, 0.6, 3.4, 3.0], size=9, fills=fills)
+
+    def scorecards(self) -> None:
+        """Staff scorecards (考核): one row per account manager."""
+        t = self.t
+        managers = self.s.get("managers") or []
+        if not managers:
+            return
+        target = any(m.get("attainment_q") is not None for m in managers)
+        header = [t("account_manager"), t("tier.key"), t("tier.ordinary"), t("revenue_q")]
+        header += [t("attainment_q")] if target else []
+        header += [t("growth_qoq"), t("satisfaction"), t("cadence_compliance"), t("overdue_actions"), t("high_risks")]
+        rows, fills = [], {}
+        for i, m in enumerate(managers):
+            row = [_clip(m.get("account_manager") or t("unassigned"), 20), fmt.num(m.get("key")),
+                   fmt.num(m.get("ordinary")), self.money(m.get("revenue_q"))]
+            row += [fmt.pct(m.get("attainment_q"))] if target else []
+            row += [fmt.growth(m.get("growth_qoq")), fmt.num(m.get("satisfaction"), 1),
+                    fmt.pct(m.get("cadence_compliance")), fmt.num(m.get("overdue_actions")),
+                    fmt.num(m.get("high_risks"))]
+            cc = m.get("cadence_compliance")
+            if cc is not None:
+                fills[(i, len(row) - 3)] = BAND_RGB["green" if cc >= 0.8 else "amber" if cc >= 0.5 else "red"]
+            rows.append(row)
+        self.paged_table(t("staff_scorecards"), None, header, rows, [2] + [1] * (len(header) - 1), size=10,
+                         fills=fills)
 
     def account(self, a: dict) -> None:
         from pptx.dml.color import RGBColor

@@ -306,3 +306,26 @@ def test_settings_brand_colour_and_logo_reach_the_deck(tmp_path, capsys):
         assert b'val="0A783C"' in z.read("ppt/slides/slide2.xml")
     err = capsys.readouterr().err
     assert "booklet.pptx takes a PNG or JPEG logo" in err and "logo.svg" in err
+
+
+def test_migrations_slide_lists_moves_into_and_out_of_key(built):
+    folder, s = built
+    prs = Presentation(str(folder / "booklet.pptx"))
+    mig = tables(prs.slides[5])
+    keyish = [a for a in s["accounts"] if a["move"] != "same" and "key" in (a["tier"], a["tier_prev"])]
+    listed = [mig[1].cell(r, 0).text for r in range(1, len(mig[1].rows))] if len(mig) > 1 else []
+    order = ["key", "ordinary", "prospect", "unattractive"]
+    want = sorted(keyish, key=lambda a: (a["move"] != "up", order.index(a["tier"]), a["customer_id"]))
+    assert listed == [a["name"] for a in want][:deck.TABLE_ROWS]
+    others = sum(1 for a in s["accounts"] if a["move"] != "same") - len(keyish)
+    notes = [sh.text_frame.text for sh in prs.slides[5].shapes if sh.has_text_frame]
+    assert (f"另有 {others} 家客户" in " ".join(notes)) == (others > 0)
+
+
+def test_staff_scorecards_slide(built):
+    folder, s = built
+    prs = Presentation(str(folder / "booklet.pptx"))
+    slides = [sl for t, sl in slides_by_title(prs) if t.startswith("客户经理考核")]
+    rows = [tables(sl)[0] for sl in slides]
+    names = [tb.cell(r, 0).text for tb in rows for r in range(1, len(tb.rows))]
+    assert names == [m["account_manager"] or "（未指定）" for m in s["managers"]]
