@@ -307,7 +307,8 @@ class Deck:
         va.major_gridlines.format.line.color.rgb = RGBColor.from_string("E5E7EB")
         if vmax is not None:
             va.maximum_scale = vmax
-            va.minimum_scale = 0
+        if all(v is None or v >= 0 for _, vals in series for v in vals):
+            va.minimum_scale = 0        # bars start at zero: a trend is not exaggerated
         return ch
 
     def table(self, slide, x, y, w, header, rows, widths, *, size=10, row_h=0.32, fills=None):
