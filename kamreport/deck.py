@@ -247,6 +247,7 @@ class Deck:
     def _logo(self, slide, right, top, height, max_w):
         from pptx.util import Emu
         pic = slide.shapes.add_picture(io.BytesIO(self.logo), Emu(0), Emu(top), height=Emu(height))
+        pic._element.nvPicPr.cNvPr.set("descr", f"{self.company} logo".strip())     # alt text
         if pic.width > max_w:
             ratio = max_w / pic.width
             pic.width, pic.height = Emu(max_w), Emu(int(pic.height * ratio))
