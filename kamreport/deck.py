@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from . import fmt
 from .atomic import write_atomic
+from .sanitize import strip_bidi
 from .results_xlsx import as_of_datetime, deterministic_zip, movers, translator
 
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -119,7 +120,8 @@ def logo_bytes(logo: str | bytes | None) -> bytes | None:
 
 def _clip(text: Any, n: int) -> str:
     s = "" if text is None else str(text)
-    s = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", s).replace("\n", " ")
+    # no control characters, no bidi controls (a name cannot reorder the text around it)
+    s = strip_bidi(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", s).replace("\n", " "))
     return s if len(s) <= n else s[:n - 1] + "…"
 
 

@@ -26,6 +26,7 @@ from typing import Any, Iterable
 
 from . import labels
 from .atomic import write_atomic
+from .sanitize import strip_bidi
 
 MONEY = "#,##0.00"
 PCT = "0.0%"
@@ -120,7 +121,7 @@ def deterministic_zip(data: bytes, when: datetime, inner: Iterable[str] = ()) ->
 
 def _text(v: Any) -> Any:
     if isinstance(v, str):
-        v = _ILLEGAL.sub("", v)
+        v = strip_bidi(_ILLEGAL.sub("", v))        # as in the other reports: no bidi controls
         if len(v) > MAX_CELL:
             v = v[:MAX_CELL - 1] + "…"
     return v

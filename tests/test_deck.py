@@ -244,7 +244,13 @@ def test_long_register_continues_on_more_slides_and_sparse_summary(built):
     key = next(a for a in s["accounts"] if a["tier"] == "key")
     key["risks"] = [{"code": "ACTION_OVERDUE", "severity": "medium", "message": "x" * 500,
                      "action": "=cmd|' /C calc'!A0"} for _ in range(30)]
-    prs = Presentation(io.BytesIO(deck.deck_bytes(s, "zh", None, None)))
+    other = next(a for a in s["accounts"] if a["tier"] == "key" and a is not key)
+    other["name"] = "Evil\u202eCorp\u2066"
+    data = deck.deck_bytes(s, "zh", None, None)
+    z = zipfile.ZipFile(io.BytesIO(data))
+    xml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+    assert "\u202e" not in xml and "\u2066" not in xml and "EvilCorp" in xml   # no bidi controls
+    prs = Presentation(io.BytesIO(data))
     reg = [sl for t, sl in slides_by_title(prs) if t.startswith("风险登记表")]
     total = sum(len(tables(sl)[0].rows) - 1 for sl in reg)
     assert len(reg) >= 3 and all(len(tables(sl)[0].rows) - 1 <= deck.TABLE_ROWS for sl in reg)

@@ -131,6 +131,7 @@ def test_problems_sheet_and_text_is_never_a_formula(built):
     _, _, s = built
     s = copy.deepcopy(s)
     s["accounts"][0]["name"] = "=HYPERLINK(\"http://x\",\"y\")"
+    s["accounts"][0]["account_manager"] = "Ann\u202eLee"
     s["accounts"][0]["risks"] = [{"code": "ACTION_OVERDUE", "severity": "medium", "message": "+1\x07", "action": "@x"}]
     probs = [Problem("error", "a.xlsx", "Customers", 7, "C", "名称", "=1+1", "bad value"),
              Problem("warning", "a.xlsx", "Sales", None, "", "", "", "x" * 40_000)]
@@ -138,6 +139,7 @@ def test_problems_sheet_and_text_is_never_a_formula(built):
     ws = wb["Accounts"]
     assert ws.cell(2, 2).value == "=HYPERLINK(\"http://x\",\"y\")" and ws.cell(2, 2).data_type == "s"
     assert [c.value for c in wb["Accounts"][1]][:2] == ["Customer ID", "Customer"]
+    assert ws.cell(2, 3).value == "AnnLee"             # bidi controls dropped, as in the other reports
     head, got = rows(wb["Risks"])
     assert got[0]["Details"] == "+1" and got[0]["Next step"] == "@x"
     head, got = rows(wb["Problems"])
