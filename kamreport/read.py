@@ -1667,21 +1667,18 @@ def _month_with_year(row: list[Any], mj: int, yj: int) -> None:
     is that year's month (SPEC §1 month)."""
     if mj >= len(row) or yj >= len(row):
         return
-    m, y = row[mj], row[yj]
-    if type(m) in (int, float) and float(m).is_integer():
-        mo = int(m)
-    elif type(m) is str and (hit := _MONTH_NO.match(values.normalise(m))):
-        mo = int(hit[1])
-    else:
-        return
-    if type(y) in (int, float) and float(y).is_integer():
-        yr = int(y)
-    elif type(y) is str and (hit := _YEAR_NO.match(values.normalise(y))):
-        yr = int(hit[1])
-    else:
-        return
-    if 1 <= mo <= 12 and 1950 <= yr <= 2100:
+    mo, yr = _whole(row[mj], _MONTH_NO), _whole(row[yj], _YEAR_NO)
+    if mo is not None and yr is not None and 1 <= mo <= 12 and 1950 <= yr <= 2100:
         row[mj] = date(yr, mo, 1)
+
+
+def _whole(v: Any, text: re.Pattern) -> int | None:
+    """A whole number cell, or text like `7月` / `2026年` (its number)."""
+    if type(v) in (int, float) and float(v).is_integer():
+        return int(v)
+    if type(v) is str and (hit := text.match(values.normalise(v))):
+        return int(hit[1])
+    return None
 
 
 def _mark_currency(row: list[Any], cj: int, money: list[int]) -> None:
