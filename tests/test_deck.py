@@ -262,6 +262,8 @@ def test_long_register_continues_on_more_slides_and_sparse_summary(built):
     prs = Presentation(io.BytesIO(deck.deck_bytes(summary_doc(language="en"), "en", None, None)))
     titles = [t for t, _ in slides_by_title(prs)]
     assert titles[1] == "Dashboard · 2026Q3" and titles[2] == "Customer pyramid and time allocation"
+    # nothing at all: still a deck (title, dashboard, portfolio slides), no error
+    assert len(Presentation(io.BytesIO(deck.deck_bytes({}, "en", None, None))).slides) >= 7
 
 
 def test_english_deck_and_pptx_alone(tmp_path):

@@ -163,3 +163,4 @@ def test_sparse_summary(tmp_path):
     assert wb.sheetnames == SHEETS
     assert wb["Accounts"].max_row == 4 and wb["Risks"].max_row == 4
     assert wb["Accounts"]["C1"].value == "Account manager"
+    assert load_workbook(io.BytesIO(results_xlsx.workbook_bytes({}, [], "zh"))).sheetnames == SHEETS
