@@ -39,6 +39,7 @@ from . import prepare, render
 from .atomic import exchange, fsync_dir, write_atomic
 from .errors import KamError
 from .model import ERROR
+from .sanitize import strip_bidi
 
 OK, ERR, RISK = 0, 1, 3
 FORMATS = ("html", "pdf", "json", "pptx", "xlsx")
@@ -879,7 +880,8 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                        html_path=str(out / f["html"]) if want_html else None,
                        want_html=want_html and a.tier == "key", want_piece=want_pdf,
                        anchor=anchors[a.customer_id],
-                       section=f"{a.name} · {spec.period}" if want_pdf else None,
+                       # Drawn by WeasyPrint, not Jinja: strip the bidi controls here.
+                       section=strip_bidi(f"{a.name} · {spec.period}") if want_pdf else None,
                        pdf_path=str(out / f["pdf"]) if want_pdf else None, spool=spool)
         sched.add(make)
 
@@ -969,7 +971,8 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
         t0 = time.process_time()
         data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
                                [fr.piece.parts for fr in frames], meta,
-                               outline=[(e["title"], e["page"] - 1) for e in toc], frame_skip=frozenset({0}),
+                               outline=[(strip_bidi(e["title"]), e["page"] - 1) for e in toc],
+                               frame_skip=frozenset({0}),
                                share_fonts=True, overlay=overlay)
         write_atomic(out / "booklet.pdf", data)
         report.times["assemble"] = time.process_time() - t0

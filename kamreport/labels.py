@@ -158,6 +158,8 @@ LABELS: dict[str, tuple[str, str]] = {
                              "the {shown} competitors with the largest share; and {n} more — see the HTML plan"),
     "more_care_pdf": ("此处显示最近的 {shown} 项关怀日程；另有 {n} 项，见网页版客户计划",
                       "the next {shown} care dates; and {n} more — see the HTML plan"),
+    "more_care_booklet_pdf": ("此处显示最近的 {shown} 项关怀日程；另有 {n} 项，见网页版手册",
+                              "the next {shown} care dates; and {n} more — see the HTML booklet"),
     "texts_shortened": ("较长的文字在 PDF 中已截短（…），全文见网页版客户计划",
                         "long texts are shortened in the PDF (…); full text in the HTML plan"),
     "notes_shortened_problem": ("客户 {id} 的备注共 {n} 字，客户计划 PDF 只显示前 {shown} 字，全文见网页版客户计划",

@@ -53,6 +53,9 @@ NOTES_PDF_MAX = 2_000
 # there are and where: a PDF stays a few pages, whatever the workbook holds.
 PDF_ROWS = {"contacts": 20, "plans": 12, "competitors": 8, "care": 10, "activities": RECENT_ACTIVITIES}
 ACTIVITIES_HTML = 200
+# The booklet's care calendar (every key account's next 90 days): its PDF
+# the soonest of them, saying how many more there are; booklet.html all.
+BOOKLET_CARE_PDF = 40
 TEXT_PDF_MAX = 200             # a cell in a PDF table row (an action, a summary, a title)
 FIRST_PROBLEMS = 30
 PARETO_MAX_BARS = 60
@@ -666,6 +669,7 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
     ctx["care"] = [{"customer_id": c.customer_id, "name": c.name, "anchor": account_anchor(c.customer_id),
                     "kind": c.kind, "kind_label": t("care." + c.kind), "date": c.date, "who": c.who,
                     "days": c.days} for c in result.care]
+    ctx["in_pdf"] = {"care": _for_pdf(ctx["care"], BOOKLET_CARE_PDF, t, "more_care_booklet_pdf", ("name", "who"))}
 
     ctx["charts"] = {
         "pyramid": {"kind": "pyramid", "lang": lang, "brand": brand,

@@ -310,3 +310,50 @@ def test_for_pdf_keeps_the_first_rows_and_says_how_many_more_in_chinese():
     assert clipped["rows"][0]["action"].endswith(" …") and len(clipped["rows"][0]["action"]) <= views.TEXT_PDF_MAX + 2
     assert clipped["rows"][0]["owner"] == "王" and long[0]["action"].startswith("很长")   # a copy
     assert clipped["texts_note"] == "较长的文字在 PDF 中已截短（…），全文见网页版客户计划"
+
+
+def _outline_titles(items) -> list[str]:
+    out = []
+    for item in items:
+        out += _outline_titles(item) if isinstance(item, list) else [item.title]
+    return out
+
+
+def test_bidi_controls_reach_neither_the_pdf_header_nor_the_outline(built):
+    # The account plan's top-right header and the booklet's outline are
+    # drawn from the name outside Jinja (build.py), so they strip it there.
+    plan = PdfReader(built / "accounts/C1.pdf")
+    header = plan.pages[0].extract_text()
+    assert "Acme dnalloH Trading · 2026Q3" in header, header
+    assert not BIDI_RE.search(header), [hex(ord(c)) for c in BIDI_RE.findall(header)]
+    assert not BIDI_RE.search(str(plan.metadata.title)), plan.metadata.title
+    titles = _outline_titles(PdfReader(built / "booklet.pdf").outline)
+    assert "Acme dnalloH Trading" in titles, titles
+    assert not any(BIDI_RE.search(t) for t in titles), titles
+
+
+def test_the_booklet_care_calendar_is_bounded_in_the_pdf_and_whole_in_the_html(built):
+    from kamreport import views
+    reader = PdfReader(built / "booklet.pdf")
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    first = next(i for i, p in enumerate(pages) if "Care calendar" in p and "Days away" in p)
+    more_re = re.compile(r"the next (\d+) care dates; and ([\d,]+) more — see the HTML booklet")
+    last = next((i for i in range(first, len(pages)) if more_re.search(pages[i])), None)
+    assert last is not None and last - first <= 2, (first, last)       # was 35 pages for 600 contacts
+    m = more_re.search(pages[last])
+    shown, more = int(m[1]), int(m[2].replace(",", ""))
+    assert shown == views.BOOKLET_CARE_PDF and more >= N_CONTACTS - shown
+    assert "Person 0000" in pages[first] and f"Person {N_CONTACTS - 1:04d}" not in " ".join(pages[first:last + 1])
+    html = (built / "booklet.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="care"'):]
+    section = section[:section.index("</section>")]
+    assert section.count("<tr>") - 1 == shown + more                     # every date, no note
+    assert "see the HTML booklet" not in html
+
+
+def test_more_care_booklet_label_in_both_languages():
+    from kamreport import labels, views
+    zh, en = labels.LABELS["more_care_booklet_pdf"]
+    assert "网页版手册" in zh and "see the HTML booklet" in en
+    cut = views._for_pdf(list(range(45)), 40, labels.translator("zh"), "more_care_booklet_pdf")
+    assert cut["note"] == "此处显示最近的 40 项关怀日程；另有 5 项，见网页版手册"
