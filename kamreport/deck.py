@@ -57,19 +57,19 @@ GREY, DARK, LIGHT = "6B7280", "1F2937", "F3F4F6"
 
 DECK_LABELS = {
     "dashboard": ("仪表板", "Dashboard"),
-    "revenue_by_quarter": ("季度销售额", "Revenue by quarter"),
+    "deck.revenue_by_quarter": ("季度销售额", "Revenue by quarter"),
     "movers": ("销售变化最大的客户", "Largest revenue changes"),
     "revenue_at_risk": ("风险销售额", "Revenue at risk"),
-    "continued": ("续", "continued"),
+    "deck.continued": ("续", "continued"),
     "next_step": ("建议下一步", "Next step"),
-    "kpis_vs_target": ("关键指标与目标", "KPIs against target"),
-    "rank": ("排名", "Rank"),
-    "abc_classes": ("ABC分类汇总", "ABC classes"),
-    "of_key": ("重点", "key"),
-    "other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
+    "deck.kpis_vs_target": ("关键指标与目标", "KPIs against target"),
+    "deck.rank": ("排名", "Rank"),
+    "deck.abc_classes": ("ABC分类汇总", "ABC classes"),
+    "deck.of_key": ("重点", "key"),
+    "deck.other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
                     "{n} more customers moved between ordinary, prospect and unattractive "
                     "(see results.xlsx, sheet Accounts)"),
-    "no_key_moves": ("本期无客户升入或降出重点客户", "No account moved into or out of the key tier"),
+    "deck.no_key_moves": ("本期无客户升入或降出重点客户", "No account moved into or out of the key tier"),
 }
 
 
@@ -78,11 +78,14 @@ def _labels(lang: str) -> Callable[..., str]:
     zh = lang == "zh"
 
     def t(key: str, **kw: Any) -> str:
-        out = base(key, **kw)
-        if out == key and key in DECK_LABELS:
-            out = DECK_LABELS[key][0 if zh else 1]
-            out = out.format(**kw) if kw else out
-        return out
+        # "deck." keys are the deck's own wording; the others are the reports'
+        # labels (labels.LABELS), DECK_LABELS standing in where it has none.
+        if not key.startswith("deck."):
+            out = base(key, **kw)
+            if out != key or key not in DECK_LABELS:
+                return out
+        out = DECK_LABELS[key][0 if zh else 1]
+        return out.format(**kw) if kw else out
     return t
 
 
@@ -519,10 +522,10 @@ class Deck:
         top = int(2.4 * EMU_IN)
         if cats:
             self.chart(s, XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, top, int(6.6 * EMU_IN), int(3.9 * EMU_IN),
-                       cats, series, number_format="#,##0", labels=False, title=t("revenue_by_quarter"))
+                       cats, series, number_format="#,##0", labels=False, title=t("deck.revenue_by_quarter"))
         else:
             self.box(s, MARGIN, top, int(6.6 * EMU_IN), int(0.5 * EMU_IN),
-                     [f'{t("revenue_by_quarter")}: {t("no_data")}'], size=12, color=GREY)
+                     [f'{t("deck.revenue_by_quarter")}: {t("no_data")}'], size=12, color=GREY)
         right = MARGIN + int(6.8 * EMU_IN)
         rw = SLIDE_W - MARGIN - right
         body = lines[1:] if has_heads else lines
@@ -649,7 +652,7 @@ class Deck:
             row = [t("attract." + at)]
             for c, st in enumerate(stages, start=1):
                 n, k = cells[(at, st)]
-                row.append(f'{n} ({k} {t("of_key")})' if k else str(n) if n else "")
+                row.append(f'{n} ({k} {t("deck.of_key")})' if k else str(n) if n else "")
                 if n:
                     fills[(r, c)] = _tint(self.brand, 0.12 + 0.6 * n / peak)
             rows.append(row)
@@ -680,17 +683,17 @@ class Deck:
                   t("tier." + a["tier"]), t("move." + a["move"])] for a in keyish]
         x = MARGIN + half + int(0.3 * EMU_IN)
         if others:
-            self.box(s, MARGIN, int(4.2 * EMU_IN), half, int(0.6 * EMU_IN), [t("other_moves", n=others)],
+            self.box(s, MARGIN, int(4.2 * EMU_IN), half, int(0.6 * EMU_IN), [t("deck.other_moves", n=others)],
                      size=10, color=GREY)
         if not mrows:
             self.box(s, x, int(1.6 * EMU_IN), half, int(0.5 * EMU_IN),
-                     [t("no_key_moves") if moved else t("no_moves")], size=12, color=GREY)
+                     [t("deck.no_key_moves") if moved else t("no_moves")], size=12, color=GREY)
             return
         first, rest = mrows[:TABLE_ROWS], mrows[TABLE_ROWS:]
         mhead = [t("customer"), t("from"), t("to"), t("move")]
         self.table(s, x, int(1.6 * EMU_IN), half, mhead, first, [2.4, 1.2, 1.2, 0.7], size=9, row_h=0.3)
         if rest:
-            self.paged_table(f'{t("moves")} ({t("continued")})', None, mhead, rest, [2.4, 1.2, 1.2, 0.7], size=10)
+            self.paged_table(f'{t("moves")} ({t("deck.continued")})', None, mhead, rest, [2.4, 1.2, 1.2, 0.7], size=10)
 
     def register(self) -> list[tuple[dict, dict]]:
         """Every risk of a key account and the high risks of ordinary
@@ -776,7 +779,7 @@ class Deck:
                  (t("score"), fmt.score(a.get("score")))]
         top = int(1.6 * EMU_IN)
         kw = int(4.1 * EMU_IN)
-        self.table(s, MARGIN, top, kw, [t("kpis_vs_target"), t("value")], [list(k) for k in kpis[:12]],
+        self.table(s, MARGIN, top, kw, [t("deck.kpis_vs_target"), t("value")], [list(k) for k in kpis[:12]],
                    [1.5, 1.4], size=9, row_h=0.27)
         comps = a.get("health_components") or {}
         cx = MARGIN + kw + int(0.25 * EMU_IN)
@@ -821,7 +824,7 @@ class Deck:
             more = [[_clip(a.get("name"), 20)] + r[:2] + [_clip(x.get("message"), 60 if zh else 110),
                                                           _clip(x.get("action") or "—", 50 if zh else 100)]
                     for r, x in zip(rows, risks)]
-            self.paged_table(f'{a.get("name")} · {t("risks")} ({t("continued")})', None,
+            self.paged_table(f'{a.get("name")} · {t("risks")} ({t("deck.continued")})', None,
                              [t("customer"), t("risk"), t("severity"), t("message"), t("next_step")], more,
                              [1.6, 1.3, 0.6, 4, 3.5], size=9,
                              fills={(i, 2): v for (i, _), v in fills.items()})

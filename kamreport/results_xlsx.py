@@ -40,27 +40,29 @@ COMPONENTS = ("growth", "satisfaction", "engagement", "service", "execution")
 PILLARS = ("value", "potential", "strategic")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-# Labels this workbook needs beyond labels.LABELS (used only where that
-# table has no entry, so a label added there wins).
+# Labels this workbook needs beyond labels.LABELS. A key of the reports'
+# vocabulary (next_step, band.insufficient, …) is used only where that table
+# has no entry, so a label added there wins; "xl." keys are this workbook's
+# own wording (column headers, placeholders of its own) and always come from here.
 EXTRA: dict[str, tuple[str, str]] = {
     "band.insufficient": ("数据不足", "Insufficient data"),
     "health_band": ("健康度等级", "Health band"),
     "health_coverage": ("健康度数据覆盖", "Health coverage"),
     "target_q": ("本期目标", "Target (period)"),
     "attainment_q": ("目标达成率", "Attainment"),
-    "risk_code": ("风险代码", "Risk code"),
-    "severity_code": ("级别代码", "Severity code"),
+    "xl.risk_code": ("风险代码", "Risk code"),
+    "xl.severity_code": ("级别代码", "Severity code"),
     "next_step": ("建议下一步", "Next step"),
-    "risk_count": ("风险数", "Risks"),
-    "plan_pdf": ("客户计划PDF", "Account plan PDF"),
-    "direction": ("方向", "Direction"),
-    "change": ("销售额变化", "Revenue change"),
-    "mover.up": ("增长最多", "Largest increase"),
-    "mover.down": ("下降最多", "Largest decrease"),
+    "xl.risk_count": ("风险数", "Risks"),
+    "xl.plan_pdf": ("客户计划PDF", "Account plan PDF"),
+    "xl.direction": ("方向", "Direction"),
+    "xl.revenue_change": ("销售额变化", "Revenue change"),
+    "xl.mover.up": ("增长最多", "Largest increase"),
+    "xl.mover.down": ("下降最多", "Largest decrease"),
     "row": ("行", "Row"),
     "header": ("表头", "Header"),
-    "score_pillar": ("{pillar}维度", "{pillar} pillar"),
-    "health_of": ("健康度·{c}", "Health: {c}"),
+    "xl.score_pillar": ("{pillar}维度", "{pillar} pillar"),
+    "xl.health_of": ("健康度·{c}", "Health: {c}"),
     "rel_stage.none": ("未填写", "Not given"),
     "dashboard": ("仪表板", "Dashboard"),
     "risk.NO_ACTION_PLAN": ("缺少行动计划", "No action plan"),
@@ -75,7 +77,9 @@ def translator(lang: str):
     lang = "zh" if lang == "zh" else "en"
 
     def t(key: str, **kw: Any) -> str:
-        if key in labels.LABELS:
+        # "xl." keys are this workbook's own wording; for the others a label
+        # of labels.LABELS (the reports' wording) wins over EXTRA's.
+        if key in labels.LABELS and not key.startswith(("xl.", "deck.")):
             return labels.label(key, lang, **kw)
         pair = EXTRA.get(key)
         if pair is None:
@@ -249,7 +253,7 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
         (t("score"), SCORE, lambda a: _num(a.get("score"))),
     ]
     for p in PILLARS:
-        cols.append((t("score_pillar", pillar=t("pillar." + p)), SCORE,
+        cols.append((t("xl.score_pillar", pillar=t("pillar." + p)), SCORE,
                      lambda a, p=p: _num((a.get("pillars") or {}).get(p))))
     cols += [
         (t("attractiveness"), None, lambda a: t("attract." + a["attractiveness"]) if a.get("attractiveness") else None),
@@ -280,16 +284,16 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
         (t("health_coverage"), PCT, lambda a: _num(a.get("health_coverage"))),
     ]
     for c in COMPONENTS:
-        cols.append((t("health_of", c=t("component." + c)), SCORE,
+        cols.append((t("xl.health_of", c=t("component." + c)), SCORE,
                      lambda a, c=c: _num((a.get("health_components") or {}).get(c))))
     cols += [
-        (t("risk_count"), INT, lambda a: len(a.get("risks") or [])),
+        (t("xl.risk_count"), INT, lambda a: len(a.get("risks") or [])),
         (t("high_risks"), INT, lambda a: sum(1 for r in a.get("risks") or [] if r.get("severity") == "high")),
         (t("overdue_actions"), INT, lambda a: _num(a.get("overdue_actions"))),
         (t("open_complaints"), INT, lambda a: _num(a.get("open_complaints"))),
         (t("key_reasons"), None, lambda a: ("、" if lang == "zh" else "; ").join(
             t("reason." + k) for k in a.get("key_reasons") or []) or None),
-        (t("plan_pdf"), None, lambda a: (a.get("files") or {}).get("pdf")),
+        (t("xl.plan_pdf"), None, lambda a: (a.get("files") or {}).get("pdf")),
     ]
     sh = _Sheet(wb, "Accounts", [(h, f) for h, f, _ in cols], freeze="C2")
     band_col = [h for h, _, _ in cols].index(t("health_band")) + 1
@@ -312,7 +316,7 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
     # Risks ---------------------------------------------------------------
     sh = _Sheet(wb, "Risks", [
         (t("customer_id"), None), (t("customer"), None), (t("tier"), None), (t("account_manager"), None),
-        (t("risk_code"), None), (t("risk"), None), (t("severity_code"), None), (t("severity"), None),
+        (t("xl.risk_code"), None), (t("risk"), None), (t("xl.severity_code"), None), (t("severity"), None),
         (t("message"), None), (t("next_step"), None)], freeze="C2")
     sev_fill = {"high": PatternFill("solid", fgColor=BAND_FILL["red"]),
                 "medium": PatternFill("solid", fgColor=BAND_FILL["amber"])}
@@ -351,11 +355,11 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
 
     # Movers ----------------------------------------------------------------
     sh = _Sheet(wb, "Movers", [
-        (t("direction"), None), (t("customer_id"), None), (t("customer"), None), (t("tier"), None),
-        (t("account_manager"), None), (t("change"), MONEY), (t("revenue_q"), MONEY), (t("revenue_pq"), MONEY)])
+        (t("xl.direction"), None), (t("customer_id"), None), (t("customer"), None), (t("tier"), None),
+        (t("account_manager"), None), (t("xl.revenue_change"), MONEY), (t("revenue_q"), MONEY), (t("revenue_pq"), MONEY)])
     for way, m in movers(summary):
         a = by_id.get(m.get("customer_id"), {})
-        sh.add([t("mover." + way), m.get("customer_id"), a.get("name"), _tier(t, a.get("tier")),
+        sh.add([t("xl.mover." + way), m.get("customer_id"), a.get("name"), _tier(t, a.get("tier")),
                 a.get("account_manager"), _num(m.get("change")), _num(a.get("revenue_q")), _num(a.get("revenue_pq"))])
     sh.finish()
 

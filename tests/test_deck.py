@@ -147,7 +147,7 @@ def test_risk_register_lists_risks_with_next_steps(built):
     for sl in reg:
         (tbl,) = tables(sl)
         assert len(tbl.rows) - 1 <= deck.TABLE_ROWS
-        assert tbl.cell(0, 6).text == "建议下一步"
+        assert tbl.cell(0, 6).text == deck._labels("zh")("next_step")
         rows += [[tbl.cell(r, c).text for c in range(len(tbl.columns))] for r in range(1, len(tbl.rows))]
     want = [(a, r) for a in s["accounts"] for r in a["risks"]
             if a["tier"] == "key" or (a["tier"] == "ordinary" and r["severity"] == "high")]
@@ -190,6 +190,7 @@ def test_every_run_names_an_east_asian_typeface(built):
                     for r in p.runs:
                         if not r.text:
                             continue
+                        assert "{" not in r.text, r.text          # no label with an unfilled placeholder
                         ea = r._r.find(f"{A}rPr/{A}ea")
                         assert ea is not None and ea.get("typeface"), r.text
                         if any("\u4e00" <= ch <= "\u9fff" for ch in r.text):
