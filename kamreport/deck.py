@@ -66,9 +66,11 @@ DECK_LABELS = {
     "deck.rank": ("排名", "Rank"),
     "deck.abc_classes": ("ABC分类汇总", "ABC classes"),
     "deck.of_key": ("重点", "key"),
-    "deck.other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
-                    "{n} more customers moved between ordinary, prospect and unattractive "
-                    "(see results.xlsx, sheet Accounts)"),
+    "deck.other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化",
+                         "{n} more customers moved between ordinary, prospect and unattractive"),
+    "deck.other_moves_xlsx": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
+                              "{n} more customers moved between ordinary, prospect and unattractive "
+                              "(see results.xlsx, sheet Accounts)"),
     "deck.no_key_moves": ("本期无客户升入或降出重点客户", "No account moved into or out of the key tier"),
 }
 
@@ -683,7 +685,8 @@ class Deck:
                   t("tier." + a["tier"]), t("move." + a["move"])] for a in keyish]
         x = MARGIN + half + int(0.3 * EMU_IN)
         if others:
-            self.box(s, MARGIN, int(4.2 * EMU_IN), half, int(0.6 * EMU_IN), [t("deck.other_moves", n=others)],
+            where = "deck.other_moves_xlsx" if "results.xlsx" in (self.s.get("outputs") or ()) else "deck.other_moves"
+            self.box(s, MARGIN, int(4.2 * EMU_IN), half, int(0.6 * EMU_IN), [t(where, n=others)],
                      size=10, color=GREY)
         if not mrows:
             self.box(s, x, int(1.6 * EMU_IN), half, int(0.5 * EMU_IN),
