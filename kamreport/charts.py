@@ -366,6 +366,78 @@ def revenue_trend(data: dict[str, Any], name: str = "revenue_trend") -> str:
     return _svg(name, 7.0, 2.15, out)
 
 
+def revenue_target(data: dict[str, Any], name: str = "revenue_target") -> str:
+    """The dashboard's revenue by quarter (bars) against target (a line with
+    diamond markers where a target exists), value of the last bar printed."""
+    lang, brand = data["lang"], data["brand"]
+    labels = list(data["labels"])
+    n = len(labels)
+    rev = (list(data["revenue"]) + [None] * n)[:n]
+    tgt = (list(data.get("target") or []) + [None] * n)[:n]
+    w_in, h_in = 4.1, 1.85
+    W, H = w_in * 72, h_in * 72
+    left, right = 34.0, 6.0
+    top, bottom = 24.0, H - 16.0
+    width, height = W - left - right, bottom - top
+    x_lo, x_hi = _category_limits(n, 0.62)
+
+    def X(v: float) -> float:
+        return left + (v - x_lo) / (x_hi - x_lo) * width
+
+    values = [v for v in rev + tgt if v is not None]
+    hi = max(values + [0.0])
+    lo = min(values + [0.0])
+    if hi == lo:
+        y_lo, y_hi, ticks = 0.0, 1.0, [0.0]
+    else:
+        y_lo = lo - 0.05 * (hi - lo) if lo < 0 else 0.0
+        y_hi = hi + 0.12 * (hi - lo)
+        ticks = _nice_ticks(y_lo, y_hi, lang, most=5)
+
+    def Y(v: float) -> float:
+        return bottom - (v - y_lo) / (y_hi - y_lo) * height
+
+    out = []
+    for tk in ticks:
+        y = Y(tk)
+        out.append(_line(left, y, left + width, y, _GRID, 0.6, ' stroke-linecap="square"'))
+        out.append(_text(left - _PAD, y + _MIDDLE * 7.5, axis_number(tk, lang), 7.5, "end"))
+    for i, label in enumerate(labels):
+        out.append(_text(X(i), bottom + _PAD + _ASCENT * 7.5, str(label), 7.5, "middle"))
+    bw = 0.62 / (x_hi - x_lo) * width
+    y0 = Y(0)
+    for i, v in enumerate(rev):
+        if v is None:
+            continue
+        yv = Y(v)
+        out.append(_rect(X(i) - bw / 2, min(y0, yv), bw, abs(y0 - yv), brand,
+                         ' opacity="0.5"' if i < n - 1 else ""))
+    if n and rev[-1] is not None:
+        above = max(v for v in (rev[-1], tgt[-1], 0.0) if v is not None)
+        out.append(_text(X(n - 1), Y(above) - 4.5, axis_number(rev[-1], lang), 7.5, "middle"))
+    out.append(_line(left, y0, left + width, y0, _ZERO, 0.6, ' stroke-linecap="square"'))
+    pts = [(X(i), Y(v)) for i, v in enumerate(tgt) if v is not None]
+    if len(pts) > 1:
+        d = "M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in pts)
+        out.append(f'<path d="{d}" fill="none" stroke="{ACCENT}" stroke-width="1.4" stroke-dasharray="3,2"/>')
+    r = 3.0
+    for x, y in pts:
+        out.append(f'<path d="M{_n(x)} {_n(y - r)}L{_n(x + r)} {_n(y)}L{_n(x)} {_n(y + r)}L{_n(x - r)} {_n(y)}Z" '
+                   f'fill="{ACCENT}" stroke="#ffffff" stroke-width="0.6"/>')
+    names = data["names"]
+    base = 10.0
+    x = left
+    out.append(_rect(x, base - 5.6, 9.6, 5.6, brand, ' opacity="0.5"'))
+    out.append(_text(x + 13, base, names[0], 7.5))
+    if pts:
+        x += 13 + _text_width(names[0], 7.5) + 12
+        ym = base - 2.8
+        out.append(f'<path d="M{_n(x + 4.8)} {_n(ym - r)}L{_n(x + 4.8 + r)} {_n(ym)}L{_n(x + 4.8)} {_n(ym + r)}'
+                   f'L{_n(x + 4.8 - r)} {_n(ym)}Z" fill="{ACCENT}"/>')
+        out.append(_text(x + 13, base, names[1], 7.5))
+    return _svg(name, w_in, h_in, out)
+
+
 def health(data: dict[str, Any], name: str = "health") -> str:
     """Health components as horizontal 0–100 bars coloured by band."""
     labels, values = data["labels"], data["values"]
@@ -518,7 +590,7 @@ def pyramid(data: dict[str, Any]) -> Any:
 
 
 # Drawn as SVG strings directly, without matplotlib (every account plan has them).
-PLAIN = {"revenue_trend": revenue_trend, "health": health}
+PLAIN = {"revenue_trend": revenue_trend, "health": health, "revenue_target": revenue_target}
 # Drawn with matplotlib (portfolio charts of the booklet front matter).
 KINDS = {"pyramid": pyramid, "target_bars": target_bars, "pareto": pareto}
 

@@ -221,6 +221,7 @@ def index_context(result: Result, dataset: Dataset, files: dict) -> dict[str, An
         "growth_yoy": pf.growth_yoy,
         "nps": pf.nps,
         "high_risks": high,
+        "high_key": _high_key(result),
     }
     ctx["tiers"] = [
         {"tier": k, "label": t("tier." + k), "count": pf.tiers.get(k, 0),
@@ -567,8 +568,11 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
         "customers": pf.customers, "key": pf.tiers.get("key", 0),
         "revenue_q": pf.revenue_q, "revenue_ttm": pf.revenue_ttm, "gross_profit_ttm": pf.gross_profit_ttm,
         "growth_qoq": pf.growth_qoq, "growth_yoy": pf.growth_yoy, "nps": pf.nps, "high_risks": high,
+        "high_key": _high_key(result),
     }
     ctx["highlights"] = _highlights(result, t, lang)
+    ctx["dashboard"] = dashboard_context(result, dataset, t, lang)
+    ctx["summary_points"] = summary_points(result, t, lang)
     ctx["key_accounts"] = [_account_row(a, t) for a in result.accounts if a.tier == "key"]
 
     groups = ("key", "ordinary", "other")
@@ -689,13 +693,255 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
                    "names": [t("basis." + basis), t("cumulative_share")],
                    "xlabel": t("customers")},
     }
+    ctx["charts"]["revenue_target"] = ctx["dashboard"].pop("chart")
     return ctx
+
+
+# --------------------------------------------------------------------------
+# booklet: dashboard and the headlines (SPEC §6 Booklet, §4 Headlines)
+
+# Which of an account's risks leads its story and its next steps: high before
+# medium, then what costs money or the relationship soonest.
+RISK_PRIORITY = ("REVENUE_DROP", "OPEN_COMPLAINT", "CONTRACT_EXPIRING", "LOW_SATISFACTION",
+                 "RELATIONSHIP_DECLINING", "CREDIT_OVERDUE", "NO_ACCOUNT_MANAGER", "CONTACT_OVERDUE",
+                 "NO_ACTION_PLAN", "ACTION_OVERDUE", "CONCENTRATION")
+DASHBOARD_ROWS = 8            # revenue-at-risk and decision rows on the one-page dashboard
+
+
+def risk_order(r) -> tuple:
+    """Sort key of a risk: severity, then RISK_PRIORITY, then code."""
+    return (SEVERITY_RANK.get(r.severity, 9),
+            RISK_PRIORITY.index(r.code) if r.code in RISK_PRIORITY else len(RISK_PRIORITY), r.code)
+
+
+def _high_key(result: Result) -> int:
+    """Key accounts with at least one high risk (the figure the booklet calls "high risk")."""
+    return sum(1 for a in result.accounts if a.tier == "key" and any(r.severity == "high" for r in a.risks))
+
+
+def _by_id(result: Result) -> dict[str, Account]:
+    return _index(result, lambda r: {x.customer_id: x for x in reversed(r.accounts)})
+
+
+def _named(result: Result, ids) -> list[dict[str, Any]]:
+    """The accounts a headline names: their name and (key accounts: the
+    booklet has their section) the anchor to link to."""
+    accs = _by_id(result)
+    out = []
+    for cid in ids:
+        a = accs.get(cid)
+        if a is not None:
+            out.append({"customer_id": cid, "name": a.name,
+                        "anchor": account_anchor(cid) if a.tier == "key" else None})
+    return out
+
+
+def headlines_context(result: Result) -> list[dict[str, Any]]:
+    """The computed headlines (result.headlines, most important first), each
+    with the accounts it names."""
+    return [{"code": h.code, "message": h.message, "figure": h.figure, "unit": h.unit,
+             "accounts": _named(result, h.customers)} for h in result.headlines]
+
+
+def _targeted_revenue(result: Result, dataset: Dataset) -> tuple[list[float], int] | None:
+    """Per window of portfolio.revenue_by_quarter, the revenue of the
+    customers that have a target in any of the 8 windows (their targets are
+    every target of the portfolio): so bars and target line count the same
+    customers. None when no customer has one."""
+    quarters = result.portfolio.revenue_by_quarter
+    if not quarters or all(q.target is None for q in quarters):
+        return None
+    last = result.period.q[-1]
+    first_m = last.year * 12 + last.month - 1 - (3 * len(quarters) - 1)
+    ids = {t.customer_id for t in getattr(dataset, "targets", ())
+           if first_m <= t.month.year * 12 + t.month.month - 1}
+    accs = [a for a in result.accounts if a.customer_id in ids]
+    n = len(quarters)
+    rev = [0.0] * n
+    for a in accs:
+        rq = a.revenue_by_quarter[-n:]
+        for i, q in enumerate(rq):
+            rev[n - len(rq) + i] += q.revenue
+    return rev, len(accs)
+
+
+def dashboard_context(result: Result, dataset: Dataset, t, lang: str) -> dict[str, Any]:
+    """The booklet's one-page dashboard: headlines, revenue against target,
+    movers, revenue at risk with owner and next step, renewals, decisions."""
+    pf = result.portfolio
+    accs = _by_id(result)
+    key = [a for a in result.accounts if a.tier == "key"]
+    at_risk = sorted((a for a in key if any(r.severity == "high" for r in a.risks)),
+                     key=lambda a: (-a.revenue_ttm, a.customer_id))
+
+    def lead(a: Account):
+        return sorted(a.risks, key=risk_order)[0]
+
+    risk_rows = []
+    for a in at_risk:
+        r = lead(a)
+        highs = sorted((x for x in a.risks if x.severity == "high"), key=risk_order)
+        risk_rows.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
+                          "revenue_ttm": a.revenue_ttm, "owner": a.account_manager,
+                          "risk": t("risk." + r.code), "message": r.message, "action": r.action,
+                          "high": len(highs),
+                          "no_plan": any(x.code == "NO_ACTION_PLAN" for x in a.risks)})
+    renewals = []
+    for a in sorted((a for a in result.accounts if any(r.code == "CONTRACT_EXPIRING" for r in a.risks)),
+                    key=lambda a: (a.contract_end or date.max, a.customer_id)):
+        r = next(r for r in a.risks if r.code == "CONTRACT_EXPIRING")
+        renewals.append({"customer_id": a.customer_id, "name": a.name,
+                         "anchor": account_anchor(a.customer_id) if a.tier == "key" else None,
+                         "tier_label": t("tier." + a.tier), "contract_end": a.contract_end,
+                         "days": (a.contract_end - result.period.as_of).days if a.contract_end else None,
+                         "revenue_ttm": a.revenue_ttm, "owner": a.account_manager, "action": r.action,
+                         "severity": r.severity})
+    decisions = []
+    for a in sorted((a for a in key if any(r.code == "NO_ACTION_PLAN" for r in a.risks)),
+                    key=lambda a: (-a.revenue_ttm, a.customer_id)):
+        highs = sorted((x for x in a.risks if x.severity == "high"), key=risk_order)
+        sep = "、" if lang == "zh" else ", "
+        decisions.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
+                          "revenue_ttm": a.revenue_ttm, "owner": a.account_manager,
+                          "risks": sep.join(t("risk." + x.code) for x in highs),
+                          "action": next(r.action for r in a.risks if r.code == "NO_ACTION_PLAN")})
+
+    def movers(ms):
+        out = []
+        for m in ms:
+            a = accs.get(m.customer_id)
+            if a is None:
+                continue
+            out.append({"customer_id": a.customer_id, "name": a.name,
+                        "anchor": account_anchor(a.customer_id) if a.tier == "key" else None,
+                        "tier_label": t("tier." + a.tier), "change": m.change, "revenue_q": a.revenue_q,
+                        "growth_qoq": a.growth_qoq})
+        return out
+
+    targeted = _targeted_revenue(result, dataset)
+    quarters = pf.revenue_by_quarter
+    chart = None
+    if quarters:
+        chart = {"kind": "revenue_target", "lang": lang, "brand": brand_color(result.settings.brand_color),
+                 "labels": [q.label for q in quarters],
+                 "revenue": targeted[0] if targeted else [q.revenue for q in quarters],
+                 "target": [q.target for q in quarters] if targeted else [None] * len(quarters),
+                 "names": [t("revenue"), t("target")]}
+    n_high_key = len(at_risk)
+    return {
+        "headlines": headlines_context(result),
+        "kpis": {"revenue_q": pf.revenue_q, "growth_qoq": pf.growth_qoq, "growth_yoy": pf.growth_yoy,
+                 "target_q": pf.target_q, "attainment_q": pf.attainment_q,
+                 "revenue_at_risk": pf.revenue_at_risk,
+                 "risk_share": pf.revenue_at_risk / pf.revenue_ttm if pf.revenue_ttm > 0 else None,
+                 "high_key": n_high_key, "key": len(key), "decisions": len(decisions),
+                 "renewals": len(renewals), "nps": pf.nps},
+        "chart_note": (t("dash_chart_targeted", n=fmt.num(targeted[1])) if targeted
+                       else t("dash_chart_no_target")),
+        "movers_up": movers(pf.movers_up),
+        "movers_down": movers(pf.movers_down),
+        "at_risk": risk_rows[:DASHBOARD_ROWS],
+        "at_risk_more": max(len(risk_rows) - DASHBOARD_ROWS, 0),
+        "renewals": renewals[:DASHBOARD_ROWS // 2],
+        "renewals_more": max(len(renewals) - DASHBOARD_ROWS // 2, 0),
+        "decisions": decisions[:DASHBOARD_ROWS],
+        "decisions_more": max(len(decisions) - DASHBOARD_ROWS, 0),
+        "chart": chart,
+        "high_risk_def": t("high_risk_def", drop2=fmt.pct(2 * result.settings.revenue_drop, 0)),
+        "renewals_note": t("renewals_note", days=fmt.num(result.settings.contract_days)),
+    }
+
+
+def summary_points(result: Result, t, lang: str) -> list[dict[str, Any]]:
+    """The executive summary's opening: each headline as an action title with
+    the accounts behind it (name, owner, next step), most important first."""
+    accs = _by_id(result)
+    money_s = fmt.make_money_short(result.settings.currency or "CNY", lang)
+    out = []
+    for h in headlines_context(result):
+        rows = []
+        for n in h["accounts"][:3]:
+            a = accs[n["customer_id"]]
+            risks = sorted(a.risks, key=risk_order)
+            if h["code"] == "RENEWALS_DUE":
+                r = next((x for x in risks if x.code == "CONTRACT_EXPIRING"), None)
+            elif h["code"] == "NO_ACTION_PLAN":
+                r = next((x for x in risks if x.code == "NO_ACTION_PLAN"), None)
+            else:
+                r = risks[0] if risks else None
+            rows.append(dict(n, owner=a.account_manager, revenue_ttm=money_s(a.revenue_ttm),
+                             tier_label=t("tier." + a.tier), risk=t("risk." + r.code) if r else None,
+                             action=r.action if r else None))
+        out.append(dict(h, rows=rows, more=max(len(h["accounts"]) - 3, 0)))
+    return out
+
+
+def account_story(a: Account, result: Result, t, lang: str) -> str:
+    """The account's quarter in one line (SPEC §6 Account plan), by the rules
+    of the headlines: revenue against the previous quarter and the target,
+    a move in or out of the key tier, the first risk and whether a high
+    risk has no plan."""
+    zh = lang == "zh"
+    money_s = fmt.make_money_short(result.settings.currency or "CNY", lang)
+    month = result.period.kind == "month"
+    parts = []
+    rev = t("story_revenue", revenue=money_s(a.revenue_q))
+    if a.growth_qoq is not None:
+        change = a.revenue_q - a.revenue_pq
+        rev += t("story_vs_prev_m" if month else "story_vs_prev", growth=fmt.growth(a.growth_qoq),
+                 change=("+" if change > 0 else "") + money_s(change))
+    if a.attainment_q is not None:
+        rev += t("story_target", pct=fmt.pct(a.attainment_q, 0), target=money_s(a.target_q))
+    parts.append(rev)
+    if a.tier_prev == "key" and a.tier != "key":
+        parts.append(t("story_lost", tier=t("tier." + a.tier)))
+    elif a.tier == "key" and a.tier_prev != "key":
+        parts.append(t("story_won", tier=t("tier." + a.tier_prev)))
+    risks = sorted(a.risks, key=risk_order)
+    if risks:
+        r = risks[0]
+        parts.append(t("story_risk", risk=t("risk." + r.code), message=r.message))
+        if any(x.code == "NO_ACTION_PLAN" for x in risks):
+            parts.append(t("story_no_plan"))
+    else:
+        parts.append(t("story_no_risk"))
+    return ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
+
+
+def next_steps(a: Account, plans: list[dict], t) -> list[dict[str, Any]]:
+    """Risk → action → owner → date: every risk's next step (high first,
+    owner the account manager), then the plan's open actions (overdue
+    first) with their owner and due date."""
+    out = []
+    for r in sorted(a.risks, key=risk_order):
+        out.append({"kind": "risk", "severity": r.severity, "severity_label": t("severity." + r.severity),
+                    "what": t("risk." + r.code), "action": r.action, "owner": a.account_manager,
+                    "due": None, "overdue": False, "flag": r.code == "NO_ACTION_PLAN"})
+    for p in plans:
+        if p["status"] != "open":
+            continue
+        out.append({"kind": "plan", "severity": None, "severity_label": None,
+                    "what": p["objective"], "action": p["action"], "owner": p["owner"],
+                    "due": p["due"], "overdue": p["overdue"], "flag": False})
+    return out
+
+
+def kpi_targets(a: Account, t) -> dict[str, Any]:
+    """The plan's first-page KPIs with their target (where one exists) and
+    the 4-period trend from `history` (oldest first)."""
+    hist = list(reversed(a.history))
+    trend_rev = [{"period": h.period, "value": h.revenue_q} for h in hist]
+    trend_health = [{"period": h.period, "value": h.health, "band": h.health_band,
+                     "band_label": t("band." + h.health_band) if h.health_band else None} for h in hist]
+    trend_tier = [{"period": h.period, "label": t("tier." + h.tier)} for h in hist]
+    return {"revenue": trend_rev, "health": trend_health, "tier": trend_tier,
+            "periods": [h.period for h in hist]}
 
 
 # Booklet sections with their anchors (the ids in booklet_front.html and
 # booklet_appendix.html), in reading order: the pipeline finds their pages
 # by these ids to print the contents. (anchor, label key, piece)
-FRONT_SECTIONS = (("summary", "executive_summary"), ("pyramid", "pyramid_and_time"),
+FRONT_SECTIONS = (("dashboard", "dashboard"), ("summary", "executive_summary"), ("pyramid", "pyramid_and_time"),
                   ("matrix", "portfolio_matrix"), ("abc", "abc_pareto"),
                   ("migrations", "tier_migrations"), ("risks", "risk_register"),
                   ("scorecards", "staff_scorecards"), ("care", "care_calendar"))
