@@ -442,9 +442,10 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
                            "weaknesses": c.weaknesses} for c in comps]
     in_pdf["competitors"] = _for_pdf(ctx["competitors"], PDF_ROWS["competitors"], t, "more_competitors_pdf",
                                      ("name", "strengths", "weaknesses"))
-    risks = sorted(a.risks, key=lambda r: (SEVERITY_RANK.get(r.severity, 9), r.code))
+    risks = sorted(a.risks, key=risk_order)
     ctx["risks"] = [{"code": r.code, "label": t("risk." + r.code), "severity": r.severity,
-                     "severity_label": t("severity." + r.severity), "message": r.message} for r in risks]
+                     "severity_label": t("severity." + r.severity), "message": r.message,
+                     "action": r.action} for r in risks]
 
     # Action plan: open actions first (overdue ones at the top, SPEC §6
     # "overdue highlighted"), then done, then cancelled; by due date within.
@@ -481,6 +482,7 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
                     "days": c.days} for c in sorted(a.care, key=lambda c: (c.date, c.kind, c.who or ""))]
     in_pdf["care"] = _for_pdf(ctx["care"], PDF_ROWS["care"], t, "more_care_pdf", ("who",))
     ctx["in_pdf"] = in_pdf
+    _first_page(ctx, a, result, t, lang)
 
     ctx["charts"] = {
         "revenue_trend": {
@@ -706,6 +708,7 @@ RISK_PRIORITY = ("REVENUE_DROP", "OPEN_COMPLAINT", "CONTRACT_EXPIRING", "LOW_SAT
                  "RELATIONSHIP_DECLINING", "CREDIT_OVERDUE", "NO_ACCOUNT_MANAGER", "CONTACT_OVERDUE",
                  "NO_ACTION_PLAN", "ACTION_OVERDUE", "CONCENTRATION")
 DASHBOARD_ROWS = 8            # revenue-at-risk and decision rows on the one-page dashboard
+DASHBOARD_MOVERS = 4          # of the ≤ 5 movers each way (summary.json has all; the page must stay one)
 
 
 def risk_order(r) -> tuple:
@@ -838,8 +841,8 @@ def dashboard_context(result: Result, dataset: Dataset, t, lang: str) -> dict[st
                  "renewals": len(renewals), "nps": pf.nps},
         "chart_note": (t("dash_chart_targeted", n=fmt.num(targeted[1])) if targeted
                        else t("dash_chart_no_target")),
-        "movers_up": movers(pf.movers_up),
-        "movers_down": movers(pf.movers_down),
+        "movers_up": movers(pf.movers_up[:DASHBOARD_MOVERS]),
+        "movers_down": movers(pf.movers_down[:DASHBOARD_MOVERS]),
         "at_risk": risk_rows[:DASHBOARD_ROWS],
         "at_risk_more": max(len(risk_rows) - DASHBOARD_ROWS, 0),
         "renewals": renewals[:DASHBOARD_ROWS // 2],
@@ -938,6 +941,42 @@ def kpi_targets(a: Account, t) -> dict[str, Any]:
             "periods": [h.period for h in hist]}
 
 
+TOUCHES_PDF = 8               # the plan PDF's recent activity: the latest touches (the HTML lists all)
+
+
+def strategy_line(text: str) -> str:
+    """A tier's strategy as one line: its first clause (up to ；/ ;)."""
+    for sep in ("；", "; ", "。", ". "):
+        i = text.find(sep)
+        if 0 < i:
+            return text[:i] + ("" if sep.strip() in "。." else "…")
+    return text
+
+
+def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -> None:
+    """What the plan's first page carries (SPEC §6): the quarter in one line,
+    KPIs against target with the 4-period trend, the next steps; and what
+    the PDF keeps short (touches only, ≤ TOUCHES_PDF rows; the strategy's first clause)."""
+    from .schema import TOUCH_TYPES
+    ctx["story"] = account_story(a, result, t, lang)
+    ctx["trend"] = kpi_targets(a, t)
+    ctx["next_steps"] = next_steps(a, ctx["plans"], t)
+    ctx["no_plan"] = any(r.code == "NO_ACTION_PLAN" for r in a.risks)
+    acct = ctx["account"]
+    acct["target_q"], acct["attainment_q"] = a.target_q, a.attainment_q
+    acct["health_coverage"] = a.health_coverage
+    acct["strategy_line"] = strategy_line(a.strategy)
+    touches = [x for x in ctx["activities"] if x["type"] in TOUCH_TYPES]
+    ctx["in_pdf"]["activities"] = _for_pdf(touches, TOUCHES_PDF, t, "more_touches_pdf",
+                                           ("owner", "contact", "summary"), total=ctx["activities_total"])
+
+
+def tier_strategies(lang: str, t) -> list[dict[str, str]]:
+    """Each tier's strategy text in full (the plans' PDFs print its first clause)."""
+    from .classify import STRATEGY
+    return [{"tier": k, "label": t("tier." + k), "text": STRATEGY[k][lang]} for k in TIER_ORDER if k in STRATEGY]
+
+
 # Booklet sections with their anchors (the ids in booklet_front.html and
 # booklet_appendix.html), in reading order: the pipeline finds their pages
 # by these ids to print the contents. (anchor, label key, piece)
@@ -1003,6 +1042,7 @@ def booklet_appendix_context(result: Result, dataset: Dataset, policy_md: str | 
                                               a_cut=fmt.pct(s.abc_a_cut, 0), b_cut=fmt.pct(s.abc_b_cut, 0))},
         {"title": t("method_health"), "text": t("method_health_text")},
     ]
+    ctx["strategies"] = tier_strategies(ctx["lang"], t)
     ctx["inputs"] = [{"path": i.path.replace("\\", "/").rsplit("/", 1)[-1], "sha256": i.sha256}
                      for i in dataset.inputs]
     order = ("Customers", "Sales", "Activities", "Contacts", "Surveys", "Plans", "Competitors", "Settings")
