@@ -330,10 +330,11 @@ def test_policy_file_limits(tmp_path):
         read_policy(str(big))
 
 
-def test_printed_booklet_html_paginates_like_booklet_pdf(built):
-    # booklet.html starts every account plan and the appendix on a new page
-    # when printed, as booklet.pdf does (also what the benchmark's baseline
-    # lays out: the same pages as the build).
+def test_printed_booklet_html_holds_at_least_the_pdfs_pages(built):
+    # booklet.html keeps the full lists the PDF shortens ("and N more — see
+    # the HTML"), so printed it has at least the PDF's pages; the benchmark's
+    # one-document baseline lays it out, and so does at least the build's
+    # work (bench/README). It was equal before the PDF lists were bounded.
     from pypdf import PdfReader
     from weasyprint import HTML
 
@@ -341,7 +342,7 @@ def test_printed_booklet_html_paginates_like_booklet_pdf(built):
     period, _ = built
     html = HTML(filename=str(period / "booklet.html"), base_url=render.packaged_dir().as_uri() + "/",
                 url_fetcher=pdf.make_fetcher(render.packaged_dir()))
-    assert len(html.render().pages) == len(PdfReader(period / "booklet.pdf").pages)
+    assert len(html.render().pages) >= len(PdfReader(period / "booklet.pdf").pages)
 
 
 def test_failed_render_leaves_no_pieces_behind(tmp_path, root):
