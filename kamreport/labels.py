@@ -247,12 +247,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_target": ("未设目标", "no target set"),
     "revenue_at_risk": ("风险销售额", "Revenue at risk"),
     "risk_share_ttm": ("占近12个月销售额 {share}", "{share} of revenue (TTM)"),
-    "high_risk_key": ("有高风险的重点客户", "High-risk key accounts"),
+    "high_risk_key": ("有高风险的重点客户", "Key accounts at risk"),
     "of_key": ("共 {n} 家重点客户", "of {n} key accounts"),
     "all_high_risks": ("全部客户共 {n} 项高风险", "{n} high risks across all customers"),
     "decisions_needed": ("待决策事项", "Decisions needed"),
     "decisions_note": ("有高风险但没有进行中行动的重点客户：请指定负责人并制定计划",
-                       "Key accounts with a high risk and no open action: name an owner and agree a plan"),
+                       "High risk, no open action: name an owner, agree a plan"),
+    "no_open_action": ("高风险且无进行中行动", "high risk, no open action"),
     "no_decisions": ("每家有高风险的重点客户都有进行中的行动", "Every key account with a high risk has an open action"),
     "nps_points": ("{nps} 分", "{nps} points"),
     "nps_scale": ("净推荐值范围 −100～100", "scale −100 to 100"),
@@ -269,14 +270,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "high_risk_def": ("“高风险”指至少一项高级别风险：销售较上期或去年同期下降 ≥ {drop2}、满意度低于 6、"
                       "超过两倍接触周期未接触、投诉逾 14 天未结、合同 30 天内到期、关系恶化、未指定客户经理、"
                       "逾期应收超过近12个月销售额的 10%。风险销售额 = 这些重点客户的近12个月销售额。",
-                      "A “high risk” is at least one high-severity risk: revenue down ≥ {drop2} on the previous "
-                      "period or a year ago, satisfaction below 6, no touch for twice the cadence, a complaint open "
-                      "more than 14 days, a contract ending within 30 days, a declining relationship, no account "
-                      "manager, or overdue receivables above 10 % of revenue (TTM). Revenue at risk = the TTM "
-                      "revenue of those key accounts."),
+                      "High risk means: revenue down ≥ {drop2} (on last period or a year ago), satisfaction below 6, "
+                      "no touch for twice the cadence, a complaint open over 14 days, a contract ending within "
+                      "30 days, a declining relationship, no account manager, or overdue receivables over 10 % "
+                      "of TTM revenue. Revenue at risk: the TTM revenue of those key accounts."),
     "top_risk": ("首要风险", "Top risk"),
     "next_step": ("下一步", "Next step"),
     "no_plan_flag": ("无计划", "No plan"),
+    "qoq_short": ("环比", "QoQ"),
+    "ttm_short": ("近12个月销售额", "Revenue TTM"),
+    "no_plan_key": ("红色标记：没有行动计划（见“待决策事项”）。", "Red mark: no plan (see Decisions needed)."),
     "more_rows": ("另有 {n} 家，见风险登记表", "and {n} more in the risk register"),
     "more_accounts": ("另有 {n} 家", "and {n} more"),
     "renewals_due": ("即将续约", "Renewals due"),
