@@ -977,6 +977,20 @@ def tier_strategies(lang: str, t) -> list[dict[str, str]]:
     return [{"tier": k, "label": t("tier." + k), "text": STRATEGY[k][lang]} for k in TIER_ORDER if k in STRATEGY]
 
 
+def data_gaps(result: Result, t) -> list[dict[str, Any]]:
+    """Key fields left blank (the data-quality page must not read "no
+    problems" when they are): customers without a relationship stage, key
+    and ordinary customers without an account manager or a survey in the
+    last 12 months. Only the gaps that occur, with their share."""
+    accs = list(result.accounts)
+    served = [a for a in accs if a.tier in ("key", "ordinary")]
+    rows = [("gap_stage", sum(1 for a in accs if not a.relationship_stage), len(accs)),
+            ("gap_manager", sum(1 for a in served if not a.account_manager), len(served)),
+            ("gap_survey", sum(1 for a in served if a.latest_satisfaction is None), len(served))]
+    return [{"key": k, "label": t(k), "count": n, "share": n / of if of else None}
+            for k, n, of in rows if n]
+
+
 # Booklet sections with their anchors (the ids in booklet_front.html and
 # booklet_appendix.html), in reading order: the pipeline finds their pages
 # by these ids to print the contents. (anchor, label key, piece)
@@ -1043,6 +1057,7 @@ def booklet_appendix_context(result: Result, dataset: Dataset, policy_md: str | 
         {"title": t("method_health"), "text": t("method_health_text")},
     ]
     ctx["strategies"] = tier_strategies(ctx["lang"], t)
+    ctx["gaps"] = data_gaps(result, t)
     ctx["inputs"] = [{"path": i.path.replace("\\", "/").rsplit("/", 1)[-1], "sha256": i.sha256}
                      for i in dataset.inputs]
     order = ("Customers", "Sales", "Activities", "Contacts", "Surveys", "Plans", "Competitors", "Settings")

@@ -188,3 +188,20 @@ def test_risk_order_and_strategy_line():
     assert views.strategy_line("甲乙；丙丁。") == "甲乙…"
     assert views.strategy_line("Build; then grow.") == "Build…"
     assert views.strategy_line("One line") == "One line"
+
+
+def test_data_quality_counts_blank_key_fields():
+    r, d = make_result("zh")
+    accs = list(r.accounts)
+    served = [a for a in accs if a.tier in ("key", "ordinary")]
+    gaps = {g["key"]: g for g in views.data_gaps(r, labels.translator("zh"))}
+    n_stage = sum(1 for a in accs if not a.relationship_stage)
+    n_mgr = sum(1 for a in served if not a.account_manager)
+    assert n_mgr >= 1                                      # C002 has none (the fixture)
+    assert gaps["gap_manager"]["count"] == n_mgr and gaps["gap_manager"]["share"] == n_mgr / len(served)
+    assert ("gap_stage" in gaps) == (n_stage > 0)
+    ctx = views.booklet_appendix_context(r, d, None)
+    html = render.render_template(render.make_env("zh", "CNY"), "booklet_appendix.html", views.finish(ctx))
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("table.gaps") is not None
+    assert "未发现数据问题" not in soup.get_text()
