@@ -212,15 +212,17 @@ def _face(path: str) -> tuple[str, bool]:
     first). Raises ValueError when it is not a font."""
     from fontTools.ttLib import TTCollection, TTFont, TTLibError
     try:
+        # Lazy fonts read their tables from the stream: ours, closed here.
         with open(path, "rb") as fh:
             head = fh.read(4)
-        fonts = TTCollection(path, lazy=True).fonts if head == b"ttcf" else [TTFont(path, lazy=True)]
-        faces = []
-        for font in fonts:
-            name = font["name"]
-            family = str(name.getDebugName(16) or name.getDebugName(1) or "")
-            cmap = font.getBestCmap() or {}
-            faces.append((family, 0x4E2D in cmap and 0x5BA2 in cmap))      # 中, 客
+            fh.seek(0)
+            fonts = TTCollection(fh, lazy=True).fonts if head == b"ttcf" else [TTFont(fh, lazy=True)]
+            faces = []
+            for font in fonts:
+                name = font["name"]
+                family = str(name.getDebugName(16) or name.getDebugName(1) or "")
+                cmap = font.getBestCmap() or {}
+                faces.append((family, 0x4E2D in cmap and 0x5BA2 in cmap))      # 中, 客
     except (OSError, TTLibError, KeyError, AssertionError, ValueError) as e:
         raise ValueError(str(e)) from None
     if not faces:

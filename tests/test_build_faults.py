@@ -70,9 +70,27 @@ def _cmd(book: Path, out: Path, *extra: str) -> list[str]:
             "--jobs", "2", *extra]
 
 
+_started: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _reap_started():
+    """Every build a test started with _start is ended and its pipes closed
+    when the test ends (the suite fails on a ResourceWarning)."""
+    yield
+    while _started:
+        proc = _started.pop()
+        if proc.poll() is None:
+            proc.kill()
+        with proc:                  # closes stdout and stderr, waits
+            pass
+
+
 def _start(book: Path, out: Path, *extra: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen(_cmd(book, out, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(_cmd(book, out, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, **kw)
+    _started.append(proc)
+    return proc
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -575,12 +593,14 @@ wait()
 
 @pytest.mark.parametrize("how", ["prctl", "pipe"])
 def test_the_reading_process_dies_with_the_build(how):
-    proc = subprocess.Popen([sys.executable, "-c", _READER, how], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "reading"
-    kids = descendants(proc.pid)
-    assert len(kids) == 1
-    proc.kill()
-    proc.wait(30)
+    with subprocess.Popen([sys.executable, "-c", _READER, how], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "reading"
+            kids = descendants(proc.pid)
+            assert len(kids) == 1
+        finally:
+            proc.kill()             # leaving `with` waits for it
+        proc.wait(30)
     assert_all_dead(kids, within=5)
 
 

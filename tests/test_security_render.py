@@ -175,14 +175,15 @@ def test_killed_mid_write_leaves_the_old_file(tmp_path):
     """Case 14: a build killed while writing never leaves a truncated file."""
     target = tmp_path / "booklet.pdf"
     write_atomic(target, b"OLD COMPLETE FILE")
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(target)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "writing"
-        proc.kill()
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
+    with subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(target)], stdout=subprocess.PIPE,
+                          text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "writing"
             proc.kill()
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert target.read_bytes() == b"OLD COMPLETE FILE"
     # The half-written temporary file is hidden and never at the final path.
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "booklet.pdf"]
