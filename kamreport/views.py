@@ -942,6 +942,7 @@ def kpi_targets(a: Account, t) -> dict[str, Any]:
 
 
 TOUCHES_PDF = 8               # the plan PDF's recent activity: the latest touches (the HTML lists all)
+NEXT_STEPS_PDF = 8            # open actions among the first page's next steps in the PDF
 
 
 def strategy_line(text: str) -> str:
@@ -960,7 +961,15 @@ def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -
     from .schema import TOUCH_TYPES
     ctx["story"] = account_story(a, result, t, lang)
     ctx["trend"] = kpi_targets(a, t)
-    ctx["next_steps"] = next_steps(a, ctx["plans"], t)
+    ctx["next_steps"] = steps = next_steps(a, ctx["plans"], t)
+    # The first page shows the risks and the most urgent open actions; an
+    # account with hundreds of actions must not make it a hundred pages
+    # (it made the PDF layout run for minutes).
+    plan_steps = sorted((x for x in steps if x["kind"] == "plan"),
+                        key=lambda x: (not x["overdue"], x["due"] is None, x["due"] or date.max))
+    shown = _for_pdf(plan_steps, NEXT_STEPS_PDF, t, "more_plans_pdf", ("what", "action", "owner"))
+    ctx["next_plan_steps_pdf"] = shown["rows"]          # long cells shortened too (a 24,000-character action)
+    ctx["next_steps_more"] = shown["note"]
     ctx["no_plan"] = any(r.code == "NO_ACTION_PLAN" for r in a.risks)
     acct = ctx["account"]
     acct["target_q"], acct["attainment_q"] = a.target_q, a.attainment_q

@@ -265,7 +265,7 @@ def test_an_account_with_hundreds_of_rows_gives_a_bounded_pdf(built):
     assert "the first 12 actions, overdue and open first; and 588 more — see the HTML plan" in text
     assert "LONG-ACTION-START" in text and "LONG-ACTION-END" not in text
     assert "LONG-SUMMARY-START" in text and "LONG-SUMMARY-END" not in text   # the latest, shortened
-    assert "the latest 12 activities; and 588 more — see the HTML plan" in text
+    assert "the latest 8 touches; 592 more activities in the HTML plan" in text     # touches only (issue 16)
     assert "long texts are shortened in the PDF" in text
     assert "and 32 more — see the HTML plan" in text                    # competitors
     assert "the next 10 care dates; and 590 more — see the HTML plan" in text
