@@ -337,6 +337,19 @@ def _data_sheets(z: zipfile.ZipFile) -> list[tuple[str, str]]:
     return out
 
 
+_CHAR_REF = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _cjk_reference(data: bytes) -> bool:
+    """CJK written as XML character references (`&#21326;`: openpyxl does)."""
+    for m in _CHAR_REF.finditer(data):
+        ref = m[1].decode()
+        code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+        if code < 0x110000 and _CJK.match(chr(code)):
+            return True
+    return False
+
+
 def has_cjk_text(workbooks: list[str]) -> bool:
     """Whether any workbook's data sheets (the sheets kamreport reads) hold
     CJK text: in their names or their cells.
@@ -364,7 +377,7 @@ def has_cjk_text(workbooks: list[str]) -> bool:
                                 break
                             budget -= len(chunk)
                             data = tail + chunk
-                            if _CJK.search(data.decode("utf-8", "ignore")):
+                            if _CJK.search(data.decode("utf-8", "ignore")) or _cjk_reference(data):
                                 return True
                             shared.update(int(n) for n in _SHARED_CELL.findall(data))
                             tail = data[-200:]
