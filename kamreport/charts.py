@@ -27,7 +27,7 @@ import io
 import math
 import os
 import re
-from typing import Any
+from typing import Any, Callable
 
 from . import fmt
 
@@ -287,6 +287,30 @@ def _nice_ticks(lo: float, hi: float, lang: str, most: int = 6) -> list[float]:
     return [0.0] if lo <= 0 <= hi else []
 
 
+def _bar_axes(ticks: list[float], labels: list, rev: list, X: Callable[[float], float],
+              Y: Callable[[float], float], left: float, width: float, bottom: float, bw: float,
+              brand: str, lang: str, size: float, opacity: str) -> list[str]:
+    """A quarter bar chart's grid with y tick labels, the quarter labels under
+    the bars, and the bars (history lighter, the current period, the last
+    bar, in full colour): shared by revenue_trend and revenue_target."""
+    out = []
+    for tk in ticks:
+        y = Y(tk)
+        out.append(_line(left, y, left + width, y, _GRID, 0.6, ' stroke-linecap="square"'))
+        out.append(_text(left - _PAD, y + _MIDDLE * size, axis_number(tk, lang), size, "end"))
+    for i, label in enumerate(labels):
+        out.append(_text(X(i), bottom + _PAD + _ASCENT * size, str(label), size, "middle"))
+    y0 = Y(0)
+    last = len(rev) - 1
+    for i, v in enumerate(rev):
+        if v is None:
+            continue
+        yv = Y(v)
+        out.append(_rect(X(i) - bw / 2, min(y0, yv), bw, abs(y0 - yv), brand,
+                         f' opacity="{opacity}"' if i < last else ""))
+    return out
+
+
 def revenue_trend(data: dict[str, Any], name: str = "revenue_trend") -> str:
     """Revenue bars per quarter with gross profit as a line (8 quarters)."""
     lang, brand = data["lang"], data["brand"]
@@ -321,24 +345,9 @@ def revenue_trend(data: dict[str, Any], name: str = "revenue_trend") -> str:
     def Y(v: float) -> float:
         return bottom - (v - y_lo) / (y_hi - y_lo) * height
 
-    out = []
-    # grid and y tick labels
-    for t in ticks:
-        y = Y(t)
-        out.append(_line(left, y, left + width, y, _GRID, 0.6, ' stroke-linecap="square"'))
-        out.append(_text(left - _PAD, y + _MIDDLE * 8.5, axis_number(t, lang), 8.5, "end"))
-    # x tick labels (quarters) under the bars
-    for i, label in enumerate(labels):
-        out.append(_text(X(i), bottom + _PAD + _ASCENT * 8.5, str(label), 8.5, "middle"))
-    # bars: history lighter, the current period (last bar) in full colour
-    bw = 0.62 / (x_hi - x_lo) * width
+    out = _bar_axes(ticks, labels, rev, X, Y, left, width, bottom, 0.62 / (x_hi - x_lo) * width,
+                    brand, lang, 8.5, "0.55")
     y0 = Y(0)
-    for i, v in enumerate(rev):
-        if v is None:
-            continue
-        yv = Y(v)
-        out.append(_rect(X(i) - bw / 2, min(y0, yv), bw, abs(y0 - yv), brand,
-                         ' opacity="0.55"' if i < n - 1 else ""))
     # zero line, spines (left, bottom)
     out.append(_line(left, y0, left + width, y0, _ZERO, 0.6, ' stroke-linecap="square"'))
     out.append(_line(left, bottom, left, top, _SPINE, 0.8, ' stroke-linejoin="miter" stroke-linecap="square"'))
@@ -397,21 +406,9 @@ def revenue_target(data: dict[str, Any], name: str = "revenue_target") -> str:
     def Y(v: float) -> float:
         return bottom - (v - y_lo) / (y_hi - y_lo) * height
 
-    out = []
-    for tk in ticks:
-        y = Y(tk)
-        out.append(_line(left, y, left + width, y, _GRID, 0.6, ' stroke-linecap="square"'))
-        out.append(_text(left - _PAD, y + _MIDDLE * 7.5, axis_number(tk, lang), 7.5, "end"))
-    for i, label in enumerate(labels):
-        out.append(_text(X(i), bottom + _PAD + _ASCENT * 7.5, str(label), 7.5, "middle"))
-    bw = 0.62 / (x_hi - x_lo) * width
+    out = _bar_axes(ticks, labels, rev, X, Y, left, width, bottom, 0.62 / (x_hi - x_lo) * width,
+                    brand, lang, 7.5, "0.5")
     y0 = Y(0)
-    for i, v in enumerate(rev):
-        if v is None:
-            continue
-        yv = Y(v)
-        out.append(_rect(X(i) - bw / 2, min(y0, yv), bw, abs(y0 - yv), brand,
-                         ' opacity="0.5"' if i < n - 1 else ""))
     if n and rev[-1] is not None:
         above = max(v for v in (rev[-1], tgt[-1], 0.0) if v is not None)
         out.append(_text(X(n - 1), Y(above) - 4.5, axis_number(rev[-1], lang), 7.5, "middle"))
