@@ -434,6 +434,7 @@ class _Reader:
         self.ctx = values.Context()
         self.mapping = mapping.Mapping()
         self.flat: list[tuple[_Table, list[Any], list[_Problem]]] = []   # see _flat_customers
+        self.named_customers = False                    # a sheet is named Customers (or a synonym)
 
     # -- problems ------------------------------------------------------------
     def add(self, severity: str, fi: int, sheet_index: int, path: str, sheet: str = "",
@@ -468,6 +469,10 @@ class _Reader:
                     continue
                 books.append((fi, path, book))
             self.ctx = self._context()
+            # A flat export's customers are needed only when no sheet is Customers:
+            # don't read a big Sales sheet twice when one is named so.
+            self.named_customers = any(_kind(book, ref) is schema.CUSTOMERS and not ref.hidden
+                                       for _, _, book in books for ref in book.sheets)
             if self.map_file:
                 self.read_map(self.map_file)
             for fi, path, book in books:
@@ -671,7 +676,7 @@ class _Reader:
             self._hidden_rows(t, data, hi, scan)
             self._format_units(t, data, hi, scan)
         skipped = self._prepare_rows(t, data, hi, scan is None or scan.maybe_totals)
-        if spec.key == "Sales":
+        if spec.key == "Sales" and not self.named_customers:
             self._flat_customers(t, data, hi)
         self._read_rows(t, data, hi, book)
         counts = self.count(spec.key)
@@ -858,7 +863,8 @@ class _Reader:
         if scan is not None:
             self._hidden_rows(t, data, hi, scan)
         skipped = self._prepare_rows(t, data, hi, scan is None or scan.maybe_totals)
-        self._flat_customers(t, data, hi - layout.header_rows + 1, first=hi + 1)
+        if not self.named_customers:
+            self._flat_customers(t, data, hi - layout.header_rows + 1, first=hi + 1)
         self._read_wide_rows(t, data, hi, layout)
         counts = self.count("Sales")
         counts[0] += skipped
