@@ -607,31 +607,39 @@ def _out_lock(root: Path, report: Report):
     OUT/.kamreport.lock held until the build ends. The kernel releases it
     when the process ends, however it ends: a killed build leaves no stale
     lock. A second build waits BUILD_WAIT seconds, then refuses."""
-    import fcntl
     fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + BUILD_WAIT
-        waited = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-                    who = f" (pid {holder})" if holder.isdigit() else ""
-                    raise KamError(f"{root}: another `kamreport build`{who} is writing into this folder; "
-                                   "try again when it has finished") from None
-                if not waited:
-                    report.log(f"waiting for another `kamreport build` writing into {root}")
-                    waited = True
-                time.sleep(0.1)
+        if not _flock_within(fd, BUILD_WAIT, report,
+                             f"waiting for another `kamreport build` writing into {root}"):
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            who = f" (pid {holder})" if holder.isdigit() else ""
+            raise KamError(f"{root}: another `kamreport build`{who} is writing into this folder; "
+                           "try again when it has finished")
         with contextlib.suppress(OSError):  # who holds it, for the message above
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
         os.close(fd)                        # releases the lock
+
+
+def _flock_within(f: object, seconds: float, report: Report, waiting: str) -> bool:
+    """Take an exclusive flock on f (a file or descriptor) within `seconds`,
+    saying `waiting` once if it must wait; False when it could not."""
+    import fcntl
+    deadline = time.monotonic() + seconds
+    waited = False
+    while True:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            if not waited:
+                report.log(waiting)
+                waited = True
+            time.sleep(0.1)
 
 
 _LEFTOVER = re.compile(r"^\.(?P<label>.+)\.(?P<kind>building|replaced)-\d+$")
@@ -724,21 +732,10 @@ def _send_paused(final: Path, report: Report):
         return
     import fcntl
     with open(lock, "a") as f:          # "a": send opens it with "w"; nothing to truncate
-        deadline = time.monotonic() + SEND_WAIT
-        waited = False
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise KamError(f"{final / 'mail'}: a `kamreport send` of {final.name} is still running "
-                                   f"after {SEND_WAIT:.0f} s; the new build was not put in place ({final} "
-                                   "is left as it was): build again when the send has finished") from None
-                if not waited:
-                    report.log(f"waiting for `kamreport send` to finish ({final / 'mail'})")
-                    waited = True
-                time.sleep(0.1)
+        if not _flock_within(f, SEND_WAIT, report, f"waiting for `kamreport send` to finish ({final / 'mail'})"):
+            raise KamError(f"{final / 'mail'}: a `kamreport send` of {final.name} is still running "
+                           f"after {SEND_WAIT:.0f} s; the new build was not put in place ({final} "
+                           "is left as it was): build again when the send has finished")
         try:
             yield
         finally:
