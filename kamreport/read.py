@@ -26,19 +26,21 @@ the Customers of a.xlsx may serve the Sales of b.xlsx.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
+import dataclasses
+import difflib
 import gc
 import hashlib
+import itertools
+import operator
+import os
 import re
+import unicodedata
 from dataclasses import MISSING, fields
 from datetime import date
-from typing import Any, Callable, Iterable
-
-import contextlib
-import difflib
-import unicodedata
-import dataclasses
-import os
 from decimal import Decimal, InvalidOperation
+from typing import Any, Callable, Iterable
 
 from . import headers, mapping, messages, model, schema, synonyms, values, wide
 from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
@@ -122,6 +124,7 @@ class _Table:
         self.en_headers = 0
         self.records: list[Any] = []
         self.shells: list[Any] = []                      # see _prebuild_records
+        self.cell_shells: list[Any] = []                 # see _prebuild_sales
         self.units: dict[str, headers.Unit] = {}         # key -> unit from the header
         self.control: dict[str, int] = {}                # status / stage / year / currency -> index in row
         self.log_type: str | None = None                 # visit / call: a visit log's rows without a type
@@ -170,6 +173,8 @@ def _header_fields(row: list[Any], spec: schema.Sheet, log: str | None = None,
     for v in row:
         if v == "" or isinstance(v, CellError):
             continue
+        if lookup is None and v.__class__ is not str:
+            continue        # a number or date is a value (a wide sheet's months are found by wide.py)
         col = None
         if lookup is not None:
             e = lookup(values.cell_text(v).strip())
@@ -241,6 +246,7 @@ def kind_by_headers(rows: list[list[Any]], first_row: int,
 # The row loop, generated per table
 
 _new = object.__new__
+_CUSTOMER_ID = operator.attrgetter("customer_id")
 
 
 def _defaults(cls: type) -> dict[str, Any]:
@@ -287,6 +293,29 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
         obj = new(cls)
         set_loc(obj, loc)
         append(obj)
+
+
+# A Sales sheet wider than A:Z is most likely a column per month (SPEC
+# §1.5); scan_sheet's fast pass measures only columns beyond Z.
+WIDE_SHELL_COLS = 26
+
+
+def _prebuild_sales(out: list[Any], cells: list[Any], file: str, sheet: str, scan: Any) -> None:
+    """`_prebuild_records` for a Sales sheet; a wide-looking one (more than
+    WIDE_SHELL_COLS columns) gets, instead, an empty Sale for every cell:
+    its records are one per month cell, and allocating them was as long as
+    calamine's parse of the sheet. `cells` gets them (`out` stays empty:
+    a long sheet this wide reads without shells). The wide loop sets customer_id, month,
+    revenue and loc, and takes a new record when these run out. Bounded like _prebuild_records: by the
+    XML (a real cell takes over 16 bytes) and 2^20 records."""
+    if scan.max_col <= WIDE_SHELL_COLS:
+        _prebuild_records(out, model.Sale, file, sheet, scan)
+        return
+    n = min(scan.max_row * (scan.max_col - 1), scan.bytes // 16, 1 << 20)
+    # map() over the slot setters: half the time of a Python loop.
+    cells.extend(map(_new, itertools.repeat(model.Sale, n)))
+    for f in ("gross_profit", "product", "overdue_amount", "target"):
+        collections.deque(map(_setter(model.Sale, f), cells, itertools.repeat(None, n)), 0)
 
 
 def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: int,
@@ -610,13 +639,19 @@ class _Reader:
     def read_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet | None) -> None:
         """Read one sheet as `spec`; None: its name did not say, its headers decide."""
         shells: list[Any] = []
+        cells: list[Any] = []
         if isinstance(book, CsvBook):
             scan, data = SheetScan(), book.data
         else:
             scan = scan_sheet(book, ref)
             cls = RECORD_TYPES.get(spec.key) if spec is not None else None
-            data = read_sheet(book, ref, scan, meanwhile=None if cls is None else
-                              lambda: _prebuild_records(shells, cls, path, ref.name, scan))
+            if cls is model.Sale:
+                meanwhile = lambda: _prebuild_sales(shells, cells, path, ref.name, scan)  # noqa: E731
+            elif cls is not None:
+                meanwhile = lambda: _prebuild_records(shells, cls, path, ref.name, scan)  # noqa: E731
+            else:
+                meanwhile = None
+            data = read_sheet(book, ref, scan, meanwhile=meanwhile)
         scan.maybe_totals = scan.maybe_totals or book.maybe_totals
         if spec is None:
             candidates = sheet_kinds(ref.name) or list(schema.SHEETS)
@@ -638,12 +673,13 @@ class _Reader:
         table = _Table(fi, path, ref, spec)
         table.log_type = log_type(ref.name) if spec.key == "Activities" else None
         table.shells = shells
+        table.cell_shells = cells
         if data.truncated_at_col:
             self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
                      col=scan.max_col, value="", code="sheet_truncated",
                      far_cell=scan.far_cell, last=col_letter(data.truncated_at_col))
         self.read_table(table, data, book, scan)
-        table.shells = []        # the unused ones (blank, rejected rows)
+        table.shells = table.cell_shells = []        # the unused ones (blank, rejected rows)
         del data
 
     def read_table(self, t: _Table, data: SheetData, book: Book, scan: Any = None) -> None:
@@ -899,6 +935,8 @@ class _Reader:
         s_cid, s_month, s_rev, s_loc, s_gp, s_product, s_overdue, s_target = (
             _setter(Sale, f) for f in ("customer_id", "month", "revenue", "loc", "gross_profit", "product",
                                        "overdue_amount", "target"))
+        shells = t.cell_shells
+        take = shells.pop
         for i in range(hi + 1, len(rows)):
             row = rows[i]
             if _blank(row):
@@ -941,15 +979,20 @@ class _Reader:
                             continue
                         if x is None:
                             continue
-                    obj = new(Sale)
+                    if shells:
+                        obj = take()         # gross_profit … target already None
+                        if product is not None:
+                            s_product(obj, product)
+                    else:
+                        obj = new(Sale)
+                        s_gp(obj, None)
+                        s_product(obj, product)
+                        s_overdue(obj, None)
+                        s_target(obj, None)
                     s_cid(obj, cid)
                     s_month(obj, month)
                     s_rev(obj, x)
                     s_loc(obj, loc)
-                    s_gp(obj, None)
-                    s_product(obj, product)
-                    s_overdue(obj, None)
-                    s_target(obj, None)
                     append(obj)
                 continue
             cells: dict[date, dict[str, float]] = {}
@@ -1179,8 +1222,11 @@ class _Reader:
                 rows[i] = blank_row
                 footers.append(data.first_row + i)
                 continue
-            dated = dj is not None and dj < len(row) and row[dj] != "" and row[dj] is not None
-            if any(j < len(row) and row[j].__class__ is str and _is_total(row[j], dated) for j in labels):
+            texts = [row[j] for j in labels if j < len(row) and row[j].__class__ is str]
+            # One cheap search a row; the exact rule only where a totals word occurs.
+            if texts and _TOTAL_WORD.search("\x1f".join(texts)) and \
+                    any(_is_total(v, dj is not None and dj < len(row) and row[dj] != "" and row[dj] is not None)
+                        for v in texts):
                 rows[i] = blank_row
                 skipped.append(data.first_row + i)
                 fills.extend((k, current) for k in group if current != "")
@@ -1386,21 +1432,23 @@ class _Reader:
         loose: dict[str, list[str]] = {}
         by_name: dict[str, list[str]] = {}
         for t in self.tables:
-            if t.spec.key == "Customers":
-                for rec in t.records:
-                    loose.setdefault(loose_id(rec.customer_id), []).append(rec.customer_id)
-                    by_name.setdefault(fold_id(rec.name), []).append(rec.customer_id)
-        for t in self.tables:
             if t.spec.key in ("Customers", "Settings") or not t.records:
                 continue
+            if not t.by_name and known.keys() >= set(map(_CUSTOMER_ID, t.records)):
+                continue        # every id as Customers writes it: the common case, checked in C
+            if not loose:
+                # Built once, only when some sheet needs the loose or by-name match.
+                for c in self.tables:
+                    if c.spec.key == "Customers":
+                        for rec in c.records:
+                            loose.setdefault(loose_id(rec.customer_id), []).append(rec.customer_id)
+                            by_name.setdefault(fold_id(rec.name), []).append(rec.customer_id)
             j, letter, header = t.columns["customer_id"]
             col_no = _col_no(letter)
             # `ＫＨ０００４`, `kh0004` and `KH0004` are one id (SPEC §1): such a
             # row takes the id as Customers writes it.
             set_id = _setter(RECORD_TYPES[t.spec.key], "customer_id")
             counts = self.counts[t.spec.key]
-            if not t.by_name and all(r.customer_id in known for r in t.records):
-                continue
             keep = []
             near: list[tuple[str, str]] = []
             seen_rows: set[int] = set()        # wide sheets: one source row, many records
@@ -1631,6 +1679,7 @@ _MONTH_NO = re.compile(r"^(\d{1,2})月?$")
 _YEAR_NO = re.compile(r"^(\d{4})年?$")
 
 
+_TOTAL_WORD = re.compile(r"合计|总计|小计|汇总|共计|total", re.IGNORECASE)
 _TOTAL_ZH = re.compile(r"^(合计|总计|小计|汇总|共计)|(合计|总计|小计|汇总|共计)$")
 _TOTAL_EN = re.compile(r"^(grand\s*totals?|sub-?\s*totals?|totals?)\b|\b(grand\s*totals?|sub-?\s*totals?|totals?)$", re.IGNORECASE)
 _FOOTER = re.compile(r"^(制表人|制表日期|制表|审核人|审核|复核人|复核|打印日期|打印人|prepared\s*by|approved\s*by|"

@@ -235,3 +235,52 @@ def test_the_documented_salesforce_mapping_reads_an_export(tmp_path):
     assert [(c.customer_id, c.name, c.account_manager) for c in data.customers] == [("0015g00000AbC", "Acme Ltd", "Ann")]
     assert [(s.month.month, s.revenue) for s in data.sales] == [(7, 12.5 * 1000 * 7.1)]
     assert data.rows["Sales"].skipped == 1
+
+
+def _month(m: int) -> str:
+    return f"{2025 + m // 12}-{m % 12 + 1:02d}"
+
+
+def _wide_sales(n_customers: int, months: int, product: bool):
+    heads = [_month(m) for m in range(months)]
+    rows = [["客户编号", *(["产品"] if product else []), *heads]]
+    for i in range(n_customers):
+        vals = [float(10 * i + m) if (i + m) % 4 else None for m in range(months)]
+        rows.append([f"KH{i:04d}", *([f"P{i % 3}"] if product else []), *vals])
+    return rows
+
+
+def _expected(rows, product: bool):
+    out = []
+    first = 2 if product else 1
+    for r, row in enumerate(rows[1:], start=2):
+        for k, v in enumerate(row[first:]):
+            if v is not None:
+                out.append((row[0], _month(k), v, row[1] if product else None, r))
+    return sorted(out)
+
+
+def test_wide_records_are_the_same_with_and_without_prebuilt_shells(tmp_path, monkeypatch):
+    """A wide Sales sheet's records come from cells prebuilt while calamine
+    parses (read._prebuild_sales) until they run out, then new ones: both
+    give the same records — customer, month, revenue, product, source row."""
+    from kamreport import read as readmod
+    customers = [["客户编号", "客户名称"]] + [[f"KH{i:04d}", f"客户{i}"] for i in range(30)]
+    real = readmod._prebuild_sales
+    for product in (False, True):
+        sales = _wide_sales(30, 30, product)
+        path = write(tmp_path / f"wide{product}.xlsx", {"客户": customers, "销售": sales})
+        got = {}
+        for label, cap in (("all", None), ("few", 7), ("none", 0)):
+            def limited(out, cells, file, sheet, scan, cap=cap):
+                real(out, cells, file, sheet, scan)
+                if cap is not None:
+                    del cells[cap:]
+            monkeypatch.setattr(readmod, "_prebuild_sales", limited)
+            data = read_workbooks([path], lang="en")
+            assert not data.fatal
+            got[label] = sorted((s.customer_id, f"{s.month:%Y-%m}", s.revenue, s.product, s.loc.row)
+                                for s in data.sales)
+            assert all(s.gross_profit is None and s.target is None and s.overdue_amount is None
+                       for s in data.sales)
+        assert got["all"] == got["few"] == got["none"] == _expected(sales, product)
