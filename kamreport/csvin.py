@@ -56,9 +56,9 @@ class CsvBook:
                 r.extend([""] * (width - len(r)))
         self.data = SheetData(rows, 1, 1, [])
         self.sheets = [SheetRef(stem, "", 0)]
+        # By its name; else None, and the reader decides by the headers as
+        # it does for a sheet (read.kind_by_headers: a tie is fatal).
         self.spec = schema.find_sheet(stem)
-        if self.spec is None:
-            self.spec = _by_headers(rows)
 
     def check_prolog(self, name: str) -> None:
         return None
@@ -134,21 +134,3 @@ def _decimal_commas(rows: list[list[Any]]) -> None:
             for j, c in enumerate(row):
                 if c and _DECIMAL_COMMA.match(c):
                     row[j] = c.replace(".", "").replace(",", ".")
-
-
-def _by_headers(rows: list[list[Any]]) -> schema.Sheet | None:
-    """The kind whose required columns a header row among the first 30 holds
-    (the one that matches most columns; Customers and Contacts share theirs,
-    and their other columns decide)."""
-    from .headers import analyse
-    best: tuple[int, schema.Sheet] | None = None
-    for row in rows[:30]:
-        for spec in schema.SHEETS:
-            found = {h.column.key for v in row if v and (h := analyse(str(v), spec)).column is not None}
-            if {c.key for c in spec.required_columns} <= found:
-                score = len(found)
-                if best is None or score > best[0]:
-                    best = (score, spec)
-        if best is not None:
-            return best[1]
-    return None

@@ -370,6 +370,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "write them as in the Customers sheet",
         "zh": "{count} 个客户编号与“客户”表中写法不同的编号匹配（{examples}）；请按“客户”表的写法填写",
     },
+    "id_header_misspelt": {
+        "en": "no customer_id column, but \"{header}\" looks like a misspelt one: rename it customer_id "
+              "(or 客户编号), or map it in a Columns sheet — customers are not matched by name when an id column is meant",
+        "zh": "没有客户编号列，但“{header}”像是写错的客户编号列：请改为“客户编号”（或 customer_id），"
+              "或在“列映射”表中映射",
+    },
     "name_as_id": {
         "en": "no customer_id column: each customer's name is its id",
         "zh": "没有客户编号列：以客户名称作为编号",

@@ -1092,7 +1092,15 @@ class _Reader:
         without a type column holds visits."""
         spec, ref = t.spec, t.ref
         if "customer_id" not in t.columns:
-            if spec.key == "Customers" and "name" in t.columns:
+            near = _near_id_header(data.rows[hi], t) if spec.key == "Customers" and "name" in t.columns else None
+            if near is not None:
+                # `Custmer ID` beside the name is a mistyped id column: using the
+                # names as ids would reject every row of the other sheets.
+                j, text = near
+                self.add(FATAL, t.file_index, ref.index, t.path, ref.name, row=t.header_row,
+                         col=data.first_col + j, header=text, value=text, code="id_header_misspelt")
+                t.columns["customer_id"] = (j, col_letter(data.first_col + j), text)
+            elif spec.key == "Customers" and "name" in t.columns:
                 t.columns["customer_id"] = t.columns["name"]
                 self.add(INFO, t.file_index, ref.index, t.path, ref.name, row=t.header_row,
                          col=_col_no(t.columns["name"][1]), code="name_as_id")
@@ -1903,6 +1911,38 @@ def _read_workbooks(paths: Iterable[str], lang: str | None, map_file: str | None
         targets=tuple(targets),
         **{DATASET_FIELD[k]: tuple(v) for k, v in collected.items()},
     )
+
+
+def _near_id_header(header: list[Any], t: _Table) -> tuple[int, str] | None:
+    """A header cell no column claims that reads like a customer_id name
+    with a typo (`Custmer ID`, `客户编吗`): (its index, its text)."""
+    used = {j for j, _, _ in t.columns.values()} | set(t.control.values())
+    names = {schema.fold(n) for n in ("customer_id", "客户编号", *synonyms.COLUMNS["Customers"]["customer_id"])}
+    for j, v in enumerate(header):
+        if j in used or v.__class__ is not str or not v.strip():
+            continue
+        f = schema.fold(v)
+        # One slip in Chinese (客户编吗), two in a longer English name
+        # (Custmer ID); `Customer Type` and 客户类型 are other columns.
+        slips = 2 if f.isascii() and len(f) >= 8 else 1
+        if any(_edits(f, n, slips) <= slips for n in names):
+            return j, v.strip()
+    return None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of a and b, or limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for k, cb in enumerate(b, 1):
+            cur.append(min(prev[k] + 1, cur[k - 1] + 1, prev[k - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
 
 
 def _nearest(col: schema.Column, found: list[str]) -> tuple[str, str]:

@@ -40,7 +40,7 @@ LOG_TYPES: dict[str, str] = {
 }
 
 # Columns shared by every sheet with a customer_id.
-_CUSTOMER_ID = ("客户编码", "客户代码", "客户ID", "客户号", "单位编码", "单位代码", "客户编号ID", "往来单位编码",
+_CUSTOMER_ID = ("客户编码", "客户代码", "客户ID", "客户号", "客户号码", "单位编码", "单位代码", "客户编号ID", "往来单位编码",
                 "往来单位代码", "客商编码", "客户简码", "Account ID", "AccountId", "Account Number",
                 "Account No", "Customer ID", "Customer No", "Customer Number", "Customer Code", "Company ID",
                 "Client ID", "CRM ID", "账户ID")

@@ -21,11 +21,24 @@ def test_gbk_semicolon_csv_with_decimal_commas(tmp_path):
 
 
 def test_utf8_bom_tab_separated_recognised_by_headers(tmp_path):
-    c = _write(tmp_path / "export1.tsv", "\ufeffcustomer_id\tname\nC1\tAcme\n")
+    c = _write(tmp_path / "export1.tsv", "\ufeffcustomer_id\tname\tindustry\nC1\tAcme\tRetail\n")
     s = _write(tmp_path / "export2.tsv", "customer_id\tmonth\trevenue\nC1\t2026-07\t1,234.5\n")
     data = read_workbooks([c, s])
     assert not data.fatal, data.problems
     assert [(x.customer_id, x.revenue) for x in data.sales] == [("C1", 1234.5)]
+
+
+def test_a_csv_whose_headers_fit_customers_and_contacts_alike_is_fatal_like_a_sheet(tmp_path):
+    """SPEC §1.5: Customers and Contacts share their required columns; with
+    nothing else to tell them apart a fatal problem asks for a Columns entry
+    — for a CSV file exactly as for a sheet."""
+    from tests.workbooks import write
+    c = _write(tmp_path / "export1.csv", "customer_id,name\nC1,Acme\n")
+    x = write(tmp_path / "export.xlsx", {"Export": [["customer_id", "name"], ["C1", "Acme"]]})
+    for path in (c, x):
+        data = read_workbooks([path])
+        fatal = [p for p in data.problems if p.severity == "fatal"]
+        assert fatal and "Customers" in fatal[0].message and "Contacts" in fatal[0].message, data.problems
 
 
 def test_a_file_mixing_decimal_forms_is_never_guessed(tmp_path):

@@ -284,3 +284,18 @@ def test_wide_records_are_the_same_with_and_without_prebuilt_shells(tmp_path, mo
             assert all(s.gross_profit is None and s.target is None and s.overdue_amount is None
                        for s in data.sales)
         assert got["all"] == got["few"] == got["none"] == _expected(sales, product)
+
+
+def test_a_misspelt_id_header_in_customers_is_fatal_not_names_as_ids(tmp_path):
+    """A Customers sheet without ids takes the names as ids (SPEC §1.5) —
+    but not when a header beside the name is a misspelt id column: that
+    would reject every Sales row as an unknown customer."""
+    sales = [["customer_id", "month", "revenue"], ["C1", "2026-07", 5]]
+    for header, fatal in (("Custmer ID", True), ("客户编吗", True), ("Acount ID", True),
+                          ("Customer Type", False), ("客户类型", False), ("Region", False)):
+        path = write(tmp_path / "mis.xlsx", {"Customers": [[header, "name"], ["C1", "Acme"]], "Sales": sales})
+        data = read_workbooks([path], lang="en")
+        found = [p for p in data.problems if p.severity == "fatal"]
+        assert bool(found) is fatal, (header, data.problems)
+        if fatal:
+            assert f'"{header}"' in found[0].message and found[0].column == "A" and found[0].row == 1
