@@ -376,6 +376,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有客户编号列，但“{header}”像是写错的客户编号列：请改为“客户编号”（或 customer_id），"
               "或在“列映射”表中映射",
     },
+    "months_without_year": {
+        "en": "month columns {months} have no year: put the year above them (a merged 2026 cell), "
+              "in each header (2026-07) or in the sheet's title",
+        "zh": "月份列 {months} 没有年份：请在其上方加年份（合并单元格“2026年”）、写成“2026年7月”，或写在表标题中",
+    },
+    "gp_without_revenue": {
+        "en": "gross profit for {month} without a revenue for that month: no Sales row is made of it",
+        "zh": "{month} 有毛利但没有当月销售额：不作为销售记录",
+    },
     "name_as_id": {
         "en": "no customer_id column: each customer's name is its id",
         "zh": "没有客户编号列：以客户名称作为编号",

@@ -826,6 +826,10 @@ class _Reader:
                 if row is not rows[hi]:
                     rows[hi] = row
                 break
+            if long_hi is None and len(yearless := wide.yearless_months(row)) >= 2:
+                self.add(FATAL, t.file_index, t.ref.index, t.path, t.ref.name, row=data.first_row + hi,
+                         code="months_without_year", months=", ".join(yearless[:4]) + (" …" if len(yearless) > 4 else ""))
+                return True
         if layout is None:
             return False
         fi, path = t.file_index, t.path
@@ -997,6 +1001,7 @@ class _Reader:
                 continue
             cells: dict[date, dict[str, float]] = {}
             first_letter: dict[date, str] = {}
+            gp_at: dict[date, tuple[int, str, Any]] = {}
             for m in layout.months:
                 v = row[m.index] if m.index < len(row) else ""
                 if v == "" or v is None:
@@ -1012,10 +1017,17 @@ class _Reader:
                 d = cells.setdefault(m.month, {})
                 d[m.block] = d.get(m.block, 0.0) + x
                 first_letter.setdefault(m.month, letters[m.index])
+                if m.block == "gross_profit":
+                    gp_at.setdefault(m.month, (m.index, m.header, v))
             for month in sorted(cells):
                 d = cells[month]
                 rev, target = d.get("revenue"), d.get("target")
                 if rev is None and target is None:
+                    # A gross profit with no revenue beside it is no Sales row:
+                    # say so rather than drop a figure silently.
+                    j, header, v = gp_at[month]
+                    self.add(WARNING, fi, ref.index, path, ref.name, r, data.first_col + j, header,
+                             values.cell_text(v), "gp_without_revenue", "cell_left_out", month=f"{month:%Y-%m}")
                     continue
                 records.append(Sale(cid, month, rev, Loc_(path, ref.name, r, first_letter[month]),
                                     gross_profit=d.get("gross_profit"), product=product, target=target))

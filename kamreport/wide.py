@@ -203,3 +203,12 @@ def _sub_header(rows: list[list[Any]], hi: int, year: int | None,
             return None
         months.append(MonthColumn(j, mo, _block(w), f"{carried[j]} {w}"))
     return (months, ignored) if len(months) >= 2 else None
+
+
+def yearless_months(row: list[Any]) -> list[str]:
+    """Headers that would be months with a year (`7月`, `Jul`) but have none
+    above them or in a title: the reader refuses them, naming where to put
+    the year — never a guessed year."""
+    hint = values.month_hint(row)
+    return [_text(v) for v in row if _text(v) and _month_of(v, None, hint) is None
+            and _month_of(v, 2000, hint) is not None]

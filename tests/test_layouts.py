@@ -299,3 +299,23 @@ def test_a_misspelt_id_header_in_customers_is_fatal_not_names_as_ids(tmp_path):
         assert bool(found) is fatal, (header, data.problems)
         if fatal:
             assert f'"{header}"' in found[0].message and found[0].column == "A" and found[0].row == 1
+
+
+def test_a_wide_gross_profit_without_revenue_is_a_warning_at_its_cell(tmp_path):
+    path = write(tmp_path / "gp.xlsx", {
+        "客户": [["客户编号", "客户名称"], ["KH1", "甲"]],
+        "销售": [[None, "2026年", None, "毛利", None], ["客户编号", "7月", "8月", "7月", "8月"],
+                 ["KH1", None, 20, 3, 4]]})
+    data = read_workbooks([path], lang="en")
+    assert [(x.month.month, x.revenue, x.gross_profit) for x in data.sales] == [(8, 20.0, 4.0)]
+    warned = [p for p in data.problems if p.severity == "warning" and "gross profit" in p.message]
+    assert [(p.column, p.row, p.value) for p in warned] == [("D", 3, "3")], data.problems
+
+
+def test_month_columns_without_a_year_are_refused_saying_where_the_year_goes(tmp_path):
+    for header in (["客户编号", "7月", "8月", "9月"], ["Account ID", "Jul", "Aug", "Sep"]):
+        path = write(tmp_path / "ny.xlsx", {"客户": CUSTOMERS, "销售": [header, ["KH0001", 1, 2, 3]]})
+        data = read_workbooks([path], lang="en")
+        fatal = [p for p in data.problems if p.severity == "fatal"]
+        assert len(fatal) == 1 and "have no year" in fatal[0].message and header[1] in fatal[0].message
+        assert not data.sales
