@@ -318,6 +318,29 @@ def _prebuild_sales(out: list[Any], cells: list[Any], file: str, sheet: str, sca
         collections.deque(map(_setter(model.Sale, f), cells, itertools.repeat(None, n)), 0)
 
 
+def _check_buildable(cls: type, given: set[str]) -> None:
+    """The generated loop sets slots and nothing else: refuse a record type
+    it would build wrong instead of building it silently so — one without
+    slots or not frozen, a `default_factory`, `init=False`, a `__post_init__`,
+    or a field without a default that no column gives (its rows would fail
+    at the first record)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    problems = []
+    if params is None or not params.frozen or "__slots__" not in cls.__dict__:
+        problems.append("not a frozen slots dataclass")
+    if hasattr(cls, "__post_init__"):
+        problems.append("has __post_init__")
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            problems.append(f"{f.name}: default_factory")
+        if not f.init:
+            problems.append(f"{f.name}: init=False")
+        if f.name != "loc" and f.name not in given and f.default is MISSING and f.default_factory is MISSING:
+            problems.append(f"{f.name}: no column and no default")
+    if problems:
+        raise TypeError(f"row_reader cannot build {cls.__name__}: " + "; ".join(problems))
+
+
 def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: int,
                slow: frozenset[str] = frozenset()) -> Callable[..., Any]:
     """Compile the row loop of one table: one straight-line block per column.
@@ -344,6 +367,7 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     (records, read, rejected) and reports bad cells through
     `problem(i, k, raw, code, params, required)`, k indexing `columns`.
     """
+    _check_buildable(cls, {c.key for _, c in columns})
     defaults = _defaults(cls)
     names = [f.name for f in fields(cls)]
     lines = [

@@ -456,6 +456,8 @@ def _number_month(x: float | int, hint: Callable[[], str] | None) -> date | None
     `202607` and `2026.07`. Excel stores `2025.10` as 2025.1: with `hint`
     the column tells ("two" -> October, "one" -> January), else refused.
     """
+    if type(x) is not int and not math.isfinite(x):
+        return None                  # NaN / inf (a hostile <v>NaN</v>): no month
     if type(x) is int or float(x).is_integer():
         n = int(x)
         if 195001 <= n <= 210012 and 1 <= n % 100 <= 12:
