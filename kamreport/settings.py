@@ -76,7 +76,7 @@ _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
-class BadValue(ValueError):
+class BadSetting(ValueError):
     """A setting value that is not accepted; args = (en, zh) of what is."""
 
 
@@ -84,9 +84,9 @@ def _number(text: str) -> Decimal:
     try:
         d = Decimal(text.replace(",", "").strip())
     except InvalidOperation:
-        raise BadValue("a number", "数字") from None
+        raise BadSetting("a number", "数字") from None
     if not d.is_finite():
-        raise BadValue("a number", "数字")
+        raise BadSetting("a number", "数字")
     return d
 
 
@@ -98,38 +98,38 @@ def _fraction(text: str) -> float:
     else:
         d = _number(t)
         if d > 1:
-            raise BadValue("a fraction between 0 and 1, or a percent such as 20%",
+            raise BadSetting("a fraction between 0 and 1, or a percent such as 20%",
                            "0 到 1 之间的小数，或百分数如 20%")
     if not 0 < d <= 1:
-        raise BadValue("a fraction above 0 and at most 1 (or 1%–100%)", "大于 0、不超过 1 的小数（或 1%–100%）")
+        raise BadSetting("a fraction above 0 and at most 1 (or 1%–100%)", "大于 0、不超过 1 的小数（或 1%–100%）")
     return float(d)
 
 
 def _score(text: str) -> float:
     d = _number(text)
     if not 0 <= d <= 100:
-        raise BadValue("a number from 0 to 100", "0 到 100 之间的数")
+        raise BadSetting("a number from 0 to 100", "0 到 100 之间的数")
     return float(d)
 
 
 def _weight(text: str) -> float:
     d = _number(text)
     if d < 0:
-        raise BadValue("a number ≥ 0", "不小于 0 的数")
+        raise BadSetting("a number ≥ 0", "不小于 0 的数")
     return float(d)
 
 
 def _days(text: str, minimum: int = 1) -> int:
     d = _number(text)
     if d != d.to_integral_value() or d < minimum or d > 3650:
-        raise BadValue(f"a whole number of days from {minimum} to 3650", f"{minimum} 到 3650 的整数天数")
+        raise BadSetting(f"a whole number of days from {minimum} to 3650", f"{minimum} 到 3650 的整数天数")
     return int(d)
 
 
 def _floor(text: str) -> float:
     d = _number(text)
     if not 0 <= d <= 10:
-        raise BadValue("a number from 0 to 10", "0 到 10 之间的数")
+        raise BadSetting("a number from 0 to 10", "0 到 10 之间的数")
     return float(d)
 
 
@@ -139,7 +139,7 @@ def _language(text: str) -> str:
                        ("en", ("en", "english", "英文", "英语", "enus", "engb"))):
         if t in words:
             return key
-    raise BadValue("zh or en", "zh 或 en")
+    raise BadSetting("zh or en", "zh 或 en")
 
 
 def _abc_basis(text: str) -> str:
@@ -148,36 +148,36 @@ def _abc_basis(text: str) -> str:
         return "gross_profit"
     if t in ("revenue", "销售额", "收入"):
         return "revenue"
-    raise BadValue("gross_profit or revenue", "gross_profit（毛利）或 revenue（销售额）")
+    raise BadSetting("gross_profit or revenue", "gross_profit（毛利）或 revenue（销售额）")
 
 
 def _single_line(text: str) -> str:
     # A CR/LF in a mail subject would let a workbook inject mail headers.
     if "\r" in text or "\n" in text:
-        raise BadValue("a single line of text", "单行文字")
+        raise BadSetting("a single line of text", "单行文字")
     return text.strip()
 
 
 def _mail_to(text: str) -> tuple[str, ...]:
     if "\r" in text or "\n" in text:
-        raise BadValue("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
+        raise BadSetting("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
     parts = [p.strip() for p in re.split(r"[,;，；\s]+", text) if p.strip()]
     if not parts or not all(_EMAIL.match(p) for p in parts):
-        raise BadValue("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
+        raise BadSetting("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
     return tuple(parts)
 
 
 def _currency(text: str) -> str:
     t = text.strip()
     if not _CURRENCY.match(t):
-        raise BadValue("a three-letter currency code such as CNY or USD", "三个字母的币种代码，如 CNY、USD")
+        raise BadSetting("a three-letter currency code such as CNY or USD", "三个字母的币种代码，如 CNY、USD")
     return t.upper()
 
 
 def _color(text: str) -> str:
     t = text.strip()
     if not _COLOR.match(t):
-        raise BadValue("a colour such as #1f4e79", "颜色代码，如 #1f4e79")
+        raise BadSetting("a colour such as #1f4e79", "颜色代码，如 #1f4e79")
     return t.lower()
 
 
@@ -186,11 +186,11 @@ def _logo(text: str, base_file: str | None) -> str:
     # only this one file, so it must exist now and be an image.
     t = text.strip()
     if not t.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg")):
-        raise BadValue("the path of a .png, .jpg, .gif or .svg image", ".png、.jpg、.gif 或 .svg 图片的路径")
+        raise BadSetting("the path of a .png, .jpg, .gif or .svg image", ".png、.jpg、.gif 或 .svg 图片的路径")
     base = os.path.dirname(os.path.abspath(base_file)) if base_file else os.getcwd()
     path = os.path.normpath(os.path.join(base, os.path.expanduser(t)))
     if not os.path.isfile(path):
-        raise BadValue(f"an existing image file (not found: {path})", f"存在的图片文件（找不到：{path}）")
+        raise BadSetting(f"an existing image file (not found: {path})", f"存在的图片文件（找不到：{path}）")
     return path
 
 
@@ -228,23 +228,23 @@ _PARSERS = {
 def _date_order(text: str) -> str:
     t = text.strip().casefold()
     if t not in ("ymd", "dmy", "mdy"):
-        raise BadValue("ymd, dmy or mdy", "ymd、dmy 或 mdy")
+        raise BadSetting("ymd, dmy or mdy", "ymd、dmy 或 mdy")
     return t
 
 
 def _fx(text: str) -> float:
     try:
         x = _number(text)
-    except BadValue:
-        raise BadValue("a positive exchange rate such as 7.1", "正数汇率，例如 7.1") from None
+    except BadSetting:
+        raise BadSetting("a positive exchange rate such as 7.1", "正数汇率，例如 7.1") from None
     if not x > 0:
-        raise BadValue("a positive exchange rate such as 7.1", "正数汇率，例如 7.1")
+        raise BadSetting("a positive exchange rate such as 7.1", "正数汇率，例如 7.1")
     return float(x)
 assert set(_PARSERS) == set(KEYS), "every Settings field needs a parser"
 
 
 def parse_value(key: str, text: str, base_file: str | None = None):
-    """Parse one setting; raises BadValue with what is accepted."""
+    """Parse one setting; raises BadSetting with what is accepted."""
     return _PARSERS[key](str(text), base_file)
 
 
@@ -305,7 +305,7 @@ def build_settings(rows, default_language: str = "en",
             if value_text.strip():
                 try:
                     rates[code] = parse_value("fx", value_text)
-                except BadValue as e:
+                except BadSetting as e:
                     pending.append(("bad", loc, f"fx_{code}", value_text, e.args))
             continue
         if key is None:
@@ -319,7 +319,7 @@ def build_settings(rows, default_language: str = "en",
             continue
         try:
             values[key] = parse_value(key, value_text, loc.file)
-        except BadValue as e:
+        except BadSetting as e:
             pending.append(("bad", loc, key, value_text, e.args))
 
     for key, text in overrides.items():
@@ -327,7 +327,7 @@ def build_settings(rows, default_language: str = "en",
             raise KamError(f"unknown setting '{key}'; known settings: {', '.join(KEYS)}")
         try:
             values[key] = parse_value(key, text)
-        except BadValue as e:
+        except BadSetting as e:
             raise KamError(f"--{key.replace('_', '-')}: '{text}' is not valid: expected {e.args[0]}") from None
 
     if rates:

@@ -21,10 +21,10 @@ import io
 import json
 import os
 from dataclasses import fields
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 from . import __version__
+from .fmt import round_half_up
 from .atomic import write_atomic
 from .model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
 from .results import Account, CareItem, Headline, Result
@@ -36,8 +36,7 @@ PROBLEM_COLUMNS = ("severity", "file", "sheet", "row", "column", "header", "valu
 def _round(x: float | int | None, places: int) -> float | None:
     if x is None:
         return None
-    d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return float(d) + 0.0          # + 0.0 turns -0.0 into 0.0
+    return float(round_half_up(x, places)) + 0.0          # + 0.0 turns -0.0 into 0.0
 
 
 def money(x):
