@@ -146,8 +146,9 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
 @click.option("--to", "to", multiple=True, help="Recipient; repeat for several (default: the mail_to setting).")
 @click.option("--attach-accounts", is_flag=True, help="Also attach the account plan PDFs.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to OUT/<period>/mail/ instead of sending.")
+@click.option("--per-manager", is_flag=True, help="Mail each account manager their pack (build --packs managers) at their Staff email.")
 @click.option("--resend", is_flag=True, help="Send again even if sent.json says it was sent.")
-def send(out_dir, period, to, attach_accounts, dry_run, resend) -> None:
+def send(out_dir, period, to, attach_accounts, dry_run, per_manager, resend) -> None:
     """Mail the booklet PDF (and account plans) over SMTP.
 
     SMTP comes from KAMREPORT_SMTP_HOST, _PORT, _USER, _PASSWORD,
@@ -160,11 +161,15 @@ def send(out_dir, period, to, attach_accounts, dry_run, resend) -> None:
     Examples:
       kamreport send --period 2026Q3 --to ceo@example.com --dry-run
       KAMREPORT_SMTP_HOST=smtp.example.com kamreport send --to ceo@example.com
+      kamreport send --period 2026Q3 --per-manager --dry-run
     """
+    if per_manager and (to or attach_accounts):
+        raise click.UsageError("--per-manager mails each manager their own pack at their Staff email: "
+                               "it takes neither --to nor --attach-accounts (send the booklet in another run)")
     from .send import run_send
     try:
         code = run_send(out_dir=out_dir, period=period, to=list(to), attach_accounts=attach_accounts,
-                        dry_run=dry_run, resend=resend)
+                        dry_run=dry_run, resend=resend, per_manager=per_manager)
     except KamError as e:
         raise click.ClickException(str(e))
     sys.exit(code)
