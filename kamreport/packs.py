@@ -216,10 +216,14 @@ def frames(runner, job, packs: tuple[Pack, ...], results: dict, spec, report) ->
 
 def write(out, packs: tuple[Pack, ...], results: dict, frames_: dict[str, Any], result, spec, report) -> None:
     """Assemble and write each pack (atomically, inside the build folder)."""
+    import time
+
     from .atomic import write_atomic
+    t0 = time.process_time()
     names = {a.customer_id: a.name for a in result.accounts}
     for p in packs:
         plans = [(names[cid], results["account:" + cid].piece) for cid in p.accounts]
         data = assemble(p, results[p.key].piece, plans, frames_[p.key], spec)
         write_atomic(out / p.file, data)
         report.log(f"wrote {p.file}")
+    report.times["packs_assemble"] = time.process_time() - t0
