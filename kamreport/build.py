@@ -56,7 +56,7 @@ LOCK_NAME = ".kamreport.lock"
 # there (the send log mail/, a file of the user's) is carried into the new build.
 OUTPUT_NAMES = {"index.html": False, "booklet.html": False, "booklet.pdf": False,
                 "summary.json": False, "problems.csv": False, "accounts": True,
-                "booklet.pptx": False, "results.xlsx": False}
+                "booklet.pptx": False, "results.xlsx": False, "managers": True}
 
 
 def parse_formats(value: str) -> frozenset[str]:

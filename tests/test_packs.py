@@ -169,3 +169,12 @@ def test_summary_packs_follow_the_schema(built_en):
     summary = json.loads((period / "summary.json").read_text(encoding="utf-8"))
     jsonschema.validate(summary, schema)
     assert "packs" in schema["properties"] and len(summary["packs"]) == 3
+
+
+def test_a_file_where_the_packs_folder_goes_is_refused(tmp_path):
+    book = write(tmp_path / "b.xlsx", portfolio())
+    (tmp_path / "o" / "2026Q3").mkdir(parents=True)
+    (tmp_path / "o" / "2026Q3" / "managers").write_text("not ours")
+    r = CliRunner().invoke(main, ["build", book, "--out", str(tmp_path / "o"), "--packs", "managers", "--jobs", "1"])
+    assert r.exit_code == 1 and "managers is a file, not a folder: move it away" in r.output
+    assert (tmp_path / "o" / "2026Q3" / "managers").read_text() == "not ours"
