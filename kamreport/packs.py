@@ -156,7 +156,7 @@ def warnings(packs: list[Pack], lang: str) -> list[str]:
     out = []
     for p in packs:
         if not p.staffed:
-            out.append(f"{p.file}: 账户经理“{p.manager}”不在员工表中：资料包已生成，但没有邮箱，不会发送"
+            out.append(f"{p.file}：客户经理“{p.manager}”不在员工表中：资料包已生成，但没有邮箱，不会发送"
                        if lang == "zh" else
                        f"{p.file}: account manager {p.manager!r} has no row in the Staff sheet: "
                        "the pack is built, but has no email to be sent to")
