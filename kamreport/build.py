@@ -35,7 +35,7 @@ import click
 
 from . import memory
 from . import pdf as pdfmod
-from . import prepare, render
+from . import packs, prepare, render
 from .atomic import exchange, fsync_dir, write_atomic
 from .errors import KamError
 from .model import ERROR
@@ -56,7 +56,7 @@ LOCK_NAME = ".kamreport.lock"
 # there (the send log mail/, a file of the user's) is carried into the new build.
 OUTPUT_NAMES = {"index.html": False, "booklet.html": False, "booklet.pdf": False,
                 "summary.json": False, "problems.csv": False, "accounts": True,
-                "booklet.pptx": False, "results.xlsx": False}
+                "booklet.pptx": False, "results.xlsx": False, "managers": True}
 
 
 def parse_formats(value: str) -> frozenset[str]:
@@ -367,7 +367,7 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
               formats: str = "html,pdf,json", accounts: str = "key", lang: str | None = None,
               templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
               strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None,
-              map_file: str | None = None) -> int:
+              map_file: str | None = None, packs: str | None = None) -> int:
     """Build one period's outputs; returns the exit code (0, 1 or 3).
 
     The period folder is made beside the previous one and swapped in when
@@ -382,7 +382,10 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     policy_md = read_policy(policy)
     jobs = jobs or render.default_jobs()
     args = (list(workbooks),)
-    kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md, map_file=map_file)
+    if packs and "pdf" not in fmt:
+        raise KamError("--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)")
+    kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md, map_file=map_file,
+                  packs=packs)
     rendered = bool(fmt & {"html", "pdf"})
     forks = rendered and jobs > 1
     # Every child is forked after this pipe is made; it ends when we do (render.die_with_parent).
@@ -486,6 +489,8 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
     settings = result.settings
     if fmt & {"html", "pdf"}:
         (out / "accounts").mkdir(exist_ok=True)
+        if prepared.packs:
+            (out / "managers").mkdir(exist_ok=True)
         logo = logo_data_uri(settings.logo, report.warn)
         spec = render.RenderSpec(
             lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
@@ -881,6 +886,8 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                        section=strip_bidi(f"{a.name} · {spec.period}") if want_pdf else None,
                        pdf_path=str(out / f["pdf"]) if want_pdf else None, spool=spool)
         sched.add(make)
+    for p in prepared.packs:        # each pack's front; its plans are the pieces above (packs.py)
+        sched.add(lambda p=p: packs.front_job(job, p, contexts[p.key], spool))
 
     progress = Progress(len(sched.pending), report)
     early_chunks: set[int] = set()
@@ -893,6 +900,8 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
             if done.kind == "account":
                 cid = done.key.split(":", 1)[1]
                 progress.step(" ".join(files[cid].values()))
+            elif done.kind == "pack":
+                progress.step(done.key.split(":", 1)[1])
             elif done.kind != "frame" and done.key not in ("front:trial", "front:guess"):
                 progress.step({"index": "index.html", "appendix": "booklet appendix"}.get(
                     done.key, "booklet front matter"))
@@ -959,6 +968,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
         results["front:html"] = res
         html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
         write_atomic(out / "booklet.html", html.encode("utf-8"))
+    pack_frames = packs.frames(runner, job, prepared.packs, results, spec, report)
     # Every document is rendered: the idle workers' memory goes back before
     # the assembly below needs its own (the build's peak was here).
     runner.close()
@@ -975,6 +985,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")
         report.log("wrote booklet.pdf")
+        packs.write(out, prepared.packs, results, pack_frames, prepared.result, spec, report)
     for res in results.values():
         for k, v in res.times.items():
             report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v

@@ -111,8 +111,9 @@ def _build_formats(ctx, param, value):
 @click.option("--quiet", is_flag=True, help="No progress bar, only errors.")
 @click.option("--fail-on-risk", type=click.Choice(["high", "medium"]), default=None, help="Exit 3 when any account has a risk of this severity (or higher).")
 @click.option("--map", "map_file", type=click.Path(dir_okay=False, exists=True), help="Columns mapping (.xlsx or .csv) for every input: sheet, column, field, unit, value, means.")
+@click.option("--packs", type=click.Choice(["managers"]), default=None, help="managers: one PDF per account manager (managers/<slug>.pdf): scorecard, risks and next steps, their key accounts' plans.")
 def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, policy, jobs, strict, quiet, fail_on_risk,
-          map_file) -> None:
+          map_file, packs) -> None:
     """Build account plans, the quarterly booklet, summary.json and problems.csv.
 
     \b
@@ -121,6 +122,8 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
       kamreport build crm.xlsx sales.xlsx --period 2026Q3 --out reports --jobs 2
       kamreport build crm.xlsx --period 2026-08 --format json --fail-on-risk high
     """
+    if packs and "pdf" not in formats.split(","):
+        raise click.UsageError("--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)")
     from .ground import main_check
     # Before any work: a CJK font, WeasyPrint, a writable out folder with room.
     refused = main_check(workbooks=list(workbooks), out_dir=out_dir, formats=formats, lang=lang, quiet=quiet)
@@ -131,7 +134,7 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
         code = run_build(
             workbooks=list(workbooks), period=period, out_dir=out_dir, formats=formats,
             accounts=accounts, lang=lang, templates_dir=templates_dir, policy=policy,
-            jobs=jobs, strict=strict, quiet=quiet, fail_on_risk=fail_on_risk, map_file=map_file)
+            jobs=jobs, strict=strict, quiet=quiet, fail_on_risk=fail_on_risk, map_file=map_file, packs=packs)
     except KamError as e:
         raise click.ClickException(str(e))
     sys.exit(code)
@@ -143,8 +146,9 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
 @click.option("--to", "to", multiple=True, help="Recipient; repeat for several (default: the mail_to setting).")
 @click.option("--attach-accounts", is_flag=True, help="Also attach the account plan PDFs.")
 @click.option("--dry-run", is_flag=True, help="Write .eml files to OUT/<period>/mail/ instead of sending.")
+@click.option("--per-manager", is_flag=True, help="Mail each account manager their pack (build --packs managers) at their Staff email.")
 @click.option("--resend", is_flag=True, help="Send again even if sent.json says it was sent.")
-def send(out_dir, period, to, attach_accounts, dry_run, resend) -> None:
+def send(out_dir, period, to, attach_accounts, dry_run, per_manager, resend) -> None:
     """Mail the booklet PDF (and account plans) over SMTP.
 
     SMTP comes from KAMREPORT_SMTP_HOST, _PORT, _USER, _PASSWORD,
@@ -157,11 +161,15 @@ def send(out_dir, period, to, attach_accounts, dry_run, resend) -> None:
     Examples:
       kamreport send --period 2026Q3 --to ceo@example.com --dry-run
       KAMREPORT_SMTP_HOST=smtp.example.com kamreport send --to ceo@example.com
+      kamreport send --period 2026Q3 --per-manager --dry-run
     """
+    if per_manager and (to or attach_accounts):
+        raise click.UsageError("--per-manager mails each manager their own pack at their Staff email: "
+                               "it takes neither --to nor --attach-accounts (send the booklet in another run)")
     from .send import run_send
     try:
         code = run_send(out_dir=out_dir, period=period, to=list(to), attach_accounts=attach_accounts,
-                        dry_run=dry_run, resend=resend)
+                        dry_run=dry_run, resend=resend, per_manager=per_manager)
     except KamError as e:
         raise click.ClickException(str(e))
     sys.exit(code)

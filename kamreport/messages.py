@@ -349,6 +349,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{header} 是公式（{value}），但没有计算结果；请用 Excel 打开、重新计算并保存",
     },
     # -- rows ------------------------------------------------------------------
+    "bad_email": {
+        "en": "{header} \"{value}\" is not an email address (name@example.com); a pack is never mailed to a guess",
+        "zh": "{header}“{value}”不是电子邮件地址（例如 name@example.com）；资料包不会发往猜测的地址",
+    },
+    "duplicate_staff": {
+        "en": "{header} \"{value}\" already appears at {first}; the first row is kept",
+        "zh": "{header}“{value}”已在 {first} 出现；保留第一行",
+    },
     "duplicate_id": {
         "en": "customer_id \"{value}\" already appears at {first}; the first row is kept",
         "zh": "客户编号“{value}”已在 {first} 出现；保留第一行",

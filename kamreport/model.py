@@ -165,6 +165,15 @@ class Competitor:
     weaknesses: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """A Staff row: the person behind an account_manager name."""
+    name: str
+    loc: Loc
+    email: str | None = None
+    team: str | None = None
+
+
 @dataclass(frozen=True)
 class SheetCount:
     read: int = 0
@@ -205,6 +214,7 @@ class Dataset:
     plans: tuple[Plan, ...] = ()
     competitors: tuple[Competitor, ...] = ()
     targets: tuple[Target, ...] = ()
+    staff: tuple[Staff, ...] = ()
     sheets: tuple[SheetInfo, ...] = ()      # how each sheet was understood
     # Settings sheet rows as written: (key, value-as-text, Loc); the engine's
     # settings stage validates them.

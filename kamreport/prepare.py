@@ -39,10 +39,12 @@ class Prepared:
     problems: tuple[Problem, ...] = ()         # problems.csv's rows
     rejected: int = 0                          # rows rejected in all sheets
     times: dict[str, float] = field(default_factory=dict)   # CPU seconds: read, compute, views
+    packs: tuple[Any, ...] = ()                # packs.Pack of `--packs managers`, name order
 
 
 def prepare(workbooks: list[str], *, period: str | None, lang: str | None, formats: frozenset[str],
-            accounts: str, policy_md: str | None, map_file: str | None = None) -> Prepared:
+            accounts: str, policy_md: str | None, map_file: str | None = None,
+            packs: str | None = None) -> Prepared:
     """Read, compute and make every context of one build (SPEC §1–§6)."""
     from . import engine, summary, views
     from .read import read_workbooks
@@ -73,6 +75,11 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
         outputs += ["booklet.pdf"]
     for f in files.values():
         outputs += list(f.values())
+    pack_list = []
+    if packs == "managers" and "pdf" in formats:     # SPEC §6 Manager packs
+        from . import packs as packmod
+        pack_list = packmod.plan(result, dataset, set(files))
+        outputs += [p.file for p in pack_list]
     if "json" in formats:
         outputs += ["summary.json"]
     if "pptx" in formats:
@@ -90,13 +97,22 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
             contexts["index"] = views.index_context(result, dataset, files)
         for a in chosen:
             contexts["account:" + a.customer_id] = views.account_context(result, dataset, a.customer_id)
+    if pack_list:
+        base, _ = views._base(result)
+        for p in pack_list:
+            contexts[p.key] = packmod.context(result, dataset, p, base)
+        if "index" in contexts:
+            contexts["index"]["packs"] = packmod.index_entries(pack_list)
     times["views"] = time.process_time() - t0
+    summary_json = summary.summary_dict(result, dataset, outputs, files) \
+        if formats & {"json", "pptx", "xlsx"} else None
+    if summary_json is not None and packs:
+        summary_json["packs"] = packmod.summary_entries(pack_list) if pack_list else []
     return Prepared(
         fatal=(), result=result, chosen=tuple(a.customer_id for a in chosen), files=files,
         outputs=tuple(outputs), contexts=contexts,
         # the deck and the results workbook are made from summary.json's content
-        summary=summary.summary_dict(result, dataset, outputs, files)
-        if formats & {"json", "pptx", "xlsx"} else None,
+        summary=summary_json, packs=tuple(pack_list),
         problems=tuple(summary.all_problems(result, dataset)),
         rejected=sum(c.rejected for c in dataset.rows.values()), times=times)
 

@@ -73,12 +73,12 @@ DOC_SHEETS = {"readme", "说明", "使用说明", "填写说明", "instructions"
 RECORD_TYPES: dict[str, type] = {
     "Customers": model.Customer, "Sales": model.Sale, "Activities": model.Activity,
     "Contacts": model.Contact, "Surveys": model.Survey, "Plans": model.Plan,
-    "Competitors": model.Competitor, "Targets": model.TargetRow,
+    "Competitors": model.Competitor, "Targets": model.TargetRow, "Staff": model.Staff,
 }
 DATASET_FIELD = {
     "Customers": "customers", "Sales": "sales", "Activities": "activities",
     "Contacts": "contacts", "Surveys": "surveys", "Plans": "plans",
-    "Competitors": "competitors",
+    "Competitors": "competitors", "Staff": "staff",
 }
 
 
@@ -227,7 +227,9 @@ def kind_by_headers(rows: list[list[Any]], first_row: int,
     best: list[tuple[int, schema.Sheet]] = []
     for i in range(max(0, min(len(rows), HEADER_ROWS - first_row + 1))):
         for spec in candidates:
-            if spec is schema.SETTINGS:
+            if spec is schema.SETTINGS or spec is schema.STAFF:
+                # A Staff sheet is found by its name only: its one required
+                # column (a person's name) is in too many other tables.
                 continue
             found = _header_fields(rows[i], spec)
             if {c.key for c in spec.required_columns} <= found:
@@ -481,6 +483,7 @@ class _Reader:
         self.same: dict = {}        # one object per repeated cell value (see row_reader)
         self.customer_first: dict[str, Loc] = {}        # customer_id -> first accepted row
         self.customer_fold: dict[str, str] = {}         # fold_id(customer_id) -> customer_id
+        self.staff_first: dict[str, Loc] = {}           # fold_name(Staff name) -> first accepted row
         self.settings: list[tuple[str, str, Loc]] = []
         self.first_customers_table: _Table | None = None
         self.sheet_names_zh = 0
@@ -1383,7 +1386,8 @@ class _Reader:
         converting = bool(self.ctx.fx) or self.ctx.currency != "CNY"
         slow = frozenset(c.key for _, c in cols if c.key in t.units or
                          (converting and c.type in headers.MONEY_TYPES))
-        read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["customer_id"][0], slow)
+        read_rows = row_reader(RECORD_TYPES[spec.key], cols, t.columns["name" if spec.key == "Staff" else "customer_id"][0],
+                               slow)
         first_problem = len(self.problems)
         records, read, rejected = read_rows(
             rows, hi + 1, len(rows), path, ref.name, first_row, problem, _blank, BadValue, parsers, tables,
@@ -1409,6 +1413,9 @@ class _Reader:
         if spec.key == "Customers":
             records, duplicates = self._first_customers(t, records)
             rejected += duplicates
+        if spec.key == "Staff":
+            records, bad = self._check_staff(t, records)
+            rejected += bad
         t.records = records
         counts = self.count(spec.key)
         counts[0] += read
@@ -1430,6 +1437,28 @@ class _Reader:
                 continue
             first_seen[rec.customer_id] = rec.loc
             folded.setdefault(key, rec.customer_id)
+            keep.append(rec)
+        return keep, len(records) - len(keep)
+
+    def _check_staff(self, t: _Table, records: list[Any]) -> tuple[list[Any], int]:
+        """A bad email rejects its Staff row (a pack must not go to a typo);
+        a name seen before, folded as ids are, is a duplicate: the first row
+        is kept, across all workbooks."""
+        keep = []
+        nj, n_letter, n_header = t.columns["name"]
+        for rec in records:
+            if rec.email is not None and not values.is_email(rec.email):
+                j, letter, header = t.columns["email"]
+                self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, rec.loc.row, _col_no(letter),
+                         header, rec.email, "bad_email", "rejected")
+                continue
+            key = values.fold_name(rec.name)
+            first = self.staff_first.get(key)
+            if first is not None:
+                self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, rec.loc.row, _col_no(n_letter),
+                         n_header, rec.name, "duplicate_staff", "rejected", first=_where(first, n_letter))
+                continue
+            self.staff_first[key] = rec.loc
             keep.append(rec)
         return keep, len(records) - len(keep)
 
@@ -1476,7 +1505,7 @@ class _Reader:
         loose: dict[str, list[str]] = {}
         by_name: dict[str, list[str]] = {}
         for t in self.tables:
-            if t.spec.key in ("Customers", "Settings") or not t.records:
+            if t.spec.key in ("Customers", "Settings", "Staff") or not t.records:
                 continue
             if not t.by_name and known.keys() >= set(map(_CUSTOMER_ID, t.records)):
                 continue        # every id as Customers writes it: the common case, checked in C

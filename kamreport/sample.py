@@ -48,7 +48,7 @@ from statistics import NormalDist
 from . import schema
 from .errors import KamError
 from .model import (
-    Activity, Birthday, Competitor, Contact, Customer, Dataset, Loc, Plan, Sale, Survey,
+    Activity, Birthday, Competitor, Contact, Customer, Dataset, Loc, Plan, Sale, Staff, Survey,
 )
 
 AS_OF = date(2026, 9, 30)
@@ -435,9 +435,11 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
     L = lambda pair: _pick(lang, pair)  # noqa: E731
 
     n_am = min(10, max(6, customers // 18))
-    managers = [names.person()[0] for _ in range(n_am)]
+    manager_people = [names.person() for _ in range(n_am)]
+    managers = [name for name, _ in manager_people]
     sponsors = [names.person()[0] for _ in range(4)]
-    sales_mgrs = [names.person()[0] for _ in range(3)]
+    sales_people = [names.person() for _ in range(3)]
+    sales_mgrs = [name for name, _ in sales_people]
     engineers = [names.person()[0] for _ in range(6)]
 
     def loc(sheet: str, i: int) -> Loc:
@@ -743,10 +745,17 @@ def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dat
                                        L(prng.choice(STRENGTHS)), L(prng.choice(WEAKNESSES))))
 
     settings = _settings(lang)
+    # The team list (SPEC §6 "Manager packs"): the sales managers lead the
+    # regions; each account manager works in the region of the manager
+    # listed beside them (a team name, not a rule of the sample's data).
+    staff = []
+    for i, (name, local) in enumerate(sales_people + manager_people):
+        team = L(REGIONS[i % 3]) + ("大客户部" if lang == "zh" else " key accounts")
+        staff.append(Staff(name, loc("Staff", i), f"{local}@huaxin-fm.example.com", team))
     return Dataset(
         inputs=(), customers=tuple(out["c"]), sales=tuple(out["s"]), activities=tuple(out["a"]),
         contacts=tuple(out["p"]), surveys=tuple(out["v"]), plans=tuple(out["l"]),
-        competitors=tuple(out["x"]),
+        competitors=tuple(out["x"]), staff=tuple(staff),
         settings=tuple((k, v, loc("Settings", i)) for i, (k, v) in enumerate(settings)),
         has_gross_profit=True, language=lang)
 
@@ -824,6 +833,9 @@ README = (
      "Plans / 行动计划: objective, action, owner, due date, status (blank = open), completed date."),
     ("竞争对手 / Competitors：竞争对手在该客户采购中的份额、优势和劣势。",
      "Competitors / 竞争对手: the competitor's share of the customer's wallet, strengths and weaknesses."),
+    ("员工 / Staff：客户经理的姓名（与客户表“客户经理”的写法相同）、邮箱和团队；send --per-manager 按此邮箱发送资料包。",
+     "Staff / 员工: each account manager's name (as in Customers' account_manager), email and team; "
+     "send --per-manager mails the packs there."),
     ("设置 / Settings：两列“键”和“值”，例如 company、report_title、language（zh/en）、currency、brand_color、"
      "abc_a_cut、cadence_key、mail_to。",
      "Settings / 设置: two columns key and value, e.g. company, report_title, language (zh/en), currency, "
@@ -935,6 +947,8 @@ def _cells(sheet: schema.Sheet, rec, i: int, lang: str) -> list:
     if k == "Targets":
         period = rec.period if lang == "en" or i % 3 else f"{rec.period[:4]}年第{'一二三四'[int(rec.period[-1]) - 1]}季度"
         return [rec.customer_id, period, rec.target]
+    if k == "Staff":
+        return [rec.name, rec.email, rec.team]
     if k == "Competitors":
         share = rec.share
         if share is not None and i % 4 == 1:
@@ -948,7 +962,7 @@ def _records(data: Dataset, sheet: schema.Sheet):
         return _target_rows(data)
     return {"Customers": data.customers, "Sales": data.sales, "Activities": data.activities,
             "Contacts": data.contacts, "Surveys": data.surveys, "Plans": data.plans,
-            "Competitors": data.competitors}[sheet.key]
+            "Competitors": data.competitors, "Staff": data.staff}[sheet.key]
 
 
 def _target_rows(data: Dataset) -> list:

@@ -202,8 +202,19 @@ TARGETS = Sheet("Targets", "目标", (
       help_zh="该期间的目标（平均分摊到各月）"),
 ))
 
+# The people behind the account_manager names (SPEC §6 "Manager packs"):
+# where each manager's pack is mailed. A bad email rejects the row (the
+# reader checks it: a pack must never go to a mistyped address).
+STAFF = Sheet("Staff", "员工", (
+    C("name", "姓名", TEXT, True, help_en="As written in Customers' account_manager",
+      help_zh="与客户表“客户经理”一列的写法相同"),
+    C("email", "邮箱", TEXT, help_en="Where the manager's pack is mailed (send --per-manager)",
+      help_zh="客户经理资料包的收件地址（send --per-manager）"),
+    C("team", "团队", TEXT),
+))
+
 SHEETS: tuple[Sheet, ...] = (
-    CUSTOMERS, SALES, ACTIVITIES, CONTACTS, SURVEYS, PLANS, COMPETITORS, SETTINGS, TARGETS,
+    CUSTOMERS, SALES, ACTIVITIES, CONTACTS, SURVEYS, PLANS, COMPETITORS, SETTINGS, TARGETS, STAFF,
 )
 
 _FOLD = re.compile(r"[\s_\-]+")

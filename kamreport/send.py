@@ -109,6 +109,15 @@ TEXT = {
         "quality": "数据质量：{error} 行被拒绝，{warning} 条警告（见 problems.csv）。",
         "attached": "附件：{files}",
         "footer": "此邮件由 kamreport 自动发送。",
+        "pack_title": "客户经理资料包",
+        "high_risk_count": "高风险",
+        "pack_greeting": "{name}，您好：",
+        "pack_intro": "附件是您 {period} 的客户经理资料包（截至 {as_of}）：考核指标、风险与下一步，以及您负责的 {n} 个重点客户的客户计划。",
+        "pack_card": "您的考核指标",
+        "ordinary": "普通客户",
+        "overdue_actions": "逾期行动",
+        "pack_high_risks": "您的客户的高风险：{accounts} 个客户，共 {risks} 项",
+        "pack_more_risks": "……另有 {n} 个客户，见资料包中的风险清单。",
     },
     "en": {
         "quarter_title": "Key account quarterly review",
@@ -130,6 +139,16 @@ TEXT = {
         "quality": "Data quality: {error} rows rejected, {warning} warnings (see problems.csv).",
         "attached": "Attached: {files}",
         "footer": "This message was sent automatically by kamreport.",
+        "pack_title": "Account manager pack",
+        "high_risk_count": "High risks",
+        "pack_greeting": "Hello {name},",
+        "pack_intro": "Attached is your account manager pack for {period} (as of {as_of}): your scorecard, "
+                      "your risks with next steps and the plans of your {n} key account(s).",
+        "pack_card": "Your scorecard",
+        "ordinary": "Ordinary customers",
+        "overdue_actions": "Overdue actions",
+        "pack_high_risks": "High risks at your accounts: {risks} at {accounts} account(s)",
+        "pack_more_risks": "… and {n} more account(s); see the risk list in the pack.",
     },
 }
 
@@ -426,11 +445,14 @@ def subject_for(built: BuiltPeriod) -> str:
     return subject
 
 
-def high_risks(summary: dict) -> list[tuple[str, str, list[str]]]:
+def high_risks(summary: dict, manager: str | None = None) -> list[tuple[str, str, list[str]]]:
     """(customer_id, name, messages) of each account with a high risk, in
-    summary order (tier, then score): the accounts to look at first."""
+    summary order (tier, then score): the accounts to look at first; only
+    those of account manager `manager` when given."""
     out = []
     for acc in summary.get("accounts") or []:
+        if manager is not None and acc.get("account_manager") != manager:
+            continue
         msgs = [str(r.get("message") or r.get("code") or "") for r in acc.get("risks") or []
                 if r.get("severity") == "high"]
         if msgs:
@@ -458,27 +480,53 @@ def _facts(built: BuiltPeriod) -> list[tuple[str, str]]:
     ]
 
 
-def bodies(built: BuiltPeriod, attachments: list[Attachment]) -> tuple[str, str]:
-    """(plain text, HTML) bodies with the same content. Every value in the
-    HTML is escaped: customer names and risk messages come from workbooks."""
+def _pack_facts(built: BuiltPeriod, pack: dict) -> list[tuple[str, str]]:
+    """The manager's scorecard row (summary.json "managers")."""
     t = TEXT[built.language]
+    card = next((m for m in built.summary.get("managers") or []
+                 if m.get("account_manager") == pack["account_manager"]), {})
+    currency = built.settings.get("currency") or ""
+    return [
+        (t["key"], str(card.get("key", "—"))),
+        (t["ordinary"], str(card.get("ordinary", "—"))),
+        (t["revenue_q"], _money(card.get("revenue_q"), currency)),
+        (t["growth_qoq"], _pct(card.get("growth_qoq"))),
+        (t["overdue_actions"], str(card.get("overdue_actions", "—"))),
+        (t["high_risk_count"], str(card.get("high_risks", "—"))),
+    ]
+
+
+def bodies(built: BuiltPeriod, attachments: list[Attachment], pack: dict | None = None) -> tuple[str, str]:
+    """(plain text, HTML) bodies with the same content. Every value in the
+    HTML is escaped: customer names and risk messages come from workbooks.
+    `pack` (an entry of summary.json "packs"): the mail of that manager's
+    pack — their scorecard and their accounts' high risks."""
+    t = TEXT[built.language]
+    greeting = t["greeting"]
     intro = t["intro"].format(period=built.label, as_of=built.summary.get("as_of", ""))
     facts = _facts(built)
     risks = high_risks(built.summary)
+    title_key, more_key, headline = "high_risks", "more_risks", t["headline"]
+    if pack is not None:
+        greeting = t["pack_greeting"].format(name=pack["account_manager"])
+        intro = t["pack_intro"].format(period=built.label, as_of=built.summary.get("as_of", ""),
+                                       n=len(pack.get("accounts") or []))
+        facts, risks = _pack_facts(built, pack), high_risks(built.summary, pack["account_manager"])
+        title_key, more_key, headline = "pack_high_risks", "pack_more_risks", t["pack_card"]
     shown, more = risks[:MAX_RISKS_LISTED], len(risks) - MAX_RISKS_LISTED
-    risk_title = t["high_risks"].format(accounts=len(risks), risks=sum(len(m) for _, _, m in risks))
+    risk_title = t[title_key].format(accounts=len(risks), risks=sum(len(m) for _, _, m in risks))
     problems = built.summary.get("problems") or {}
     quality = (t["quality"].format(error=problems.get("error", 0), warning=problems.get("warning", 0))
                if problems.get("error") or problems.get("warning") else "")
     files = t["attached"].format(files=", ".join(a.filename for a in attachments))
 
-    lines = [t["greeting"], "", intro, "", t["headline"]]
+    lines = [greeting, "", intro, "", headline]
     width = max(_width(k) for k, _ in facts)
     lines += [f"  {k}{' ' * (width - _width(k))}  {v}" for k, v in facts]
     lines += ["", risk_title if risks else t["no_high_risks"]]
     lines += [f"  - {name} ({cid}): {t['sep'].join(msgs)}" for cid, name, msgs in shown]
     if more > 0:
-        lines.append("  " + t["more_risks"].format(n=more))
+        lines.append("  " + t[more_key].format(n=more))
     if quality:
         lines += ["", quality]
     lines += ["", files, "", "-- ", t["footer"], ""]
@@ -490,14 +538,14 @@ def bodies(built: BuiltPeriod, attachments: list[Attachment]) -> tuple[str, str]
     items = "".join(f"<li><b>{e(name)}</b> ({e(cid)}): {e(t['sep'].join(msgs))}</li>"
                     for cid, name, msgs in shown)
     if more > 0:
-        items += f"<li>{e(t['more_risks'].format(n=more))}</li>"
+        items += f"<li>{e(t[more_key].format(n=more))}</li>"
     risk_html = (f"<h3>{e(risk_title)}</h3><ul>{items}</ul>" if items
                  else f"<h3>{e(t['no_high_risks'])}</h3>")
     lang = "zh-CN" if built.language == "zh" else "en"
     doc = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
            f'<body style="font-family:sans-serif">'
-           f"<p>{e(t['greeting'])}</p><p>{e(intro)}</p>"
-           f"<h3>{e(t['headline'])}</h3><table>{rows}</table>"
+           f"<p>{e(greeting)}</p><p>{e(intro)}</p>"
+           f"<h3>{e(headline)}</h3><table>{rows}</table>"
            f"{risk_html}"
            + (f"<p>{e(quality)}</p>" if quality else "")
            + f"<p>{e(files)}</p><p style=\"color:#666\">{e(t['footer'])}</p></body></html>\n")
@@ -505,9 +553,9 @@ def bodies(built: BuiltPeriod, attachments: list[Attachment]) -> tuple[str, str]
 
 
 def compose(built: BuiltPeriod, sender: Address, recipient: Address,
-            attachments: list[Attachment], subject: str) -> EmailMessage:
+            attachments: list[Attachment], subject: str, pack: dict | None = None) -> EmailMessage:
     """multipart/mixed: multipart/alternative (text, HTML) + PDFs."""
-    text, doc = bodies(built, attachments)
+    text, doc = bodies(built, attachments, pack)
     msg = EmailMessage(policy=POLICY)
     msg["Subject"] = subject
     msg["From"] = sender
@@ -550,21 +598,28 @@ def read_sent_log(path: Path, label: str) -> dict:
     return data
 
 
-def previous_send(sent_log: dict, addr: str) -> dict | None:
+def _same(entry: dict, addr: str, pack: str | None) -> bool:
+    """An entry of the delivery of `pack` (a manager pack's file; None: the
+    booklet mail) to `addr`. The log is kept per recipient and pack: a
+    manager who was sent the booklet is still owed their pack."""
+    return str(entry.get("to", "")).lower() == addr.lower() and entry.get("pack") == pack
+
+
+def previous_send(sent_log: dict, addr: str, pack: str | None = None) -> dict | None:
     for entry in reversed(sent_log["sent"]):
-        if str(entry.get("to", "")).lower() == addr.lower():
+        if _same(entry, addr, pack):
             return entry
     return None
 
 
-def pending_send(sent_log: dict, addr: str) -> dict | None:
+def pending_send(sent_log: dict, addr: str, pack: str | None = None) -> dict | None:
     """The entry of a delivery to `addr` that was begun and never confirmed.
 
     Under the send lock no other run is delivering, so a "sending" entry is
     one whose run died (killed, power cut) mid-delivery: like "uncertain",
     the message may have been delivered."""
     for entry in reversed(sent_log.get("pending") or []):
-        if str(entry.get("to", "")).lower() == addr.lower():
+        if _same(entry, addr, pack):
             return entry
     return None
 
@@ -618,8 +673,9 @@ def _send_lock(mail_dir: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _eml_name(label: str, addr: str) -> str:
-    return f"{label}-" + re.sub(r"[^A-Za-z0-9._-]", "_", addr.replace("@", "_at_")) + ".eml"
+def _eml_name(label: str, addr: str, pack: str | None = None) -> str:
+    stem = f"{label}-" + (Path(pack).stem + "-" if pack else "") + addr.replace("@", "_at_")
+    return re.sub(r"[^A-Za-z0-9._-]", "_", stem) + ".eml"
 
 
 # --------------------------------------------------------------------------
@@ -955,9 +1011,61 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
 
 
+@dataclass(frozen=True)
+class _Mail:
+    """One message to send: to whom, with what, and the log key (pack)."""
+    rcpt: Address
+    attachments: list[Attachment]
+    subject: str
+    pack: dict | None = None           # an entry of summary.json "packs": that manager's pack mail
+
+    @property
+    def key(self) -> str | None:
+        return self.pack["file"] if self.pack else None
+
+    def compose(self, built: BuiltPeriod, sender: Address) -> EmailMessage:
+        return compose(built, sender, self.rcpt, self.attachments, self.subject, self.pack)
+
+    def what(self, label: str) -> str:
+        return f"{label} ({self.key})" if self.key else label
+
+
+def pack_mails(built: BuiltPeriod) -> list[_Mail]:
+    """`--per-manager`: one mail per manager pack with a Staff email (SPEC
+    §7); one warning line per manager without one (not sent)."""
+    packs = built.summary.get("packs")
+    where = built.folder / "summary.json"
+    if not isinstance(packs, list):
+        raise KamError(f"{where}: no manager packs in this build; build the period with "
+                       f"`--packs managers` before `send --per-manager`")
+    t = TEXT[built.language]
+    root = built.folder.resolve()
+    mails = []
+    for pack in packs:
+        manager, rel, addr = str(pack.get("account_manager") or ""), str(pack.get("file") or ""), pack.get("email")
+        if not addr:
+            click.echo(f"warning: {manager}: no email in the Staff sheet; {rel} not sent", err=True)
+            continue
+        path = (built.folder / rel).resolve()
+        if root not in path.parents:        # summary.json is ours, but never read outside the folder
+            raise KamError(f"{where}: pack file {rel!r} is outside {built.folder}; rebuild the period")
+        if not path.is_file():
+            raise KamError(f"{path}: manager pack listed in summary.json is missing; rebuild the period")
+        _check_text(manager, f"account manager name {manager!r} (in {where})")
+        a = parse_address(str(addr), f"the Staff email of {manager} (in {where})")
+        rcpt = Address(display_name=manager, username=a.username, domain=a.domain)
+        subject = f"{subject_for(built)} · {t['pack_title']} {manager}"
+        _check_text(subject, f"mail subject of {manager}'s pack")
+        name = _file_name(f"{t['pack_title']} {manager} {built.label}") + ".pdf"
+        mails.append(_Mail(rcpt, [Attachment(Path(rel).as_posix(), name, path.read_bytes())], subject, pack))
+    return mails
+
+
 def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: bool,
-             dry_run: bool, resend: bool, env: Mapping[str, str] | None = None) -> int:
-    """Send (or with dry_run write as .eml) the booklet of a built period.
+             dry_run: bool, resend: bool, env: Mapping[str, str] | None = None,
+             per_manager: bool = False) -> int:
+    """Send (or with dry_run write as .eml) the booklet of a built period;
+    with per_manager, each account manager their pack (pack_mails).
 
     Returns 0 when every recipient got it (or was skipped as already sent
     or as may have been delivered), 1 when a recipient was refused; failures
@@ -970,21 +1078,30 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
     built = find_period(out_dir, period)
     # A blank --to (an unset CI variable expanded to "") falls back to mail_to.
     to = [t for t in to if t and t.strip()]
-    if to:
+    if per_manager:
+        recipients = []
+    elif to:
         recipients = parse_recipients(list(to), "--to")
     else:
         mail_to = built.settings.get("mail_to") or []
         mail_to = [mail_to] if isinstance(mail_to, str) else [str(x) for x in mail_to]
         recipients = parse_recipients(mail_to, f"the mail_to setting (in {built.folder / 'summary.json'})")
-    if not recipients:
+    if not recipients and not per_manager:
         raise KamError("no recipient: give --to ADDRESS or set mail_to in the workbook's Settings sheet")
     if not dry_run and not cfg.host:
         raise KamError("KAMREPORT_SMTP_HOST is not set; give the mail server "
                        "(or use --dry-run to write .eml files instead)")
     sender = _sender(cfg, dry_run)
-    subject = subject_for(built)
-    attachments = collect_attachments(built, attach_accounts)
-    total = sum(len(a.data) for a in attachments)
+    if per_manager:
+        mails = pack_mails(built)
+        if not mails:
+            click.echo(f"no manager pack has a Staff email: nothing to send for {built.label}")
+            return 0
+    else:
+        subject = subject_for(built)
+        attachments = collect_attachments(built, attach_accounts)
+        mails = [_Mail(rcpt, attachments, subject) for rcpt in recipients]
+    total = max(sum(len(a.data) for a in m.attachments) for m in mails)
     if total > BIG_MESSAGE:
         click.echo(f"note: the attachments are {_size(total)}; many mail servers refuse "
                    f"messages above 20–25 MB", err=True)
@@ -996,21 +1113,23 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
                        f"(nothing was sent)")
     if dry_run:
         sent_log = read_sent_log(log_path, built.label)
-        for rcpt in recipients:
-            msg = compose(built, sender, rcpt, attachments, subject)
-            path = mail_dir / _eml_name(built.label, rcpt.addr_spec)
+        for m in mails:
+            msg = m.compose(built, sender)
+            path = mail_dir / _eml_name(built.label, m.rcpt.addr_spec, m.key)
             try:
                 write_atomic(path, msg.as_bytes(policy=POLICY))
             except OSError as e:
                 raise KamError(f"{path}: cannot write it ({_os_reason(e)})") from None
             note = ""
-            if pending_send(sent_log, rcpt.addr_spec) and not resend:
+            if pending_send(sent_log, m.rcpt.addr_spec, m.key) and not resend:
                 note = " (may have been delivered; a real send would skip it without --resend)"
-            elif previous_send(sent_log, rcpt.addr_spec) and not resend:
+            elif previous_send(sent_log, m.rcpt.addr_spec, m.key) and not resend:
                 note = " (already sent; a real send would skip it without --resend)"
             click.echo(f"wrote {path}{note}")
-        click.echo(f"dry run: nothing sent ({len(recipients)} message(s), "
-                   f"{len(attachments)} attachment(s), {_size(total)})")
+        click.echo(f"dry run: nothing sent ({len(mails)} message(s), one pack each, the largest {_size(total)})"
+                   if per_manager else
+                   f"dry run: nothing sent ({len(mails)} message(s), "
+                   f"{len(mails[0].attachments)} attachment(s), {_size(total)})")
         return 0
 
     with _send_lock(mail_dir):
@@ -1021,31 +1140,32 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
             with contextlib.suppress(OSError):
                 tmp.unlink()
         todo = []
-        for rcpt in recipients:
-            before = previous_send(sent_log, rcpt.addr_spec)
-            unsure = pending_send(sent_log, rcpt.addr_spec)
+        for m in mails:
+            rcpt = m.rcpt
+            before = previous_send(sent_log, rcpt.addr_spec, m.key)
+            unsure = pending_send(sent_log, rcpt.addr_spec, m.key)
             if unsure and not resend:
                 # Sent again, it would be the second copy whenever the first
                 # did arrive; only the operator can find out (--resend).
                 how = ("the connection broke after the message was handed over"
                        if unsure.get("state") == "uncertain" else "the send was interrupted mid-delivery")
                 mid = f", Message-ID {unsure['message_id']}" if unsure.get("message_id") else ""
-                click.echo(f"skipped {rcpt.addr_spec}: {built.label} may have been delivered at "
+                click.echo(f"skipped {rcpt.addr_spec}: {m.what(built.label)} may have been delivered at "
                            f"{unsure.get('at')} ({how}{mid}); use --resend to send again")
             elif before and not resend:
                 # Changed = a file sent then now has other bytes (a rebuild
                 # with new data), not merely a different choice of files.
-                now = {a.file: a.sha256 for a in attachments}
+                now = {a.file: a.sha256 for a in m.attachments}
                 changed = any(now.get(a.get("file"), a.get("sha256")) != a.get("sha256")
                               for a in before.get("attachments") or [])
-                click.echo(f"skipped {rcpt.addr_spec}: {built.label} already sent at {before.get('at')}"
+                click.echo(f"skipped {rcpt.addr_spec}: {m.what(built.label)} already sent at {before.get('at')}"
                            + (" (the PDFs have changed since)" if changed else "")
                            + "; use --resend to send again")
             else:
-                todo.append(rcpt)
+                todo.append(m)
         if not todo:
             return 0
-        failures = _deliver_all(cfg, built, sender, subject, attachments, todo, sent_log, log_path)
+        failures = _deliver_all(cfg, built, sender, todo, sent_log, log_path)
     return 1 if failures else 0
 
 
@@ -1083,8 +1203,7 @@ def _transact(smtp: smtplib.SMTP, sender: str, rcpt: str, data: bytes) -> None:
         raise _Refused("message", code, reply)
 
 
-def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: str,
-                 attachments: list[Attachment], todo: list[Address], sent_log: dict,
+def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, todo: list[_Mail], sent_log: dict,
                  log_path: Path) -> int:
     """One message per recipient, each recorded before and after; returns the
     number refused. Anything that stops the run raises KamError, one line."""
@@ -1098,22 +1217,25 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: 
         n = len(todo) - i - 1
         return f"; {n} more recipient(s) not tried, a rerun sends them" if n else ""
 
-    total = sum(len(a.data) for a in attachments)
-    files = [{"file": a.file, "filename": a.filename, "bytes": len(a.data), "sha256": a.sha256}
-             for a in attachments]
     failures = 0
     reset = False
     with smtp_session(cfg) as smtp:
-        for i, rcpt in enumerate(todo):
-            addr = rcpt.addr_spec
-            msg = compose(built, sender, rcpt, attachments, subject)
+        for i, mail in enumerate(todo):
+            attachments = mail.attachments
+            total = sum(len(a.data) for a in attachments)
+            files = [{"file": a.file, "filename": a.filename, "bytes": len(a.data), "sha256": a.sha256}
+                     for a in attachments]
+            addr = mail.rcpt.addr_spec
+            msg = mail.compose(built, sender)
             data = msg.as_bytes(policy=POLICY)
             entry = {"to": addr, "state": "sending", "at": _now(), "server": cfg.server,
-                     "message_id": msg["Message-ID"], "subject": subject, "attachments": files}
+                     "message_id": msg["Message-ID"], "subject": mail.subject, "attachments": files}
+            if mail.key:
+                entry["pack"] = mail.key        # the log is per recipient and pack (_same)
             # A --resend replaces the pending entry of an earlier attempt; that
             # entry comes back if this attempt certainly delivers nothing, so
             # that a later run without --resend still does not send it.
-            earlier = [e for e in sent_log["pending"] if str(e.get("to", "")).lower() == addr.lower()]
+            earlier = [e for e in sent_log["pending"] if _same(e, addr, mail.key)]
             sent_log["pending"] = [e for e in sent_log["pending"] if e not in earlier] + [entry]
 
             def undo() -> None:
@@ -1186,7 +1308,7 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, subject: 
                                     f"was sent {built.label} but stays recorded as 'sending', so a rerun "
                                     f"reports it as may have been delivered; stopped before the next "
                                     f"recipient{rest(i)}")) from None
-            log.info("sent %s to %s via %s", built.label, addr, cfg.server)
-            click.echo(f"sent {built.label} to {addr} via {cfg.server} "
+            log.info("sent %s to %s via %s", mail.what(built.label), addr, cfg.server)
+            click.echo(f"sent {mail.what(built.label)} to {addr} via {cfg.server} "
                        f"({len(attachments)} attachment(s), {_size(total)})")
     return failures

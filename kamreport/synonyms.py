@@ -28,7 +28,9 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "Competitors": ("竞争", "竞品", "竞争分析", "竞争情况", "Competition", "Competitor"),
     "Settings": ("参数", "配置", "Config", "Parameters"),
     "Columns": ("列映射", "字段映射", "映射", "Mapping", "Column map", "Columns"),
-    "Staff": ("员工", "人员", "销售人员", "客户经理名单", "Team", "Employees", "Users"),
+    "Staff": ("员工", "人员", "员工名单", "人员名单", "员工信息", "团队成员", "团队", "销售人员", "销售团队",
+              "客户经理名单", "通讯录", "Team", "Team members", "Employees", "Users", "Sales Reps",
+              "Sales team", "Staff list", "Account managers"),
     "Targets": ("目标", "销售目标", "指标", "预算", "Budget", "Quota", "Quotas"),
 }
 
@@ -141,6 +143,14 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "share": ("份额占比", "占比", "市场份额", "Share", "Share of wallet"),
         "strengths": ("优点", "Strengths"),
         "weaknesses": ("缺点", "Weaknesses"),
+    },
+    "Staff": {
+        "name": ("员工姓名", "人员姓名", "客户经理", "名字", "Full Name", "Employee", "Employee name",
+                 "Staff name", "User", "User name", "Account Manager", "Sales Rep"),
+        "email": ("电子邮件", "电子邮箱", "邮件", "邮件地址", "邮箱地址", "Email", "E-mail", "Email address",
+                  "Mail"),
+        "team": ("部门", "所属部门", "所属团队", "小组", "团队名称", "Team", "Department", "Dept", "Group",
+                 "Division"),
     },
     "Settings": {
         "key": ("设置项", "参数", "名称", "Setting", "Name", "Key"),

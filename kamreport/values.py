@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal
 from datetime import date, datetime, timedelta
 from dataclasses import dataclass
@@ -129,6 +130,29 @@ def parse_text(v: Any) -> str | None:
     # A phone number typed as a number, a date in a free-text column: keep
     # what the person sees rather than reject the row.
     return cell_text(v) or None
+
+
+# An address as send.parse_address takes it into the SMTP envelope: ASCII
+# dot-atom local part, DNS-label domain with a dot. A Staff email is
+# checked when read, so that a mistyped one is an error at its cell.
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+
+
+def is_email(text: str) -> bool:
+    """`text` is one plain address, `name@example.com` (no display name)."""
+    return len(text) <= 254 and len(text.partition("@")[0]) <= 64 and _EMAIL.match(text) is not None
+
+
+def fold_name(name: str) -> str:
+    """A person's name as compared (an account_manager with its Staff row):
+    case, full-width forms folded and every kind of space removed, as ids
+    are folded (SPEC §1): `王 芳` (spaced to line up in a column) is 王芳."""
+    text = unicodedata.normalize("NFKC", name.translate(_INVISIBLE_NAME)).casefold()
+    return "".join(text.split())
+
+
+_INVISIBLE_NAME = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 
 def parse_markdown(v: Any) -> str | None:
