@@ -322,6 +322,15 @@ def booklet_outline(toc: list[dict], group: str) -> list[tuple[str, int, int]]:
     return outline
 
 
+def html_toc(accounts: list[dict], lang: str, contexts: dict) -> list[dict]:
+    """The contents of an HTML-only build (no layout gives the sections'
+    headings): every section of views.booklet_sections, then the accounts."""
+    from . import views
+    secs = views.booklet_sections(lang, policy=bool(contexts.get("appendix", {}).get("policy_md")))
+    entry = lambda e: {"title": e["title"], "anchor": e["anchor"], "page": None, "level": 1}  # noqa: E731
+    return [entry(e) for e in secs["front"]] + accounts + [entry(e) for e in secs["appendix"]]
+
+
 def make_toc(head_pages: int, body: pdfmod.Piece | None, accounts: list[tuple[str, str, pdfmod.Piece]],
              appendix: pdfmod.Piece | None) -> list[dict]:
     """Contents entries with booklet page numbers (1-based), in booklet order.
@@ -965,7 +974,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
 
     acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id]) for a in key_accounts]
     appendix = results["appendix"]
-    toc = provisional
+    toc = provisional if want_pdf else html_toc(provisional, spec.lang, contexts)
     if want_pdf:
         pieces = [(n, anc, r.piece) for n, anc, r in acct]
         if split:

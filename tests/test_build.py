@@ -379,7 +379,8 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
     period = out / "2026Q3"
     pages = pdf_pages(period / "booklet.pdf")
     html = (period / "booklet.html").read_text(encoding="utf-8")
-    toc = re.findall(r'<a href="#acc[^"]+">([^<]*)</a></span><span class="p">(\d+)</span>', html)
+    toc = re.findall(r'<li class="level-2" data-page="(\d+)"><span class="t"><a href="#acc[^"]+">([^<]*)</a>', html)
+    toc = [(name, page) for page, name in toc]
     assert len(toc) >= 2
     for name, page in toc:
         n = int(page)
