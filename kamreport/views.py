@@ -881,6 +881,13 @@ def summary_points(result: Result, t, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _without_lead(message: str, zh: bool) -> str:
+    """A risk message without its own short lead ("销售额下降：…", "Revenue
+    fell: …"): the story already names the risk ("首要风险为销售下滑：…")."""
+    lead, sep, rest = message.partition("：" if zh else ": ")
+    return rest if sep and rest and len(lead) <= (8 if zh else 24) and not any(c.isdigit() for c in lead) else message
+
+
 def account_story(a: Account, result: Result, t, lang: str) -> str:
     """The account's quarter in one line (SPEC §6 Account plan), by the rules
     of the headlines: revenue against the previous quarter and the target,
@@ -905,7 +912,7 @@ def account_story(a: Account, result: Result, t, lang: str) -> str:
     risks = sorted(a.risks, key=risk_order)
     if risks:
         r = risks[0]
-        parts.append(t("story_risk", risk=t("risk." + r.code), message=r.message))
+        parts.append(t("story_risk", risk=t("risk." + r.code), message=_without_lead(r.message, zh)))
         if any(x.code == "NO_ACTION_PLAN" for x in risks):
             parts.append(t("story_no_plan"))
     else:

@@ -185,3 +185,12 @@ def test_english_bookmarks_nest_under_key_account_plans(periods):
     group = titles.index("Key account plans")
     assert isinstance(titles[group + 1], list) and len(titles[group + 1]) == len(key_pdfs(periods["en"]))
     assert all(isinstance(t, str) for i, t in enumerate(titles) if i != group + 1)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_is_one_page_in_both_languages(periods, lang):
+    from pypdf import PdfReader
+    reader = PdfReader(periods[lang] / "booklet.pdf")
+    top = {o.title: reader.get_destination_page_number(o) + 1 for o in reader.outline if not isinstance(o, list)}
+    dashboard, summary = ("经营仪表板", "管理摘要") if lang == "zh" else ("Dashboard", "Executive summary")
+    assert top[summary] == top[dashboard] + 1, top
