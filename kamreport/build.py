@@ -243,7 +243,9 @@ class Progress:
         self.report = report
         self.bar = None
         if not report.quiet and sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="rendering", file=sys.stderr)
+            # show_pos: "12/48" beside the bar, the documents done and to do.
+            self.bar = click.progressbar(length=total, label="rendering", file=sys.stderr,
+                                         show_pos=True)
             self.bar.__enter__()
 
     def step(self, what: str) -> None:
@@ -305,6 +307,28 @@ def _top_entries(piece: pdfmod.Piece, first_page: int) -> list[dict]:
     top = min((b[0] for b in piece.bookmarks), default=1)
     return [{"title": label, "anchor": anchor, "page": first_page + i, "level": 1}
             for level, label, i, anchor in piece.bookmarks if level == top and anchor != "contents"]
+
+
+def booklet_outline(toc: list[dict], group: str) -> list[tuple[str, int, int]]:
+    """The PDF bookmarks (title, 0-based page, level): the contents' entries,
+    each run of level-2 entries (the key accounts) under a level-1 `group`
+    entry on the run's first page, as the contents page groups them."""
+    outline: list[tuple[str, int, int]] = []
+    for e in toc:
+        level = e.get("level") or 1
+        if level == 2 and (not outline or outline[-1][2] != 2):
+            outline.append((group, e["page"] - 1, 1))
+        outline.append((strip_bidi(e["title"]), e["page"] - 1, level))
+    return outline
+
+
+def html_toc(accounts: list[dict], lang: str, contexts: dict) -> list[dict]:
+    """The contents of an HTML-only build (no layout gives the sections'
+    headings): every section of views.booklet_sections, then the accounts."""
+    from . import views
+    secs = views.booklet_sections(lang, policy=bool(contexts.get("appendix", {}).get("policy_md")))
+    entry = lambda e: {"title": e["title"], "anchor": e["anchor"], "page": None, "level": 1}  # noqa: E731
+    return [entry(e) for e in secs["front"]] + accounts + [entry(e) for e in secs["appendix"]]
 
 
 def make_toc(head_pages: int, body: pdfmod.Piece | None, accounts: list[tuple[str, str, pdfmod.Piece]],
@@ -469,6 +493,7 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
     if not quiet:
         click.echo(f"wrote {len(prepared.outputs)} files to {final} in {elapsed:.1f} s "
                    f"({len(prepared.chosen)} account plans, {len(report.warnings)} warnings)")
+        click.echo(final_line(final, prepared.outputs, result.accounts))
     code = OK
     if fail_on_risk:
         wanted = {"high"} if fail_on_risk == "high" else {"high", "medium"}
@@ -478,6 +503,20 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
         click.echo(f"--strict: {prepared.rejected} rows were rejected (see problems.csv)", err=True)
         code = ERR
     return code
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def final_line(final: Path, outputs, accounts) -> str:
+    """The build's last line: where the booklet is and how many high risks it reports."""
+    high = [r for a in accounts for r in a.risks if r.severity == "high"]
+    where = len({a.customer_id for a in accounts if any(r.severity == "high" for r in a.risks)})
+    risks = (f"{_count(len(high), 'high risk', 'high risks')} across {_count(where, 'customer', 'customers')}"
+             if high else "no high risks")
+    booklet = next((name for name in ("booklet.pdf", "booklet.html") if name in outputs), None)
+    return (f"booklet: {final / booklet} · " if booklet else "") + risks
 
 
 def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, report: Report,
@@ -944,7 +983,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
 
     acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id]) for a in key_accounts]
     appendix = results["appendix"]
-    toc = provisional
+    toc = provisional if want_pdf else html_toc(provisional, spec.lang, contexts)
     if want_pdf:
         pieces = [(n, anc, r.piece) for n, anc, r in acct]
         if split:
@@ -978,7 +1017,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
         t0 = time.process_time()
         data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
                                [fr.piece.parts for fr in frames], meta,
-                               outline=[(strip_bidi(e["title"]), e["page"] - 1) for e in toc],
+                               outline=booklet_outline(toc, _translator(spec.lang)("key_account_sections")),
                                frame_skip=frozenset({0}),
                                share_fonts=True, overlay=overlay)
         write_atomic(out / "booklet.pdf", data)

@@ -360,6 +360,15 @@ def revenue_trend(data: dict[str, Any], name: str = "revenue_trend") -> str:
         out.append(f'<path d="{d}" fill="none" stroke="{ACCENT}" stroke-width="1.6" stroke-linecap="square"/>')
         out.extend(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="1.75" fill="{ACCENT}" stroke="{ACCENT}"/>'
                    for x, y in pts)
+    # The latest quarter's figures, printed: gross profit is often a flat
+    # line near the axis, hard to read off the revenue scale.
+    if n and rev[-1] is not None:
+        out.append(_text(X(n - 1), Y(max(rev[-1], 0.0)) - 3.0, axis_number(rev[-1], lang), 7.5, "middle"))
+    if n and gp[-1] is not None:
+        label = axis_number(gp[-1], lang)
+        w, x, y = _text_width(label, 7.5) + 3.0, X(n - 1), Y(gp[-1]) - 4.0
+        out.append(_rect(x - w / 2, y - 7.0, w, 9.0, "#ffffff", ' opacity="0.9"'))
+        out.append(_text(x, y, label, 7.5, "middle", ACCENT))
     # legend above the plot at the left: revenue first
     names = data["names"]
     base = top - 8.16                          # legend text baseline

@@ -275,23 +275,25 @@ def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | Non
     """The five components (0–100, None when missing) with a readable basis."""
     zh = lang == "zh"
     if growth_yoy is not None:
-        g, gname = growth_yoy, ("同比增长" if zh else "growth_yoy")
+        g, gname = growth_yoy, ("同比增长" if zh else "growth YoY")
     else:
-        g, gname = growth_qoq, ("环比增长" if zh else "growth_qoq")
+        g, gname = growth_qoq, ("环比增长" if zh else "growth QoQ")
     values = component_values(g, latest_satisfaction, days_since_touch, cadence, svc, ex)
     no = "无" if zh else "none"
     basis = {
         "growth": f"{gname} {_pct(g)}" if g is not None else (f"增长：{no}" if zh else "growth: none"),
         "satisfaction": (f"最近满意度 {_n1(latest_satisfaction)}" if zh else f"latest satisfaction {_n1(latest_satisfaction)}")
         if latest_satisfaction is not None else (f"满意度调查：{no}" if zh else "survey: none"),
-        "engagement": ((f"距上次接触 {days_since_touch} 天，周期 {cadence} 天" if zh else
-                        f"{days_since_touch} days since touch, cadence {cadence}")
-                       if days_since_touch is not None else (f"无接触记录，周期 {cadence} 天" if zh else
-                                                             f"no touch, cadence {cadence}")),
-        "service": (f"近12个月投诉 {svc.complaints_ttm}，已解决 {svc.resolved_ttm}" if zh else
-                    f"{svc.resolved_ttm} of {svc.complaints_ttm} complaints resolved (TTM)"),
-        "execution": (f"到期行动 {ex.due}，按时完成 {ex.on_time}" if zh else
-                      f"{ex.on_time} of {ex.due} due actions on time"),
+        "engagement": (((f"距上次接触 {days_since_touch} 天" if zh else
+                         f"{_plural(days_since_touch, 'day', 'days')} since the last touch")
+                        if days_since_touch is not None else ("无接触记录" if zh else "no touch"))
+                       + ((f"，联系周期 {cadence} 天" if zh else f", cadence {_plural(cadence, 'day', 'days')}")
+                          if cadence is not None else ("，无联系周期" if zh else ", no cadence"))),
+        "service": (f"近12个月投诉 {svc.complaints_ttm} 项，已解决 {svc.resolved_ttm} 项" if zh else
+                    f"{svc.resolved_ttm} of {_plural(svc.complaints_ttm, 'complaint', 'complaints')} "
+                    f"resolved (TTM)"),
+        "execution": (f"到期行动 {ex.due} 项，按时完成 {ex.on_time} 项" if zh else
+                      f"{ex.on_time} of {_plural(ex.due, 'due action', 'due actions')} on time"),
     }
     comps = tuple(HealthComponent(name, float(HEALTH_WEIGHTS[name]),
                                   None if values[name] is None else float(values[name]), basis[name])

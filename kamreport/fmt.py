@@ -10,9 +10,10 @@ the same convention SPEC §3/§4 use for scores, so a score of 81.25 prints
 round the binary float half-to-even and sometimes disagree.
 
 Chinese readers expect large sums in 万 (10⁴) and 亿 (10⁸): `money_short`
-gives "¥123.5万" / "¥1.23亿" in zh and "¥345.6K" / "¥1.23M" in en, for KPI
-tiles and charts; `money` gives the full figure "¥1,234,567" for tables
-where precision matters.
+gives "¥123.5万" / "¥1.23亿" in zh and "¥345.6K" / "¥1.23M" in en. The
+pages use it everywhere — KPI tiles, charts, tables and risk messages — so
+each language reads one money convention (issue 16). `money` gives the full
+figure "¥1,234,567" for files where precision matters (problems, exports).
 """
 from __future__ import annotations
 

@@ -493,6 +493,11 @@ for _prefix, _enum in (("rel_stage", schema.RELATIONSHIP_STAGE), ("rel_type", sc
                        ("attitude", schema.ATTITUDE), ("plan_status", schema.PLAN_STATUS)):
     for _key, _zh in _enum.options:
         LABELS[f"{_prefix}.{_key}"] = (_zh, _enum.label(_key, "en"))
+# Punctuation between label and value: full width after Chinese text.
+LABELS["colon"] = ("：", ": ")
+LABELS["semicolon"] = ("；", "; ")
+LABELS["paren_open"] = ("（", " (")
+LABELS["paren_close"] = ("）", ")")
 LABELS["role.none"] = ("未填写角色", "Role not given")
 LABELS["attitude.none"] = ("未填写", "Not given")
 

@@ -1143,14 +1143,15 @@ class _Booklet:
 
 
 def assemble(pieces: list[Piece], frames: list[Parts] | None, meta: Meta, *,
-             outline: list[tuple[str, int]] = (), frame_skip: frozenset[int] = frozenset(),
+             outline: list[tuple] = (), frame_skip: frozenset[int] = frozenset(),
              share_fonts: bool = False, overlay: Parts | None = None) -> bytes:
     """The booklet: the pieces' pages in order, frame i drawn over page i.
 
     `frames` (frame documents' parts, consecutive) must have exactly as
     many pages as the pieces together; page indexes in `frame_skip` get no
-    frame (the cover). `outline` is (title, 0-based page) for the PDF
-    bookmarks. `share_fonts`: one subset per font for the whole document
+    frame (the cover). `outline` is (title, 0-based page[, level]) for the
+    PDF bookmarks, in page order: a level-2 entry nests under the level-1
+    entry before it (level 1 when left out). `share_fonts`: one subset per font for the whole document
     (_merge_fonts). `overlay`: a one-page frame document drawn on every
     framed page as well (the booklet's "of N pages", which is known last).
     Links into other pieces go to their anchors; the pieces' named
@@ -1213,17 +1214,45 @@ def assemble(pieces: list[Piece], frames: list[Parts] | None, meta: Meta, *,
             for name, (page, x, y) in sorted(dests.items()))
     if outline:
         root = book.new()
-        items = [book.new() for _ in outline]
-        for k, ((title, page), n) in enumerate(zip(outline, items)):
-            book.put(n, b"<</Title %s/Parent %d 0 R/Dest [%d 0 R /Fit]%s%s>>" % (
-                pydyf.String(title).data, root, page_refs[page],
-                b"/Prev %d 0 R" % items[k - 1] if k else b"",
-                b"/Next %d 0 R" % items[k + 1] if k + 1 < len(items) else b""))
-        book.put(root, b"<</Type /Outlines/First %d 0 R/Last %d 0 R/Count %d>>"
-                 % (items[0], items[-1], len(items)))
+        first_last, count = _put_outline(book, root, _outline_tree(outline), page_refs)
+        book.put(root, b"<</Type /Outlines%s/Count %d>>" % (first_last, count))
         entries += b"/Outlines %d 0 R" % root
     book.put(catalog, entries + b">>")
     return book.write(catalog, info, _identifier(meta.key))
+
+
+def _outline_tree(outline) -> list[tuple[str, int, list]]:
+    """(title, page, children) for the top level; a level-2 entry goes under
+    the last level-1 entry (to the top when there is none)."""
+    top: list[tuple[str, int, list]] = []
+    for title, page, *level in outline:
+        item = (title, page, [])
+        if (level[0] if level else 1) >= 2 and top:
+            top[-1][2].append(item)
+        else:
+            top.append(item)
+    return top
+
+
+def _put_outline(book: "_Booklet", parent: int, items: list, page_refs: list[int]) -> tuple[bytes, int]:
+    """Write `items` as the outline children of object `parent`: the parent's
+    /First and /Last entries, and how many entries are open below it (all)."""
+    import pydyf
+
+    numbers = [book.new() for _ in items]
+    count = 0
+    for k, ((title, page, children), n) in enumerate(zip(items, numbers)):
+        below = b""
+        count += 1
+        if children:
+            below, open_below = _put_outline(book, n, children, page_refs)
+            below += b"/Count %d" % open_below
+            count += open_below
+        book.put(n, b"<</Title %s/Parent %d 0 R/Dest [%d 0 R /Fit]%s%s%s>>" % (
+            pydyf.String(title).data, parent, page_refs[page], below,
+            b"/Prev %d 0 R" % numbers[k - 1] if k else b"",
+            b"/Next %d 0 R" % numbers[k + 1] if k + 1 < len(numbers) else b""))
+    return b"/First %d 0 R/Last %d 0 R" % (numbers[0], numbers[-1]), count
 
 
 def _merge_fonts(every: list[Parts], book: _Booklet) -> list[dict[int, int]]:

@@ -239,16 +239,17 @@ def index_context(result: Result, dataset: Dataset, files: dict) -> dict[str, An
 def _why_tier(a: Account, s: Settings, t, money, lang: str) -> dict[str, Any]:
     """Each key-account criterion, whether it is met, and the fact behind it."""
     yes, no = t("yes"), t("no")
+    colon, semi, po, pc = t("colon"), t("semicolon"), t("paren_open"), t("paren_close")
     pot = a.pillars.get("potential")
     facts = {
-        "designated": f'{t("designated_key")}: {yes if a.designated_key else no}',
-        "agreement": (f'{t("long_term_agreement")}: {yes if a.long_term_agreement else no}'
-                      + (f'; {t("contract_end")}: {fmt.make_date(lang)(a.contract_end)}'
+        "designated": f'{t("designated_key")}{colon}{yes if a.designated_key else no}',
+        "agreement": (f'{t("long_term_agreement")}{colon}{yes if a.long_term_agreement else no}'
+                      + (f'{semi}{t("contract_end")}{colon}{fmt.make_date(lang)(a.contract_end)}'
                          if a.contract_end else "")),
         "top_contributor": (f'{t("abc_class")} {a.abc_class}'
-                            + (f' ({t("cumulative_share")} {fmt.pct(a.abc_cum_share_before)})'
+                            + (f'{po}{t("cumulative_share")} {fmt.pct(a.abc_cum_share_before)}{pc}'
                                if a.abc_cum_share_before is not None else "")),
-        "high_potential": (f'{t("pillar.potential")} {fmt.score(pot)} / {fmt.score(s.high_potential)}; '
+        "high_potential": (f'{t("pillar.potential")} {fmt.score(pot)} / {fmt.score(s.high_potential)}{semi}'
                            f'{t("revenue_ttm")} {money(a.revenue_ttm)}'),
     }
     reasons = [{"key": r, "label": t("reason." + r), "met": r in a.key_reasons, "fact": facts[r]}
@@ -257,10 +258,10 @@ def _why_tier(a: Account, s: Settings, t, money, lang: str) -> dict[str, Any]:
     pr = t("percentile")
     weights = {"value": s.weight_value, "potential": s.weight_potential, "strategic": s.weight_strategic}
     inputs = {
-        "value": [f'{t("revenue_ttm")} {money(a.revenue_ttm)} ({pr} {fmt.score(pi.revenue_ttm_pr)})',
-                  f'{t("gross_profit_ttm")} {money(a.gross_profit_ttm)} ({pr} {fmt.score(pi.gross_profit_ttm_pr)})'],
-        "potential": [f'{t("headroom")} {money(pi.headroom)} ({pr} {fmt.score(pi.headroom_pr)})',
-                      f'{t("market_growth")} {fmt.pct(pi.market_growth)} ({pr} {fmt.score(pi.market_growth_pr)})'],
+        "value": [f'{t("revenue_ttm")} {money(a.revenue_ttm)}{po}{pr} {fmt.score(pi.revenue_ttm_pr)}{pc}',
+                  f'{t("gross_profit_ttm")} {money(a.gross_profit_ttm)}{po}{pr} {fmt.score(pi.gross_profit_ttm_pr)}{pc}'],
+        "potential": [f'{t("headroom")} {money(pi.headroom)}{po}{pr} {fmt.score(pi.headroom_pr)}{pc}',
+                      f'{t("market_growth")} {fmt.pct(pi.market_growth)}{po}{pr} {fmt.score(pi.market_growth_pr)}{pc}'],
         # The strategic pillar's inputs are the two 1–5 ratings of Customers.
         "strategic": [f'{t("strategic_fit")} {fmt.num(pi.strategic_fit)}/5',
                       f'{t("industry_position")} {fmt.num(pi.industry_position)}/5'],
@@ -378,7 +379,7 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
         raise KeyError(f"no account {customer_id!r} in the result")
     s = result.settings
     as_of = result.period.as_of
-    money = fmt.make_money(ctx["settings"]["currency"])
+    money = fmt.make_money_short(ctx["settings"]["currency"], lang)
     customer = next(iter(_by_customer(dataset, "customers", customer_id)), None)
 
     row = _account_row(a, t)
@@ -525,7 +526,8 @@ def _highlights(result: Result, t, lang: str) -> list[str]:
     top = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     sep = "、" if lang == "zh" else ", "
     out.append(t("hl_risks", n=len(high), accounts=len({a.customer_id for a, _ in high}),
-                 top=sep.join(f'{t("risk." + c)} ({n})' for c, n in top) or t("none")))
+                 top=sep.join(f'{t("risk." + c)}{t("paren_open")}{n}{t("paren_close")}' for c, n in top)
+                 or t("none")))
     up = sum(1 for a in result.accounts if a.move == "up")
     down = sum(1 for a in result.accounts if a.move == "down")
     out.append(t("hl_moves", up=up, down=down))
@@ -879,6 +881,13 @@ def summary_points(result: Result, t, lang: str) -> list[dict[str, Any]]:
     return out
 
 
+def _without_lead(message: str, zh: bool) -> str:
+    """A risk message without its own short lead ("销售额下降：…", "Revenue
+    fell: …"): the story already names the risk ("首要风险为销售下滑：…")."""
+    lead, sep, rest = message.partition("：" if zh else ": ")
+    return rest if sep and rest and len(lead) <= (8 if zh else 24) and not any(c.isdigit() for c in lead) else message
+
+
 def account_story(a: Account, result: Result, t, lang: str) -> str:
     """The account's quarter in one line (SPEC §6 Account plan), by the rules
     of the headlines: revenue against the previous quarter and the target,
@@ -903,7 +912,7 @@ def account_story(a: Account, result: Result, t, lang: str) -> str:
     risks = sorted(a.risks, key=risk_order)
     if risks:
         r = risks[0]
-        parts.append(t("story_risk", risk=t("risk." + r.code), message=r.message))
+        parts.append(t("story_risk", risk=t("risk." + r.code), message=_without_lead(r.message, zh)))
         if any(x.code == "NO_ACTION_PLAN" for x in risks):
             parts.append(t("story_no_plan"))
     else:

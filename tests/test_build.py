@@ -379,7 +379,8 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
     period = out / "2026Q3"
     pages = pdf_pages(period / "booklet.pdf")
     html = (period / "booklet.html").read_text(encoding="utf-8")
-    toc = re.findall(r'<a href="#acc[^"]+">([^<]*)</a></span><span class="p">(\d+)</span>', html)
+    toc = re.findall(r'<li class="level-2" data-page="(\d+)"><span class="t"><a href="#acc[^"]+">([^<]*)</a>', html)
+    toc = [(name, page) for page, name in toc]
     assert len(toc) >= 2
     for name, page in toc:
         n = int(page)
@@ -449,3 +450,94 @@ def test_head_uses_the_contents_laid_out_on_a_guess_only_when_it_was_right():
         assert final == toc
         assert ("front:head1" in runner.keys) is laid_out_again
         assert (head is guess.piece) is not laid_out_again
+
+
+def _outline(reader) -> list[tuple[int, str, int]]:
+    """(level, title, 1-based page) of every bookmark, in order."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((level, item.title, reader.get_destination_page_number(item) + 1))
+    walk(reader.outline, 1)
+    return out
+
+
+def test_booklet_bookmarks_nest_the_key_accounts_under_their_section(built, summary):
+    from pypdf import PdfReader
+    period, _ = built
+    reader = PdfReader(period / "booklet.pdf")
+    outline = _outline(reader)
+    key = [a["name"] for a in summary["accounts"] if a["tier"] == "key"]
+    group = next(i for i, (level, title, _) in enumerate(outline) if title == "重点客户计划")
+    assert outline[group][0] == 1
+    nested = outline[group + 1:group + 1 + len(key)]
+    assert sorted(t for _, t, _ in nested) == sorted(key)
+    assert {level for level, _, _ in nested} == {2}
+    assert outline[group][2] == nested[0][2]        # the section opens on its first account's page
+    # Everything else is a section at level 1: the dashboard first, the appendix last.
+    others = outline[:group] + outline[group + 1 + len(key):]
+    assert {level for level, _, _ in others} == {1}
+    assert others[0][1] == "经营仪表板" and others[-1][1] == "数据质量"
+    pages = pdf_pages(period / "booklet.pdf")
+    for _, title, page in nested:
+        assert f"{title} · 2026Q3" in pages[page - 1]
+
+
+def _link_targets(reader, index: int) -> list[int]:
+    """1-based pages the links of page `index` (0-based) go to."""
+    annots = [a.get_object() for a in reader.pages[index].get("/Annots") or []]
+    return [reader.get_page_number(a["/Dest"][0]) + 1 for a in annots if "/Dest" in a]
+
+
+def test_booklet_contents_and_account_names_link_to_their_pages(built, summary):
+    from pypdf import PdfReader
+    period, _ = built
+    reader = PdfReader(period / "booklet.pdf")
+    outline = _outline(reader)
+    pages = pdf_pages(period / "booklet.pdf")
+    contents = next(i for i, p in enumerate(pages) if "目录" in p)
+    # Every contents entry is a link to the page the bookmark of the same entry opens.
+    assert _link_targets(reader, contents) == [p for _, t, p in outline if t != "重点客户计划"]
+    # The dashboard's account names link to the accounts' plans.
+    starts = {p for level, _, p in outline if level == 2}
+    dashboard = next(p for _, t, p in outline if t == "经营仪表板")
+    targets = _link_targets(reader, dashboard - 1)
+    assert targets and set(targets) <= starts, (targets, starts)
+
+
+def test_build_ends_naming_the_booklet_and_the_high_risks(built, summary):
+    period, output = built
+    high = sum(r["severity"] == "high" for a in summary["accounts"] for r in a["risks"])
+    where = sum(any(r["severity"] == "high" for r in a["risks"]) for a in summary["accounts"])
+    assert high > 1 and where > 1
+    last = output.strip().splitlines()[-1]
+    assert last == f"booklet: {period / 'booklet.pdf'} · {high} high risks across {where} customers"
+
+
+def test_final_line_counts_in_words():
+    from types import SimpleNamespace as NS
+    from kamreport.build import final_line
+    one = [NS(customer_id="C1", risks=[NS(severity="high"), NS(severity="medium")])]
+    assert final_line(Path("out/2026Q3"), ("booklet.html",), one) == \
+        "booklet: out/2026Q3/booklet.html · 1 high risk across 1 customer"
+    assert final_line(Path("o"), ("summary.json",), [NS(customer_id="C1", risks=[])]) == "no high risks"
+
+
+def test_progress_bar_shows_counts(monkeypatch):
+    import io
+    from kamreport import build
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    err = Tty()
+    monkeypatch.setattr(build.sys, "stderr", err)
+    progress = build.Progress(48, build.Report(quiet=False))
+    for _ in range(12):
+        progress.step("x")
+    progress.close()
+    assert "12/48" in err.getvalue(), err.getvalue()

@@ -231,7 +231,7 @@ def test_missing_and_zero_values_draw():
     svg = trend([None], [None], labels=["2026Q3"])
     assert "2026Q3" in texts(svg)
     svg = trend([5e5], [1e5], labels=["2026Q3"])
-    assert svg.count("<rect") == 1 + 1 + 1               # background, bar, legend patch
+    assert svg.count("<rect") == 1 + 1 + 1 + 1           # background, bar, legend patch, gross profit label
     svg = health([None, None])
     assert texts(svg).count("—") == 2
     assert health([]).startswith("<svg")
@@ -298,3 +298,14 @@ def test_chinese_labels_are_measured_with_the_pdfs_cjk_font():
     # The simulation is real: without the registration, Chinese labels miss glyphs.
     missing, _, _ = _draw_in_a_stale_matplotlib("unregistered")
     assert int(missing) > 10
+
+
+def test_revenue_trend_prints_the_latest_revenue_and_gross_profit():
+    """Gross profit is a flat line near the axis on the revenue scale: its
+    latest figure is printed (and the latest revenue above its bar)."""
+    svg = trend([3e6, 4e6, 5.2e6], [3e5, 3.5e5, 4.1e5])
+    assert "5.2M" in texts(svg) and "410K" in texts(svg)
+    assert re.search(r'fill="#d9822b">410K</text>', svg)
+    assert "5.2M" not in ticks(svg) and "410K" not in ticks(svg)
+    zh = trend([3e6, 4e6, 5.2e6], [3e5, 3.5e5, None], lang="zh")
+    assert "520万" in texts(zh) and not any(t.endswith("万") and t.startswith("35") for t in texts(zh))

@@ -137,6 +137,11 @@ def test_account_story_by_the_headline_rules():
     assert views.account_story(a, r, t, "zh") == (
         "本季销售额 ¥120.0万，较上季度 ▼20.0%（-¥30.0万），完成目标 ¥150.0万 的 80%；"
         "已从重点客户降为普通客户；首要风险为销售下滑：环比 -20.0%；有高风险但没有行动计划。")
+    # The risk message's own lead is not said twice ("销售下滑：销售额下降：…").
+    led = replace(a, risks=(Risk("REVENUE_DROP", "high", "销售额下降：环比 -20.0%", "复盘"),))
+    assert views.account_story(led, r, t, "zh").endswith("；首要风险为销售下滑：环比 -20.0%。")
+    led_en = replace(a, risks=(Risk("REVENUE_DROP", "high", "Revenue fell: growth QoQ -20.0%", "review"),))
+    assert "top risk: Revenue drop — growth QoQ -20.0%" in views.account_story(led_en, r, labels.translator("en"), "en")
     en = views.account_story(a, r, labels.translator("en"), "en")
     assert en.startswith("Revenue ¥1.20M this quarter, ▼20.0% on last quarter (-¥300.0K), 80% of its ¥1.50M target;")
     # the next steps: high risk first, NO_ACTION_PLAN flagged, owner the account manager
