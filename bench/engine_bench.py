@@ -27,7 +27,9 @@ from dataclasses import replace
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kamreport import engine, sample, views
+    from kamreport.engine import core as engine
+    from kamreport.sample import workbooks as sample
+    from kamreport.report import views
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--customers", type=int, default=300)

@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = max(1, min(a.rows, MAX_ROWS))
 
     from python_calamine import CalamineWorkbook
-    from kamreport.read import read_workbooks
+    from kamreport.inputs.read import read_workbooks
 
     tmp = tempfile.mkdtemp(prefix="kam-bench-")
     path = a.reuse or a.keep or os.path.join(tmp, "bench.xlsx")

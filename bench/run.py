@@ -130,7 +130,7 @@ def workbook(n: int, seed: int, suffix: str = "") -> Path:
         subprocess.run(KAMREPORT + ["init", str(path), "--customers", str(n), "--seed", str(seed), "--lang", "zh"],
                        check=True, stdout=subprocess.DEVNULL)
     else:
-        from kamreport import sample
+        from kamreport.sample import workbooks as sample
         data = sample.sample_dataset("zh", n, seed)
         renamed = {}
         for name in ("customers", "sales", "activities", "contacts", "surveys", "plans", "competitors"):
@@ -175,7 +175,8 @@ def build(books: list[Path], out: Path, jobs: int | None, formats: str = FORMATS
 BASELINE = """
 import sys
 from weasyprint import HTML
-from kamreport import pdf, render
+from kamreport.pdf import document as pdf
+from kamreport.build import jobs as render
 html, target = sys.argv[1], sys.argv[2]
 fetcher = pdf.make_fetcher(render.packaged_dir())
 HTML(filename=html, base_url=render.packaged_dir().as_uri() + "/", url_fetcher=fetcher).write_pdf(target)

@@ -42,7 +42,7 @@ def init(path: str, lang: str, blank: bool, customers: int, seed: int) -> None:
       kamreport init sample.xlsx --lang en --customers 300 --seed 7
       kamreport init template.xlsx --blank --lang zh
     """
-    from .sample import write_workbook
+    from .sample.workbooks import write_workbook
     try:
         write_workbook(path, lang=lang, blank=blank, customers=customers, seed=seed)
     except KamError as e:
@@ -64,13 +64,13 @@ def validate(workbooks: tuple[str, ...], lang: str | None, map_file: str | None,
     Example:
       kamreport validate customers.xlsx sales-2026.xlsx --lang en
     """
-    from .read import read_workbooks
-    from .report_text import print_validation
-    from .settings import with_setting_problems
+    from .inputs.read import read_workbooks
+    from .inputs.explain import print_validation
+    from .engine.settings import with_setting_problems
     data = with_setting_problems(read_workbooks(list(workbooks), lang=lang, map_file=map_file), lang)
     if as_json:
         import json
-        from .report_text import as_json as to_json
+        from .inputs.explain import as_json as to_json
         click.echo(json.dumps(to_json(data), ensure_ascii=False, indent=1))
         sys.exit(ERR if any(p.severity in ("fatal", "error") for p in data.problems) else OK)
     bad = print_validation(data, lang=lang or data.language)
@@ -81,7 +81,7 @@ def _period_option(ctx, param, value):
     """A misspelt --period is a usage error (exit 2), like any bad option."""
     if value is None:
         return None
-    from .period import parse_period
+    from .engine.period import parse_period
     try:
         return parse_period(value).label
     except KamError as e:
@@ -90,7 +90,7 @@ def _period_option(ctx, param, value):
 
 def _build_formats(ctx, param, value):
     """A misspelt --format is a usage error (exit 2)."""
-    from .build import parse_formats
+    from .build.pipeline import parse_formats
     try:
         return ",".join(sorted(parse_formats(value)))
     except KamError as e:
@@ -124,12 +124,12 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
     """
     if packs and "pdf" not in formats.split(","):
         raise click.UsageError("--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)")
-    from .ground import main_check
+    from .pdf.ground import main_check
     # Before any work: a CJK font, WeasyPrint, a writable out folder with room.
     refused = main_check(workbooks=list(workbooks), out_dir=out_dir, formats=formats, lang=lang, quiet=quiet)
     if refused is not None:
         sys.exit(refused)
-    from .build import run_build
+    from .build.pipeline import run_build
     try:
         code = run_build(
             workbooks=list(workbooks), period=period, out_dir=out_dir, formats=formats,
@@ -166,7 +166,7 @@ def send(out_dir, period, to, attach_accounts, dry_run, per_manager, resend) -> 
     if per_manager and (to or attach_accounts):
         raise click.UsageError("--per-manager mails each manager their own pack at their Staff email: "
                                "it takes neither --to nor --attach-accounts (send the booklet in another run)")
-    from .send import run_send
+    from .deliver.send import run_send
     try:
         code = run_send(out_dir=out_dir, period=period, to=list(to), attach_accounts=attach_accounts,
                         dry_run=dry_run, resend=resend, per_manager=per_manager)

@@ -1,4 +1,4 @@
-"""Regenerate docs/synonyms.md from kamreport/synonyms.py:
+"""Regenerate docs/synonyms.md from kamreport/inputs/synonyms.py:
     .venv/bin/python scripts/synonyms_doc.py
 tests/test_docs_synonyms.py checks that the page lists every word."""
 from __future__ import annotations
@@ -10,13 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kamreport import schema, synonyms  # noqa: E402
+from kamreport.inputs import schema, synonyms  # noqa: E402
 
 HEAD = """# Other names kamreport understands (SPEC §1.5)
 
-The reader finds sheets, columns and choices by their names in `schema.py` (the
+The reader finds sheets, columns and choices by their names in `inputs/schema.py` (the
 spec's English keys and Chinese names) and by the words below, kept in
-`kamreport/synonyms.py` (this page is made from it by `scripts/synonyms_doc.py`).
+`kamreport/inputs/synonyms.py` (this page is made from it by `scripts/synonyms_doc.py`).
 Matching ignores case, spaces, `_`, `-`, full-width forms and a bracketed unit or
 qualifier (`销售额（万元）`). When a header is not here, say what it is in a Columns
 sheet (列映射) or a `--map` file — see the end of this page.

@@ -11,9 +11,8 @@ from datetime import date
 
 from kamreport.model import (Activity, Birthday, Competitor, Contact, Customer, Dataset, InputFile, Loc,
                              Plan, Problem, Sale, SheetCount, Survey)
-from kamreport.results import (Account, CareItem, HealthComponent, ManagerCard, Period, PillarInputs,
-                               Portfolio, QuarterRevenue, Result, Risk)
-from kamreport.settings import Settings
+from kamreport.engine.results import Account, CareItem, HealthComponent, ManagerCard, Period, PillarInputs, Portfolio, QuarterRevenue, Result, Risk
+from kamreport.engine.settings import Settings
 
 AS_OF = date(2026, 9, 30)
 L = Loc("inputs/sample.xlsx", "Customers", 2)

@@ -92,8 +92,8 @@ def one_book(tmp: Path, name: str, sheets: dict[str, list[list]], **kw) -> str:
 
 
 def read(paths: list[str]):
-    """kamreport.read.read_workbooks, English messages."""
-    from kamreport.read import read_workbooks
+    """kamreport.inputs.read.read_workbooks, English messages."""
+    from kamreport.inputs.read import read_workbooks
     return read_workbooks([str(p) for p in paths], lang="en")
 
 

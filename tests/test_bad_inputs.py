@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from kamreport.model import SheetCount
-from kamreport.read import read_workbooks
+from kamreport.inputs.read import read_workbooks
 from workbooks import write
 
 CUSTOMERS = [["customer_id", "name"], ["C1", "Acme"], ["C2", "Beta"]]
@@ -215,7 +215,7 @@ def run_bounded(path: str) -> list[str]:
     code = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
-        "from kamreport.read import read_workbooks\n"
+        "from kamreport.inputs.read import read_workbooks\n"
         f"d = read_workbooks([{path!r}], lang='en')\n"
         "print(d.rows.get('Customers')); [print(p.location(), p.severity, p.message) for p in d.problems]\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -257,7 +257,7 @@ def test_one_far_away_cell_is_bounded(tmp_path):
     code = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
-        "from kamreport.read import read_workbooks\n"
+        "from kamreport.inputs.read import read_workbooks\n"
         f"d = read_workbooks([{path!r}], lang='en')\n"
         "print(d.rows['Customers']); [print(p.location(), p.severity, p.message) for p in d.problems]\n")
     t0 = time.perf_counter()

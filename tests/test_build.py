@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from kamreport import render
+from kamreport.build import jobs as render
 from kamreport.cli import main
 
 CUSTOMERS, SEED = 16, 1
@@ -26,7 +26,7 @@ CUSTOMERS, SEED = 16, 1
 
 @functools.lru_cache(maxsize=None)
 def sample_book(root: str, lang: str = "zh") -> Path:
-    from kamreport.sample import write_workbook
+    from kamreport.sample.workbooks import write_workbook
     path = Path(root) / f"sample-{lang}.xlsx"
     write_workbook(str(path), lang=lang, customers=CUSTOMERS, seed=SEED)
     return path
@@ -266,12 +266,12 @@ def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root
 # ---------------------------------------------------------------- units
 
 def _piece(pages, bookmarks=()):
-    from kamreport.pdf import Piece
+    from kamreport.pdf.document import Piece
     return Piece(b"", pages, {}, tuple(bookmarks), ())
 
 
 def test_make_toc_numbers_pages_by_hand():
-    from kamreport.build import head_guess, make_toc
+    from kamreport.build.pipeline import head_guess, make_toc
     body = _piece(5, [(1, "管理摘要", 0, "summary"), (2, "sub", 0, None), (1, "风险", 3, "risks")])
     accounts = [("甲", "acc-A", _piece(4)), ("乙", "acc-B", _piece(3))]
     appendix = _piece(2, [(1, "方法说明", 0, "methodology"), (1, "数据质量", 1, "data-quality")])
@@ -285,7 +285,7 @@ def test_make_toc_numbers_pages_by_hand():
 
 
 def test_join_booklet_html_keeps_head_adds_styles_and_sections():
-    from kamreport.build import join_booklet_html
+    from kamreport.build.pipeline import join_booklet_html
     front = "<html><head><style>a{}</style></head><body class='b'><h1>F</h1></body></html>"
     acct = "<html><head><style>a{}</style><style>b{}</style></head><body><h1>A</h1></body></html>"
     out = join_booklet_html(front, [("acc-A", acct)], "<html><body><h1>X</h1></body></html>")
@@ -295,7 +295,7 @@ def test_join_booklet_html_keeps_head_adds_styles_and_sections():
 
 
 def test_logo_is_read_by_content_and_size_limited(tmp_path):
-    from kamreport.build import MAX_LOGO_BYTES, logo_data_uri
+    from kamreport.build.pipeline import MAX_LOGO_BYTES, logo_data_uri
     warnings: list[str] = []
     png = tmp_path / "logo.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 10)
@@ -315,7 +315,7 @@ def test_logo_is_read_by_content_and_size_limited(tmp_path):
 
 
 def test_policy_file_limits(tmp_path):
-    from kamreport.build import MAX_POLICY_BYTES, read_policy
+    from kamreport.build.pipeline import MAX_POLICY_BYTES, read_policy
     from kamreport.errors import KamError
     ok = tmp_path / "p.md"
     ok.write_bytes("\ufeff# 政策".encode("utf-8"))
@@ -338,7 +338,8 @@ def test_printed_booklet_html_holds_at_least_the_pdfs_pages(built):
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from kamreport import pdf, render
+    from kamreport.pdf import document as pdf
+    from kamreport.build import jobs as render
     period, _ = built
     html = HTML(filename=str(period / "booklet.html"), base_url=render.packaged_dir().as_uri() + "/",
                 url_fetcher=pdf.make_fetcher(render.packaged_dir()))
@@ -360,7 +361,7 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
     beside it) are made again with the right page numbers."""
     import dataclasses
 
-    from kamreport import render
+    from kamreport.build import jobs as render
     ran: list[str] = []
     real = render.run_job
 
@@ -390,8 +391,8 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
 
 
 def test_guessed_toc_takes_the_most_common_page_count_for_unfinished_accounts():
-    from kamreport import pdf as pdfmod
-    from kamreport.build import _guessed_toc
+    from kamreport.pdf import document as pdfmod
+    from kamreport.build.pipeline import _guessed_toc
 
     class A:
         def __init__(self, cid): self.customer_id, self.name = cid, "客户" + cid
@@ -416,8 +417,8 @@ def test_head_uses_the_contents_laid_out_on_a_guess_only_when_it_was_right():
     contents equal the guessed ones; otherwise the head is laid out anew."""
     import concurrent.futures as cf
 
-    from kamreport import pdf as pdfmod
-    from kamreport.build import _head, make_toc
+    from kamreport.pdf import document as pdfmod
+    from kamreport.build.pipeline import _head, make_toc
 
     def piece(pages):
         return pdfmod.Piece(b"", pages, {}, (), ())
@@ -520,7 +521,7 @@ def test_build_ends_naming_the_booklet_and_the_high_risks(built, summary):
 
 def test_final_line_counts_in_words():
     from types import SimpleNamespace as NS
-    from kamreport.build import final_line
+    from kamreport.build.pipeline import final_line
     one = [NS(customer_id="C1", risks=[NS(severity="high"), NS(severity="medium")])]
     assert final_line(Path("out/2026Q3"), ("booklet.html",), one) == \
         "booklet: out/2026Q3/booklet.html · 1 high risk across 1 customer"
@@ -529,7 +530,7 @@ def test_final_line_counts_in_words():
 
 def test_progress_bar_shows_counts(monkeypatch):
     import io
-    from kamreport import build
+    from kamreport.build import pipeline as build
 
     class Tty(io.StringIO):
         def isatty(self):

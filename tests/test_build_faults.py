@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kamreport import build as buildmod
+from kamreport.build import pipeline as buildmod
 from kamreport.cli import main
 from kamreport.errors import KamError
 
@@ -39,7 +39,7 @@ TIMEOUT = 180
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[int, Path]:
     """Two small English sample workbooks of the same period, other data."""
-    from kamreport.sample import write_workbook
+    from kamreport.sample.workbooks import write_workbook
     root = tmp_path_factory.mktemp("faults-books")
     out = {}
     for seed in (1, 2):
@@ -515,9 +515,9 @@ def test_head_that_never_settles_warns_and_frames_the_pages_it_has():
     laid out for its length, never a CancelledError."""
     import concurrent.futures as cf
 
-    from kamreport import pdf as pdfmod
-    from kamreport import render
-    from kamreport.build import MAX_FRONT_PASSES, _head
+    from kamreport.pdf import document as pdfmod
+    from kamreport.build import jobs as render
+    from kamreport.build.pipeline import MAX_FRONT_PASSES, _head
 
     def piece(pages):
         return pdfmod.Piece(b"", pages, {}, (), ())
@@ -583,7 +583,7 @@ if sys.argv[1] == "pipe":           # no prctl: the lifeline pipe alone must do 
             if name == "prctl": raise AttributeError(name)
             return getattr(self.lib, name)
     ctypes.CDLL = NoPrctl
-from kamreport import prepare, render
+from kamreport.build import prepare, jobs as render
 prepare.prepare = lambda *a, **k: time.sleep(120)
 wait = prepare.start_in_child([], lifeline=render.lifeline(), period=None)
 print("reading", flush=True)

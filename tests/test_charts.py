@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures_result import make_result  # noqa: E402
 
-from kamreport import charts, views  # noqa: E402
+from kamreport.report import charts, views  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -266,7 +266,7 @@ import matplotlib.font_manager as fm
 fm.fontManager.ttflist = [e for e in fm.fontManager.ttflist if "CJK" not in e.name]
 fm.fontManager._findfont_cached.cache_clear()
 from fixtures_result import make_result
-from kamreport import charts, views
+from kamreport.report import charts, views
 if sys.argv[2] == "unregistered":
     charts._register_cjk_fonts = lambda manager: []
 with warnings.catch_warnings(record=True) as caught:

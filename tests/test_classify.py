@@ -5,11 +5,11 @@ from fractions import Fraction
 
 import pytest
 
-from kamreport import classify as C
-from kamreport.engine import compute
+from kamreport.engine import classify as C
+from kamreport.engine.core import compute
 from kamreport.model import Customer, Dataset, Loc, Sale
-from kamreport.period import parse_period
-from kamreport.settings import Settings
+from kamreport.engine.period import parse_period
+from kamreport.engine.settings import Settings
 
 L = Loc("t.xlsx", "Customers", 2)
 Q3 = parse_period("2026Q3")          # as_of 2026-09-30

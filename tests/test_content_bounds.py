@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from kamreport.cli import main
-from kamreport.sanitize import BIDI_CONTROLS
+from kamreport.report.sanitize import BIDI_CONTROLS
 
 RLO, PDF_, RLI, PDI, RLM = "\u202e", "\u202c", "\u2067", "\u2069", "\u200f"
 BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
@@ -119,8 +119,8 @@ def test_bidi_controls_do_not_reverse_pdf_text(built):
 
 
 def test_markdown_entities_and_filter_strip_bidi():
-    from kamreport.render import make_env
-    from kamreport.sanitize import markdown_to_html
+    from kamreport.build.jobs import make_env
+    from kamreport.report.sanitize import markdown_to_html
     assert not BIDI_RE.search(markdown_to_html("a &#x202E; b &#8238; c &#x2067; d \u200f e"))
     env = make_env("en", "CNY")
     out = env.from_string('{{ x }}|{{ x|md }}|{{ "k " ~ x }}|<i title="{{ x }}"></i>').render(x=f"A{RLO}B")
@@ -130,7 +130,7 @@ def test_markdown_entities_and_filter_strip_bidi():
 # ----------------------------------------------------------------- templates
 
 def _render_user(tmp_path: Path, source: str, ctx: dict | None = None) -> str:
-    from kamreport import render
+    from kamreport.build import jobs as render
     folder = tmp_path / "tpl"
     folder.mkdir(exist_ok=True)
     (folder / "t.html").write_text(source, encoding="utf-8")
@@ -162,7 +162,7 @@ def _outside(tmp_path: Path) -> Path:
 
 
 def test_symlinked_template_outside_the_folder_is_refused(tmp_path):
-    from kamreport import render
+    from kamreport.build import jobs as render
     from kamreport.errors import KamError
     far = _outside(tmp_path)
     folder = tmp_path / "tpl"
@@ -178,7 +178,7 @@ def test_symlinked_template_outside_the_folder_is_refused(tmp_path):
 
 
 def test_symlinks_inside_the_folder_are_fine(tmp_path):
-    from kamreport import render
+    from kamreport.build import jobs as render
     real = tmp_path / "real"
     real.mkdir()
     (real / "a.html").write_text("A{{ 1 }}", encoding="utf-8")
@@ -213,7 +213,7 @@ def test_build_with_a_symlink_out_of_the_templates_folder_is_one_line(tmp_path):
 
 
 def test_packaged_templates_fail_on_an_undefined_variable():
-    from kamreport import render
+    from kamreport.build import jobs as render
     from kamreport.errors import KamError
     env = render.make_env("en", "CNY")
     with pytest.raises(KamError, match="undefined"):
@@ -241,7 +241,7 @@ def test_long_notes_are_shortened_in_the_pdf_with_a_note_and_a_warning(built):
 
 
 def test_shorten_markdown_cuts_at_a_boundary_and_labels_exist_in_both_languages():
-    from kamreport import labels, views
+    from kamreport.report import labels, views
     assert views.shorten_markdown("short", 2000) is None
     cut = views.shorten_markdown(LONG_NOTES, views.NOTES_PDF_MAX)
     assert len(cut) <= views.NOTES_PDF_MAX and LONG_NOTES.startswith(cut) and cut.endswith("line.")
@@ -286,7 +286,7 @@ def test_the_html_plan_keeps_the_rows(built):
 
 
 def test_more_labels_say_where_the_rest_is_in_both_languages():
-    from kamreport import labels
+    from kamreport.report import labels
     for key in ("more_contacts_pdf", "more_plans_pdf", "more_activities_pdf", "more_competitors_pdf",
                 "more_care_pdf"):
         zh, en = labels.LABELS[key]
@@ -297,7 +297,7 @@ def test_more_labels_say_where_the_rest_is_in_both_languages():
 
 
 def test_for_pdf_keeps_the_first_rows_and_says_how_many_more_in_chinese():
-    from kamreport import labels, views
+    from kamreport.report import labels, views
     t = labels.translator("zh")
     rows = list(range(1234))
     cut = views._for_pdf(rows, 12, t, "more_plans_pdf")
@@ -333,7 +333,7 @@ def test_bidi_controls_reach_neither_the_pdf_header_nor_the_outline(built):
 
 
 def test_the_booklet_care_calendar_is_bounded_in_the_pdf_and_whole_in_the_html(built):
-    from kamreport import views
+    from kamreport.report import views
     reader = PdfReader(built / "booklet.pdf")
     pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
     first = next(i for i, p in enumerate(pages) if "Care calendar" in p and "Days away" in p)
@@ -352,7 +352,7 @@ def test_the_booklet_care_calendar_is_bounded_in_the_pdf_and_whole_in_the_html(b
 
 
 def test_more_care_booklet_label_in_both_languages():
-    from kamreport import labels, views
+    from kamreport.report import labels, views
     zh, en = labels.LABELS["more_care_booklet_pdf"]
     assert "网页版手册" in zh and "see the HTML booklet" in en
     cut = views._for_pdf(list(range(45)), 40, labels.translator("zh"), "more_care_booklet_pdf")

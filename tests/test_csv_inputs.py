@@ -1,7 +1,7 @@
 """CSV and TSV inputs (SPEC §1.5 "CSV"): encodings, separators, decimal commas."""
 from __future__ import annotations
 
-from kamreport.read import read_workbooks
+from kamreport.inputs.read import read_workbooks
 
 CUSTOMERS = "客户编号,客户名称\nKH1,甲公司\nKH2,乙公司\n"
 

@@ -13,16 +13,18 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from fixtures_result import make_result
-from kamreport import fmt, labels, render, views
+from kamreport import fmt
+from kamreport.report import labels, views
+from kamreport.build import jobs as render
 from kamreport.cli import main
-from kamreport.results import Mover, PortfolioQuarter, Risk
+from kamreport.engine.results import Mover, PortfolioQuarter, Risk
 
 MONEY = fmt.make_money_short("CNY", "zh")
 
 
 @pytest.fixture(scope="module")
 def period(tmp_path_factory) -> Path:
-    from kamreport.sample import write_workbook
+    from kamreport.sample.workbooks import write_workbook
     root = tmp_path_factory.mktemp("dash")
     book = root / "sample-zh.xlsx"
     write_workbook(str(book), lang="zh", customers=40, seed=3)
@@ -158,7 +160,7 @@ def test_dashboard_chart_counts_the_targeted_customers_only():
     q = r.period.q
     d2 = replace(d, targets=[Target(c1.customer_id, q[0], 100.0, None)])
     quarters = tuple(PortfolioQuarter(f"Q{i}", 1000.0, 800.0, 300.0 if i == 7 else None, None) for i in range(8))
-    from kamreport.results import QuarterRevenue
+    from kamreport.engine.results import QuarterRevenue
     acc = [replace(x, revenue_by_quarter=tuple(QuarterRevenue(f"Q{i}", 10.0 * (k + 1), None) for i in range(8)))
            for k, x in enumerate(r.accounts)]
     r2 = replace(r, accounts=tuple(acc), portfolio=replace(r.portfolio, revenue_by_quarter=quarters,

@@ -19,9 +19,9 @@ pptx = pytest.importorskip("pptx")
 from pptx import Presentation  # noqa: E402
 from pptx.enum.chart import XL_CHART_TYPE  # noqa: E402
 
-from kamreport import deck  # noqa: E402
-from kamreport.build import run_build  # noqa: E402
-from kamreport.sample import write_workbook  # noqa: E402
+from kamreport.outputs import deck  # noqa: E402
+from kamreport.build.pipeline import run_build  # noqa: E402
+from kamreport.sample.workbooks import write_workbook  # noqa: E402
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 

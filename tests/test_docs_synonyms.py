@@ -2,7 +2,7 @@
 "a maintained list … documented in the project")."""
 from pathlib import Path
 
-from kamreport import synonyms
+from kamreport.inputs import synonyms
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "synonyms.md").read_text(encoding="utf-8")
 

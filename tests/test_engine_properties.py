@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kamreport import classify as C
-from kamreport.engine import compute
+from kamreport.engine import classify as C
+from kamreport.engine.core import compute
 from kamreport.model import Activity, Customer, Dataset, Loc, Plan, Sale, Survey
 
 L = Loc("p.xlsx", "X", 2)

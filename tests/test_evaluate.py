@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import pytest
 
-from kamreport import evaluate as E
-from kamreport.engine import compute
+from kamreport.engine import evaluate as E
+from kamreport.engine.core import compute
 from kamreport.model import Activity, Birthday, Contact, Customer, Dataset, Loc, Plan, Sale, Survey, Target
-from kamreport.period import parse_period
-from kamreport.settings import Settings
+from kamreport.engine.period import parse_period
+from kamreport.engine.settings import Settings
 
 L = Loc("t.xlsx", "X", 2)
 Q3 = parse_period("2026Q3")
@@ -327,7 +327,7 @@ def test_risks_keep_the_spec_order():
 
 
 def test_latest_overdue_month_up_to_as_of():
-    from kamreport.classify import aggregate_sales
+    from kamreport.engine.classify import aggregate_sales
     sales = [Sale("A", date(2026, 8, 1), 1, L, overdue_amount=5), Sale("A", date(2026, 8, 1), 1, L, overdue_amount=2),
              Sale("A", date(2026, 9, 1), 1, L), Sale("A", date(2026, 10, 1), 1, L, overdue_amount=50)]
     months = aggregate_sales(sales)["A"]

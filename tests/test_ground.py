@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kamreport import ground
+from kamreport.pdf import ground
 
 NOTO = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu"
@@ -22,7 +22,7 @@ KAMREPORT = [sys.executable, "-c", "import sys; from kamreport.cli import main; 
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
-    from kamreport.sample import write_workbook
+    from kamreport.sample.workbooks import write_workbook
     root = tmp_path_factory.mktemp("ground-books")
     out = {}
     for lang in ("zh", "en"):

@@ -11,7 +11,7 @@ from test_pdf import hide_harfbuzz_subset
 
 
 def test_build_without_harfbuzz_subset_works_and_warns_once(tmp_path):
-    from kamreport.sample import write_workbook
+    from kamreport.sample.workbooks import write_workbook
     book = tmp_path / "tiny.xlsx"
     write_workbook(str(book), lang="en", customers=3, seed=3)
     out = tmp_path / "out"

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from kamreport import schema
-from kamreport.headers import analyse, format_unit, parse_unit
-from kamreport.values import BadValue, money_parser
+from kamreport.inputs import schema
+from kamreport.inputs.headers import analyse, format_unit, parse_unit
+from kamreport.inputs.values import BadValue, money_parser
 
 
 @pytest.mark.parametrize("header, scale, currency", [
@@ -112,7 +112,7 @@ def test_foreign_currency_needs_its_rate():
 
 
 def test_a_bad_revenue_beside_a_target_is_one_error(tmp_path):
-    from kamreport.read import read_workbooks
+    from kamreport.inputs.read import read_workbooks
     from tests.workbooks import write
     path = write(tmp_path / "t.xlsx", {
         "客户": [["客户编号", "客户名称"], ["KH1", "甲"]],

@@ -3,7 +3,8 @@ import re
 import string
 from pathlib import Path
 
-from kamreport import labels, schema
+from kamreport.report import labels
+from kamreport.inputs import schema
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # Literal keys in templates: t("key") or t('key', n=…).
@@ -69,7 +70,7 @@ def test_enum_values_are_labelled_in_both_languages():
 def test_every_setting_is_labelled():
     from dataclasses import fields
 
-    from kamreport.settings import Settings
+    from kamreport.engine.settings import Settings
     for f in fields(Settings):
         assert f"setting.{f.name}" in labels.LABELS, f.name
 

@@ -2,7 +2,7 @@
 matching by name — figures checked against sums done by hand."""
 from __future__ import annotations
 
-from kamreport.read import read_workbooks
+from kamreport.inputs.read import read_workbooks
 from tests.workbooks import write
 
 CUSTOMERS = [["客户编号", "客户名称"], ["KH0001", "华东甲"], ["KH0002", "华东乙"], ["000101", "华南丙"]]
@@ -264,7 +264,7 @@ def test_wide_records_are_the_same_with_and_without_prebuilt_shells(tmp_path, mo
     """A wide Sales sheet's records come from cells prebuilt while calamine
     parses (read._prebuild_sales) until they run out, then new ones: both
     give the same records — customer, month, revenue, product, source row."""
-    from kamreport import read as readmod
+    from kamreport.inputs import read as readmod
     customers = [["客户编号", "客户名称"]] + [[f"KH{i:04d}", f"客户{i}"] for i in range(30)]
     real = readmod._prebuild_sales
     for product in (False, True):

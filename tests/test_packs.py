@@ -164,7 +164,7 @@ def test_packs_need_pdf(tmp_path):
 def test_summary_packs_follow_the_schema(built_en):
     import jsonschema
     from importlib.resources import files
-    schema = json.loads(files("kamreport").joinpath("summary.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(files("kamreport.outputs").joinpath("summary.schema.json").read_text(encoding="utf-8"))
     period, _ = built_en
     summary = json.loads((period / "summary.json").read_text(encoding="utf-8"))
     jsonschema.validate(summary, schema)

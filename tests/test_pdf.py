@@ -13,8 +13,9 @@ from hypothesis import given, settings, strategies as st
 from pypdf import PdfReader
 from pypdf.generic import NullObject
 
-from kamreport import pdf, render
-from kamreport.atomic import write_atomic
+from kamreport.pdf import document as pdf
+from kamreport.build import jobs as render
+from kamreport.outputs.atomic import write_atomic
 
 WHEN = datetime(2026, 9, 30, tzinfo=timezone.utc)
 
@@ -87,7 +88,7 @@ def test_same_html_gives_same_bytes_in_another_process(tmp_path):
     html = "<html><body><h1>华东精密 Acme</h1><p>重点客户</p></body></html>"
     here = _pdf(_piece(html))
     code = (
-        "import sys; from datetime import datetime, timezone; from kamreport import pdf, render\n"
+        "import sys; from datetime import datetime, timezone; from kamreport.pdf import document as pdf; from kamreport.build import jobs as render\n"
         "f = pdf.make_fetcher(render.packaged_dir())\n"
         "when = datetime(2026, 9, 30, tzinfo=timezone.utc)\n"
         f"p = pdf.layout_and_write({html!r}, render.packaged_dir().as_uri() + '/', f, when=when)\n"
@@ -324,7 +325,7 @@ def test_cached_stylesheets_give_the_same_pdf(monkeypatch):
 
 
 def test_memory_helpers_work_here():
-    from kamreport import memory
+    from kamreport.build import memory
     assert memory.limit_heap() is True          # glibc (Debian)
     memory.trim()
 
@@ -521,7 +522,8 @@ import sys, warnings
 warnings.simplefilter("error")          # an unexpected warning fails
 warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required")
 from datetime import datetime, timezone
-from kamreport import pdf, render
+from kamreport.pdf import document as pdf
+from kamreport.build import jobs as render
 assert pdf._harfbuzz() is None and pdf.use_one_pass_subsets() is False
 assert pdf.subsetting_problem() == "libharfbuzz-subset is not installed"
 when = datetime(2026, 9, 30, tzinfo=timezone.utc)

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from kamreport.errors import KamError
-from kamreport.period import default_period, parse_period, previous, resolve_period
+from kamreport.engine.period import default_period, parse_period, previous, resolve_period
 
 
 def months(*pairs):

@@ -12,9 +12,9 @@ import signal
 
 import pytest
 
-from kamreport import prepare
+from kamreport.build import prepare
 from kamreport.errors import KamError
-from kamreport.sample import write_workbook
+from kamreport.sample.workbooks import write_workbook
 
 FORMATS = frozenset({"html", "pdf", "json"})
 

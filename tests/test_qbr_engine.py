@@ -11,12 +11,12 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from kamreport import evaluate as E
-from kamreport import summary as SM
-from kamreport.engine import compute
-from kamreport.sample import sample_dataset
+from kamreport.engine import evaluate as E
+from kamreport.outputs import summary as SM
+from kamreport.engine.core import compute
+from kamreport.sample.workbooks import sample_dataset
 
-SCHEMA = json.loads(files("kamreport").joinpath("summary.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(files("kamreport.outputs").joinpath("summary.schema.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)

@@ -17,7 +17,7 @@ import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from kamreport.model import Birthday, Loc
-from kamreport.read import read_workbooks
+from kamreport.inputs.read import read_workbooks
 
 EN_CUSTOMERS = ["customer_id", "name", "account_manager", "since", "long_term_agreement",
                 "market_size", "market_growth", "strategic_fit", "relationship_type", "notes"]
@@ -321,7 +321,7 @@ def test_formula_without_value_outside_the_valued_rectangle(tmp_path):
 def test_error_cells_found_when_the_xml_is_too_big_to_keep(tmp_path, monkeypatch):
     # Past KEEP_BYTES the error-cell search runs during the extent pass
     # instead of beside calamine; the result must be the same.
-    from kamreport import xlsx
+    from kamreport.inputs import xlsx
     monkeypatch.setattr(xlsx, "KEEP_BYTES", 0)
     path = minimal(tmp_path, sales=[["customer_id", "month", "revenue"], ["C1", "2026-07", 1], ["C1", "2026-08", 2]])
     set_cell_xml(path, "xl/worksheets/sheet2.xml", "C3", '<c r="C3" t="e"><v>#REF!</v></c>')

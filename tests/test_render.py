@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kamreport import pdf as pdfmod
-from kamreport import render
+from kamreport.pdf import document as pdfmod
+from kamreport.build import jobs as render
 from kamreport.errors import KamError
 
 

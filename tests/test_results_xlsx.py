@@ -14,10 +14,10 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from kamreport import results_xlsx
-from kamreport.build import run_build
+from kamreport.outputs import workbook as results_xlsx
+from kamreport.build.pipeline import run_build
 from kamreport.model import Problem
-from kamreport.sample import write_workbook
+from kamreport.sample.workbooks import write_workbook
 
 SHEETS = ["Accounts", "Risks", "Managers", "Care", "Movers", "Problems"]
 

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kamreport import read, schema, values
+from kamreport.inputs import read, schema, values
 from kamreport.model import Loc
 
 KINDS = sorted(read.RECORD_TYPES)

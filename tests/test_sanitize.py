@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from kamreport.sanitize import markdown_to_html, slug, unique_slugs
+from kamreport.report.sanitize import markdown_to_html, slug, unique_slugs
 
 
 @pytest.mark.parametrize("source, forbidden", [

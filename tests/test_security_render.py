@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from kamreport import pdf, render
-from kamreport.atomic import write_atomic
+from kamreport.pdf import document as pdf
+from kamreport.build import jobs as render
+from kamreport.outputs.atomic import write_atomic
 from kamreport.cli import main
 
 SECRET = "KAM-SECRET-31415926"
@@ -162,7 +163,7 @@ def test_build_with_hostile_workbook(tmp_path, server, secret):
 
 KILL_SCRIPT = """
 import os, sys, time
-from kamreport.atomic import write_atomic
+from kamreport.outputs.atomic import write_atomic
 def slow_fsync(fd):
     print("writing", flush=True)
     time.sleep(60)

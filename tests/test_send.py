@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import SMTP_PASSWORD, SMTP_USER, free_port
 from kamreport.cli import main
 from kamreport.errors import KamError
-from kamreport.send import SmtpConfig, find_period, parse_address, parse_recipients, smtp_config
+from kamreport.deliver.send import SmtpConfig, find_period, parse_address, parse_recipients, smtp_config
 
 ZH_SUBJECT = "重点客户季度报告 2026Q3"
 ZH_BOOKLET_NAME = "重点客户季度报告 2026Q3.pdf"

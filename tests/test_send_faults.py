@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kamreport.errors import KamError
-from kamreport.send import smtp_config
+from kamreport.deliver.send import smtp_config
 from test_send import assert_secret_absent, run, smtp_env
 
 HANG, DROP = "hang", "drop"                    # instead of a reply: say nothing / close
@@ -283,9 +283,9 @@ def test_killed_mid_delivery_is_may_have_been_delivered(make_built, raw_smtp, sm
 # ---------------------------------------------------------------- the log cannot be written
 
 def failing_writes(monkeypatch, fail_from: int, err=errno.ENOSPC):
-    """kamreport.send's atomic writes fail from the fail_from-th on (1 = all),
+    """kamreport.deliver.send's atomic writes fail from the fail_from-th on (1 = all),
     as on a full disk."""
-    import kamreport.send as send_mod
+    import kamreport.deliver.send as send_mod
     real, calls = send_mod.write_atomic, []
 
     def write(path, data):

@@ -3,7 +3,7 @@ import pytest
 
 from kamreport.errors import KamError
 from kamreport.model import Loc
-from kamreport.settings import Settings, build_settings
+from kamreport.engine.settings import Settings, build_settings
 
 
 def rows(*kv, file="book.xlsx"):

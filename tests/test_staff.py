@@ -1,7 +1,7 @@
 """The Staff / 员工 sheet (SPEC §6 "Manager packs"): name, email, team, read
 by the rules of §1 (names, synonyms, problems at their cells)."""
-from kamreport import values
-from kamreport.read import read_workbooks
+from kamreport.inputs import values
+from kamreport.inputs.read import read_workbooks
 
 from workbooks import write
 

@@ -9,13 +9,13 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from kamreport import summary as SM
-from kamreport.engine import compute
+from kamreport.outputs import summary as SM
+from kamreport.engine.core import compute
 from kamreport.model import (Activity, Birthday, Contact, Customer, Dataset, InputFile, Loc, Problem,
                              Sale, SheetCount, Survey)
 
 L = Loc("in/book.xlsx", "Customers", 2)
-SCHEMA = json.loads(files("kamreport").joinpath("summary.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(files("kamreport.outputs").joinpath("summary.schema.json").read_text(encoding="utf-8"))
 
 
 def dataset():

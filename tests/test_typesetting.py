@@ -114,7 +114,7 @@ def test_no_internal_names_on_the_pages(periods):
     """growth_yoy, top_contributor…: the only snake_case words are the
     setting names of the methodology's settings table (what a user types)."""
     import dataclasses
-    from kamreport.settings import Settings
+    from kamreport.engine.settings import Settings
     settings = {f.name for f in dataclasses.fields(Settings)}
     for lang, period in periods.items():
         for pdf in [period / "booklet.pdf"] + key_pdfs(period):
@@ -144,7 +144,8 @@ def test_english_counts_have_real_plurals(periods):
 def test_screen_stylesheet_is_for_browsers_only(periods):
     """booklet.html and index.html carry a screen stylesheet with narrow-screen
     rules (blocks stack, tables scroll); WeasyPrint never reads it."""
-    from kamreport import pdf as pdfmod, render
+    from kamreport.pdf import document as pdfmod
+    from kamreport.build import jobs as render
     period = periods["zh"]
     for name in ("booklet.html", "index.html", "accounts/" + key_pdfs(period)[0].with_suffix(".html").name):
         soup = BeautifulSoup((period / name).read_text(encoding="utf-8"), "html.parser")

@@ -128,7 +128,7 @@ def test_every_message_exists_in_zh_and_en_with_the_same_placeholders():
     import re
     import string
 
-    from kamreport.messages import EFFECT, MESSAGES
+    from kamreport.inputs.messages import EFFECT, MESSAGES
 
     def fields(text: str) -> set[str]:
         # "known[en]" and "known[zh]" are the same parameter, indexed by language.

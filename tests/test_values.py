@@ -6,13 +6,9 @@ from datetime import date, datetime
 import pytest
 from hypothesis import given, strategies as st
 
-from kamreport import schema, values
+from kamreport.inputs import schema, values
 from kamreport.model import Birthday
-from kamreport.values import (
-    EPOCH_1904, BadValue, CellError, cell_text, date_parser, day_parser, enum_parser, int_parser,
-    month_parser, parse_bool, parse_id, parse_markdown, parse_money, parse_money_pos, parse_number_0_10,
-    parse_number_pos, parse_percent, parse_text, parser_for,
-)
+from kamreport.inputs.values import EPOCH_1904, BadValue, CellError, cell_text, date_parser, day_parser, enum_parser, int_parser, month_parser, parse_bool, parse_id, parse_markdown, parse_money, parse_money_pos, parse_number_0_10, parse_number_pos, parse_percent, parse_text, parser_for
 
 
 def bad(parse, v) -> str:

@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures_result import AS_OF, make_result  # noqa: E402
 
-from kamreport import views  # noqa: E402
-from kamreport.render import make_env  # noqa: E402
+from kamreport.report import views  # noqa: E402
+from kamreport.build.jobs import make_env  # noqa: E402
 
 TOC = [{"title": "管理摘要", "anchor": "summary", "page": 3, "level": 1},
        {"title": "上海东方", "anchor": views.account_anchor("C001"), "page": 9, "level": 2}]
@@ -151,7 +151,7 @@ def test_portfolio_matrix_counts_customers_and_key_accounts():
 def test_risk_register_lists_ordinary_customers_high_risks_only():
     import dataclasses
 
-    from kamreport.results import Risk
+    from kamreport.engine.results import Risk
     r, d = make_result("en")
     accounts = list(r.accounts)
     i = next(k for k, a in enumerate(accounts) if a.customer_id == "C102")
@@ -297,7 +297,7 @@ def test_account_page_sections_and_anchor(built):
 def test_pdf_pieces_link_only_inside_the_booklet(built):
     """A piece's links go to its own ids or to another piece's (a section or
     an account plan), which the booklet's assembly wires to their pages."""
-    from kamreport import views
+    from kamreport.report import views
     _, _, _, _, html, _ = built
     sections = {a for a, _ in views.FRONT_SECTIONS} | {a for a, _ in views.APPENDIX_SECTIONS}
     outside = 0
@@ -433,7 +433,7 @@ def test_an_empty_portfolio_still_renders_every_document():
     """A workbook whose customers were all rejected: no accounts, no sales."""
     import dataclasses
 
-    from kamreport.results import Portfolio
+    from kamreport.engine.results import Portfolio
     r, d = make_result("en")
     empty = Portfolio(customers=0, tiers={}, tier_share={}, revenue_q=0.0, revenue_pq=0.0, revenue_yq=0.0,
                       revenue_ttm=0.0, gross_profit_ttm=None, growth_qoq=None, growth_yoy=None, nps=None,

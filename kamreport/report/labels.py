@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import schema
+from ..inputs import schema
 
 # key -> (zh, en)
 LABELS: dict[str, tuple[str, str]] = {

@@ -20,10 +20,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import KamError
-from .model import FATAL, Problem
-from .results import Result
-from .sanitize import unique_slugs
+from ..errors import KamError
+from ..model import FATAL, Problem
+from ..engine.results import Result
+from ..report.sanitize import unique_slugs
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,10 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
             accounts: str, policy_md: str | None, map_file: str | None = None,
             packs: str | None = None) -> Prepared:
     """Read, compute and make every context of one build (SPEC §1–§6)."""
-    from . import engine, summary, views
-    from .read import read_workbooks
+    from ..engine import core as engine
+    from ..outputs import summary
+    from ..report import views
+    from ..inputs.read import read_workbooks
 
     times: dict[str, float] = {}
     t0 = time.process_time()
@@ -118,7 +120,7 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
 
 
 def _child(conn, args: tuple, kwargs: dict, parent: int, lifeline) -> None:
-    from .render import die_with_parent
+    from .jobs import die_with_parent
     die_with_parent(parent, lifeline)      # a killed build takes its reading process along
     try:
         reply = ("ok", prepare(*args, **kwargs))

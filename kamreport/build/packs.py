@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import labels, values
-from .sanitize import slug, strip_bidi
+from ..report import labels
+from ..inputs import values
+from ..report.sanitize import slug, strip_bidi
 
 TEMPLATE = "manager_pack.html"
 PDF_ACTIONS = 12                 # open actions listed in the pack's front (all are in the plans)
@@ -182,7 +183,7 @@ def frame_job(job, pack: Pack, front_pages: int, plan_pages: list[tuple[str, int
 def assemble(pack: Pack, front, plans: list, frame, spec) -> bytes:
     """The pack's bytes: front + plans, the frame over every page, one font
     subset per font (as the booklet). Deterministic: keyed by the pack's file."""
-    from . import pdf as pdfmod
+    from ..pdf import document as pdfmod
     meta = pdfmod.Meta(title=f"{labels.label('pack.title', spec.lang)} · {strip_bidi(pack.manager)}",
                        author=spec.company, subject=spec.period, language=spec.lang, when=spec.when,
                        key=f"pack:{spec.period}:{pack.file}")
@@ -218,7 +219,7 @@ def write(out, packs: tuple[Pack, ...], results: dict, frames_: dict[str, Any], 
     """Assemble and write each pack (atomically, inside the build folder)."""
     import time
 
-    from .atomic import write_atomic
+    from ..outputs.atomic import write_atomic
     t0 = time.process_time()
     names = {a.customer_id: a.name for a in result.accounts}
     for p in packs:

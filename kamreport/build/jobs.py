@@ -29,10 +29,10 @@ from typing import Any
 import jinja2
 
 from . import memory
-from . import pdf as pdfmod
-from .atomic import write_atomic
-from .errors import KamError
-from .sanitize import markdown_to_html, strip_bidi
+from ..pdf import document as pdfmod
+from ..outputs.atomic import write_atomic
+from ..errors import KamError
+from ..report.sanitize import markdown_to_html, strip_bidi
 
 
 # --------------------------------------------------------------------------
@@ -97,7 +97,8 @@ def make_env(lang: str, currency: str, templates_dir: str | Path | None = None) 
     """
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from . import fmt, labels
+    from .. import fmt
+    from ..report import labels
 
     packaged = _PackagedLoader()
     loaders: list[jinja2.BaseLoader] = []
@@ -213,7 +214,7 @@ def warm_up() -> None:
     workbooks are read, before the workers are forked."""
     from weasyprint import HTML
 
-    from . import charts, views  # noqa: F401
+    from ..report import charts, views  # noqa: F401
     HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render(
         font_config=pdfmod.shared_font_config())
 
@@ -327,7 +328,7 @@ def inject_anchor(html: str, anchor: str) -> str:
 
 
 def _finish(context: dict[str, Any]) -> dict[str, Any]:
-    from . import views
+    from ..report import views
     done = views.finish(context)
     return done if isinstance(done, dict) else context
 

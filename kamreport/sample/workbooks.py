@@ -45,11 +45,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from statistics import NormalDist
 
-from . import schema
-from .errors import KamError
-from .model import (
-    Activity, Birthday, Competitor, Contact, Customer, Dataset, Loc, Plan, Sale, Staff, Survey,
-)
+from ..inputs import schema
+from ..errors import KamError
+from ..model import Activity, Birthday, Competitor, Contact, Customer, Dataset, Loc, Plan, Sale, Staff, Survey
 
 AS_OF = date(2026, 9, 30)
 MONTHS = tuple(date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(24))  # 2024-10 … 2026-09
@@ -969,7 +967,7 @@ def _target_rows(data: Dataset) -> list:
     """Quarterly targets for the customers that buy most (as a sales team sets
     them): the quarter's revenue times a factor from 0.85 to 1.25, rounded to
     thousands, for the last two quarters of the sample (deterministic)."""
-    from .model import Loc, TargetRow
+    from ..model import Loc, TargetRow
     by_quarter: dict[tuple[str, str], float] = {}
     for s_ in data.sales:
         q = f"{s_.month.year}Q{(s_.month.month - 1) // 3 + 1}"

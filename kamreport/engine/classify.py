@@ -26,7 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from .model import Customer, Sale
+from ..model import Customer, Sale
 from .period import month_index
 from .results import Period, PillarInputs
 from .settings import Settings

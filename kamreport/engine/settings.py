@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 
-from .errors import KamError
-from .model import WARNING, Loc, Problem
-from .schema import fold
+from ..errors import KamError
+from ..model import WARNING, Loc, Problem
+from ..inputs.schema import fold
 
 
 @dataclass(frozen=True)

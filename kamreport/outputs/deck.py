@@ -29,10 +29,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 from typing import Any, Callable
 
-from . import fmt
+from .. import fmt
 from .atomic import write_atomic
-from .sanitize import strip_bidi
-from .results_xlsx import as_of_datetime, deterministic_zip, movers, translator
+from ..report.sanitize import strip_bidi
+from .workbook import as_of_datetime, deterministic_zip, movers, translator
 
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 LATIN = "Arial"

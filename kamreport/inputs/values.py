@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from . import schema
-from .model import Birthday
+from ..model import Birthday
 from .synonyms import ENUMS
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import schema, synonyms
-from .model import Loc
+from ..model import Loc
 
 HEADERS = {
     "sheet": ("sheet", "表", "工作表", "表名", "sheet name"),

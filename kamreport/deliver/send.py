@@ -54,8 +54,8 @@ from pathlib import Path
 
 import click
 
-from .atomic import write_atomic
-from .errors import KamError
+from ..outputs.atomic import write_atomic
+from ..errors import KamError
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ def _label_key(label: str) -> tuple[int, int]:
 
 
 def _normalize_label(text: str) -> str:
-    from .period import parse_period   # the same spellings as build
+    from ..engine.period import parse_period   # the same spellings as build
     return parse_period(text).label
 
 

@@ -42,10 +42,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable
 
-from . import headers, mapping, messages, model, schema, synonyms, values, wide
-from .model import ERROR, FATAL, INFO, WARNING, Loc, Problem
+from . import headers, mapping, messages, schema, synonyms, values, wide
+from .. import model
+from ..model import ERROR, FATAL, INFO, WARNING, Loc, Problem
 from .values import BadValue, CellError
-from .csvin import CsvBook, is_csv
+from .csvfile import CsvBook, is_csv
 from .xlsx import Book, BadWorkbook, SheetData, SheetRef, SheetScan, col_letter, read_sheet, scan_sheet
 
 HEADER_ROWS = 30          # the header row is among the first 30 rows (SPEC §1 v1.1)

@@ -28,10 +28,11 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from . import __version__, fmt, labels
-from .model import WARNING, Dataset, Problem
-from .results import Account, Result
-from .settings import Settings
+from .. import __version__, fmt
+from . import labels
+from ..model import WARNING, Dataset, Problem
+from ..engine.results import Account, Result
+from ..engine.settings import Settings
 
 TIER_ORDER = ("key", "ordinary", "prospect", "unattractive")
 REASONS = ("designated", "agreement", "top_contributor", "high_potential")
@@ -967,7 +968,7 @@ def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -
     """What the plan's first page carries (SPEC §6): the quarter in one line,
     KPIs against target with the 4-period trend, the next steps; and what
     the PDF keeps short (touches only, ≤ TOUCHES_PDF rows; the strategy's first clause)."""
-    from .schema import TOUCH_TYPES
+    from ..inputs.schema import TOUCH_TYPES
     ctx["story"] = account_story(a, result, t, lang)
     ctx["trend"] = kpi_targets(a, t)
     ctx["next_steps"] = steps = next_steps(a, ctx["plans"], t)
@@ -991,7 +992,7 @@ def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -
 
 def tier_strategies(lang: str, t) -> list[dict[str, str]]:
     """Each tier's strategy text in full (the plans' PDFs print its first clause)."""
-    from .classify import STRATEGY
+    from ..engine.classify import STRATEGY
     return [{"tier": k, "label": t("tier." + k), "text": STRATEGY[k][lang]} for k in TIER_ORDER if k in STRATEGY]
 
 

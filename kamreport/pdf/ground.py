@@ -42,7 +42,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import KamError
+from ..errors import KamError
 
 CJK_FONT_ENV = "KAMREPORT_CJK_FONT"
 MIN_FREE = 20 * 1024 * 1024          # bytes free in the out folder's file system
@@ -315,7 +315,7 @@ def _data_sheets(z: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(name, part) of the workbook's sheets that kamreport reads (schema
     names): a README sheet in Chinese does not make a report Chinese."""
     import html
-    from .schema import find_sheet
+    from ..inputs.schema import find_sheet
     names = set(z.namelist())
     if "xl/workbook.xml" not in names:
         return []
@@ -450,7 +450,7 @@ def _weasyprint_problem() -> str | None:
                 "pango; macOS: brew install pango)")
     except ImportError as e:
         return f"WeasyPrint is not installed ({e}): pip install kamreport again"
-    from .pdf import internals_problem
+    from .document import internals_problem
     return internals_problem()
 
 

@@ -24,9 +24,9 @@ import zipfile
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from . import labels
+from ..report import labels
 from .atomic import write_atomic
-from .sanitize import strip_bidi
+from ..report.sanitize import strip_bidi
 
 MONEY = "#,##0.00"
 PCT = "0.0%"

@@ -23,11 +23,11 @@ import os
 from dataclasses import fields
 from typing import Any, Iterable
 
-from . import __version__
-from .fmt import round_half_up
+from .. import __version__
+from ..fmt import round_half_up
 from .atomic import write_atomic
-from .model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
-from .results import Account, CareItem, Headline, Result
+from ..model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
+from ..engine.results import Account, CareItem, Headline, Result
 
 SCHEMA_ID = "kamreport.summary/1"
 PROBLEM_COLUMNS = ("severity", "file", "sheet", "row", "column", "header", "value", "message")

@@ -193,12 +193,12 @@ def require_tested_internals() -> None:
     if not _GATE:
         _GATE.append(internals_problem())
     if _GATE[0]:
-        from .errors import KamError
+        from ..errors import KamError
         raise KamError(_GATE[0])
 
 
 def _own_version() -> str:
-    from . import __version__
+    from .. import __version__
     return __version__
 
 

@@ -29,7 +29,7 @@ import os
 import re
 from typing import Any, Callable
 
-from . import fmt
+from .. import fmt
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans", "sans-serif"]
 BAND = {"green": "#2e7d32", "amber": "#e09b00", "red": "#c62828"}
@@ -79,7 +79,7 @@ def _register_cjk_fonts(manager) -> list[str]:
     warnings, wrong widths). Registering the files costs nothing when
     matplotlib already has them.
     """
-    from . import ground
+    from ..pdf import ground
     front: list[str] = []
     for font in ground.cjk_fonts():
         real = os.path.realpath(font.path)

@@ -53,12 +53,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from . import fmt
+from .. import fmt
 from .classify import dec, frac, round_half_up, weighted_mean
-from .model import Activity, Birthday, Contact, Customer, Plan, Survey
+from ..model import Activity, Birthday, Contact, Customer, Plan, Survey
 from .period import month_index
 from .results import CareItem, Headline, HealthComponent, ManagerCard, Mover, Period, Risk
-from .schema import TOUCH_TYPES
+from ..inputs.schema import TOUCH_TYPES
 from .settings import Settings
 
 HEALTH_WEIGHTS = {"growth": Fraction(3, 10), "satisfaction": Fraction(1, 4),

@@ -34,12 +34,12 @@ from typing import Callable, Iterable
 import click
 
 from . import memory
-from . import pdf as pdfmod
-from . import packs, prepare, render
-from .atomic import exchange, fsync_dir, write_atomic
-from .errors import KamError
-from .model import ERROR
-from .sanitize import strip_bidi
+from ..pdf import document as pdfmod
+from . import packs, prepare, jobs as render
+from ..outputs.atomic import exchange, fsync_dir, write_atomic
+from ..errors import KamError
+from ..model import ERROR
+from ..report.sanitize import strip_bidi
 
 OK, ERR, RISK = 0, 1, 3
 FORMATS = ("html", "pdf", "json", "pptx", "xlsx")
@@ -325,7 +325,7 @@ def booklet_outline(toc: list[dict], group: str) -> list[tuple[str, int, int]]:
 def html_toc(accounts: list[dict], lang: str, contexts: dict) -> list[dict]:
     """The contents of an HTML-only build (no layout gives the sections'
     headings): every section of views.booklet_sections, then the accounts."""
-    from . import views
+    from ..report import views
     secs = views.booklet_sections(lang, policy=bool(contexts.get("appendix", {}).get("policy_md")))
     entry = lambda e: {"title": e["title"], "anchor": e["anchor"], "page": None, "level": 1}  # noqa: E731
     return [entry(e) for e in secs["front"]] + accounts + [entry(e) for e in secs["appendix"]]
@@ -522,7 +522,8 @@ def final_line(final: Path, outputs, accounts) -> str:
 def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, report: Report,
                    runner: Runner | None) -> None:
     """Every output of the build into the (new, empty) folder `out`."""
-    from . import summary, views
+    from ..outputs import summary
+    from ..report import views
 
     result = prepared.result
     settings = result.settings
@@ -553,7 +554,7 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
     if "json" in fmt:
         summary.write_summary(str(out / "summary.json"), prepared.summary)
     if "pptx" in fmt:           # SPEC §6 Deck: from summary.json's content
-        from . import deck
+        from ..outputs import deck
         t0 = time.process_time()
         if settings.logo and deck.logo_bytes(settings.logo) is None:
             report.warn(f"logo {settings.logo}: booklet.pptx takes a PNG or JPEG logo of at most "
@@ -563,7 +564,7 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         report.times["pptx"] = time.process_time() - t0
         report.log("wrote booklet.pptx")
     if "xlsx" in fmt:           # SPEC §6 Results workbook
-        from . import results_xlsx
+        from ..outputs import workbook as results_xlsx
         t0 = time.process_time()
         results_xlsx.write_results(prepared.summary, list(prepared.problems), out / "results.xlsx",
                                    settings.language)
@@ -844,7 +845,7 @@ def _os_failure(e: OSError, work: Path, final: Path) -> str:
 
 
 def _translator(lang: str):
-    from . import labels
+    from ..report import labels
     return labels.translator(lang)
 
 
@@ -884,7 +885,7 @@ class Scheduler:
 def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: Runner,
                 report: Report, spool: str | None) -> None:
     """Every HTML file and PDF of the build (SPEC §6)."""
-    from . import views
+    from ..report import views
 
     result, files, contexts = prepared.result, prepared.files, prepared.contexts
     wanted = set(prepared.chosen)

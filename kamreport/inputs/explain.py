@@ -15,7 +15,7 @@ from typing import TextIO
 import click
 
 from . import schema
-from .model import ERROR, FATAL, INFO, WARNING, Dataset
+from ..model import ERROR, FATAL, INFO, WARNING, Dataset
 
 TEXT = {
     "rows": {"en": "{sheet}: read {read}, accepted {accepted}, rejected {rejected}",

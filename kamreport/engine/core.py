@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from . import classify as C
 from . import evaluate as E
-from .model import Dataset
+from ..model import Dataset
 from .period import last_month_index, month_start, previous, resolve_period, window_label
 from .results import Account, HistoryPoint, Period, Portfolio, PortfolioQuarter, QuarterRevenue, Result
 from .settings import Settings, build_settings
