@@ -210,13 +210,10 @@ _FETCHER = None
 
 
 def warm_up() -> None:
-    """Import WeasyPrint and load the fonts once, in the parent, while the
-    workbooks are read, before the workers are forked."""
-    from weasyprint import HTML
-
+    """Import WeasyPrint, the charts and the fonts once, in the parent, while
+    the workbooks are read, before the workers are forked."""
     from ..report import charts, views  # noqa: F401
-    HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render(
-        font_config=pdfmod.shared_font_config())
+    pdfmod.warm_up()
 
 
 def init_worker(spec: RenderSpec) -> None:

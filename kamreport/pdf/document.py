@@ -408,6 +408,13 @@ def shared_font_config():
     return _FONT_CONFIG
 
 
+def warm_up() -> None:
+    """Import WeasyPrint and load the fonts (CJK regular and bold) once."""
+    from weasyprint import HTML
+    HTML(string='<p style="font-family: \'Noto Sans CJK SC\'">字 <b>字</b></p>').render(
+        font_config=shared_font_config())
+
+
 def layout(html: str, base_url: str, fetcher, times: dict[str, float] | None = None):
     """Lay out an HTML document: a WeasyPrint `Document`.
 
