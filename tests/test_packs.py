@@ -178,3 +178,18 @@ def test_a_file_where_the_packs_folder_goes_is_refused(tmp_path):
     r = CliRunner().invoke(main, ["build", book, "--out", str(tmp_path / "o"), "--packs", "managers", "--jobs", "1"])
     assert r.exit_code == 1 and "managers is a file, not a folder: move it away" in r.output
     assert (tmp_path / "o" / "2026Q3" / "managers").read_text() == "not ours"
+
+
+def test_pack_money_follows_the_one_convention(tmp_path):
+    """万/亿 in Chinese, K/M in English (issue 16) in the pack's cards and
+    tables alike: the scorecard table once printed ¥11,296,800 under a
+    ¥1,129.7万 card."""
+    import re
+    for lang, units in (("zh", {"万", "亿"}), ("en", {"K", "M", "B"})):
+        (tmp_path / lang).mkdir()
+        period, _ = build(tmp_path / lang, lang=lang)
+        front = texts(next((period / "managers").glob("*.pdf")))[0]
+        found = re.findall(r"¥-?([\d,]+(?:\.\d+)?)([万亿KMB]?)", front)
+        assert any(u for _, u in found), front
+        full = [v for v, u in found if not u and float(v.replace(",", "")) >= 10_000]
+        assert not full and {u for _, u in found if u} <= units, (lang, full)
