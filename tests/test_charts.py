@@ -158,7 +158,7 @@ def test_account_charts_do_not_import_matplotlib():
     code = (
         "import sys; sys.path.insert(0, 'tests')\n"
         "from fixtures_result import make_result\n"
-        "from kamreport import views\n"
+        "from kamreport.report import views\n"
         "r, d = make_result('zh')\n"
         "ctx = views.finish(views.account_context(r, d, 'C001'))\n"
         "assert set(ctx['svg']) == {'revenue_trend', 'health'}, set(ctx['svg'])\n"
