@@ -21,7 +21,7 @@ from typing import Any
 
 from ..report import labels
 from ..inputs import values
-from ..report.sanitize import slug, strip_bidi
+from ..report.sanitize import strip_bidi, unique_slugs
 
 TEMPLATE = "manager_pack.html"
 PDF_ACTIONS = 12                 # open actions listed in the pack's front (all are in the plans)
@@ -48,19 +48,7 @@ def _slugs(managers: list[tuple[str, str]]) -> dict[str, str]:
     """(manager, source) -> unique slug (SPEC §6 rule, `-2` on collision,
     case-insensitive). A Chinese name has no ASCII letter to keep (王芳
     would be `__`): its Staff email's local part names the file instead."""
-    taken: set[str] = set()
-    out: dict[str, str] = {}
-    for manager, source in managers:
-        base = slug(source)
-        if not any(c.isalnum() for c in base):
-            base = "manager"
-        s, n = base, 1
-        while s.lower() in taken:
-            n += 1
-            s = f"{base}-{n}"
-        taken.add(s.lower())
-        out[manager] = s
-    return out
+    return unique_slugs([m for m, _ in managers], [s for _, s in managers], blank="manager")
 
 
 def plan(result, dataset, plan_ids: set[str]) -> list[Pack]:

@@ -129,16 +129,20 @@ def slug(customer_id: str) -> str:
     return s
 
 
-def unique_slugs(customer_ids: list[str]) -> dict[str, str]:
-    """Slug per id, in the given order; a collision gets `-2`, `-3`, ….
+def unique_slugs(keys: list[str], sources: list[str] | None = None, blank: str | None = None) -> dict[str, str]:
+    """Slug per key (of its source, default the key itself), in the given
+    order; a collision gets `-2`, `-3`, …; `blank` replaces a slug with no
+    letter or digit left (王芳 -> `__`).
 
     Comparison is case-insensitive because Windows and macOS file systems
     are: `c1` and `C1` must not overwrite each other.
     """
     taken: set[str] = set()
     out: dict[str, str] = {}
-    for cid in customer_ids:
-        base = slug(cid)
+    for cid, source in zip(keys, sources if sources is not None else keys):
+        base = slug(source)
+        if blank is not None and not any(c.isalnum() for c in base):
+            base = blank
         s, n = base, 1
         while s.lower() in taken:
             n += 1
