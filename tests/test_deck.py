@@ -19,6 +19,7 @@ pptx = pytest.importorskip("pptx")
 from pptx import Presentation  # noqa: E402
 from pptx.enum.chart import XL_CHART_TYPE  # noqa: E402
 
+from kamreport import fmt
 from kamreport.outputs import deck  # noqa: E402
 from kamreport.build.pipeline import run_build  # noqa: E402
 from kamreport.sample.workbooks import write_workbook  # noqa: E402
@@ -170,7 +171,9 @@ def test_account_slide_health_components_and_kpis(built):
         assert values(trend) == [q["revenue"] for q in a["revenue_by_quarter"]]
         kpi = tables(slide)[0]
         texts = {kpi.cell(r, 0).text: kpi.cell(r, 1).text for r in range(1, len(kpi.rows))}
-        assert texts["本期销售额"] == f"¥{a['revenue_q']:,.0f}"
+        # The booklet's money convention (万/亿 in Chinese, issue 16), not ¥515,300.
+        assert texts["本期销售额"] == fmt.make_money_short("CNY", "zh")(a["revenue_q"])
+        assert a["revenue_q"] < 10_000 or texts["本期销售额"].endswith(("万", "亿"))
         if a["risks"]:
             risk_tbl = tables(slide)[1]
             assert len(risk_tbl.rows) - 1 == min(len(a["risks"]), deck.ACCOUNT_RISK_ROWS)

@@ -154,7 +154,6 @@ class Deck:
         self.logo = logo
         settings = summary.get("settings") or {}
         self.currency = settings.get("currency") or "CNY"
-        self.money = fmt.make_money(self.currency)
         self.money_short = fmt.make_money_short(self.currency, self.lang)
         self.company = settings.get("company") or ""
         title = settings.get("report_title")
@@ -745,7 +744,7 @@ class Deck:
         rows, fills = [], {}
         for i, m in enumerate(managers):
             row = [_clip(m.get("account_manager") or t("unassigned"), 20), fmt.num(m.get("key")),
-                   fmt.num(m.get("ordinary")), self.money(m.get("revenue_q"))]
+                   fmt.num(m.get("ordinary")), self.money_short(m.get("revenue_q"))]
             row += [fmt.pct(m.get("attainment_q"))] if target else []
             row += [fmt.growth(m.get("growth_qoq")), fmt.num(m.get("satisfaction"), 1),
                     fmt.pct(m.get("cadence_compliance")), fmt.num(m.get("overdue_actions")),
@@ -769,12 +768,12 @@ class Deck:
             f'{t("health")}: {fmt.score(a.get("health"))} ({t("band." + band)})' if band else None) if x)
         s = self.slide(title, sub)
         days = fmt.make_days(self.lang)
-        kpis = [(t("revenue_q"), self.money(a.get("revenue_q")))]
+        kpis = [(t("revenue_q"), self.money_short(a.get("revenue_q")))]
         if "target_q" in a:
-            kpis += [(t("target_q"), self.money(a.get("target_q"))), (t("attainment_q"), fmt.pct(a.get("attainment_q")))]
+            kpis += [(t("target_q"), self.money_short(a.get("target_q"))), (t("attainment_q"), fmt.pct(a.get("attainment_q")))]
         kpis += [(t("growth_qoq"), fmt.growth(a.get("growth_qoq"))), (t("growth_yoy"), fmt.growth(a.get("growth_yoy"))),
-                 (t("revenue_ttm"), self.money(a.get("revenue_ttm"))),
-                 (t("gross_profit_ttm"), self.money(a.get("gross_profit_ttm"))),
+                 (t("revenue_ttm"), self.money_short(a.get("revenue_ttm"))),
+                 (t("gross_profit_ttm"), self.money_short(a.get("gross_profit_ttm"))),
                  (t("share_of_wallet"), fmt.pct(a.get("share_of_wallet"))),
                  (t("latest_satisfaction"), fmt.num(a.get("latest_satisfaction"), 1)),
                  (t("days_since_touch"), f'{days(a.get("days_since_touch"))} / {t("cadence")} {days(a.get("cadence"))}'),
