@@ -308,9 +308,10 @@ def _prebuild_sales(out: list[Any], cells: list[Any], file: str, sheet: str, sca
     WIDE_SHELL_COLS columns) gets, instead, an empty Sale for every cell:
     its records are one per month cell, and allocating them was as long as
     calamine's parse of the sheet. `cells` gets them (`out` stays empty:
-    a long sheet this wide reads without shells). The wide loop sets customer_id, month,
-    revenue and loc, and takes a new record when these run out. Bounded like _prebuild_records: by the
-    XML (a real cell takes over 16 bytes) and 2^20 records."""
+    a long sheet this wide reads without shells). The wide loop sets
+    customer_id, month, revenue and loc, and takes a new record when these
+    run out. Bounded like _prebuild_records: by the XML (a real cell takes
+    over 16 bytes) and 2^20 records."""
     if scan.max_col <= WIDE_SHELL_COLS:
         _prebuild_records(out, model.Sale, file, sheet, scan)
         return
@@ -1272,9 +1273,9 @@ class _Reader:
                 continue
             texts = [row[j] for j in labels if j < len(row) and row[j].__class__ is str]
             # One cheap search a row; the exact rule only where a totals word occurs.
-            if texts and _TOTAL_WORD.search("\x1f".join(texts)) and \
-                    any(_is_total(v, dj is not None and dj < len(row) and row[dj] != "" and row[dj] is not None)
-                        for v in texts):
+            maybe = bool(texts) and _TOTAL_WORD.search("\x1f".join(texts)) is not None
+            dated = maybe and dj is not None and dj < len(row) and row[dj] != "" and row[dj] is not None
+            if maybe and any(_is_total(v, dated) for v in texts):
                 rows[i] = blank_row
                 skipped.append(data.first_row + i)
                 fills.extend((k, current) for k in group if current != "")
