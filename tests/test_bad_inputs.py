@@ -472,3 +472,41 @@ def test_every_problem_of_a_row_is_reported(tmp_path):
     assert [p.message for p in data.problems if not is_gross_profit_remark(p)][1] == \
         "month is required but blank (row rejected)"
     assert data.rows["Sales"] == SheetCount(1, 0, 1)
+
+
+def _wide_xml_book(tmp_path: Path, extra: bytes) -> str:
+    """A 40-column × 5,000-row Customers sheet (over 4 MB of XML: more than
+    one piece of the scan) with `extra` cell XML put into row 4,500."""
+    from kamreport.inputs.xlsx import col_letter
+    path = write(tmp_path / "wide.xlsx", {"Customers": [["customer_id", "name"]], "Sales": SALES})
+    rows = []
+    for r in range(1, 5001):
+        cells = b"".join(b'<c r="%s%d"><v>%d</v></c>' % (col_letter(c).encode(), r, c) for c in range(1, 41))
+        rows.append(b'<row r="%d">%s%s</row>' % (r, cells, extra if r == 4500 else b""))
+    body = b"<sheetData>" + b"".join(rows) + b"</sheetData>"
+    rewrite(path, sheet_edit("xl/worksheets/sheet1.xml", lambda d: re.sub(rb"<sheetData>.*</sheetData>|<sheetData/>",
+                                                                       lambda m: body, d, flags=re.S)))
+    return path
+
+
+@pytest.mark.parametrize("extra, exact", [
+    (b"", False),
+    (b'<c r="AZ4500"><v>1</v></c>', False),           # a column beyond the rest, in a later piece
+    (b'<c r="B200000"><v>1</v></c>', False),          # a row far below its <row>
+    (b'<c s="0" r="C4500"><v>1</v></c>', True),       # not a plain tag: the exact pass measures
+    (b'<c r="c4500"><v>1</v></c>', True),
+])
+def test_a_wide_sheets_extent_is_measured_in_every_piece(tmp_path, extra, exact):
+    """The fast scan of a sheet wider than SAFE_COLS (one search a piece,
+    the exact searches only where it finds something) measures what the
+    exact pass measures: the extent that bounds calamine's allocation."""
+    from kamreport.inputs import xlsx
+    path = _wide_xml_book(tmp_path, extra)
+    book = xlsx.Book(path)
+    ref = next(r for r in book.sheets if r.name == "Customers")
+    fast = xlsx.scan_sheet(book, ref)
+    assert fast.bytes > xlsx.CHUNK and fast.far_mode
+    assert fast.needs_exact is exact
+    truth = xlsx.SheetScan()
+    xlsx._exact_extent(book, ref, truth)
+    assert (fast.max_row, fast.max_col) == (truth.max_row, truth.max_col)

@@ -300,26 +300,49 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
 
 # A Sales sheet wider than A:Z is most likely a column per month (SPEC
 # §1.5); scan_sheet's fast pass measures only columns beyond Z.
-WIDE_SHELL_COLS = 26
+WIDE_COLS = 26
 
 
 def _prebuild_sales(out: list[Any], cells: list[Any], file: str, sheet: str, scan: Any) -> None:
     """`_prebuild_records` for a Sales sheet; a wide-looking one (more than
-    WIDE_SHELL_COLS columns) gets, instead, an empty Sale for every cell:
-    its records are one per month cell, and allocating them was as long as
-    calamine's parse of the sheet. `cells` gets them (`out` stays empty:
-    a long sheet this wide reads without shells). The wide loop sets
-    customer_id, month, revenue and loc, and takes a new record when these
-    run out. Bounded like _prebuild_records: by the XML (a real cell takes
-    over 16 bytes) and 2^20 records."""
-    if scan.max_col <= WIDE_SHELL_COLS:
+    WIDE_COLS columns) gets, instead, an empty Sale for every cell in
+    `cells` (see _sales). Bounded like _prebuild_records: by the XML (a real
+    cell takes over 16 bytes) and 2^20 records."""
+    if scan.max_col <= WIDE_COLS:
         _prebuild_records(out, model.Sale, file, sheet, scan)
         return
-    n = min(scan.max_row * (scan.max_col - 1), scan.bytes // 16, 1 << 20)
-    # map() over the slot setters: half the time of a Python loop.
-    cells.extend(map(_new, itertools.repeat(model.Sale, n)))
-    for f in ("gross_profit", "product", "overdue_amount", "target"):
-        collections.deque(map(_setter(model.Sale, f), cells, itertools.repeat(None, n)), 0)
+    cells.extend(_empty_sales(min(scan.max_row * (scan.max_col - 1), scan.bytes // 16, 1 << 20)))
+
+
+def _empty_sales(n: int) -> list[Any]:
+    """n Sale records with product, gross profit, overdue and target None
+    and nothing else set yet."""
+    out = list(map(_new, itertools.repeat(model.Sale, n)))
+    for name in ("product", "gross_profit", "overdue_amount", "target"):
+        collections.deque(map(_setter(model.Sale, name), out, itertools.repeat(None, n)), 0)
+    return out
+
+
+def _sales(empty: list[Any], cids: list[str], months: list[date], revenue: list[float], locs: list[Loc],
+           products: list[str | None] | None) -> list[Any]:
+    """A wide sheet's Sale records (one per month cell) from a list per
+    field, set with map() over the slot setters.
+
+    10,000 customers × 36 months are 360,000 records; a Python loop setting
+    their fields one by one took as long as calamine's parse of the sheet.
+    `empty` are records made while calamine parsed (_prebuild_sales, on the
+    core it leaves idle); more are made here when they run out. `products`
+    is None when no row names one."""
+    n = len(revenue)
+    out = empty[:n]
+    if len(out) < n:
+        out.extend(_empty_sales(n - len(out)))
+    fields_ = [("customer_id", cids), ("month", months), ("revenue", revenue), ("loc", locs)]
+    if products is not None:
+        fields_.append(("product", products))
+    for name, column in fields_:
+        collections.deque(map(_setter(model.Sale, name), out, column), 0)
+    return out
 
 
 def _check_buildable(cls: type, given: set[str]) -> None:
@@ -954,7 +977,6 @@ class _Reader:
         pj = t.columns["product"][0] if "product" in t.columns else None
         letters = {m.index: col_letter(data.first_col + m.index) for m in layout.months}
         records: list[Any] = []
-        append = records.append
         read = rejected = 0
         Sale, Loc_ = model.Sale, Loc
         months = [m.month for m in layout.months]
@@ -963,13 +985,15 @@ class _Reader:
             and not own else None
         rev_parse = parse["revenue"]
         plain = layout.unit is None and not ctx.fx and ctx.currency == "CNY"
-        new = _new
         set_loc_file, set_loc_sheet, set_loc_row, set_loc_col = (_setter(Loc, f) for f in ("file", "sheet", "row", "column"))
-        s_cid, s_month, s_rev, s_loc, s_gp, s_product, s_overdue, s_target = (
-            _setter(Sale, f) for f in ("customer_id", "month", "revenue", "loc", "gross_profit", "product",
-                                       "overdue_amount", "target"))
-        shells = t.cell_shells
-        take = shells.pop
+        # The simple layout's records, a list per field; built in one go below.
+        cids: list[str] = []
+        at: list[date] = []
+        revenue: list[float] = []
+        locs: list[Loc] = []
+        products: list[str | None] = []
+        any_product = False
+        at_append, revenue_append = at.append, revenue.append
         for i in range(hi + 1, len(rows)):
             row = rows[i]
             if _blank(row):
@@ -990,13 +1014,9 @@ class _Reader:
                 continue
             product = values.parse_text(row[pj]) if pj is not None and pj < len(row) else None
             if simple:
-                # One revenue block, each month once: a record per cell, built
-                # as row_reader builds them (slots, one Loc per source row).
-                loc = new(Loc_)
-                set_loc_file(loc, path)
-                set_loc_sheet(loc, ref.name)
-                set_loc_row(loc, r)
-                set_loc_col(loc, "")
+                # One revenue block, each month once: a record per cell, one
+                # Loc per source row (as row_reader builds them).
+                before = len(revenue)
                 for j, month, header in simple:
                     v = row[j] if j < len(row) else ""
                     if v.__class__ is float and plain and -1e15 < v < 1e15:
@@ -1012,21 +1032,19 @@ class _Reader:
                             continue
                         if x is None:
                             continue
-                    if shells:
-                        obj = take()         # gross_profit … target already None
-                        if product is not None:
-                            s_product(obj, product)
-                    else:
-                        obj = new(Sale)
-                        s_gp(obj, None)
-                        s_product(obj, product)
-                        s_overdue(obj, None)
-                        s_target(obj, None)
-                    s_cid(obj, cid)
-                    s_month(obj, month)
-                    s_rev(obj, x)
-                    s_loc(obj, loc)
-                    append(obj)
+                    at_append(month)
+                    revenue_append(x)
+                k = len(revenue) - before
+                if k:
+                    loc = _new(Loc_)
+                    set_loc_file(loc, path)
+                    set_loc_sheet(loc, ref.name)
+                    set_loc_row(loc, r)
+                    set_loc_col(loc, "")
+                    cids.extend(itertools.repeat(cid, k))
+                    locs.extend(itertools.repeat(loc, k))
+                    products.extend(itertools.repeat(product, k))
+                    any_product = any_product or product is not None
                 continue
             cells: dict[date, dict[str, float]] = {}
             first_letter: dict[date, str] = {}
@@ -1060,7 +1078,8 @@ class _Reader:
                     continue
                 records.append(Sale(cid, month, rev, Loc_(path, ref.name, r, first_letter[month]),
                                     gross_profit=d.get("gross_profit"), product=product, target=target))
-        t.records = records
+        t.records = _sales(t.cell_shells, cids, at, revenue, locs, products if any_product else None) \
+            if simple else records
         counts = self.count("Sales")
         counts[0] += read
         counts[1] += read - rejected
@@ -1255,6 +1274,11 @@ class _Reader:
         numeric = {j for key, (j, _, _) in t.columns.items() if t.spec.column(key).type in NUMERIC_TYPES}
         width = max((len(r) for r in rows[hi:hi + 1]), default=0)
         labels = [j for j in range(width) if j not in numeric and j not in t.month_cols]
+        # Only columns where a totals word occurs at all can mark a row: one
+        # search a column instead of one a row.
+        body = rows[hi + 1:]
+        labels = [j for j in labels if _TOTAL_WORD.search(
+            "\x1f".join([r[j] for r in body if j < len(r) and r[j].__class__ is str]))]
         idj = t.columns["customer_id"][0] if "customer_id" in t.columns else None
         blank_row: list[Any] = [""] * max((len(r) for r in rows[hi:hi + 1]), default=1)
         skipped: list[int] = []
@@ -1263,11 +1287,19 @@ class _Reader:
         group: list[int] = []
         current: Any = ""
         closed = False
+        # A footer's words start its first filled cell; where that is column
+        # A (most rows), one search of column A says whether any can be.
+        footer_in_a = _FOOTER_WORD.search("\x1f".join([r[0] for r in body if r and r[0].__class__ is str]))
         for i in range(hi + 1, len(rows)):
             row = rows[i]
-            if _blank(row):
-                continue
-            if _is_footer(row):
+            first = row[0] if row else ""
+            if first == "" or (first.__class__ is str and not first.strip()):
+                if _blank(row):
+                    continue
+                footer = _is_footer(row)
+            else:
+                footer = footer_in_a is not None and _is_footer(row)
+            if footer:
                 rows[i] = blank_row
                 footers.append(data.first_row + i)
                 continue
@@ -1757,8 +1789,9 @@ _YEAR_NO = re.compile(r"^(\d{4})年?$")
 _TOTAL_WORD = re.compile(r"合计|总计|小计|汇总|共计|total", re.IGNORECASE)
 _TOTAL_ZH = re.compile(r"^(合计|总计|小计|汇总|共计)|(合计|总计|小计|汇总|共计)$")
 _TOTAL_EN = re.compile(r"^(grand\s*totals?|sub-?\s*totals?|totals?)\b|\b(grand\s*totals?|sub-?\s*totals?|totals?)$", re.IGNORECASE)
-_FOOTER = re.compile(r"^(制表人|制表日期|制表|审核人|审核|复核人|复核|打印日期|打印人|prepared\s*by|approved\s*by|"
-                     r"checked\s*by|printed\s*(by|on))", re.IGNORECASE)
+_FOOTER_WORDS = r"(制表人|制表日期|制表|审核人|审核|复核人|复核|打印日期|打印人|prepared\s*by|approved\s*by|checked\s*by|printed\s*(by|on))"
+_FOOTER = re.compile("^" + _FOOTER_WORDS, re.IGNORECASE)
+_FOOTER_WORD = re.compile(_FOOTER_WORDS, re.IGNORECASE)
 
 
 def _is_total(text: str, dated: bool = False) -> bool:

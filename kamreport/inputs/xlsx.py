@@ -31,6 +31,7 @@ with a messages.py code; the reader turns it into one fatal Problem.
 """
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import re
@@ -438,7 +439,7 @@ def _read_structure(book: Book) -> None:
             # Totals rows (合计, Total, 制表人 …) can only be where their words
             # are: most workbooks have none, and the reader skips looking.
             if not book.maybe_totals and name.endswith("sharedStrings.xml"):
-                book.maybe_totals = bool(TOTAL_WORDS.search(tail + chunk))
+                book.maybe_totals = has_total_word(tail + chunk)
                 tail = chunk[-32:]
 
 
@@ -575,6 +576,20 @@ _FAR_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d{6,7})"')
 
 
 def _scan_far_piece(piece: bytes, scan: SheetScan) -> None:
+    # Most cells are plain and within the columns seen: step from one that
+    # is not to the next, and take a new farthest column as it comes (a
+    # wide sheet's header row gives them all at once). Anything else — an
+    # unusual tag, a row of 6+ digits — is measured by the exact searches.
+    pos = 0
+    while (m := _beyond_columns(scan.max_col).search(piece, pos)) is not None:
+        p = _PLAIN_REF.match(piece, m.start())
+        if p is None or len(p[2]) > 5 or p[2][:1] == b"0":
+            break
+        scan.max_col = _check_ref(p[1], int(p[2]))
+        scan.far_cell = f"{p[1].decode()}{int(p[2])}"
+        pos = p.end()
+    else:
+        return
     if _NOT_PLAIN.search(piece):
         scan.needs_exact = True
         return
@@ -590,6 +605,23 @@ def _scan_far_piece(piece: bytes, scan: SheetScan) -> None:
             at = piece.find(b'<c r="' + letters)
             m = _PLAIN_REF.match(piece, at)
             scan.far_cell = f"{letters.decode()}{int(m[2]) if m else 1}"
+
+
+@functools.lru_cache(maxsize=64)
+def _beyond_columns(max_col: int) -> re.Pattern[bytes]:
+    """A cell tag that is not `<c r="` + letters up to max_col + a row of at
+    most 5 digits. One search of a piece finds what the three exact ones
+    (_NOT_PLAIN, _FAR_ROWS, _FAR_COLS) would measure, at a third of their
+    time; in most pieces of a wide sheet, nothing."""
+    letters = col_letter(max_col)
+    n, alts = len(letters), []
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            alts.append(letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (n - i - 1))
+    if n < 3:
+        alts.append("[A-Z]{%d,3}" % (n + 1))
+    later = "|".join(alts) or "(?!)"
+    return re.compile(rf'<c(?! r="(?!(?:{later})\d)[A-Z]{{1,3}}[1-9]\d{{0,4}}")(?=[\s>/])'.encode())
 
 
 KEEP_BYTES = 320 << 20     # XML kept for the concurrent error-cell search
@@ -618,14 +650,23 @@ def find_bad_cells(scan: SheetScan) -> None:
 # The words of totals and footer rows (SPEC §1.5), as UTF-8 bytes.
 # Text written as character references (`&#21512;`, some writers do) could
 # hide them: such parts count as maybe.
-TOTAL_WORDS = re.compile("|".join(("合计", "总计", "小计", "汇总", "共计", "[Tt]otal", "TOTAL", "制表", "审核",
-                                   "[Pp]repared by", "&#")).encode())
+TOTAL_WORDS = tuple(w.encode() for w in ("合计", "总计", "小计", "汇总", "共计", "Total", "total", "TOTAL", "制表",
+                                          "审核", "Prepared by", "prepared by", "&#"))
+
+
+def has_total_word(xml: bytes) -> bool:
+    """Whether a totals or footer word may be in this XML. Literal searches,
+    not one alternation: each runs at memory speed, where the regex stepped
+    through every byte (0.4 s on a 10,000 × 36 sheet's XML)."""
+    return any(w in xml for w in TOTAL_WORDS)
+
+
 _HIDDEN_ROW = re.compile(rb"""<row\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
 _STYLED_CELL = re.compile(rb"""<c\s[^>]*?\bs\s*=\s*["'](\d+)["'][^>]*>""")
 
 
 def _find_in_piece(piece: bytes, scan: SheetScan) -> None:
-    if not scan.maybe_totals and b"inlineStr" in piece and TOTAL_WORDS.search(piece):
+    if not scan.maybe_totals and b"inlineStr" in piece and has_total_word(piece):
         scan.maybe_totals = True
     if b"hidden" in piece:
         for m in _HIDDEN_ROW.finditer(piece):
