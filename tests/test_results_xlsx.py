@@ -165,3 +165,17 @@ def test_sparse_summary(tmp_path):
     assert wb["Accounts"].max_row == 4 and wb["Risks"].max_row == 4
     assert wb["Accounts"]["C1"].value == "Account manager"
     assert load_workbook(io.BytesIO(results_xlsx.workbook_bytes({}, [], "zh"))).sheetnames == SHEETS
+
+
+@pytest.mark.parametrize("setting, office", [("#abc", "AABBCC"), ("#1F4E79", "1F4E79"), ("red", "1F4E79")])
+def test_header_fill_is_the_booklets_brand_colour(built, setting, office):
+    """One reading of the brand colour (report.colours) for the booklet, the
+    deck and this workbook: `#abc` is #aabbcc everywhere (the workbook used
+    to fall back to the default for a 3-digit colour)."""
+    from kamreport.report.colours import brand_color
+    _, _, s = built
+    s = copy.deepcopy(s)
+    s.setdefault("settings", {})["brand_color"] = setting
+    wb = load_workbook(io.BytesIO(results_xlsx.workbook_bytes(s, [], "zh")))
+    assert wb["Accounts"]["A1"].fill.fgColor.rgb.endswith(office)
+    assert brand_color(setting)[1:].upper() == office

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from .. import fmt
 from .atomic import write_atomic
+from ..report.colours import brand_color as _brand_color, office_hex, tint
 from ..report.sanitize import strip_bidi
 from .workbook import as_of_datetime, deterministic_zip, movers, translator
 
@@ -91,17 +92,8 @@ def _labels(lang: str) -> Callable[..., str]:
     return t
 
 
-def _hex(color: str | None) -> str:
-    c = (color or "").strip().lstrip("#")
-    if re.fullmatch(r"[0-9a-fA-F]{3}", c):
-        c = "".join(ch * 2 for ch in c)
-    return c.upper() if re.fullmatch(r"[0-9a-fA-F]{6}", c) else "1F4E79"
-
-
-def _tint(hex6: str, amount: float) -> str:
-    """Mix with white: 0 = white, 1 = the colour."""
-    rgb = [int(hex6[i:i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(255 - (255 - c) * amount):02X}" for c in rgb)
+def _office_tint(hex6: str, amount: float) -> str:
+    return office_hex(tint("#" + hex6, amount))
 
 
 def logo_bytes(logo: str | bytes | None) -> bytes | None:
@@ -299,7 +291,7 @@ class Deck:
         else:
             ch.has_title = False
         plot = ch.plots[0]
-        colors = colors or [self.brand, "B0B7C3", _tint(self.brand, 0.45)]
+        colors = colors or [self.brand, "B0B7C3", _office_tint(self.brand, 0.45)]
         for i, ser in enumerate(plot.series):
             ser.format.fill.solid()
             ser.format.fill.fore_color.rgb = RGBColor.from_string(colors[i % len(colors)])
@@ -513,7 +505,7 @@ class Deck:
             sh = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, Emu(MARGIN + i * (tw + gap)), Emu(int(1.25 * EMU_IN)),
                                     Emu(tw), Emu(int(0.95 * EMU_IN)))
             sh.fill.solid()
-            sh.fill.fore_color.rgb = RGBColor.from_string(_tint(self.brand, 0.1))
+            sh.fill.fore_color.rgb = RGBColor.from_string(_office_tint(self.brand, 0.1))
             sh.line.fill.background()
             wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in value)
             self.write(sh.text_frame, [(value, 18 if wide <= 7 else 15 if wide <= 9 else 13, True, self.brand),
@@ -613,7 +605,7 @@ class Deck:
                             [(t("basis." + basis), values), (t("cumulative_share"), cum)],
                             number_format="#,##0", labels=False)
             _second_series_as_line(ch, self.brand)
-            shade = {"A": self.brand, "B": _tint(self.brand, 0.55), "C": _tint(self.brand, 0.28)}
+            shade = {"A": self.brand, "B": _office_tint(self.brand, 0.55), "C": _office_tint(self.brand, 0.28)}
             ch.plots[0].gap_width = 40
             pts = ch.plots[0].series[0].points
             for i, cls in enumerate(classes):
@@ -655,7 +647,7 @@ class Deck:
                 n, k = cells[(at, st)]
                 row.append(f'{n} ({k} {t("deck.of_key")})' if k else str(n) if n else "")
                 if n:
-                    fills[(r, c)] = _tint(self.brand, 0.12 + 0.6 * n / peak)
+                    fills[(r, c)] = _office_tint(self.brand, 0.12 + 0.6 * n / peak)
             rows.append(row)
         self.table(s, MARGIN, int(1.8 * EMU_IN), SLIDE_W - 2 * MARGIN, header, rows,
                    [1.6] + [1] * len(stages), size=12, row_h=0.9, fills=fills)
@@ -667,7 +659,7 @@ class Deck:
         rows, fills = [], {}
         for r, p in enumerate(TIERS):
             rows.append([t("tier." + p)] + [str((mig.get(p) or {}).get(n, 0)) for n in TIERS])
-            fills[(r, r + 1)] = _tint(self.brand, 0.18)
+            fills[(r, r + 1)] = _office_tint(self.brand, 0.18)
         s = self.slide(t("tier_migrations"), t("migration_note"))
         half = (SLIDE_W - 2 * MARGIN) // 2 - int(0.15 * EMU_IN)
         self.table(s, MARGIN, int(1.6 * EMU_IN), half, header, rows, [1.5, 1, 1, 1, 1], size=11, row_h=0.45,
@@ -897,7 +889,7 @@ def _second_series_as_line(chart, color: str) -> None:
 
 
 def deck_bytes(summary: dict, lang: str, brand_color: str | None = None, logo: str | bytes | None = None) -> bytes:
-    d = Deck(summary, lang, _hex(brand_color or (summary.get("settings") or {}).get("brand_color")),
+    d = Deck(summary, lang, office_hex(_brand_color(brand_color or (summary.get("settings") or {}).get("brand_color"))),
              logo_bytes(logo))
     d.build()
     buf = io.BytesIO()

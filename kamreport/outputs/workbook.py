@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from ..report import labels
+from ..report.colours import brand_color, office_hex
 from .atomic import write_atomic
 from ..report.sanitize import strip_bidi
 
@@ -231,10 +232,7 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
 
     t = translator(lang)
     when = as_of_datetime(summary)
-    brand = ((summary.get("settings") or {}).get("brand_color") or "#1f4e79").lstrip("#")
-    if not re.fullmatch(r"[0-9a-fA-F]{6}", brand):
-        brand = "1F4E79"
-    _Sheet.brand = brand.upper()
+    _Sheet.brand = office_hex(brand_color((summary.get("settings") or {}).get("brand_color")))
     wb = Workbook()
     wb.remove(wb.active)
     accounts = summary.get("accounts") or []

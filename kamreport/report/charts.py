@@ -30,6 +30,7 @@ import re
 from typing import Any, Callable
 
 from .. import fmt
+from .colours import tint
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans", "sans-serif"]
 BAND = {"green": "#2e7d32", "amber": "#e09b00", "red": "#c62828"}
@@ -523,7 +524,6 @@ def target_bars(data: dict[str, Any]) -> Any:
 
 def pareto(data: dict[str, Any]) -> Any:
     """ABC/Pareto: basis bars by class, cumulative share line, cut lines."""
-    from .views import tint
     brand = data["brand"]
     values, cum, classes = data["values"], data["cumulative"], data["classes"]
     fig = _figure(7.0, 2.7)
@@ -567,7 +567,6 @@ def pyramid(data: dict[str, Any]) -> Any:
     """
     from matplotlib.patches import Polygon
 
-    from .views import tint
     brand, lang = data["brand"], data["lang"]
     labels, actual, target, counts = data["labels"], data["actual"], data["target"], data["counts"]
     n = len(labels)

@@ -30,6 +30,7 @@ from typing import Any
 
 from .. import __version__, fmt
 from . import labels
+from .colours import brand_color, tint
 from ..model import WARNING, Dataset, Problem
 from ..engine.results import Account, Result
 from ..engine.settings import Settings
@@ -60,8 +61,6 @@ BOOKLET_CARE_PDF = 40
 TEXT_PDF_MAX = 200             # a cell in a PDF table row (an action, a summary, a title)
 FIRST_PROBLEMS = 30
 PARETO_MAX_BARS = 60
-DEFAULT_BRAND = "#1f4e79"
-_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _ANCHOR_SAFE = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -79,27 +78,6 @@ def account_anchor(customer_id: str) -> str:
     if _ANCHOR_SAFE.fullmatch(customer_id):
         return "acc-" + customer_id
     return "acc_" + customer_id.encode("utf-8").hex()
-
-
-def brand_color(value: str | None) -> str:
-    """The brand colour if it is a plain #rgb / #rrggbb, else the default.
-
-    It comes from the workbook and lands inside <style>; only a strict hex
-    value may pass so a cell cannot inject CSS (url() fetches, etc.).
-    """
-    if value and _HEX.fullmatch(value.strip()):
-        v = value.strip().lower()
-        if len(v) == 4:
-            v = "#" + "".join(c * 2 for c in v[1:])
-        return v
-    return DEFAULT_BRAND
-
-
-def tint(hex_color: str, amount: float) -> str:
-    """Mix a colour with white: amount 0 = white, 1 = the colour."""
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
-    mix = [round(255 - (255 - c) * amount) for c in (r, g, b)]
-    return "#" + "".join(f"{c:02x}" for c in mix)
 
 
 def report_title(s: Settings, lang: str, period_kind: str = "quarter") -> str:
