@@ -478,6 +478,23 @@ def test_unit_footer_lines(tmp_path, footer):
     assert (c.read, c.accepted, c.rejected, c.skipped) == (2, 1, 0, 1)
 
 
+@pytest.mark.parametrize("line, skipped", [
+    ([None, "制表人：王芳"], 1),                 # the first filled cell is in B: still a footer
+    (["  ", None, "Prepared by: Ann Lee"], 1),  # white space in A
+    (["  制表人：王芳"], 1),
+    (["C0001", "审核中的项目", "2026-08", 5, GP], 0),   # a footer word in a later cell of a data row is data
+])
+def test_footer_lines_wherever_their_first_cell_is(tmp_path, line, skipped):
+    """A footer is known by its first filled cell, in any column (the
+    totals pass looks at column A once for the common case, read._totals)."""
+    f = xlsx(tmp_path / "t.xlsx", {"Customers": [["customer_id", "name"], ["C0001", "A"]],
+                                   "Sales": [["customer_id", "product", "month", "revenue", "gross_profit"],
+                                             ["C0001", None, "2026-09", 10, GP], line]})
+    ds = read([f])
+    c = ds.rows["Sales"]
+    assert (c.read, c.accepted, c.skipped) == (2, 2 - skipped, skipped), ds.problems
+
+
 @pytest.mark.parametrize("sheet,headers,row,nearest", [
     ("销售", ["客户编号", "月份", "销售頟", "毛利"], ["KH0001", "2026-09", 10, 1], ("销售额",)),
     ("Sales", ["Customer ID", "Month", "Revenu", "Gross profit"], ["KH0001", "2026-09", 10, 1], ("revenue", "Revenue")),
