@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, Callable
 
 DASH = "—"
@@ -37,6 +38,38 @@ def round_half_up(x: float, digits: int = 0) -> Decimal:
     """Round half-up on the shortest decimal form of x (81.25 -> 81.3)."""
     q = Decimal(1).scaleb(-digits)
     return Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def round_exact(x: Fraction | Decimal | float | int, places: int = 1) -> Decimal:
+    """Round the exact value of x half-up (away from zero at .x5).
+
+    The engine's figures are Fractions (a growth of exactly 12.35 % is not
+    the float 0.12349999…), so they are rounded without passing through a
+    float; a float counts as its shortest decimal form, as in round_half_up.
+    """
+    if isinstance(x, float):
+        x = Decimal(repr(x))
+    x = Fraction(x)
+    n, d = abs(x.numerator) * 10 ** places, x.denominator
+    r = (2 * n + d) // (2 * d)          # floor(n/d + 1/2) in integers
+    return Decimal(r if x >= 0 else -r).scaleb(-places)
+
+
+def exact(x: Any, digits: int = 1) -> str:
+    """A figure quoted in a sentence (risk messages, health bases): half-up
+    on its exact value, no thousands separators: 5.95 -> '6.0', -3/5 -> '-0.6'."""
+    if _missing(x):
+        return DASH
+    return str(round_exact(x, digits))
+
+
+def exact_pct(x: Any, digits: int = 1) -> str:
+    """A fraction as a percent in a sentence, exact (see `exact`): -3/5 -> '-60.0%'."""
+    if _missing(x):
+        return DASH
+    if isinstance(x, float):
+        x = Decimal(repr(x))
+    return str(round_exact(Fraction(x) * 100, digits)) + "%"
 
 
 def _group(d: Decimal, digits: int) -> str:
