@@ -55,40 +55,9 @@ SEVERITY_RANK = {"high": 0, "medium": 1}
 BAND_RGB = {"green": "2E7D32", "amber": "EF8F00", "red": "C62828", "insufficient": "9E9E9E"}
 GREY, DARK, LIGHT = "6B7280", "1F2937", "F3F4F6"
 
-DECK_LABELS = {
-    "dashboard": ("仪表板", "Dashboard"),
-    "deck.revenue_by_quarter": ("季度销售额", "Revenue by quarter"),
-    "movers": ("销售变化最大的客户", "Largest revenue changes"),
-    "revenue_at_risk": ("风险销售额", "Revenue at risk"),
-    "deck.continued": ("续", "continued"),
-    "next_step": ("建议下一步", "Next step"),
-    "deck.kpis_vs_target": ("关键指标与目标", "KPIs against target"),
-    "deck.rank": ("排名", "Rank"),
-    "deck.abc_classes": ("ABC分类汇总", "ABC classes"),
-    "deck.of_key": ("重点", "key"),
-    "deck.other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化",
-                         "{n} more customers moved between ordinary, prospect and unattractive"),
-    "deck.other_moves_xlsx": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
-                              "{n} more customers moved between ordinary, prospect and unattractive "
-                              "(see results.xlsx, sheet Accounts)"),
-    "deck.no_key_moves": ("本期无客户升入或降出重点客户", "No account moved into or out of the key tier"),
-}
-
-
 def _labels(lang: str) -> Callable[..., str]:
-    base = translator(lang)
-    zh = lang == "zh"
-
-    def t(key: str, **kw: Any) -> str:
-        # "deck." keys are the deck's own wording; the others are the reports'
-        # labels (labels.LABELS), DECK_LABELS standing in where it has none.
-        if not key.startswith("deck."):
-            out = base(key, **kw)
-            if out != key or key not in DECK_LABELS:
-                return out
-        out = DECK_LABELS[key][0 if zh else 1]
-        return out.format(**kw) if kw else out
-    return t
+    """The reports' labels; the deck's own words ("deck." keys) are in the catalog too."""
+    return translator(lang)
 
 
 def _hex(color: str | None) -> str:
