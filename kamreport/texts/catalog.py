@@ -1,8 +1,9 @@
 """The catalog: every text the product prints or renders, key -> (zh, en).
 
 One module per kind of text, merged here into one table with one lookup
-(`texts.text`): the documents' labels (documents.py) and the engine's
-findings worded (findings.py). `{name}` placeholders are filled by
+(`texts.text`): the documents' labels (documents.py), the engine's
+findings worded (findings.py), the reader's problems and the validate
+report (problems.py). `{name}` placeholders are filled by
 `texts.text`; both languages take the same parameters (tests/test_texts.py).
 A key belongs to one module only: the merge refuses a key given twice, so
 no text can live in two places.
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 
 from .documents import LABELS
 from .findings import FINDINGS
+from .problems import PROBLEMS
 
 Entry = tuple[str, "str | tuple[str, str]"]
 
@@ -27,4 +29,4 @@ def _merged(*parts: Mapping[str, Entry]) -> dict[str, Entry]:
     return out
 
 
-TEXTS: dict[str, Entry] = _merged(LABELS, FINDINGS)
+TEXTS: dict[str, Entry] = _merged(LABELS, FINDINGS, PROBLEMS)
