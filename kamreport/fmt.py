@@ -14,6 +14,11 @@ gives "¥123.5万" / "¥1.23亿" in zh and "¥345.6K" / "¥1.23M" in en. The
 pages use it everywhere — KPI tiles, charts, tables and risk messages — so
 each language reads one money convention (issue 16). `money` gives the full
 figure "¥1,234,567" for files where precision matters (problems, exports).
+
+The engine's sentences (risk messages, health bases; kamreport.texts)
+quote its exact Fractions with `exact` / `exact_pct`, rounded half-up on
+the true value without a float in between; the plain-text mail of `send`
+uses the `mail_*` forms.
 """
 from __future__ import annotations
 
@@ -217,6 +222,26 @@ def make_days(lang: str) -> Callable[[Any], str]:
             return f"{n}天"
         return f"{n} day" if n in (1, -1) else f"{n:,} days"
     return days
+
+
+# The plain-text mail of `kamreport send` (deliver/send.py) reads summary.json's
+# rounded figures and prints them in fixed, language-neutral forms: the
+# full amount with its ISO code, a signed percent, a signed score.
+
+
+def mail_money(x: Any, currency: str) -> str:
+    """1234567.4, "CNY" -> '1,234,567 CNY' (no code: '1,234,567')."""
+    return DASH if x is None else f"{x:,.0f} {currency}".strip()
+
+
+def mail_pct(x: Any) -> str:
+    """A fraction as a signed percent: 0.125 -> '+12.5 %'."""
+    return DASH if x is None else f"{x * 100:+.1f} %"
+
+
+def mail_signed(x: Any) -> str:
+    """A signed whole number, for NPS: 35.0 -> '+35'."""
+    return DASH if x is None else f"{x:+.0f}"
 
 
 def dash(x: Any) -> Any:
