@@ -25,7 +25,7 @@ def lang_of(lang: str | None) -> str:
     return "zh" if lang == "zh" else "en"
 
 
-def text(key: str, lang: str, **params: Any) -> str:
+def text(key: str, lang: str, /, **params: Any) -> str:
     """The text of `key` in `lang` with its `{params}` filled in.
 
     An English entry may be a (one, many) pair: the form is chosen by the

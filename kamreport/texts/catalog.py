@@ -3,7 +3,8 @@
 One module per kind of text, merged here into one table with one lookup
 (`texts.text`): the documents' labels (documents.py), the engine's
 findings worded (findings.py), the reader's problems and the validate
-report (problems.py), the mails of `kamreport send` (mail.py). `{name}` placeholders are filled by
+report (problems.py), the Settings sheet's warnings (settings.py), the
+mails of `kamreport send` (mail.py). `{name}` placeholders are filled by
 `texts.text`; both languages take the same parameters (tests/test_texts.py).
 A key belongs to one module only: the merge refuses a key given twice, so
 no text can live in two places.
@@ -16,6 +17,7 @@ from .documents import LABELS
 from .findings import FINDINGS
 from .mail import MAIL
 from .problems import PROBLEMS
+from .settings import SETTINGS
 
 Entry = tuple[str, "str | tuple[str, str]"]
 
@@ -30,4 +32,4 @@ def _merged(*parts: Mapping[str, Entry]) -> dict[str, Entry]:
     return out
 
 
-TEXTS: dict[str, Entry] = _merged(LABELS, FINDINGS, PROBLEMS, MAIL)
+TEXTS: dict[str, Entry] = _merged(LABELS, FINDINGS, PROBLEMS, SETTINGS, MAIL)
