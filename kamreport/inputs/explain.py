@@ -40,7 +40,7 @@ def explanation(dataset: Dataset, lang: str) -> list[str]:
             lines.append(_t("column", lang, letter=letter, header=header, field=name,
                             unit=_t("unit", lang, unit=unit) if unit else ""))
         if info.skipped:
-            sep = "，" if lang == "zh" else ", "
+            sep = text("comma", lang)
             lines.append(_t("skipped", lang, why=sep.join(_t("why." + w, lang, n=n) for w, n in info.skipped)))
     return lines
 

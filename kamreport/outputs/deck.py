@@ -439,7 +439,7 @@ class Deck:
         for _, r in high:
             codes[r["code"]] = codes.get(r["code"], 0) + 1
         top = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        sep = "、" if self.lang == "zh" else ", "
+        sep = t("list.sep")
         return [
             t("hl_revenue", revenue=self.money_short(pf.get("revenue_q")), qoq=fmt.growth(pf.get("growth_qoq")),
               yoy=fmt.growth(pf.get("growth_yoy")), ttm=self.money_short(pf.get("revenue_ttm"))),

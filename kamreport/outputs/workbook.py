@@ -251,7 +251,7 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
         (t("high_risks"), INT, lambda a: sum(1 for r in a.get("risks") or [] if r.get("severity") == "high")),
         (t("overdue_actions"), INT, lambda a: _num(a.get("overdue_actions"))),
         (t("open_complaints"), INT, lambda a: _num(a.get("open_complaints"))),
-        (t("key_reasons"), None, lambda a: ("、" if lang == "zh" else "; ").join(
+        (t("key_reasons"), None, lambda a: t("reasons_sep").join(
             t("reason." + k) for k in a.get("key_reasons") or []) or None),
         (t("xl.plan_pdf"), None, lambda a: (a.get("files") or {}).get("pdf")),
     ]

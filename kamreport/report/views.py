@@ -527,7 +527,7 @@ def _highlights(result: Result, t, lang: str) -> list[str]:
     for _, r in high:
         codes[r.code] = codes.get(r.code, 0) + 1
     top = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    sep = "、" if lang == "zh" else ", "
+    sep = t("list.sep")
     out.append(t("hl_risks", n=len(high), accounts=len({a.customer_id for a, _ in high}),
                  top=sep.join(f'{t("risk." + c)}{t("paren_open")}{n}{t("paren_close")}' for c, n in top)
                  or t("none")))
@@ -821,7 +821,7 @@ def dashboard_context(result: Result, dataset: Dataset, t, lang: str) -> dict[st
     for a in sorted((a for a in key if any(r.code == "NO_ACTION_PLAN" for r in a.risks)),
                     key=lambda a: (-a.revenue_ttm, a.customer_id)):
         highs = sorted((x for x in a.risks if x.severity == "high"), key=risk_order)
-        sep = "、" if lang == "zh" else ", "
+        sep = t("list.sep")
         decisions.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
                           "revenue_ttm": a.revenue_ttm, "owner": a.account_manager,
                           "risks": sep.join(t("risk." + x.code) for x in highs),
@@ -934,7 +934,7 @@ def account_story(a: Account, result: Result, t, lang: str) -> str:
             parts.append(t("story_no_plan"))
     else:
         parts.append(t("story_no_risk"))
-    return ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
+    return t("semicolon").join(parts) + t("full_stop")
 
 
 def next_steps(a: Account, plans: list[dict], t, result: Result) -> list[dict[str, Any]]:

@@ -496,6 +496,9 @@ LABELS["colon"] = ("：", ": ")
 LABELS["semicolon"] = ("；", "; ")
 LABELS["paren_open"] = ("（", " (")
 LABELS["paren_close"] = ("）", ")")
+LABELS["comma"] = ("，", ", ")
+LABELS["full_stop"] = ("。", ".")
+LABELS["reasons_sep"] = ("、", "; ")     # key reasons in one results.xlsx cell
 LABELS["role.none"] = ("未填写角色", "Role not given")
 LABELS["attitude.none"] = ("未填写", "Not given")
 

@@ -1,5 +1,5 @@
-"""The Settings sheet's warnings (engine/settings.py), in Chinese and
-English: what a bad value should have been (`setting_accepts.<code>`, the
+"""The Settings sheet's warnings (engine/settings.py) and the period's
+errors (engine/period.py), in Chinese and English: what a bad value should have been (`setting_accepts.<code>`, the
 code of settings.BadSetting) and the sentences around it. The settings'
 names on the report's settings page are labels (`setting.<name>`,
 documents.py)."""
@@ -40,4 +40,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
                                    "attractive_medium must not exceed attractive_high"),
     "setting_problem.weights": ("三个权重不能都为 0", "the three weights cannot all be 0"),
     "setting_problem.defaults": ("；使用默认值 {defaults}", "; the defaults {defaults} are used"),
+    # the reporting period (SPEC §2): --period or the data
+    "period.unreadable": ("--period: 无法识别 “{text}”；可用季度 2026Q3（也可写 2026-Q3、2026q3）或月份 2026-08",
+                          "--period: cannot read '{text}'; use a quarter such as 2026Q3 "
+                          "(also 2026-Q3, 2026q3) or a month such as 2026-08"),
+    "period.no_sales": ("销售表没有任何有效行，无法确定报告期；请用 --period 指定，例如 --period 2026Q3",
+                        "the Sales sheet has no accepted rows, so the period cannot be "
+                        "taken from the data; give one with --period, e.g. --period 2026Q3"),
 }
