@@ -14,12 +14,18 @@ gives "¥123.5万" / "¥1.23亿" in zh and "¥345.6K" / "¥1.23M" in en. The
 pages use it everywhere — KPI tiles, charts, tables and risk messages — so
 each language reads one money convention (issue 16). `money` gives the full
 figure "¥1,234,567" for files where precision matters (problems, exports).
+
+The engine's sentences (risk messages, health bases; kamreport.texts)
+quote its exact Fractions with `exact` / `exact_pct`, rounded half-up on
+the true value without a float in between; the plain-text mail of `send`
+uses the `mail_*` forms.
 """
 from __future__ import annotations
 
 import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, Callable
 
 DASH = "—"
@@ -37,6 +43,38 @@ def round_half_up(x: float, digits: int = 0) -> Decimal:
     """Round half-up on the shortest decimal form of x (81.25 -> 81.3)."""
     q = Decimal(1).scaleb(-digits)
     return Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def round_exact(x: Fraction | Decimal | float | int, places: int = 1) -> Decimal:
+    """Round the exact value of x half-up (away from zero at .x5).
+
+    The engine's figures are Fractions (a growth of exactly 12.35 % is not
+    the float 0.12349999…), so they are rounded without passing through a
+    float; a float counts as its shortest decimal form, as in round_half_up.
+    """
+    if isinstance(x, float):
+        x = Decimal(repr(x))
+    x = Fraction(x)
+    n, d = abs(x.numerator) * 10 ** places, x.denominator
+    r = (2 * n + d) // (2 * d)          # floor(n/d + 1/2) in integers
+    return Decimal(r if x >= 0 else -r).scaleb(-places)
+
+
+def exact(x: Any, digits: int = 1) -> str:
+    """A figure quoted in a sentence (risk messages, health bases): half-up
+    on its exact value, no thousands separators: 5.95 -> '6.0', -3/5 -> '-0.6'."""
+    if _missing(x):
+        return DASH
+    return str(round_exact(x, digits))
+
+
+def exact_pct(x: Any, digits: int = 1) -> str:
+    """A fraction as a percent in a sentence, exact (see `exact`): -3/5 -> '-60.0%'."""
+    if _missing(x):
+        return DASH
+    if isinstance(x, float):
+        x = Decimal(repr(x))
+    return str(round_exact(Fraction(x) * 100, digits)) + "%"
 
 
 def _group(d: Decimal, digits: int) -> str:
@@ -184,6 +222,26 @@ def make_days(lang: str) -> Callable[[Any], str]:
             return f"{n}天"
         return f"{n} day" if n in (1, -1) else f"{n:,} days"
     return days
+
+
+# The plain-text mail of `kamreport send` (deliver/send.py) reads summary.json's
+# rounded figures and prints them in fixed, language-neutral forms: the
+# full amount with its ISO code, a signed percent, a signed score.
+
+
+def mail_money(x: Any, currency: str) -> str:
+    """1234567.4, "CNY" -> '1,234,567 CNY' (no code: '1,234,567')."""
+    return DASH if x is None else f"{x:,.0f} {currency}".strip()
+
+
+def mail_pct(x: Any) -> str:
+    """A fraction as a signed percent: 0.125 -> '+12.5 %'."""
+    return DASH if x is None else f"{x * 100:+.1f} %"
+
+
+def mail_signed(x: Any) -> str:
+    """A signed whole number, for NPS: 35.0 -> '+35'."""
+    return DASH if x is None else f"{x:+.0f}"
 
 
 def dash(x: Any) -> Any:

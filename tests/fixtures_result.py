@@ -34,11 +34,15 @@ PERIOD = Period(label="2026Q3", kind="quarter", as_of=AS_OF, q=_months(2026, 9, 
 
 
 def _components(growth, sat, eng, serv, exe):
-    return (HealthComponent("growth", 0.30, growth, "growth_yoy"),
-            HealthComponent("satisfaction", 0.25, sat, "latest 8.0"),
-            HealthComponent("engagement", 0.20, eng, "12 days / 30"),
-            HealthComponent("service", 0.15, serv, "1/1 resolved"),
-            HealthComponent("execution", 0.10, exe, "2/3 on time"))
+    return (HealthComponent("growth", 0.30, growth, {"basis": "yoy", "growth": -0.05}),
+            HealthComponent("satisfaction", 0.25, sat, {"latest": 8.0}),
+            HealthComponent("engagement", 0.20, eng, {"days": 12, "cadence": 30}),
+            HealthComponent("service", 0.15, serv, {"complaints": 1, "resolved": 1}),
+            HealthComponent("execution", 0.10, exe, {"due": 3, "on_time": 2}))
+
+
+def _contact_overdue(days, cadence):
+    return Risk("CONTACT_OVERDUE", "medium", {"days": days, "cadence": cadence, "who": None, "manager": "王伟"})
 
 
 def account(cid: str, name: str, tier: str = "key", **kw) -> Account:
@@ -56,7 +60,7 @@ def account(cid: str, name: str, tier: str = "key", **kw) -> Account:
                                    headroom_pr=55.0, market_growth=0.08, market_growth_pr=65.0,
                                    strategic_fit=4, industry_position=3),
         attractiveness="high", relationship_stage="good", relationship_type="preferred_supplier",
-        relationship_type_source="inferred", strategy="与客户高层全面建立并维护关系，争取成为合作伙伴或战略联盟。",
+        relationship_type_source="inferred",
         tenure_years=4.2, share_of_wallet=0.42, headroom=2_500_000.0, market_size=6_500_000.0,
         long_term_agreement=False, contract_end=None, designated_key=False,
         revenue_q=base * 1.15, revenue_pq=base * 1.1, revenue_yq=base * 0.95, revenue_ttm=base * 4.4,
@@ -83,27 +87,28 @@ def make_result(lang: str = "zh", n_ordinary: int = 6, n_prospect: int = 5) -> t
                 key_reasons=("designated", "agreement", "top_contributor"), designated_key=True,
                 long_term_agreement=True, contract_end=date(2027, 6, 30), relationship_type="partner",
                 relationship_type_source="input", relationship_stage="very_strong", abc_cum_share_before=0.0,
-                risks=(Risk("CONCENTRATION", "medium", "近12个月销售额占组合的24.0%"),), care=(care1,),
+                risks=(Risk("CONCENTRATION", "medium", {"share": 0.24, "limit": 0.2}),), care=(care1,),
                 notes="**重点**：明年扩产，需提前锁定产能。\n\n- 关注华东二期项目\n- 准备年度框架协议", score=88.4),
         account("C002", "Northwind <b>Trading</b>", scale=1.6, key_reasons=("agreement",),
                 long_term_agreement=True, contract_end=date(2026, 11, 15), tier_prev="ordinary", move="up",
                 account_manager=None, growth_qoq=-0.31, growth_yoy=-0.45, health=38.2, health_band="red",
                 health_components=_components(0.0, 55.0, 0.0, 50.0, None), latest_satisfaction=5.5,
                 days_since_touch=None, relationship_stage="declining",
-                risks=(Risk("REVENUE_DROP", "high", "同比 -45.0%"),
-                       Risk("LOW_SATISFACTION", "high", "最新满意度 5.5"),
-                       Risk("CONTACT_OVERDUE", "high", "无接触记录"),
-                       Risk("CONTRACT_EXPIRING", "medium", "合同 2026-11-15 到期（46天）"),
-                       Risk("RELATIONSHIP_DECLINING", "high", "关系状态：倒退"),
-                       Risk("NO_ACCOUNT_MANAGER", "high", "重点客户未指定客户经理")),
+                risks=(Risk("REVENUE_DROP", "high", {"growth_qoq": -0.31, "growth_yoy": -0.45, "drop": 0.2,
+                                                     "who": "Chen <i>Li</i>", "manager": None}),
+                       Risk("LOW_SATISFACTION", "high", {"latest": 5.5, "prev": 7.0, "floor": 6,
+                                                         "who": None, "role": None}),
+                       Risk("CONTACT_OVERDUE", "high", {"days": None, "cadence": 30, "who": None, "manager": None}),
+                       Risk("CONTRACT_EXPIRING", "medium", {"end": date(2026, 11, 15), "days": 46}),
+                       Risk("RELATIONSHIP_DECLINING", "high", {"stage": "declining", "sponsor": "李总"}),
+                       Risk("NO_ACCOUNT_MANAGER", "high")),
                 care=(care2,), score=71.0),
         account("C003", "杭州云栖数据科技有限公司", scale=1.2, key_reasons=("high_potential",),
                 abc_class="B", pillars={"value": 55.0, "potential": 86.0, "strategic": None},
                 pillar_inputs=PillarInputs(revenue_ttm_pr=55.0, gross_profit_ttm_pr=None, headroom=9_000_000.0,
                                            headroom_pr=95.0, market_growth=0.22, market_growth_pr=77.0),
                 health=62.4, health_band="amber", days_since_touch=41, relationship_stage=None,
-                risks=(Risk("CONTACT_OVERDUE", "medium", "41天未接触（周期30天）"),
-                       Risk("ACTION_OVERDUE", "medium", "1项行动逾期")), overdue_actions=1, score=66.2,
+                risks=(_contact_overdue(41, 30), Risk("ACTION_OVERDUE", "medium", {"n": 1})), overdue_actions=1, score=66.2,
                 attractiveness="medium"),
     ]
     names = ["苏州工业园区新材料有限公司", "Acme Widgets Ltd.", "宁波港联物流", "成都天府软件园运营管理有限公司",
@@ -115,7 +120,7 @@ def make_result(lang: str = "zh", n_ordinary: int = 6, n_prospect: int = 5) -> t
                                 tier_prev="key" if i == 0 else "ordinary", move="down" if i == 0 else "same",
                                 health=70.0 - 6 * i, health_band="green" if i == 0 else "amber",
                                 abc_class="B" if i < 3 else "C",
-                                risks=(Risk("CONTACT_OVERDUE", "medium", "95天未接触（周期90天）"),) if i == 1 else ()))
+                                risks=(_contact_overdue(95, 90),) if i == 1 else ()))
     for i in range(n_prospect):
         accounts.append(account(f"P{200 + i}", f"潜在客户{i + 1}号", tier="prospect", scale=0.0,
                                 revenue_q=0.0, revenue_pq=0.0, revenue_yq=0.0, revenue_ttm=0.0,

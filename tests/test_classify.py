@@ -10,6 +10,7 @@ from kamreport.engine.core import compute
 from kamreport.model import Customer, Dataset, Loc, Sale
 from kamreport.engine.period import parse_period
 from kamreport.engine.settings import Settings
+from kamreport.texts import sentences
 
 L = Loc("t.xlsx", "Customers", 2)
 Q3 = parse_period("2026Q3")          # as_of 2026-09-30
@@ -260,8 +261,8 @@ def test_relationship_type_input_and_inferred():
 
 def test_strategy_texts_exist_in_both_languages():
     for tier in C.TIERS:
-        assert C.STRATEGY[tier]["zh"] and C.STRATEGY[tier]["en"]
-    assert "战略联盟" in C.STRATEGY["key"]["zh"] and "first deal" in C.STRATEGY["prospect"]["en"]
+        assert sentences.strategy(tier, "zh") and sentences.strategy(tier, "en")
+    assert "战略联盟" in sentences.strategy("key", "zh") and "first deal" in sentences.strategy("prospect", "en")
 
 
 # --------------------------------------------------------------------------

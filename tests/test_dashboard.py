@@ -128,26 +128,28 @@ def test_account_plan_first_page_tells_the_quarter_and_next_steps(period, summar
 # --------------------------------------------------------------------------
 # the rules, on hand-made accounts
 
+# a revenue drop of 20 % QoQ (the facts its message and next step quote)
+DROP = Risk("REVENUE_DROP", "high", {"growth_qoq": -0.2, "growth_yoy": None, "drop": 0.2, "who": None, "manager": None})
+
+
 def test_account_story_by_the_headline_rules():
     r, _ = make_result("zh")
     a = replace(r.accounts[0], revenue_q=1_200_000.0, revenue_pq=1_500_000.0, growth_qoq=-0.2,
                 target_q=1_500_000.0, attainment_q=0.8, tier="ordinary", tier_prev="key",
-                risks=(Risk("ACTION_OVERDUE", "medium", "1项行动逾期", "重新安排"),
-                       Risk("REVENUE_DROP", "high", "环比 -20.0%", "复盘"),
-                       Risk("NO_ACTION_PLAN", "medium", "无计划", "写计划")))
+                risks=(Risk("ACTION_OVERDUE", "medium", {"n": 1}), DROP,
+                       Risk("NO_ACTION_PLAN", "medium", {"n": 1})))
     t = labels.translator("zh")
     assert views.account_story(a, r, t, "zh") == (
         "本季销售额 ¥120.0万，较上季度 ▼20.0%（-¥30.0万），完成目标 ¥150.0万 的 80%；"
-        "已从重点客户降为普通客户；首要风险为销售下滑：环比 -20.0%；有高风险但没有行动计划。")
+        "已从重点客户降为普通客户；首要风险为销售下滑：环比 -20.0%，同比 —（预警线 -20.0%）；有高风险但没有行动计划。")
     # The risk message's own lead is not said twice ("销售下滑：销售额下降：…").
-    led = replace(a, risks=(Risk("REVENUE_DROP", "high", "销售额下降：环比 -20.0%", "复盘"),))
-    assert views.account_story(led, r, t, "zh").endswith("；首要风险为销售下滑：环比 -20.0%。")
-    led_en = replace(a, risks=(Risk("REVENUE_DROP", "high", "Revenue fell: growth QoQ -20.0%", "review"),))
-    assert "top risk: Revenue drop — growth QoQ -20.0%" in views.account_story(led_en, r, labels.translator("en"), "en")
+    led = replace(a, risks=(DROP,))
+    assert views.account_story(led, r, t, "zh").endswith("；首要风险为销售下滑：环比 -20.0%，同比 —（预警线 -20.0%）。")
+    assert "top risk: Revenue drop — growth QoQ -20.0%" in views.account_story(led, r, labels.translator("en"), "en")
     en = views.account_story(a, r, labels.translator("en"), "en")
     assert en.startswith("Revenue ¥1.20M this quarter, ▼20.0% on last quarter (-¥300.0K), 80% of its ¥1.50M target;")
     # the next steps: high risk first, NO_ACTION_PLAN flagged, owner the account manager
-    steps = views.next_steps(a, [], t)
+    steps = views.next_steps(a, [], t, r)
     assert [s["what"] for s in steps] == ["销售下滑", "高风险无行动计划", "行动逾期"]
     assert [s["flag"] for s in steps] == [False, True, False]
     assert {s["owner"] for s in steps} == {a.account_manager}
@@ -189,8 +191,7 @@ def test_insufficient_health_is_never_green():
 
 
 def test_risk_order_and_strategy_line():
-    rs = [Risk("ACTION_OVERDUE", "medium", ""), Risk("CONTACT_OVERDUE", "high", ""),
-          Risk("REVENUE_DROP", "high", "")]
+    rs = [Risk("ACTION_OVERDUE", "medium"), Risk("CONTACT_OVERDUE", "high"), Risk("REVENUE_DROP", "high")]
     assert [x.code for x in sorted(rs, key=views.risk_order)] == ["REVENUE_DROP", "CONTACT_OVERDUE", "ACTION_OVERDUE"]
     assert views.strategy_line("甲乙；丙丁。") == "甲乙…"
     assert views.strategy_line("Build; then grow.") == "Build…"

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from kamreport.engine import classify as C
 from kamreport.engine.core import compute
 from kamreport.model import Activity, Customer, Dataset, Loc, Plan, Sale, Survey
+from kamreport.texts import sentences
 
 L = Loc("p.xlsx", "X", 2)
 IDS = [f"C{i:02d}" for i in range(12)]
@@ -85,9 +86,11 @@ def test_tiers_partition_and_ranges(d, period):
             r.period.as_of, a.tier, a.health, a.health_band, a.revenue_q)
         assert h[1].tier == a.tier_prev and h[1].as_of == r.extra["prev_period"].as_of
         assert all((p.health is None) == (p.health_band in (None, "insufficient")) for p in h)
-    # every risk has its next step; NO_ACTION_PLAN only beside another high risk of a key account
+    # every risk can be worded, message and next step, in both languages; NO_ACTION_PLAN only
+    # beside another high risk of a key account
     for a in r.accounts:
-        assert all(x.action for x in a.risks)
+        assert all(sentences.risk_message(x.code, x.params, lang, "CNY")
+                   and sentences.next_step(x.code, x.params, lang, "CNY") for x in a.risks for lang in ("zh", "en"))
         if any(x.code == "NO_ACTION_PLAN" for x in a.risks):
             assert a.tier == "key" and any(x.severity == "high" for x in a.risks)
     # movers: ≤ 5 each, strictly signed, largest first (ties by id), and nobody left out moved more

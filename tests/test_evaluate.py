@@ -1,6 +1,6 @@
 """SPEC §4 evaluation: each rule at, just inside and just outside its
 threshold, with the expected numbers worked out in the comments."""
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -12,6 +12,7 @@ from kamreport.engine.core import compute
 from kamreport.model import Activity, Birthday, Contact, Customer, Dataset, Loc, Plan, Sale, Survey, Target
 from kamreport.engine.period import parse_period
 from kamreport.engine.settings import Settings
+from kamreport.texts import TEXTS, sentences
 
 L = Loc("t.xlsx", "X", 2)
 Q3 = parse_period("2026Q3")
@@ -122,7 +123,7 @@ def test_execution_of_plans():
 def test_growth_component():
     svc, ex = E.Service(0, 0, None, ()), E.Execution(0, 0, 0)
     comp = lambda q, y: E.health_components(growth_qoq=q, growth_yoy=y, latest_satisfaction=None,  # noqa: E731
-                                            days_since_touch=0, cadence=30, svc=svc, ex=ex, lang="en")[1]["growth"]
+                                            days_since_touch=0, cadence=30, svc=svc, ex=ex)[1]["growth"]
     assert comp(F(0.5), F(-0.12)) == 30            # yoy wins: (-.12 + .30) / .60 * 100 = 30
     assert comp(F(0.5), None) == 100               # (0.5+.3)/.6*100 = 133.3 -> clamped
     assert comp(F(-0.5), None) == 0                # negative -> clamped
@@ -136,7 +137,7 @@ def test_engagement_component(days, expected):
 
 
 def test_service_execution_satisfaction_components():
-    base = dict(growth_qoq=None, growth_yoy=None, days_since_touch=None, cadence=30, lang="en")
+    base = dict(growth_qoq=None, growth_yoy=None, days_since_touch=None, cadence=30)
     _, v = E.health_components(latest_satisfaction=F(8.5), svc=E.Service(3, 2, None, ()),
                                ex=E.Execution(0, 4, 3), **base)
     assert v["satisfaction"] == 85
@@ -209,8 +210,27 @@ CALM = E.RiskFacts(tier="ordinary", growth_qoq=None, growth_yoy=None, latest_sat
                    open_actions=1)      # a plan in force: the single rules are tested one at a time
 
 
+def worded(f, as_of, s, lang):
+    """E.risks with each message and next step as the reports word them."""
+    return [Said(r.code, r.severity, sentences.risk_message(r.code, r.params, lang, s.currency),
+                 sentences.next_step(r.code, r.params, lang, s.currency)) for r in E.risks(f, as_of, s)]
+
+
+@dataclass(frozen=True)
+class Said:
+    code: str
+    severity: str
+    message: str
+    action: str
+
+
+def said(h, lang="en", currency="CNY"):
+    """A headline as the reports word it."""
+    return sentences.headline(h.code, h.params, lang, currency)
+
+
 def risk(lang="en", s=S, **kw):
-    found = E.risks(replace(CALM, **kw), AS_OF, s, lang)
+    found = E.risks(replace(CALM, **kw), AS_OF, s)
     return [(r.code, r.severity) for r in found]
 
 
@@ -234,9 +254,9 @@ def test_revenue_drop(qoq, yoy, expected):
 def test_revenue_drop_threshold_from_settings_and_message():
     s = replace(S, revenue_drop=0.30)
     assert risk(s=s, growth_qoq=F(-0.25)) == []
-    [r] = E.risks(replace(CALM, growth_qoq=F(-0.6), growth_yoy=F(-0.25)), AS_OF, s, "en")
+    [r] = worded(replace(CALM, growth_qoq=F(-0.6), growth_yoy=F(-0.25)), AS_OF, s, "en")
     assert r.severity == "high" and "-60.0%" in r.message and "-25.0%" in r.message
-    [r] = E.risks(replace(CALM, growth_qoq=F(-0.6)), AS_OF, s, "zh")
+    [r] = worded(replace(CALM, growth_qoq=F(-0.6)), AS_OF, s, "zh")
     assert "环比 -60.0%" in r.message
 
 
@@ -408,7 +428,7 @@ def test_engine_accounts_sorted_and_evaluated():
     # its only action is overdue (due 09-01): high risks and no plan in force -> NO_ACTION_PLAN
     assert [c for c in (r.code for r in k1.risks)] == [
         "REVENUE_DROP", "ACTION_OVERDUE", "CONCENTRATION", "RELATIONSHIP_DECLINING", "NO_ACTION_PLAN"]
-    assert all(r.action for r in k1.risks)
+    assert all(sentences.next_step(x.code, x.params, "en", "CNY") for x in k1.risks)
     k2 = r.accounts[1]
     assert k2.key_reasons == ("agreement",) and k2.days_since_touch == 152
     assert ("CONTRACT_EXPIRING", "high") in [(x.code, x.severity) for x in k2.risks]    # 20 days left
@@ -465,31 +485,32 @@ def test_everything_after_as_of_is_ignored():
 def test_language_override_changes_messages_and_strategy():
     r = compute(portfolio(), overrides={"language": "zh"})
     assert r.settings.language == "zh"
-    assert "关系状态" in r.accounts[0].risks[-2].message
-    assert r.accounts[0].risks[-1].action == "为高风险制定行动计划（负责人、截止日期）"
-    assert "战略联盟" in r.accounts[0].strategy
+    *_, rel, plan = r.accounts[0].risks
+    assert "关系状态" in sentences.risk_message(rel.code, rel.params, "zh", "CNY")
+    assert sentences.next_step(plan.code, plan.params, "zh", "CNY") == "为高风险制定行动计划（负责人、截止日期）"
+    assert "战略联盟" in sentences.strategy(r.accounts[0].tier, "zh")
 
 
 def test_risk_messages_quote_the_numbers():
-    [r] = E.risks(replace(CALM, latest_overdue=Decimal("12.5"), revenue_ttm=Decimal(100)), AS_OF,
+    [r] = worded(replace(CALM, latest_overdue=Decimal("12.5"), revenue_ttm=Decimal(100)), AS_OF,
                   replace(S, currency="USD"), "en")
     # money as the reports print it (fmt.money_short): in full below 10,000
     assert r.message == "Overdue receivables $13 (revenue TTM $100)"
-    [r] = E.risks(replace(CALM, latest_overdue=Decimal(123456), revenue_ttm=Decimal(2_500_000), portfolio_revenue_ttm=Decimal(10**8)), AS_OF, S, "zh")
+    [r] = worded(replace(CALM, latest_overdue=Decimal(123456), revenue_ttm=Decimal(2_500_000), portfolio_revenue_ttm=Decimal(10**8)), AS_OF, S, "zh")
     assert r.message == "逾期应收款 ¥12.3万（近12个月销售额 ¥250.0万）"
-    [r] = E.risks(replace(CALM, latest_overdue=Decimal(123456), revenue_ttm=Decimal(2_500_000), portfolio_revenue_ttm=Decimal(10**8)), AS_OF, S, "en")
+    [r] = worded(replace(CALM, latest_overdue=Decimal(123456), revenue_ttm=Decimal(2_500_000), portfolio_revenue_ttm=Decimal(10**8)), AS_OF, S, "en")
     assert r.message == "Overdue receivables ¥123.5K (revenue TTM ¥2.50M)"
-    [r] = E.risks(replace(CALM, tier="key", cadence=30, days_since_touch=45), AS_OF, S, "zh")
+    [r] = worded(replace(CALM, tier="key", cadence=30, days_since_touch=45), AS_OF, S, "zh")
     assert r.message == "距上次接触已 45 天（联系周期 30 天）"
-    [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "en")
+    [r] = worded(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "en")
     assert r.message == "Agreement ends on 2026-10-20, in 20 days"
-    [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(1)), AS_OF, S, "en")
+    [r] = worded(replace(CALM, long_term_agreement=True, contract_end=day(1)), AS_OF, S, "en")
     assert r.message == "Agreement ends on 2026-10-01, in 1 day"
-    [r] = E.risks(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "zh")
+    [r] = worded(replace(CALM, long_term_agreement=True, contract_end=day(20)), AS_OF, S, "zh")
     assert r.message == "长期协议将于2026年10月20日到期，还有 20 天"
-    [r] = E.risks(replace(CALM, overdue_actions=1), AS_OF, S, "en")
+    [r] = worded(replace(CALM, overdue_actions=1), AS_OF, S, "en")
     assert r.message == "1 action overdue"
-    [r] = E.risks(replace(CALM, open_complaint_ages=(40, 20)), AS_OF, S, "en")
+    [r] = worded(replace(CALM, open_complaint_ages=(40, 20)), AS_OF, S, "en")
     assert r.message == "2 complaints open for more than 14 days (oldest 40 days)"
 
 
@@ -500,10 +521,12 @@ def test_all_eleven_codes_at_once_in_spec_order():
                          relationship_stage="declining", account_manager=None, latest_overdue=Decimal(1),
                          open_actions=0)
     for lang in ("en", "zh"):
-        got = E.risks(everything, AS_OF, S, lang)
+        got = worded(everything, AS_OF, S, lang)
         assert tuple(r.code for r in got) == E.RISK_ORDER and len(E.RISK_ORDER) == 11
         assert all(r.message and r.action for r in got)
-        assert set(E.RISK_ORDER) == {k for k in E.ACTIONS if not k.endswith("_none")}
+    # every code has its message and its next step in the catalog
+    for prefix in ("risk_message.", "next_step."):
+        assert all(prefix + code in TEXTS for code in E.RISK_ORDER)
 
 
 # --------------------------------------------------------------------------
@@ -538,9 +561,9 @@ def test_no_action_plan(kw, expected):
 
 def test_no_action_plan_message():
     f = replace(CALM, tier="key", cadence=30, days_since_touch=None, growth_qoq=F(-0.5), open_actions=0)
-    *_, r = E.risks(f, AS_OF, S, "en")
+    *_, r = worded(f, AS_OF, S, "en")
     assert (r.code, r.message) == ("NO_ACTION_PLAN", "2 high risks and no open action in the plan")
-    *_, r = E.risks(f, AS_OF, S, "zh")
+    *_, r = worded(f, AS_OF, S, "zh")
     assert r.message == "有 2 项高风险，但行动计划中没有进行中的行动"
 
 
@@ -556,7 +579,7 @@ PEOPLE = (Contact("A", "Ms Lin", L, role="decision_maker", influence=3),
 
 
 def action(code, lang="en", s=S, **kw):
-    [r] = [r for r in E.risks(replace(CALM, **kw), AS_OF, s, lang) if r.code == code]
+    [r] = [r for r in worded(replace(CALM, **kw), AS_OF, s, lang) if r.code == code]
     return r.action
 
 
@@ -732,14 +755,14 @@ def test_engine_movers_revenue_at_risk_and_headlines():
         ("PYRAMID_OFF_TARGET", pytest.approx(0.3), "ratio", ()),
     ]
     assert r.headlines[-1].group == "key"
-    assert [h.message for h in r.headlines] == [
+    assert [said(h) for h in r.headlines] == [
         "¥350 of revenue (TTM) at risk on 2 key accounts with a high risk",
         "2 key accounts with a high risk have no plan: NK1 and NK2",
         "Largest drop: NK1, down ¥100 on the previous quarter",
         "1 agreement up for renewal within 90 days: NK2 (2026-10-20)",
         "Key accounts are 40.0% of customers (target 10%)"]
     zh = compute(portfolio(), "2026Q3", {"language": "zh"}).headlines
-    assert [h.message for h in zh] == [
+    assert [said(h, "zh") for h in zh] == [
         "2 家重点客户有高风险，涉及近12个月销售额 ¥350",
         "2 家有高风险的重点客户没有行动计划：NK1、NK2",
         "降幅最大：NK1，较上季度减少 ¥100",
@@ -758,17 +781,17 @@ def test_headlines_key_accounts_lost_first_and_at_most_five():
     r = compute(d, "2026Q3")
     assert [h.code for h in r.headlines] == [
         "KEY_ACCOUNTS_LOST", "REVENUE_AT_RISK", "NO_ACTION_PLAN", "LARGEST_DROP", "RENEWALS_DUE"]
-    assert (r.headlines[0].figure, r.headlines[0].customers, r.headlines[0].message) == (
+    assert (r.headlines[0].figure, r.headlines[0].customers, said(r.headlines[0])) == (
         1, ("L1",), "1 key account lost: NL1")
     a = {x.customer_id: x for x in r.accounts}
     every = E.headlines(r.accounts, r.portfolio.movers_down, {"key": 3, "ordinary": 1, "other": 3},
                         {"key": Decimal(120), "ordinary": Decimal(60), "other": Decimal(30)},
-                        r.period, r.settings, "en", limit=99)
+                        r.period, r.settings, limit=99)
     won = next(h for h in every if h.code == "KEY_ACCOUNTS_WON")
     assert (a["W1"].tier_prev, a["W1"].tier) == ("unattractive", "key")
-    assert (won.figure, won.customers, won.message) == (1, ("W1",), "1 new key account: NW1")
+    assert (won.figure, won.customers, said(won)) == (1, ("W1",), "1 new key account: NW1")
     # the pyramid: key 3/7 = 42.9 % vs 10 %
-    assert next(h for h in every if h.code == "PYRAMID_OFF_TARGET").message == \
+    assert said(next(h for h in every if h.code == "PYRAMID_OFF_TARGET")) == \
         "Key accounts are 42.9% of customers (target 10%)"
 
 
@@ -777,13 +800,13 @@ def test_time_share_off_target_and_names_list():
     # key 30 of 300 minutes = 10 % vs 60 %: 50 points under; exactly 10 points off is not "more than"
     [h] = [h for h in E.headlines((), (), {"key": 1, "ordinary": 3, "other": 6},
                                   {"key": Decimal(30), "ordinary": Decimal(90), "other": Decimal(180)},
-                                  r.period, r.settings, "en", limit=99)]
-    assert (h.code, h.group, h.figure, h.message) == (
+                                  r.period, r.settings, limit=99)]
+    assert (h.code, h.group, h.figure, said(h)) == (
         "TIME_OFF_TARGET", "key", pytest.approx(-0.5), "Key accounts take 10.0% of the time (target 60%)")
     assert E.headlines((), (), {"key": 2, "ordinary": 3, "other": 5},
                        {"key": Decimal(50), "ordinary": Decimal(30), "other": Decimal(20)},
-                       r.period, r.settings, "en") == ()       # 20 % vs 10 %, 50 % vs 60 %: exactly 10 points
-    named = [Customer(c, f"N{c}", L) for c in "ABCD"]
-    assert E._names(named, False) == "NA, NB, NC and 1 more"
-    assert E._names(named, True) == "NA、NB、NC等"
-    assert E._names(named[:2], False) == "NA and NB"
+                       r.period, r.settings) == ()       # 20 % vs 10 %, 50 % vs 60 %: exactly 10 points
+    named = [f"N{c}" for c in "ABCD"]
+    assert sentences.names(named, "en") == "NA, NB, NC and 1 more"
+    assert sentences.names(named, "zh") == "NA、NB、NC等"
+    assert sentences.names(named[:2], "en") == "NA and NB"

@@ -28,7 +28,8 @@ def test_every_label_has_both_languages_and_the_same_placeholders():
 
 def test_zh_labels_are_chinese():
     latin_ok = {"pdf", "nps", "abc_class", "html"}
-    punctuation = {"colon", "semicolon", "paren_open", "paren_close"}      # full width: ：；（）
+    punctuation = {"colon", "semicolon", "paren_open", "paren_close",       # full width: ：；（）
+                   "comma", "full_stop", "reasons_sep"}                     # ，。、
     for key, (zh, _en) in labels.LABELS.items():
         if key in latin_ok or key in punctuation:
             continue

@@ -15,6 +15,7 @@ from kamreport.engine import evaluate as E
 from kamreport.outputs import summary as SM
 from kamreport.engine.core import compute
 from kamreport.sample.workbooks import sample_dataset
+from kamreport.texts import sentences
 
 SCHEMA = json.loads(files("kamreport.outputs").joinpath("summary.schema.json").read_text(encoding="utf-8"))
 
@@ -68,7 +69,8 @@ def test_headlines_agree_with_the_accounts(lang):
     codes = [h.code for h in r.headlines]
     assert codes == [c for c in E.HEADLINE_ORDER if c in codes]           # most important first
     for h in r.headlines:
-        assert h.message and all(c in by_id for c in h.customers)
+        assert sentences.headline(h.code, h.params, lang, r.settings.currency)
+        assert all(c in by_id for c in h.customers)
         named = [by_id[c] for c in h.customers]
         if h.code == "REVENUE_AT_RISK":
             assert h.figure == pytest.approx(p.revenue_at_risk)

@@ -155,7 +155,8 @@ def test_risk_register_lists_ordinary_customers_high_risks_only():
     r, d = make_result("en")
     accounts = list(r.accounts)
     i = next(k for k, a in enumerate(accounts) if a.customer_id == "C102")
-    accounts[i] = dataclasses.replace(accounts[i], risks=(Risk("REVENUE_DROP", "high", "-45%"),))
+    drop = Risk("REVENUE_DROP", "high", {"growth_qoq": None, "growth_yoy": -0.45, "drop": 0.2})
+    accounts[i] = dataclasses.replace(accounts[i], risks=(drop,))
     ctx = views.booklet_front_context(dataclasses.replace(r, accounts=tuple(accounts)), d, TOC)
     listed = {(x["customer_id"], x["code"]) for x in ctx["risk_register"]}
     assert ("C102", "REVENUE_DROP") in listed              # ordinary, high: listed

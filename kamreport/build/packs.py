@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..report import labels
+from ..report import labels, views
 from ..inputs import values
 from ..report.sanitize import strip_bidi, unique_slugs
 
@@ -95,7 +95,8 @@ def context(result, dataset, pack: Pack, base: dict[str, Any]) -> dict[str, Any]
             risks.append({"customer_id": a.customer_id, "name": a.name, "tier": a.tier,
                           "tier_label": t("tier." + a.tier), "code": r.code, "label": t("risk." + r.code),
                           "severity": r.severity, "severity_label": t("severity." + r.severity),
-                          "message": r.message, "action": r.action})
+                          "message": views.risk_message(r, result, lang),
+                          "action": views.risk_action(r, result, lang)})
     risks.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), TIER_RANK[r["tier"]], r["customer_id"], r["code"]))
     names = {a.customer_id: a.name for a in mine}
     actions = []

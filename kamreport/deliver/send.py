@@ -56,6 +56,8 @@ import click
 
 from ..outputs.atomic import write_atomic
 from ..errors import KamError
+from .. import fmt
+from ..texts import TEXTS, text
 
 log = logging.getLogger(__name__)
 
@@ -86,71 +88,14 @@ _NAMED = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<addr>[^<>]*)>$")
 
 
 # --------------------------------------------------------------------------
-# Texts (zh / en)
+# Texts (zh / en): the catalog's `mail.` entries (kamreport/texts/mail.py)
 
-TEXT = {
-    "zh": {
-        "quarter_title": "重点客户季度报告",
-        "month_title": "重点客户月度报告",
-        "plan": "客户计划",
-        "greeting": "您好，",
-        "intro": "附件是 {period} 的重点客户报告（截至 {as_of}）。",
-        "headline": "组合概况",
-        "customers": "客户数",
-        "key": "重点客户",
-        "revenue_q": "本期销售额",
-        "growth_qoq": "环比增长",
-        "growth_yoy": "同比增长",
-        "nps": "净推荐值 (NPS)",
-        "high_risks": "高风险：{accounts} 个客户，共 {risks} 项",
-        "no_high_risks": "本期没有高风险。",
-        "more_risks": "……另有 {n} 个客户，见报告中的风险清单。",
-        "sep": "；",
-        "quality": "数据质量：{error} 行被拒绝，{warning} 条警告（见 problems.csv）。",
-        "attached": "附件：{files}",
-        "footer": "此邮件由 kamreport 自动发送。",
-        "pack_title": "客户经理资料包",
-        "high_risk_count": "高风险",
-        "pack_greeting": "{name}，您好：",
-        "pack_intro": "附件是您 {period} 的客户经理资料包（截至 {as_of}）：考核指标、风险与下一步，以及您负责的 {n} 个重点客户的客户计划。",
-        "pack_card": "您的考核指标",
-        "ordinary": "普通客户",
-        "overdue_actions": "逾期行动",
-        "pack_high_risks": "您的客户的高风险：{accounts} 个客户，共 {risks} 项",
-        "pack_more_risks": "……另有 {n} 个客户，见资料包中的风险清单。",
-    },
-    "en": {
-        "quarter_title": "Key account quarterly review",
-        "month_title": "Key account monthly review",
-        "plan": "Account plan",
-        "greeting": "Hello,",
-        "intro": "Attached is the key account review for {period} (as of {as_of}).",
-        "headline": "Portfolio at a glance",
-        "customers": "Customers",
-        "key": "Key accounts",
-        "revenue_q": "Revenue this period",
-        "growth_qoq": "Growth vs previous period",
-        "growth_yoy": "Growth vs a year earlier",
-        "nps": "Net promoter score (NPS)",
-        "high_risks": "High risks: {risks} at {accounts} account(s)",
-        "no_high_risks": "No high risks this period.",
-        "more_risks": "… and {n} more account(s); see the risk register in the booklet.",
-        "sep": "; ",
-        "quality": "Data quality: {error} rows rejected, {warning} warnings (see problems.csv).",
-        "attached": "Attached: {files}",
-        "footer": "This message was sent automatically by kamreport.",
-        "pack_title": "Account manager pack",
-        "high_risk_count": "High risks",
-        "pack_greeting": "Hello {name},",
-        "pack_intro": "Attached is your account manager pack for {period} (as of {as_of}): your scorecard, "
-                      "your risks with next steps and the plans of your {n} key account(s).",
-        "pack_card": "Your scorecard",
-        "ordinary": "Ordinary customers",
-        "overdue_actions": "Overdue actions",
-        "pack_high_risks": "High risks at your accounts: {risks} at {accounts} account(s)",
-        "pack_more_risks": "… and {n} more account(s); see the risk list in the pack.",
-    },
-}
+LANGUAGES = ("zh", "en")
+
+
+def _mail_texts(lang: str) -> dict[str, str]:
+    """The mail's words in `lang`, by their key without the `mail.` prefix."""
+    return {k[len("mail."):]: text(k, lang) for k in TEXTS if k.startswith("mail.")}
 
 
 # --------------------------------------------------------------------------
@@ -295,7 +240,7 @@ class BuiltPeriod:
     @property
     def language(self) -> str:
         lang = self.settings.get("language") or self.summary.get("language")
-        return lang if lang in TEXT else "en"
+        return lang if lang in LANGUAGES else "en"
 
 
 def _label_key(label: str) -> tuple[int, int]:
@@ -375,13 +320,13 @@ def _file_name(text: str) -> str:
 
 
 def _title(built: BuiltPeriod) -> str:
-    t = TEXT[built.language]
+    t = _mail_texts(built.language)
     month = "-" in built.label
     return t["month_title"] if month else t["quarter_title"]
 
 
 def collect_attachments(built: BuiltPeriod, attach_accounts: bool) -> list[Attachment]:
-    t = TEXT[built.language]
+    t = _mail_texts(built.language)
     items = [Attachment("booklet.pdf", _file_name(f"{_title(built)} {built.label}.pdf"),
                         (built.folder / "booklet.pdf").read_bytes())]
     if attach_accounts:
@@ -415,14 +360,6 @@ def collect_attachments(built: BuiltPeriod, attach_accounts: bool) -> list[Attac
 
 # --------------------------------------------------------------------------
 # The message
-
-def _money(value, currency: str) -> str:
-    return "—" if value is None else f"{value:,.0f} {currency}".strip()
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value * 100:+.1f} %"
-
 
 def default_subject(built: BuiltPeriod) -> str:
     company = (built.settings.get("company") or "").strip()
@@ -466,31 +403,31 @@ def _width(text: str) -> int:
 
 
 def _facts(built: BuiltPeriod) -> list[tuple[str, str]]:
-    t = TEXT[built.language]
+    t = _mail_texts(built.language)
     p = built.summary.get("portfolio") or {}
     currency = built.settings.get("currency") or ""
     nps = p.get("nps")
     return [
         (t["customers"], str(p.get("customers", "—"))),
         (t["key"], str((p.get("tiers") or {}).get("key", "—"))),
-        (t["revenue_q"], _money(p.get("revenue_q"), currency)),
-        (t["growth_qoq"], _pct(p.get("growth_qoq"))),
-        (t["growth_yoy"], _pct(p.get("growth_yoy"))),
-        (t["nps"], "—" if nps is None else f"{nps:+.0f}"),
+        (t["revenue_q"], fmt.mail_money(p.get("revenue_q"), currency)),
+        (t["growth_qoq"], fmt.mail_pct(p.get("growth_qoq"))),
+        (t["growth_yoy"], fmt.mail_pct(p.get("growth_yoy"))),
+        (t["nps"], fmt.mail_signed(nps)),
     ]
 
 
 def _pack_facts(built: BuiltPeriod, pack: dict) -> list[tuple[str, str]]:
     """The manager's scorecard row (summary.json "managers")."""
-    t = TEXT[built.language]
+    t = _mail_texts(built.language)
     card = next((m for m in built.summary.get("managers") or []
                  if m.get("account_manager") == pack["account_manager"]), {})
     currency = built.settings.get("currency") or ""
     return [
         (t["key"], str(card.get("key", "—"))),
         (t["ordinary"], str(card.get("ordinary", "—"))),
-        (t["revenue_q"], _money(card.get("revenue_q"), currency)),
-        (t["growth_qoq"], _pct(card.get("growth_qoq"))),
+        (t["revenue_q"], fmt.mail_money(card.get("revenue_q"), currency)),
+        (t["growth_qoq"], fmt.mail_pct(card.get("growth_qoq"))),
         (t["overdue_actions"], str(card.get("overdue_actions", "—"))),
         (t["high_risk_count"], str(card.get("high_risks", "—"))),
     ]
@@ -501,7 +438,7 @@ def bodies(built: BuiltPeriod, attachments: list[Attachment], pack: dict | None 
     HTML is escaped: customer names and risk messages come from workbooks.
     `pack` (an entry of summary.json "packs"): the mail of that manager's
     pack — their scorecard and their accounts' high risks."""
-    t = TEXT[built.language]
+    t = _mail_texts(built.language)
     greeting = t["greeting"]
     intro = t["intro"].format(period=built.label, as_of=built.summary.get("as_of", ""))
     facts = _facts(built)
@@ -1038,7 +975,7 @@ def pack_mails(built: BuiltPeriod) -> list[_Mail]:
     if not isinstance(packs, list):
         raise KamError(f"{where}: no manager packs in this build; build the period with "
                        f"`--packs managers` before `send --per-manager`")
-    t = TEXT[built.language]
+    t = _mail_texts(built.language)
     root = built.folder.resolve()
     mails = []
     for pack in packs:

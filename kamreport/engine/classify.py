@@ -26,6 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
+from .. import fmt
 from ..model import Customer, Sale
 from .period import month_index
 from .results import Period, PillarInputs
@@ -59,12 +60,8 @@ def frac(x: float | int | Decimal | Fraction) -> Fraction:
     return Fraction(x)
 
 
-def round_half_up(x: Fraction, places: int = 1) -> Decimal:
-    """Round an exact value half-up (away from zero at .x5)."""
-    x = Fraction(x)
-    n, d = abs(x.numerator) * 10 ** places, x.denominator
-    r = (2 * n + d) // (2 * d)          # floor(n/d + 1/2) in integers
-    return Decimal(r if x >= 0 else -r).scaleb(-places)
+# Exact half-up rounding (72.25 -> 72.3) is the formats' too: one implementation.
+round_half_up = fmt.round_exact
 
 
 # --------------------------------------------------------------------------
@@ -266,33 +263,6 @@ def relationship_type(c: Customer, as_of: date, tenure: Fraction | None,
     if c.relationship_stage in ("good", "very_strong") and tenure is not None and tenure >= 2:
         return "preferred_supplier", "inferred"
     return "vendor", "inferred"
-
-
-# From the seed's "2.3.4 各类客户的对策".
-STRATEGY = {
-    "key": {
-        "zh": "与其整个企业高层很好地建立起各种关系并精心加以维护；如果可能，应设法与之建立合作伙伴或战略联盟关系。",
-        "en": "Build relationships with the customer's whole senior management and tend them carefully; "
-              "where possible, aim for a partnership or a strategic alliance.",
-    },
-    "ordinary": {
-        "zh": "履行好在已渗透领域内的职责，通过扩大与别人的差别，争取更多接近关键人物的机会并使其对你产生偏好，"
-              "同时提高所能提供的附加价值，设法将其转变为重点客户。",
-        "en": "Deliver in the areas already won; widen the difference from competitors, win more access to "
-              "the key people and their preference, raise the added value you offer, and convert the "
-              "customer into a key account.",
-    },
-    "prospect": {
-        "zh": "采取积极措施与之做成第一笔生意，设法将其转变为普通客户，然后履行职责，努力巩固地位。",
-        "en": "Take active steps to win a first deal, turn the customer into an ordinary customer, then "
-              "deliver and consolidate your position.",
-    },
-    "unattractive": {
-        "zh": "只投入最少的资源；如果这类客户的潜力变大，再设法将其变为有可能成为客户的对象。",
-        "en": "Spend minimal resources; pursue the customer only if its potential grows, then turn it "
-              "into a prospect.",
-    },
-}
 
 
 # --------------------------------------------------------------------------

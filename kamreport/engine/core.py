@@ -86,7 +86,7 @@ def compute(dataset: Dataset, period: str | None = None,
         ex = E.execution(plans.get(c.customer_id, ()), as_of)
         comps, values = E.health_components(
             growth_qoq=qoq, growth_yoy=yoy, latest_satisfaction=latest,
-            days_since_touch=eng.days_since_touch, cadence=cadence, svc=svc, ex=ex, lang=lang)
+            days_since_touch=eng.days_since_touch, cadence=cadence, svc=svc, ex=ex)
         scored = k.tier in ("key", "ordinary")   # health is for key and ordinary customers only
         health = E.health_of(values) if scored else None
         coverage = E.health_coverage(values) if scored else None
@@ -123,7 +123,6 @@ def compute(dataset: Dataset, period: str | None = None,
             pillar_inputs=k.pillar_inputs, attractiveness=k.attractiveness,
             relationship_stage=c.relationship_stage, relationship_type=k.relationship_type,
             relationship_type_source=k.relationship_type_source,
-            strategy=C.STRATEGY[k.tier][lang],
             tenure_years=_f(k.tenure_years), share_of_wallet=_f(k.share_of_wallet),
             headroom=_f(k.headroom), market_size=c.market_size,
             long_term_agreement=c.long_term_agreement, contract_end=c.contract_end,
@@ -140,8 +139,8 @@ def compute(dataset: Dataset, period: str | None = None,
             health=_f(health), health_band=E.health_band(health, coverage),
             health_coverage=_f(coverage),
             health_components=comps if scored else tuple(
-                h.__class__(h.name, h.weight, None, h.basis) for h in comps),
-            risks=E.risks(facts, as_of, settings, lang),
+                h.__class__(h.name, h.weight, None, h.params) for h in comps),
+            risks=E.risks(facts, as_of, settings),
             overdue_actions=ex.overdue,
             care=E.care_items(c, contacts.get(c.customer_id, ()), as_of),
             notes=c.notes,
@@ -158,7 +157,7 @@ def compute(dataset: Dataset, period: str | None = None,
     counts = {g: sum(1 for a in accounts if TIER_GROUP[a.tier] == g) for g in groups}
     minutes = {g: sum((Decimal(repr(a.minutes_q)) for a in accounts if TIER_GROUP[a.tier] == g), Decimal(0))
                for g in groups}
-    heads = E.headlines(accounts, portfolio.movers_down, counts, minutes, per, settings, lang)
+    heads = E.headlines(accounts, portfolio.movers_down, counts, minutes, per, settings)
     return Result(
         period=per, settings=settings, accounts=tuple(accounts), portfolio=portfolio,
         managers=E.manager_cards(accounts), care=care,

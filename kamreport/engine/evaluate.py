@@ -23,12 +23,15 @@ Readings of the spec chosen here (also in docs/architecture.md, "Engine"):
 * NO_ACTION_PLAN looks at the high risks above it; "an action open at
   as_of whose due is after as_of or blank" is `open_actions` (an overdue
   action is no plan in force).
-* Every risk carries `action`, the next step of SPEC §4's fixed table
-  (ACTIONS). "The most influential decision maker" is the decision maker
-  with the highest influence (blank lowest; ties: the first in the Contacts
-  sheet); LOW_SATISFACTION prefers a champion, then a decision maker; the
-  complaint to close is the oldest one open past `complaint_days`. Money
-  and dates read as in the reports (fmt.money_short, fmt date).
+* Every risk carries what its next step (SPEC §4's fixed table) names
+  (`next_step_facts`). "The most influential decision maker" is the decision
+  maker with the highest influence (blank lowest; ties: the first in the
+  Contacts sheet); LOW_SATISFACTION prefers a champion, then a decision
+  maker; the complaint to close is the oldest one open past
+  `complaint_days`.
+* Nothing here is worded: risks, headlines and health components carry a
+  code and the facts they quote (`params`, exact Fractions where the rule
+  compared them), and kamreport.texts words them where they are printed.
 * History (health at as_of and 3, 6, 9 months earlier) applies the same
   rules at each date: plans all count (they carry no creation date), each
   read as it stood at that date (status_at, due ≤ that date).
@@ -38,8 +41,7 @@ Readings of the spec chosen here (also in docs/architecture.md, "Engine"):
 * Headlines, most important first (HEADLINE_ORDER): key accounts lost,
   revenue at risk, key accounts with a high risk and no plan, the largest
   drop, renewals due, key accounts won, then the pyramid and time shares
-  (the group furthest, and more than 10 points, from its target). Each has
-  a sentence in the report language besides its code, figure and customers.
+  (the group furthest, and more than 10 points, from its target).
 * The care window is (as_of, as_of + 90 days], like CONTRACT_EXPIRING's.
   Care items are computed for every account (its plan can show them); the
   portfolio calendar lists key accounts only.
@@ -53,7 +55,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from .. import fmt
 from .classify import dec, frac, round_half_up, weighted_mean
 from ..model import Activity, Birthday, Contact, Customer, Plan, Survey
 from .period import month_index
@@ -235,16 +236,6 @@ def _clamp(x: Fraction) -> Fraction:
     return min(max(x, Fraction(0)), Fraction(100))
 
 
-def _pct(x: Fraction | float | None) -> str:
-    if x is None:
-        return "—"
-    return f"{round_half_up(frac(x) * 100, 1)}%"
-
-
-def _n1(x: Fraction | float | None) -> str:
-    return "—" if x is None else str(round_half_up(frac(x), 1))
-
-
 def engagement_component(days: int | None, cadence: int | None) -> Fraction | None:
     if cadence is None:
         return None
@@ -270,33 +261,21 @@ def component_values(g: Fraction | None, latest_satisfaction: Fraction | None, d
 
 def health_components(*, growth_qoq: Fraction | None, growth_yoy: Fraction | None,
                       latest_satisfaction: Fraction | None, days_since_touch: int | None,
-                      cadence: int | None, svc: Service, ex: Execution, lang: str
+                      cadence: int | None, svc: Service, ex: Execution
                       ) -> tuple[tuple[HealthComponent, ...], dict[str, Fraction | None]]:
-    """The five components (0–100, None when missing) with a readable basis."""
-    zh = lang == "zh"
-    if growth_yoy is not None:
-        g, gname = growth_yoy, ("同比增长" if zh else "growth YoY")
-    else:
-        g, gname = growth_qoq, ("环比增长" if zh else "growth QoQ")
+    """The five components (0–100, None when missing) with the inputs each
+    was computed from (worded by texts.sentences.health_basis)."""
+    g, basis = (growth_yoy, "yoy") if growth_yoy is not None else (growth_qoq, "qoq")
     values = component_values(g, latest_satisfaction, days_since_touch, cadence, svc, ex)
-    no = "无" if zh else "none"
-    basis = {
-        "growth": f"{gname} {_pct(g)}" if g is not None else (f"增长：{no}" if zh else "growth: none"),
-        "satisfaction": (f"最近满意度 {_n1(latest_satisfaction)}" if zh else f"latest satisfaction {_n1(latest_satisfaction)}")
-        if latest_satisfaction is not None else (f"满意度调查：{no}" if zh else "survey: none"),
-        "engagement": (((f"距上次接触 {days_since_touch} 天" if zh else
-                         f"{_plural(days_since_touch, 'day', 'days')} since the last touch")
-                        if days_since_touch is not None else ("无接触记录" if zh else "no touch"))
-                       + ((f"，联系周期 {cadence} 天" if zh else f", cadence {_plural(cadence, 'day', 'days')}")
-                          if cadence is not None else ("，无联系周期" if zh else ", no cadence"))),
-        "service": (f"近12个月投诉 {svc.complaints_ttm} 项，已解决 {svc.resolved_ttm} 项" if zh else
-                    f"{svc.resolved_ttm} of {_plural(svc.complaints_ttm, 'complaint', 'complaints')} "
-                    f"resolved (TTM)"),
-        "execution": (f"到期行动 {ex.due} 项，按时完成 {ex.on_time} 项" if zh else
-                      f"{ex.on_time} of {_plural(ex.due, 'due action', 'due actions')} on time"),
+    params = {
+        "growth": {"basis": basis, "growth": g},
+        "satisfaction": {"latest": latest_satisfaction},
+        "engagement": {"days": days_since_touch, "cadence": cadence},
+        "service": {"complaints": svc.complaints_ttm, "resolved": svc.resolved_ttm},
+        "execution": {"due": ex.due, "on_time": ex.on_time},
     }
     comps = tuple(HealthComponent(name, float(HEALTH_WEIGHTS[name]),
-                                  None if values[name] is None else float(values[name]), basis[name])
+                                  None if values[name] is None else float(values[name]), params[name])
                   for name in HEALTH_WEIGHTS)
     return comps, values
 
@@ -412,90 +391,13 @@ def most_influential(contacts: Sequence[Contact], roles: Sequence[str]) -> Conta
     return None
 
 
-ROLE_WORDS = {"decision_maker": ("决策者", "decision maker"), "champion": ("支持者", "champion")}
-
-# The next step per risk (SPEC §4 "Next step per risk"): code -> (zh, en).
-# `{who}` names the person where one fits; each entry has a wording for when
-# nobody is known (`…_none`). Money and dates go through fmt, as in the reports.
-ACTIONS: dict[str, tuple[str, str]] = {
-    "CONTACT_OVERDUE": ("拜访最具影响力的决策者{who}", "Visit {who}, the most influential decision maker"),
-    "CONTACT_OVERDUE_none": ("找到客户的关键决策者并上门拜访", "Find the customer's key decision maker and visit"),
-    "LOW_SATISFACTION": ("与{who}（{role}）开展服务回顾", "Hold a service review with {who} ({role})"),
-    "LOW_SATISFACTION_none": ("与客户的支持者或决策者开展服务回顾",
-                              "Hold a service review with the customer's champion or decision maker"),
-    "OPEN_COMPLAINT": ("结清{date}的投诉{more}", "Close the complaint of {date}{more}"),
-    "CONTRACT_EXPIRING": ("在{date}前启动续约谈判", "Start renewal talks before {date}"),
-    "REVENUE_DROP": ("由{manager}与决策者{who}一起复盘该客户",
-                     "Review the account with {manager} and {who}, the decision maker"),
-    "REVENUE_DROP_none": ("由{manager}与客户决策者一起复盘该客户",
-                          "Review the account with {manager} and the customer's decision maker"),
-    "CREDIT_OVERDUE": ("与客户商定{amount}逾期款的还款计划", "Agree a payment plan for the {amount} overdue"),
-    "ACTION_OVERDUE": ("重新安排或关闭{n}项逾期行动", "Reschedule or close the {actions}"),
-    "RELATIONSHIP_DECLINING": ("安排我方高层支持者{who}与客户高层会面",
-                               "Arrange a meeting of our executive sponsor {who} with the customer's leadership"),
-    "RELATIONSHIP_DECLINING_none": ("安排我方高层支持者与客户高层会面",
-                                    "Arrange an executive-sponsor meeting with the customer's leadership"),
-    "NO_ACCOUNT_MANAGER": ("指定一名客户经理", "Assign an account manager"),
-    "CONCENTRATION": ("拓展其他客户，降低对该客户的依赖", "Widen the portfolio to depend less on this account"),
-    "NO_ACTION_PLAN": ("为高风险制定行动计划（负责人、截止日期）",
-                       "Write an action plan for the high risks (owner and due date)"),
-}
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one}" if n == 1 else f"{n:,} {many}"
-
-
-def next_step(code: str, f: RiskFacts, as_of: date, s: Settings, lang: str) -> str:
-    """The recommended next step for one risk, in the report language."""
-    zh = lang == "zh"
-    i = 0 if zh else 1
-
-    def say(key: str, **kw) -> str:
-        return ACTIONS[key][i].format(**kw)
-
-    if code in ("CONTACT_OVERDUE", "REVENUE_DROP"):
-        dm = most_influential(f.contacts, ("decision_maker",))
-        manager = f.account_manager or ("客户经理" if zh else "the account manager")
-        if dm is None:
-            return say(code + "_none", manager=manager)
-        return say(code, who=dm.name, manager=manager)
-    if code == "LOW_SATISFACTION":
-        p = most_influential(f.contacts, ("champion", "decision_maker"))
-        if p is None:
-            return say(code + "_none")
-        return say(code, who=p.name, role=ROLE_WORDS[p.role][i])
-    if code == "OPEN_COMPLAINT":
-        old = sorted((d for d in f.open_complaint_ages if d > s.complaint_days), reverse=True)
-        first = fmt.make_date(lang)(as_of - timedelta(days=old[0]))
-        more = ""
-        if len(old) > 1:
-            more = f"及其余 {len(old) - 1} 项未结投诉" if zh else                 f" and the {_plural(len(old) - 1, 'other open one', 'other open ones')}"
-        return say(code, date=first, more=more)
-    if code == "CONTRACT_EXPIRING":
-        return say(code, date=fmt.make_date(lang)(f.contract_end))
-    if code == "CREDIT_OVERDUE":
-        return say(code, amount=fmt.make_money_short(s.currency, lang)(float(f.latest_overdue)))
-    if code == "ACTION_OVERDUE":
-        n = f.overdue_actions
-        return say(code, n=n, actions="overdue action" if n == 1 else f"{n:,} overdue actions")
-    if code == "RELATIONSHIP_DECLINING":
-        return say(code, who=f.executive_sponsor) if f.executive_sponsor else say(code + "_none")
-    return say(code)
-
-
-def _money(x: Decimal | Fraction, s: Settings, lang: str) -> str:
-    return fmt.make_money_short(s.currency, lang)(float(x))
-
-
-def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]:
-    """All risk codes that apply, in the spec's order, with a message quoting
-    the numbers in the report language."""
-    zh = lang == "zh"
+def risks(f: RiskFacts, as_of: date, s: Settings) -> tuple[Risk, ...]:
+    """All risk codes that apply, in the spec's order, each with the facts its
+    message and its next step quote (texts.sentences words them)."""
     out: list[Risk] = []
 
-    def add(code: str, sev: str, en: str, cn: str) -> None:
-        out.append(Risk(code, sev, cn if zh else en, next_step(code, f, as_of, s, lang)))
+    def add(code: str, sev: str, **params) -> None:
+        out.append(Risk(code, sev, params | next_step_facts(code, f, as_of, s)))
 
     present = [g for g in (f.growth_qoq, f.growth_yoy) if g is not None]
     if present:
@@ -503,10 +405,7 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
         drop = frac(s.revenue_drop)
         if low <= -drop:
             sev = "high" if low <= -2 * drop else "medium"
-            add("REVENUE_DROP", sev,
-                f"Revenue fell: growth QoQ {_pct(f.growth_qoq)}, YoY {_pct(f.growth_yoy)} "
-                f"(alert at -{_pct(drop)})",
-                f"销售额下降：环比 {_pct(f.growth_qoq)}，同比 {_pct(f.growth_yoy)}（预警线 -{_pct(drop)}）")
+            add("REVENUE_DROP", sev, growth_qoq=f.growth_qoq, growth_yoy=f.growth_yoy, drop=drop)
 
     floor = frac(s.satisfaction_floor)
     if f.latest_satisfaction is not None:
@@ -518,66 +417,62 @@ def risks(f: RiskFacts, as_of: date, s: Settings, lang: str) -> tuple[Risk, ...]
                 and frac(round_half_up(f.prev_satisfaction, 1)) - latest >= SATISFACTION_FALL)
         if below or fell:
             add("LOW_SATISFACTION", "high" if below else "medium",
-                f"Satisfaction {_n1(f.latest_satisfaction)} (previous {_n1(f.prev_satisfaction)}, floor {_n1(floor)})",
-                f"满意度 {_n1(f.latest_satisfaction)}（上次 {_n1(f.prev_satisfaction)}，底线 {_n1(floor)}）")
+                latest=f.latest_satisfaction, prev=f.prev_satisfaction, floor=floor)
 
     if f.cadence is not None and (f.days_since_touch is None or f.days_since_touch > f.cadence):
         high = f.days_since_touch is None or f.days_since_touch > 2 * f.cadence
-        if f.days_since_touch is None:
-            en, cn = f"No contact on record (cadence {f.cadence} days)", f"没有任何接触记录（联系周期 {f.cadence} 天）"
-        else:
-            en = f"Last contact {f.days_since_touch} days ago (cadence {f.cadence} days)"
-            cn = f"距上次接触已 {f.days_since_touch} 天（联系周期 {f.cadence} 天）"
-        add("CONTACT_OVERDUE", "high" if high else "medium", en, cn)
+        add("CONTACT_OVERDUE", "high" if high else "medium", days=f.days_since_touch, cadence=f.cadence)
 
-    old = [d for d in f.open_complaint_ages if d > s.complaint_days]
+    old = sorted((d for d in f.open_complaint_ages if d > s.complaint_days), reverse=True)
     if old:
-        add("OPEN_COMPLAINT", "high",
-            f"{_plural(len(old), 'complaint', 'complaints')} open for more than {s.complaint_days} days "
-            f"(oldest {_plural(max(old), 'day', 'days')})",
-            f"{len(old)} 个投诉超过 {s.complaint_days} 天未解决（最久 {max(old)} 天）")
+        add("OPEN_COMPLAINT", "high", n=len(old), limit=s.complaint_days, oldest=old[0])
 
     if f.long_term_agreement and f.contract_end is not None:
         left = (f.contract_end - as_of).days
         if 0 < left <= s.contract_days:
-            end = fmt.make_date(lang)(f.contract_end)
             add("CONTRACT_EXPIRING", "high" if left <= CONTRACT_HIGH_DAYS else "medium",
-                f"Agreement ends on {end}, in {_plural(left, 'day', 'days')}",
-                f"长期协议将于{end}到期，还有 {left} 天")
+                end=f.contract_end, days=left)
 
     if f.overdue_actions > 0:
-        add("ACTION_OVERDUE", "medium", f"{_plural(f.overdue_actions, 'action', 'actions')} overdue",
-            f"{f.overdue_actions} 项行动已逾期")
+        add("ACTION_OVERDUE", "medium", n=f.overdue_actions)
 
     if f.portfolio_revenue_ttm > 0:
         share = Fraction(f.revenue_ttm) / Fraction(f.portfolio_revenue_ttm)
         if share > frac(s.concentration):
-            add("CONCENTRATION", "medium",
-                f"{_pct(share)} of portfolio revenue (TTM), above {_pct(s.concentration)}",
-                f"占组合近12个月销售额的 {_pct(share)}，超过 {_pct(s.concentration)}")
+            add("CONCENTRATION", "medium", share=share, limit=s.concentration)
 
     if f.relationship_stage in ("declining", "defensive"):
-        cn_stage = {"declining": "倒退", "defensive": "防守"}[f.relationship_stage]
         add("RELATIONSHIP_DECLINING", "high" if f.relationship_stage == "declining" else "medium",
-            f"Relationship stage is {f.relationship_stage}", f"关系状态为“{cn_stage}”")
+            stage=f.relationship_stage)
 
     if f.tier == "key" and not f.account_manager:
-        add("NO_ACCOUNT_MANAGER", "high", "Key account without an account manager", "重点客户未指定客户经理")
+        add("NO_ACCOUNT_MANAGER", "high")
 
     if f.latest_overdue is not None and f.latest_overdue > 0:
         high = (f.revenue_ttm <= 0
                 or Fraction(f.latest_overdue) > CREDIT_HIGH_SHARE * Fraction(f.revenue_ttm))
-        owed, ttm = _money(f.latest_overdue, s, lang), _money(f.revenue_ttm, s, lang)
-        add("CREDIT_OVERDUE", "high" if high else "medium",
-            f"Overdue receivables {owed} (revenue TTM {ttm})",
-            f"逾期应收款 {owed}（近12个月销售额 {ttm}）")
+        add("CREDIT_OVERDUE", "high" if high else "medium", owed=f.latest_overdue, revenue_ttm=f.revenue_ttm)
 
     if f.tier == "key" and f.open_actions == 0 and any(r.severity == "high" for r in out):
-        n = sum(1 for r in out if r.severity == "high")
-        add("NO_ACTION_PLAN", "medium",
-            f"{_plural(n, 'high risk', 'high risks')} and no open action in the plan",
-            f"有 {n} 项高风险，但行动计划中没有进行中的行动")
+        add("NO_ACTION_PLAN", "medium", n=sum(1 for r in out if r.severity == "high"))
     return tuple(out)
+
+
+def next_step_facts(code: str, f: RiskFacts, as_of: date, s: Settings) -> dict:
+    """What the next step of one risk names (SPEC §4 "Next step per risk"):
+    the person to see, the complaint to close, the date or the amount."""
+    if code in ("CONTACT_OVERDUE", "REVENUE_DROP"):
+        dm = most_influential(f.contacts, ("decision_maker",))
+        return {"who": None if dm is None else dm.name, "manager": f.account_manager or None}
+    if code == "LOW_SATISFACTION":
+        p = most_influential(f.contacts, ("champion", "decision_maker"))
+        return {"who": None, "role": None} if p is None else {"who": p.name, "role": p.role}
+    if code == "OPEN_COMPLAINT":
+        old = sorted((d for d in f.open_complaint_ages if d > s.complaint_days), reverse=True)
+        return {"first": as_of - timedelta(days=old[0]), "others": len(old) - 1}
+    if code == "RELATIONSHIP_DECLINING":
+        return {"sponsor": f.executive_sponsor or None}
+    return {}
 
 
 # --------------------------------------------------------------------------
@@ -655,20 +550,6 @@ def revenue_at_risk(accounts: Iterable) -> Decimal:
     return sum((dec(a.revenue_ttm) for a in accounts if a.tier == "key" and has_high_risk(a)), Decimal(0))
 
 
-GROUP_WORDS = {"key": ("重点客户", "key accounts"), "ordinary": ("普通客户", "ordinary customers"),
-               "other": ("潜在客户和无吸引力客户", "prospects and unattractive customers")}
-
-
-def _names(accs: Sequence, zh: bool, limit: int = 3) -> str:
-    shown = [a.name for a in accs[:limit]]
-    rest = len(accs) - len(shown)
-    if zh:
-        return "、".join(shown) + ("等" if rest else "")      # the count is said before the names
-    if rest:
-        return ", ".join(shown) + f" and {rest} more"
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
 def _off_target(shares: Mapping[str, Fraction | None], target: Mapping[str, Fraction]):
     """The group whose share is furthest (more than 10 points) from its target, or None."""
     best = None
@@ -682,82 +563,56 @@ def _off_target(shares: Mapping[str, Fraction | None], target: Mapping[str, Frac
 
 
 def headlines(accounts: Sequence, down: Sequence[Mover], counts: Mapping[str, int],
-              minutes: Mapping[str, Decimal], period: Period, s: Settings, lang: str,
+              minutes: Mapping[str, Decimal], period: Period, s: Settings,
               limit: int = HEADLINES) -> tuple[Headline, ...]:
     """The ≤ 5 computed headlines, most important first (HEADLINE_ORDER):
-    each with its code, figure and the customers it names."""
-    zh = lang == "zh"
-    money = fmt.make_money_short(s.currency, lang)
-    day = fmt.make_date(lang)
+    each with its code, figure, the customers it names and what its
+    sentence quotes (texts.sentences.headline words it)."""
     by_value = lambda accs: sorted(accs, key=lambda a: (-dec(a.revenue_ttm), a.customer_id))  # noqa: E731
     found: dict[str, Headline] = {}
 
-    def add(code, figure, unit, accs, cn, en, group=None):
-        found[code] = Headline(code, float(figure), unit, tuple(a.customer_id for a in accs),
-                               cn if zh else en, group)
+    def add(code, figure, unit, accs, **params):
+        found[code] = Headline(code, float(figure), unit, tuple(a.customer_id for a in accs), params,
+                               params.get("group"))
 
-    def plural(n, one, many):
-        return f"{n} {one}" if n == 1 else f"{n:,} {many}"
+    def named(accs):
+        return tuple(a.name for a in accs)
 
     lost = by_value([a for a in accounts if a.tier_prev == "key" and a.tier != "key"])
     if lost:
-        add("KEY_ACCOUNTS_LOST", len(lost), "count", lost,
-            f"流失 {len(lost)} 家重点客户：{_names(lost, True)}",
-            f"{plural(len(lost), 'key account', 'key accounts')} lost: {_names(lost, False)}")
+        add("KEY_ACCOUNTS_LOST", len(lost), "count", lost, names=named(lost))
     risky = by_value([a for a in accounts if a.tier == "key" and has_high_risk(a)])
     if risky:
         at_risk = revenue_at_risk(risky)
-        add("REVENUE_AT_RISK", at_risk, "money", risky,
-            f"{len(risky)} 家重点客户有高风险，涉及近12个月销售额 {money(float(at_risk))}",
-            f"{money(float(at_risk))} of revenue (TTM) at risk on "
-            f"{plural(len(risky), 'key account', 'key accounts')} with a high risk")
+        add("REVENUE_AT_RISK", at_risk, "money", risky, n=len(risky), amount=float(at_risk))
     unplanned = by_value([a for a in accounts if any(r.code == "NO_ACTION_PLAN" for r in a.risks)])
     if unplanned:
-        add("NO_ACTION_PLAN", len(unplanned), "count", unplanned,
-            f"{len(unplanned)} 家有高风险的重点客户没有行动计划：{_names(unplanned, True)}",
-            f"{plural(len(unplanned), 'key account', 'key accounts')} with a high risk "
-            f"{'has' if len(unplanned) == 1 else 'have'} no plan: {_names(unplanned, False)}")
+        add("NO_ACTION_PLAN", len(unplanned), "count", unplanned, names=named(unplanned))
     if down:
         worst = next(a for a in accounts if a.customer_id == down[0].customer_id)
-        before = ("上季度" if zh else "the previous quarter") if period.kind == "quarter" else \
-            ("前三个月" if zh else "the previous 3 months")
-        add("LARGEST_DROP", down[0].change, "money", [worst],
-            f"降幅最大：{worst.name}，较{before}减少 {money(-down[0].change)}",
-            f"Largest drop: {worst.name}, down {money(-down[0].change)} on {before}")
+        add("LARGEST_DROP", down[0].change, "money", [worst], name=worst.name, amount=-down[0].change,
+            period_kind=period.kind)
     renewals = sorted((a for a in accounts if any(r.code == "CONTRACT_EXPIRING" for r in a.risks)),
                       key=lambda a: (a.contract_end, a.customer_id))
     if renewals:
-        cn = "、".join(f"{a.name}（{day(a.contract_end)}）" for a in renewals[:3])
-        en = ", ".join(f"{a.name} ({day(a.contract_end)})" for a in renewals[:3])
-        more = len(renewals) - 3
         add("RENEWALS_DUE", len(renewals), "count", renewals,
-            f"{len(renewals)} 份长期协议将在 {s.contract_days} 天内到期：{cn}" + ("等" if more > 0 else ""),
-            f"{plural(len(renewals), 'agreement', 'agreements')} up for renewal within {s.contract_days} days: "
-            f"{en}" + (f" and {more} more" if more > 0 else ""))
+            renewals=tuple((a.name, a.contract_end) for a in renewals), days=s.contract_days)
     won = by_value([a for a in accounts if a.tier == "key" and a.tier_prev != "key"])
     if won:
-        add("KEY_ACCOUNTS_WON", len(won), "count", won,
-            f"新增 {len(won)} 家重点客户：{_names(won, True)}",
-            f"{plural(len(won), 'new key account', 'new key accounts')}: {_names(won, False)}")
+        add("KEY_ACCOUNTS_WON", len(won), "count", won, names=named(won))
     n = sum(counts.values())
     pyramid = _off_target({g: Fraction(v, n) for g, v in counts.items()} if n else {}, PYRAMID_TARGET)
     if pyramid:
         g, off = pyramid
-        share = fmt.pct(float(PYRAMID_TARGET[g] + off))
-        aim = fmt.pct(float(PYRAMID_TARGET[g]), 0)
-        add("PYRAMID_OFF_TARGET", off, "ratio", [],
-            f"{GROUP_WORDS[g][0]}占客户总数的 {share}（目标 {aim}）",
-            f"{GROUP_WORDS[g][1].capitalize()} are {share} of customers (target {aim})", g)
+        add("PYRAMID_OFF_TARGET", off, "ratio", [], group=g,
+            share=float(PYRAMID_TARGET[g] + off), target=float(PYRAMID_TARGET[g]))
     total = sum(minutes.values(), Decimal(0))
     time = _off_target({g: Fraction(v) / Fraction(total) for g, v in minutes.items()} if total > 0 else {},
                        TIME_TARGET)
     if time:
         g, off = time
-        share = fmt.pct(float(TIME_TARGET[g] + off))
-        aim = fmt.pct(float(TIME_TARGET[g]), 0)
-        add("TIME_OFF_TARGET", off, "ratio", [],
-            f"{GROUP_WORDS[g][0]}占用了 {share} 的时间（目标 {aim}）",
-            f"{GROUP_WORDS[g][1].capitalize()} take {share} of the time (target {aim})", g)
+        add("TIME_OFF_TARGET", off, "ratio", [], group=g,
+            share=float(TIME_TARGET[g] + off), target=float(TIME_TARGET[g]))
     return tuple(found[c] for c in HEADLINE_ORDER if c in found)[:limit]
 
 

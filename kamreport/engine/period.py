@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from .. import texts
 from ..errors import KamError
 from .results import Period
 
@@ -88,10 +89,7 @@ def parse_period(text: str, lang: str = "en") -> Period:
         year, month = int(m.group(1)), int(m.group(2))
         if year >= 1 and 1 <= month <= 12:
             return make_period(year * 12 + month - 1, "month")
-    if lang == "zh":
-        raise KamError(f"--period: 无法识别 “{text}”；可用季度 2026Q3（也可写 2026-Q3、2026q3）或月份 2026-08")
-    raise KamError(f"--period: cannot read '{text}'; use a quarter such as 2026Q3 "
-                   f"(also 2026-Q3, 2026q3) or a month such as 2026-08")
+    raise KamError(texts.text("period.unreadable", lang, text=text))
 
 
 def default_period(sales_months: Iterable[date], lang: str = "en") -> Period:
@@ -99,10 +97,7 @@ def default_period(sales_months: Iterable[date], lang: str = "en") -> Period:
     of the latest Sales month (SPEC §2)."""
     months = {month_index(d) for d in sales_months}
     if not months:
-        if lang == "zh":
-            raise KamError("销售表没有任何有效行，无法确定报告期；请用 --period 指定，例如 --period 2026Q3")
-        raise KamError("the Sales sheet has no accepted rows, so the period cannot be "
-                       "taken from the data; give one with --period, e.g. --period 2026Q3")
+        raise KamError(texts.text("period.no_sales", lang))
     quarter_ends = [i for i in months if i % 3 == 2]
     if quarter_ends:
         return make_period(max(quarter_ends), "quarter")

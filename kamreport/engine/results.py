@@ -1,5 +1,9 @@
 """What the engine computes (SPEC §2–§4): frozen dataclasses, no logic.
 
+The engine words nothing: a risk, a headline or a health basis carries its
+code and the facts it quotes (`params`), and kamreport.texts words them in
+the language of the page that prints them.
+
 `classify.py` and `evaluate.py` fill these; `summary.py` serialises them to
 summary.json; `views.py` turns them into template contexts. Money is float
 (unrounded here; rounding happens on output), ratios are fractions, scores
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from .settings import Settings
 
@@ -41,8 +46,10 @@ class PillarInputs:
 class Risk:
     code: str                  # REVENUE_DROP, …
     severity: str              # high | medium
-    message: str               # in the report language, quoting the numbers
-    action: str = ""           # the recommended next step (SPEC §4 "Next step per risk"), report language
+    # What its message and its next step (SPEC §4 "Next step per risk") quote,
+    # by name: exact figures (Fraction), days, dates, money, people; worded
+    # by texts.sentences.risk_message / next_step.
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class HealthComponent:
     name: str                  # growth | satisfaction | engagement | service | execution
     weight: float
     value: float | None        # 0–100, None when missing
-    basis: str                 # human-readable inputs, e.g. "growth_yoy -12.0 %"
+    params: dict[str, Any] = field(default_factory=dict)   # its inputs, worded by texts.sentences.health_basis
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ class Headline:
     figure: float              # its number, in `unit`
     unit: str                  # count | money | ratio (a share's distance from its target, signed)
     customers: tuple[str, ...]  # the customers it names (customer_id), most important first
-    message: str               # the headline as a sentence, report language
+    params: dict[str, Any] = field(default_factory=dict)   # what its sentence quotes (texts.sentences.headline)
     group: str | None = None   # PYRAMID/TIME_OFF_TARGET: key | ordinary | other
 
 
@@ -132,7 +139,6 @@ class Account:
     relationship_stage: str | None
     relationship_type: str
     relationship_type_source: str      # input | inferred
-    strategy: str                      # the tier's strategy text, report language
     tenure_years: float | None
     share_of_wallet: float | None
     headroom: float | None

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 
+from .. import texts
 from ..errors import KamError
 from ..model import WARNING, Loc, Problem
 from ..inputs.schema import fold
@@ -77,16 +78,24 @@ _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
 class BadSetting(ValueError):
-    """A setting value that is not accepted; args = (en, zh) of what is."""
+    """A setting value that is not accepted: `code` names what is (the
+    catalog's `setting_accepts.<code>`, worded with `params`)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    def accepted(self, lang: str) -> str:
+        return texts.text("setting_accepts." + self.code, lang, **self.params)
 
 
 def _number(text: str) -> Decimal:
     try:
         d = Decimal(text.replace(",", "").strip())
     except InvalidOperation:
-        raise BadSetting("a number", "数字") from None
+        raise BadSetting("number") from None
     if not d.is_finite():
-        raise BadSetting("a number", "数字")
+        raise BadSetting("number")
     return d
 
 
@@ -98,38 +107,37 @@ def _fraction(text: str) -> float:
     else:
         d = _number(t)
         if d > 1:
-            raise BadSetting("a fraction between 0 and 1, or a percent such as 20%",
-                           "0 到 1 之间的小数，或百分数如 20%")
+            raise BadSetting("fraction_or_percent")
     if not 0 < d <= 1:
-        raise BadSetting("a fraction above 0 and at most 1 (or 1%–100%)", "大于 0、不超过 1 的小数（或 1%–100%）")
+        raise BadSetting("fraction")
     return float(d)
 
 
 def _score(text: str) -> float:
     d = _number(text)
     if not 0 <= d <= 100:
-        raise BadSetting("a number from 0 to 100", "0 到 100 之间的数")
+        raise BadSetting("score")
     return float(d)
 
 
 def _weight(text: str) -> float:
     d = _number(text)
     if d < 0:
-        raise BadSetting("a number ≥ 0", "不小于 0 的数")
+        raise BadSetting("weight")
     return float(d)
 
 
 def _days(text: str, minimum: int = 1) -> int:
     d = _number(text)
     if d != d.to_integral_value() or d < minimum or d > 3650:
-        raise BadSetting(f"a whole number of days from {minimum} to 3650", f"{minimum} 到 3650 的整数天数")
+        raise BadSetting("days", minimum=minimum)
     return int(d)
 
 
 def _floor(text: str) -> float:
     d = _number(text)
     if not 0 <= d <= 10:
-        raise BadSetting("a number from 0 to 10", "0 到 10 之间的数")
+        raise BadSetting("floor")
     return float(d)
 
 
@@ -139,7 +147,7 @@ def _language(text: str) -> str:
                        ("en", ("en", "english", "英文", "英语", "enus", "engb"))):
         if t in words:
             return key
-    raise BadSetting("zh or en", "zh 或 en")
+    raise BadSetting("language")
 
 
 def _abc_basis(text: str) -> str:
@@ -148,36 +156,36 @@ def _abc_basis(text: str) -> str:
         return "gross_profit"
     if t in ("revenue", "销售额", "收入"):
         return "revenue"
-    raise BadSetting("gross_profit or revenue", "gross_profit（毛利）或 revenue（销售额）")
+    raise BadSetting("abc_basis")
 
 
 def _single_line(text: str) -> str:
     # A CR/LF in a mail subject would let a workbook inject mail headers.
     if "\r" in text or "\n" in text:
-        raise BadSetting("a single line of text", "单行文字")
+        raise BadSetting("single_line")
     return text.strip()
 
 
 def _mail_to(text: str) -> tuple[str, ...]:
     if "\r" in text or "\n" in text:
-        raise BadSetting("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
+        raise BadSetting("mail_to")
     parts = [p.strip() for p in re.split(r"[,;，；\s]+", text) if p.strip()]
     if not parts or not all(_EMAIL.match(p) for p in parts):
-        raise BadSetting("e-mail addresses separated by , or ;", "以 , 或 ; 分隔的邮箱地址")
+        raise BadSetting("mail_to")
     return tuple(parts)
 
 
 def _currency(text: str) -> str:
     t = text.strip()
     if not _CURRENCY.match(t):
-        raise BadSetting("a three-letter currency code such as CNY or USD", "三个字母的币种代码，如 CNY、USD")
+        raise BadSetting("currency")
     return t.upper()
 
 
 def _color(text: str) -> str:
     t = text.strip()
     if not _COLOR.match(t):
-        raise BadSetting("a colour such as #1f4e79", "颜色代码，如 #1f4e79")
+        raise BadSetting("color")
     return t.lower()
 
 
@@ -186,11 +194,11 @@ def _logo(text: str, base_file: str | None) -> str:
     # only this one file, so it must exist now and be an image.
     t = text.strip()
     if not t.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg")):
-        raise BadSetting("the path of a .png, .jpg, .gif or .svg image", ".png、.jpg、.gif 或 .svg 图片的路径")
+        raise BadSetting("logo")
     base = os.path.dirname(os.path.abspath(base_file)) if base_file else os.getcwd()
     path = os.path.normpath(os.path.join(base, os.path.expanduser(t)))
     if not os.path.isfile(path):
-        raise BadSetting(f"an existing image file (not found: {path})", f"存在的图片文件（找不到：{path}）")
+        raise BadSetting("logo_missing", path=path)
     return path
 
 
@@ -228,7 +236,7 @@ _PARSERS = {
 def _date_order(text: str) -> str:
     t = text.strip().casefold()
     if t not in ("ymd", "dmy", "mdy"):
-        raise BadSetting("ymd, dmy or mdy", "ymd、dmy 或 mdy")
+        raise BadSetting("date_order")
     return t
 
 
@@ -236,9 +244,9 @@ def _fx(text: str) -> float:
     try:
         x = _number(text)
     except BadSetting:
-        raise BadSetting("a positive exchange rate such as 7.1", "正数汇率，例如 7.1") from None
+        raise BadSetting("fx") from None
     if not x > 0:
-        raise BadSetting("a positive exchange rate such as 7.1", "正数汇率，例如 7.1")
+        raise BadSetting("fx")
     return float(x)
 assert set(_PARSERS) == set(KEYS), "every Settings field needs a parser"
 
@@ -254,24 +262,18 @@ def _suggest(word: str) -> str | None:
 
 
 def _msg_unknown(key: str, hint: str | None, lang: str) -> str:
-    if lang == "zh":
-        s = f"未知的设置项 “{key}”，已忽略"
-        return s + (f"；是否想写 “{hint}”？" if hint else f"；可用的设置项：{', '.join(KEYS)}")
-    s = f"unknown setting '{key}', ignored"
-    return s + (f"; did you mean '{hint}'?" if hint else f"; known settings: {', '.join(KEYS)}")
+    more = (texts.text("setting_problem.did_you_mean", lang, hint=hint) if hint
+            else texts.text("setting_problem.known", lang, known=", ".join(KEYS)))
+    return texts.text("setting_problem.unknown", lang, key=key) + more
 
 
-def _msg_bad(key: str, value: str, accepted: tuple[str, str], default, lang: str) -> str:
-    shown = default if default not in ("", None, ()) else ("(blank)" if lang == "en" else "（空）")
-    if lang == "zh":
-        return f"设置项 {key} 的值 “{value}” 无效：应为{accepted[1]}；使用默认值 {shown}"
-    return f"setting {key}: '{value}' is not valid: expected {accepted[0]}; the default {shown} is used"
+def _msg_bad(key: str, value: str, e: BadSetting, default, lang: str) -> str:
+    shown = default if default not in ("", None, ()) else texts.text("setting_problem.blank", lang)
+    return texts.text("setting_problem.bad", lang, key=key, value=value, accepted=e.accepted(lang), default=shown)
 
 
 def _msg_twice(key: str, first_row: int | None, lang: str) -> str:
-    if lang == "zh":
-        return f"设置项 {key} 重复出现（先前在第 {first_row} 行）；使用此处较后的值"
-    return f"setting {key} is given twice (before at row {first_row}); this later value is used"
+    return texts.text("setting_problem.twice", lang, key=key, row=first_row)
 
 
 def _problem(loc: Loc, header: str, value: str, message: str) -> Problem:
@@ -306,7 +308,7 @@ def build_settings(rows, default_language: str = "en",
                 try:
                     rates[code] = parse_value("fx", value_text)
                 except BadSetting as e:
-                    pending.append(("bad", loc, f"fx_{code}", value_text, e.args))
+                    pending.append(("bad", loc, f"fx_{code}", value_text, e))
             continue
         if key is None:
             pending.append(("unknown", loc, key_text, value_text, _suggest(key_text)))
@@ -320,15 +322,15 @@ def build_settings(rows, default_language: str = "en",
         try:
             values[key] = parse_value(key, value_text, loc.file)
         except BadSetting as e:
-            pending.append(("bad", loc, key, value_text, e.args))
+            pending.append(("bad", loc, key, value_text, e))
 
-    for key, text in overrides.items():
+    for key, value in overrides.items():
         if key not in _PARSERS:
             raise KamError(f"unknown setting '{key}'; known settings: {', '.join(KEYS)}")
         try:
-            values[key] = parse_value(key, text)
+            values[key] = parse_value(key, value)
         except BadSetting as e:
-            raise KamError(f"--{key.replace('_', '-')}: '{text}' is not valid: expected {e.args[0]}") from None
+            raise KamError(f"--{key.replace('_', '-')}: '{value}' is not valid: expected {e.accepted('en')}") from None
 
     if rates:
         values["fx"] = tuple(sorted(rates.items()))
@@ -354,23 +356,21 @@ def _check_consistency(s: Settings, seen: dict[str, Loc], lang: str) -> tuple[Se
     d = Settings()
     problems: list[Problem] = []
 
-    def fallback(keys: tuple[str, ...], en: str, zh: str) -> None:
+    def fallback(keys: tuple[str, ...], why: str) -> None:
         nonlocal s
         loc = next((seen[k] for k in reversed(keys) if k in seen), None)
         s = replace(s, **{k: getattr(d, k) for k in keys})
         if loc is not None:
             shown = ", ".join(f"{k}={getattr(d, k)}" for k in keys)
-            msg = (f"{zh}；使用默认值 {shown}" if lang == "zh" else f"{en}; the defaults {shown} are used")
+            msg = texts.text("setting_problem." + why, lang) + texts.text("setting_problem.defaults", lang, defaults=shown)
             problems.append(_problem(loc, "value", "", msg))
 
     if not s.abc_a_cut < s.abc_b_cut:
-        fallback(("abc_a_cut", "abc_b_cut"), "abc_a_cut must be below abc_b_cut", "abc_a_cut 必须小于 abc_b_cut")
+        fallback(("abc_a_cut", "abc_b_cut"), "cuts")
     if not s.attractive_medium <= s.attractive_high:
-        fallback(("attractive_high", "attractive_medium"), "attractive_medium must not exceed attractive_high",
-                 "attractive_medium 不能大于 attractive_high")
+        fallback(("attractive_high", "attractive_medium"), "attractive")
     if s.weight_value + s.weight_potential + s.weight_strategic <= 0:
-        fallback(("weight_value", "weight_potential", "weight_strategic"),
-                 "the three weights cannot all be 0", "三个权重不能都为 0")
+        fallback(("weight_value", "weight_potential", "weight_strategic"), "weights")
     return s, problems
 
 

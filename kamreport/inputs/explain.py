@@ -6,7 +6,7 @@ One line per problem in a fixed, greppable form (as compilers print them):
 
 then the row accounting of every sheet and the totals. The severity word
 stays English in both languages so scripts can grep it; the message is in
-the report language.
+the report language (its words: kamreport/texts/problems.py, `validate.` keys).
 """
 from __future__ import annotations
 
@@ -16,37 +16,10 @@ import click
 
 from . import schema
 from ..model import ERROR, FATAL, INFO, WARNING, Dataset
-
-TEXT = {
-    "rows": {"en": "{sheet}: read {read}, accepted {accepted}, rejected {rejected}",
-             "zh": "{sheet}：读取 {read} 行，采用 {accepted} 行，未采用 {rejected} 行"},
-    # Only when rows were skipped (void, totals, copies): read = accepted + rejected + skipped.
-    "rows_skipped": {"en": ", skipped {skipped}", "zh": "，跳过 {skipped} 行"},
-    "totals": {"en": "{fatal} fatal, {error} error{es}, {warning} warning{ws}",
-               "zh": "致命 {fatal} 个，错误 {error} 个，警告 {warning} 个"},
-    "fatal": {"en": "nothing was read: fix the fatal problem above and run again",
-              "zh": "未读取任何数据：请修正上面的致命问题后重试"},
-    "ok": {"en": "OK: the workbooks can be used", "zh": "通过：工作簿可以使用"},
-    "sheet": {"en": "{where}: read as {kind}, header row {row}, {layout}",
-              "zh": "{where}：按“{kind}”表读取，表头在第 {row} 行，{layout}"},
-    "long": {"en": "a row per record", "zh": "每行一条记录"},
-    "wide": {"en": "wide: a column per month ({months})", "zh": "宽表：每月一列（{months}）"},
-    "by_name": {"en": "; customers matched by name", "zh": "；按客户名称匹配客户"},
-    "column": {"en": "  {letter:>3} {header} → {field}{unit}", "zh": "  {letter:>3} {header} → {field}{unit}"},
-    "unit": {"en": " (unit {unit})", "zh": "（单位 {unit}）"},
-    "skipped": {"en": "  skipped: {why}", "zh": "  跳过：{why}"},
-    "why.void": {"en": "{n} void", "zh": "作废 {n} 行"},
-    "why.stage": {"en": "{n} not won", "zh": "未成交 {n} 行"},
-    "why.totals": {"en": "{n} totals/subtotals", "zh": "合计/小计 {n} 行"},
-    "why.footers": {"en": "{n} footer lines", "zh": "表尾 {n} 行"},
-    "why.copies": {"en": "{n} copies of another file's rows", "zh": "与其他文件重复 {n} 行"},
-    "bad": {"en": "rows with errors are left out; fix them and run again",
-            "zh": "有错误的行不会被采用；请修正后重试"},
-}
-
+from ..texts import text
 
 def _t(key: str, lang: str, **kw: object) -> str:
-    return TEXT[key].get(lang, TEXT[key]["en"]).format(**kw)
+    return text("validate." + key, lang, **kw)
 
 
 def explanation(dataset: Dataset, lang: str) -> list[str]:
@@ -67,7 +40,7 @@ def explanation(dataset: Dataset, lang: str) -> list[str]:
             lines.append(_t("column", lang, letter=letter, header=header, field=name,
                             unit=_t("unit", lang, unit=unit) if unit else ""))
         if info.skipped:
-            sep = "，" if lang == "zh" else ", "
+            sep = text("comma", lang)
             lines.append(_t("skipped", lang, why=sep.join(_t("why." + w, lang, n=n) for w, n in info.skipped)))
     return lines
 

@@ -56,40 +56,9 @@ SEVERITY_RANK = {"high": 0, "medium": 1}
 BAND_RGB = {"green": "2E7D32", "amber": "EF8F00", "red": "C62828", "insufficient": "9E9E9E"}
 GREY, DARK, LIGHT = "6B7280", "1F2937", "F3F4F6"
 
-DECK_LABELS = {
-    "dashboard": ("仪表板", "Dashboard"),
-    "deck.revenue_by_quarter": ("季度销售额", "Revenue by quarter"),
-    "movers": ("销售变化最大的客户", "Largest revenue changes"),
-    "revenue_at_risk": ("风险销售额", "Revenue at risk"),
-    "deck.continued": ("续", "continued"),
-    "next_step": ("建议下一步", "Next step"),
-    "deck.kpis_vs_target": ("关键指标与目标", "KPIs against target"),
-    "deck.rank": ("排名", "Rank"),
-    "deck.abc_classes": ("ABC分类汇总", "ABC classes"),
-    "deck.of_key": ("重点", "key"),
-    "deck.other_moves": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化",
-                         "{n} more customers moved between ordinary, prospect and unattractive"),
-    "deck.other_moves_xlsx": ("另有 {n} 家客户在普通、潜在和无吸引力客户之间变化（见 results.xlsx 的 Accounts 表）",
-                              "{n} more customers moved between ordinary, prospect and unattractive "
-                              "(see results.xlsx, sheet Accounts)"),
-    "deck.no_key_moves": ("本期无客户升入或降出重点客户", "No account moved into or out of the key tier"),
-}
-
-
 def _labels(lang: str) -> Callable[..., str]:
-    base = translator(lang)
-    zh = lang == "zh"
-
-    def t(key: str, **kw: Any) -> str:
-        # "deck." keys are the deck's own wording; the others are the reports'
-        # labels (labels.LABELS), DECK_LABELS standing in where it has none.
-        if not key.startswith("deck."):
-            out = base(key, **kw)
-            if out != key or key not in DECK_LABELS:
-                return out
-        out = DECK_LABELS[key][0 if zh else 1]
-        return out.format(**kw) if kw else out
-    return t
+    """The reports' labels; the deck's own words ("deck." keys) are in the catalog too."""
+    return translator(lang)
 
 
 def _office_tint(hex6: str, amount: float) -> str:
@@ -462,7 +431,7 @@ class Deck:
         for _, r in high:
             codes[r["code"]] = codes.get(r["code"], 0) + 1
         top = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        sep = "、" if self.lang == "zh" else ", "
+        sep = t("list.sep")
         return [
             t("hl_revenue", revenue=self.money_short(pf.get("revenue_q")), qoq=fmt.growth(pf.get("growth_qoq")),
               yoy=fmt.growth(pf.get("growth_yoy")), ttm=self.money_short(pf.get("revenue_ttm"))),

@@ -11,7 +11,9 @@ first), `target_q`, `attainment_q` and `action` on every risk; in
 count as an integer, money 2 decimals, ratio 4). Rounding happens only here:
 money to 2 decimals, ratios (fractions, not percents) to 4, scores to 1,
 half-up on the shortest decimal form, so 81.25 is 81.3 in the JSON as in
-the reports. Both writers are atomic: a temporary file in the same folder,
+the reports. Risk messages, next steps and headlines are worded here from
+the engine's codes and facts (kamreport.texts), in the report language.
+Both writers are atomic: a temporary file in the same folder,
 then `os.replace`, so a crash leaves the previous file or none.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..fmt import round_half_up
 from .atomic import write_atomic
 from ..model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
 from ..engine.results import Account, CareItem, Headline, Result
+from ..texts import sentences
 
 SCHEMA_ID = "kamreport.summary/1"
 PROBLEM_COLUMNS = ("severity", "file", "sheet", "row", "column", "header", "value", "message")
@@ -56,7 +59,7 @@ def _care(i: CareItem) -> dict[str, Any]:
             "date": i.date.isoformat(), "who": i.who, "days": i.days}
 
 
-def _account(a: Account, files: dict[str, str] | None) -> dict[str, Any]:
+def _account(a: Account, files: dict[str, str] | None, lang: str, currency: str) -> dict[str, Any]:
     return {
         "customer_id": a.customer_id, "name": a.name, "account_manager": a.account_manager,
         "tier": a.tier, "tier_prev": a.tier_prev, "move": a.move,
@@ -76,7 +79,9 @@ def _account(a: Account, files: dict[str, str] | None) -> dict[str, Any]:
                      "health": score(h.health), "health_band": h.health_band,
                      "revenue_q": money(h.revenue_q)} for h in a.history],
         "health_components": {h.name: score(h.value) for h in a.health_components},
-        "risks": [{"code": r.code, "severity": r.severity, "message": r.message, "action": r.action}
+        "risks": [{"code": r.code, "severity": r.severity,
+                   "message": sentences.risk_message(r.code, r.params, lang, currency),
+                   "action": sentences.next_step(r.code, r.params, lang, currency)}
                   for r in a.risks],
         "files": dict(files or {}),
         # added keys
@@ -116,6 +121,7 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
     problems = all_problems(result, dataset)
     count = lambda sev: sum(1 for x in problems if x.severity == sev)  # noqa: E731
     prev = result.extra.get("prev_period")
+    lang, currency = result.settings.language, result.settings.currency
     return {
         "schema": SCHEMA_ID,
         "generator": f"kamreport {__version__}",
@@ -149,7 +155,7 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
             "movers_up": [{"customer_id": m.customer_id, "change": money(m.change)} for m in p.movers_up],
             "movers_down": [{"customer_id": m.customer_id, "change": money(m.change)} for m in p.movers_down],
         },
-        "accounts": [_account(a, files.get(a.customer_id)) for a in result.accounts],
+        "accounts": [_account(a, files.get(a.customer_id), lang, currency) for a in result.accounts],
         "managers": [{"account_manager": m.account_manager, "key": m.key, "ordinary": m.ordinary,
                       "revenue_q": money(m.revenue_q), "growth_qoq": ratio(m.growth_qoq),
                       "satisfaction": score(m.satisfaction),
@@ -163,14 +169,14 @@ def summary_dict(result: Result, dataset: Dataset, outputs: list[str],
         "prev_period": prev.label if prev is not None else None,
         "settings": _settings(result),
         "care": [_care(i) for i in result.care],
-        "headlines": [_headline(h) for h in result.headlines],
+        "headlines": [_headline(h, lang, currency) for h in result.headlines],
     }
 
 
-def _headline(h: Headline) -> dict[str, Any]:
+def _headline(h: Headline, lang: str, currency: str) -> dict[str, Any]:
     figure = {"count": lambda x: int(x), "money": money, "ratio": ratio}[h.unit](h.figure)
     out = {"code": h.code, "figure": figure, "unit": h.unit, "customers": list(h.customers),
-           "message": h.message}
+           "message": sentences.headline(h.code, h.params, lang, currency)}
     if h.group is not None:
         out["group"] = h.group
     return out

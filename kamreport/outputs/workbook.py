@@ -41,53 +41,13 @@ COMPONENTS = ("growth", "satisfaction", "engagement", "service", "execution")
 PILLARS = ("value", "potential", "strategic")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-# Labels this workbook needs beyond labels.LABELS. A key of the reports'
-# vocabulary (next_step, band.insufficient, …) is used only where that table
-# has no entry, so a label added there wins; "xl." keys are this workbook's
-# own wording (column headers, placeholders of its own) and always come from here.
-EXTRA: dict[str, tuple[str, str]] = {
-    "band.insufficient": ("数据不足", "Insufficient data"),
-    "health_band": ("健康度等级", "Health band"),
-    "health_coverage": ("健康度数据覆盖", "Health coverage"),
-    "target_q": ("本期目标", "Target (period)"),
-    "attainment_q": ("目标达成率", "Attainment"),
-    "xl.risk_code": ("风险代码", "Risk code"),
-    "xl.severity_code": ("级别代码", "Severity code"),
-    "next_step": ("建议下一步", "Next step"),
-    "xl.risk_count": ("风险数", "Risks"),
-    "xl.plan_pdf": ("客户计划PDF", "Account plan PDF"),
-    "xl.direction": ("方向", "Direction"),
-    "xl.revenue_change": ("销售额变化", "Revenue change"),
-    "xl.mover.up": ("增长最多", "Largest increase"),
-    "xl.mover.down": ("下降最多", "Largest decrease"),
-    "row": ("行", "Row"),
-    "header": ("表头", "Header"),
-    "xl.score_pillar": ("{pillar}维度", "{pillar} pillar"),
-    "xl.health_of": ("健康度·{c}", "Health: {c}"),
-    "rel_stage.none": ("未填写", "Not given"),
-    "dashboard": ("仪表板", "Dashboard"),
-    "risk.NO_ACTION_PLAN": ("缺少行动计划", "No action plan"),
-}
-
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
 def translator(lang: str):
-    """labels.translator(lang), falling back on EXTRA for keys it lacks."""
-    lang = "zh" if lang == "zh" else "en"
-
-    def t(key: str, **kw: Any) -> str:
-        # "xl." keys are this workbook's own wording; for the others a label
-        # of labels.LABELS (the reports' wording) wins over EXTRA's.
-        if key in labels.LABELS and not key.startswith(("xl.", "deck.")):
-            return labels.label(key, lang, **kw)
-        pair = EXTRA.get(key)
-        if pair is None:
-            return key
-        text = pair[0] if lang == "zh" else pair[1]
-        return text.format(**kw) if kw else text
-    return t
+    """labels.translator(lang): the workbook's own words ("xl." keys) are in the catalog too."""
+    return labels.translator(lang)
 
 
 def as_of_datetime(summary: dict) -> datetime:
@@ -289,7 +249,7 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
         (t("high_risks"), INT, lambda a: sum(1 for r in a.get("risks") or [] if r.get("severity") == "high")),
         (t("overdue_actions"), INT, lambda a: _num(a.get("overdue_actions"))),
         (t("open_complaints"), INT, lambda a: _num(a.get("open_complaints"))),
-        (t("key_reasons"), None, lambda a: ("、" if lang == "zh" else "; ").join(
+        (t("key_reasons"), None, lambda a: t("reasons_sep").join(
             t("reason." + k) for k in a.get("key_reasons") or []) or None),
         (t("xl.plan_pdf"), None, lambda a: (a.get("files") or {}).get("pdf")),
     ]

@@ -29,7 +29,7 @@ import os
 import re
 from typing import Any, Callable
 
-from .. import fmt
+from .. import fmt, texts
 from .colours import tint
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans", "sans-serif"]
@@ -587,7 +587,7 @@ def pyramid(data: dict[str, Any]) -> Any:
         ax.text(0.5, ym, fmt.num(counts[i]), ha="center", va="center", fontsize=8.5,
                 color="white" if i < 2 else INK, fontweight="bold")
         xt = 0.5 + 0.5 * (1 - ym) + 0.08
-        sep = "，" if lang == "zh" else ", "
+        sep = texts.text("comma", lang)
         ax.text(xt, ym + 0.045, labels[i], ha="left", va="center", fontsize=8, color=INK)
         ax.text(xt, ym - 0.06, f"{fmt.pct(a)}{sep}{data['names'][1]} {fmt.pct(t, 0)}", ha="left",
                 va="center", fontsize=7.5, color=ACCENT if over else GREY)

@@ -31,6 +31,7 @@ from typing import Any
 from .. import __version__, fmt
 from . import labels
 from .colours import brand_color, tint
+from ..texts import sentences
 from ..model import WARNING, Dataset, Problem
 from ..engine.results import Account, Result
 from ..engine.settings import Settings
@@ -380,7 +381,7 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
         "open_complaints": a.open_complaints, "mean_resolution_days": a.mean_resolution_days,
         "overdue_actions": a.overdue_actions, "contract_end": a.contract_end,
         "long_term_agreement": a.long_term_agreement,
-        "strategy": a.strategy,
+        "strategy": sentences.strategy(a.tier, lang),
         "notes": a.notes if a.notes is not None else (customer.notes if customer else None),
     })
     notes = row["notes"]
@@ -403,7 +404,8 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
         "value": a.health, "band": a.health_band,
         "band_label": t("band." + a.health_band) if a.health_band else None,
         "components": [{"key": h.name, "label": t("component." + h.name), "weight": h.weight,
-                        "value": h.value, "basis": h.basis} for h in a.health_components],
+                        "value": h.value, "basis": sentences.health_basis(h.name, h.params, lang)}
+                       for h in a.health_components],
     }
     ctx["engagement"] = _engagement(a, t)
     contacts = _by_customer(dataset, "contacts", customer_id)
@@ -424,8 +426,8 @@ def account_context(result: Result, dataset: Dataset, customer_id: str) -> dict[
                                      ("name", "strengths", "weaknesses"))
     risks = sorted(a.risks, key=risk_order)
     ctx["risks"] = [{"code": r.code, "label": t("risk." + r.code), "severity": r.severity,
-                     "severity_label": t("severity." + r.severity), "message": r.message,
-                     "action": r.action} for r in risks]
+                     "severity_label": t("severity." + r.severity), "message": risk_message(r, result, lang),
+                     "action": risk_action(r, result, lang)} for r in risks]
 
     # Action plan: open actions first (overdue ones at the top, SPEC §6
     # "overdue highlighted"), then done, then cancelled; by due date within.
@@ -503,7 +505,7 @@ def _highlights(result: Result, t, lang: str) -> list[str]:
     for _, r in high:
         codes[r.code] = codes.get(r.code, 0) + 1
     top = sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    sep = "、" if lang == "zh" else ", "
+    sep = t("list.sep")
     out.append(t("hl_risks", n=len(high), accounts=len({a.customer_id for a, _ in high}),
                  top=sep.join(f'{t("risk." + c)}{t("paren_open")}{n}{t("paren_close")}' for c, n in top)
                  or t("none")))
@@ -634,7 +636,8 @@ def booklet_front_context(result: Result, dataset: Dataset, toc: list[dict]) -> 
                         "anchor": account_anchor(a.customer_id) if a.tier == "key" else None,
                         "tier": a.tier, "tier_label": t("tier." + a.tier), "account_manager": a.account_manager,
                         "code": r.code, "label": t("risk." + r.code), "severity": r.severity,
-                        "severity_label": t("severity." + r.severity), "message": r.message})
+                        "severity_label": t("severity." + r.severity),
+                        "message": risk_message(r, result, lang)})
     reg.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), TIER_ORDER.index(r["tier"]),
                             r["customer_id"], r["code"]))
     ctx["risk_register"] = reg
@@ -720,10 +723,21 @@ def _named(result: Result, ids) -> list[dict[str, Any]]:
     return out
 
 
-def headlines_context(result: Result) -> list[dict[str, Any]]:
+def risk_message(r, result: Result, lang: str) -> str:
+    """A risk's message in `lang`, worded from the engine's facts."""
+    return sentences.risk_message(r.code, r.params, lang, result.settings.currency)
+
+
+def risk_action(r, result: Result, lang: str) -> str:
+    """A risk's recommended next step in `lang` (SPEC §4 "Next step per risk")."""
+    return sentences.next_step(r.code, r.params, lang, result.settings.currency)
+
+
+def headlines_context(result: Result, lang: str) -> list[dict[str, Any]]:
     """The computed headlines (result.headlines, most important first), each
     with the accounts it names."""
-    return [{"code": h.code, "message": h.message, "figure": h.figure, "unit": h.unit,
+    return [{"code": h.code, "message": sentences.headline(h.code, h.params, lang, result.settings.currency),
+             "figure": h.figure, "unit": h.unit,
              "accounts": _named(result, h.customers)} for h in result.headlines]
 
 
@@ -767,7 +781,8 @@ def dashboard_context(result: Result, dataset: Dataset, t, lang: str) -> dict[st
         highs = sorted((x for x in a.risks if x.severity == "high"), key=risk_order)
         risk_rows.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
                           "revenue_ttm": a.revenue_ttm, "owner": a.account_manager,
-                          "risk": t("risk." + r.code), "message": r.message, "action": r.action,
+                          "risk": t("risk." + r.code), "message": risk_message(r, result, lang),
+                          "action": risk_action(r, result, lang),
                           "high": len(highs),
                           "no_plan": any(x.code == "NO_ACTION_PLAN" for x in a.risks)})
     renewals = []
@@ -778,17 +793,18 @@ def dashboard_context(result: Result, dataset: Dataset, t, lang: str) -> dict[st
                          "anchor": account_anchor(a.customer_id) if a.tier == "key" else None,
                          "tier_label": t("tier." + a.tier), "contract_end": a.contract_end,
                          "days": (a.contract_end - result.period.as_of).days if a.contract_end else None,
-                         "revenue_ttm": a.revenue_ttm, "owner": a.account_manager, "action": r.action,
+                         "revenue_ttm": a.revenue_ttm, "owner": a.account_manager, "action": risk_action(r, result, lang),
                          "severity": r.severity})
     decisions = []
     for a in sorted((a for a in key if any(r.code == "NO_ACTION_PLAN" for r in a.risks)),
                     key=lambda a: (-a.revenue_ttm, a.customer_id)):
         highs = sorted((x for x in a.risks if x.severity == "high"), key=risk_order)
-        sep = "、" if lang == "zh" else ", "
+        sep = t("list.sep")
         decisions.append({"customer_id": a.customer_id, "name": a.name, "anchor": account_anchor(a.customer_id),
                           "revenue_ttm": a.revenue_ttm, "owner": a.account_manager,
                           "risks": sep.join(t("risk." + x.code) for x in highs),
-                          "action": next(r.action for r in a.risks if r.code == "NO_ACTION_PLAN")})
+                          "action": next(risk_action(r, result, lang) for r in a.risks
+                                         if r.code == "NO_ACTION_PLAN")})
 
     def movers(ms):
         out = []
@@ -813,7 +829,7 @@ def dashboard_context(result: Result, dataset: Dataset, t, lang: str) -> dict[st
                  "names": [t("revenue"), t("target")]}
     n_high_key = len(at_risk)
     return {
-        "headlines": headlines_context(result),
+        "headlines": headlines_context(result, lang),
         "kpis": {"revenue_q": pf.revenue_q, "growth_qoq": pf.growth_qoq, "growth_yoy": pf.growth_yoy,
                  "target_q": pf.target_q, "attainment_q": pf.attainment_q,
                  "revenue_at_risk": pf.revenue_at_risk,
@@ -842,7 +858,7 @@ def summary_points(result: Result, t, lang: str) -> list[dict[str, Any]]:
     accs = _by_id(result)
     money_s = fmt.make_money_short(result.settings.currency or "CNY", lang)
     out = []
-    for h in headlines_context(result):
+    for h in headlines_context(result, lang):
         rows = []
         for n in h["accounts"][:3]:
             a = accs[n["customer_id"]]
@@ -855,7 +871,7 @@ def summary_points(result: Result, t, lang: str) -> list[dict[str, Any]]:
                 r = risks[0] if risks else None
             rows.append(dict(n, owner=a.account_manager, revenue_ttm=money_s(a.revenue_ttm),
                              tier_label=t("tier." + a.tier), risk=t("risk." + r.code) if r else None,
-                             action=r.action if r else None))
+                             action=risk_action(r, result, lang) if r else None))
         out.append(dict(h, rows=rows, more=max(len(h["accounts"]) - 3, 0)))
     return out
 
@@ -891,22 +907,22 @@ def account_story(a: Account, result: Result, t, lang: str) -> str:
     risks = sorted(a.risks, key=risk_order)
     if risks:
         r = risks[0]
-        parts.append(t("story_risk", risk=t("risk." + r.code), message=_without_lead(r.message, zh)))
+        parts.append(t("story_risk", risk=t("risk." + r.code), message=_without_lead(risk_message(r, result, lang), zh)))
         if any(x.code == "NO_ACTION_PLAN" for x in risks):
             parts.append(t("story_no_plan"))
     else:
         parts.append(t("story_no_risk"))
-    return ("；" if zh else "; ").join(parts) + ("。" if zh else ".")
+    return t("semicolon").join(parts) + t("full_stop")
 
 
-def next_steps(a: Account, plans: list[dict], t) -> list[dict[str, Any]]:
+def next_steps(a: Account, plans: list[dict], t, result: Result) -> list[dict[str, Any]]:
     """Risk → action → owner → date: every risk's next step (high first,
     owner the account manager), then the plan's open actions (overdue
     first) with their owner and due date."""
     out = []
     for r in sorted(a.risks, key=risk_order):
         out.append({"kind": "risk", "severity": r.severity, "severity_label": t("severity." + r.severity),
-                    "what": t("risk." + r.code), "action": r.action, "owner": a.account_manager,
+                    "what": t("risk." + r.code), "action": risk_action(r, result, t.lang), "owner": a.account_manager,
                     "due": None, "overdue": False, "flag": r.code == "NO_ACTION_PLAN"})
     for p in plans:
         if p["status"] != "open":
@@ -949,7 +965,7 @@ def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -
     from ..inputs.schema import TOUCH_TYPES
     ctx["story"] = account_story(a, result, t, lang)
     ctx["trend"] = kpi_targets(a, t)
-    ctx["next_steps"] = steps = next_steps(a, ctx["plans"], t)
+    ctx["next_steps"] = steps = next_steps(a, ctx["plans"], t, result)
     # The first page shows the risks and the most urgent open actions; an
     # account with hundreds of actions must not make it a hundred pages
     # (it made the PDF layout run for minutes).
@@ -962,7 +978,7 @@ def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -
     acct = ctx["account"]
     acct["target_q"], acct["attainment_q"] = a.target_q, a.attainment_q
     acct["health_coverage"] = a.health_coverage
-    acct["strategy_line"] = strategy_line(a.strategy)
+    acct["strategy_line"] = strategy_line(sentences.strategy(a.tier, lang))
     touches = [x for x in ctx["activities"] if x["type"] in TOUCH_TYPES]
     ctx["in_pdf"]["activities"] = _for_pdf(touches, TOUCHES_PDF, t, "more_touches_pdf",
                                            ("owner", "contact", "summary"), total=ctx["activities_total"])
@@ -970,8 +986,7 @@ def _first_page(ctx: dict[str, Any], a: Account, result: Result, t, lang: str) -
 
 def tier_strategies(lang: str, t) -> list[dict[str, str]]:
     """Each tier's strategy text in full (the plans' PDFs print its first clause)."""
-    from ..engine.classify import STRATEGY
-    return [{"tier": k, "label": t("tier." + k), "text": STRATEGY[k][lang]} for k in TIER_ORDER if k in STRATEGY]
+    return [{"tier": k, "label": t("tier." + k), "text": sentences.strategy(k, lang)} for k in TIER_ORDER]
 
 
 def data_gaps(result: Result, t) -> list[dict[str, Any]]:
