@@ -23,6 +23,7 @@ import tempfile
 
 from ..errors import KamError
 from ..inputs import schema
+from ..inputs.xlsx import col_letter
 from ..model import Dataset
 from .cells import bool_labels, data_rows, readme_rows, readme_title, titles
 from .dataset import HEADER_ROW, MAX_CUSTOMERS, sample_dataset
@@ -84,10 +85,10 @@ def header_comment(col: schema.Column, sheet: schema.Sheet) -> str:
         lines.append(", ".join(SETTING_KEYS))
     return "\n".join(lines)
 
+
 def _setup_columns(ws, sheet: schema.Sheet) -> None:
-    from openpyxl.utils import get_column_letter
     for j, col in enumerate(sheet.columns, 1):
-        letter = get_column_letter(j)
+        letter = col_letter(j)
         ws.column_dimensions[letter].width = _WIDE_TEXT.get(col.key, _WIDTHS[col.type])
 
 
@@ -213,7 +214,6 @@ def blank_workbook(lang: str):
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
     if lang not in ("zh", "en"):
         raise KamError(f"--lang must be zh or en, not {lang!r}")
@@ -231,7 +231,7 @@ def blank_workbook(lang: str):
         ws = wb.create_sheet(sheet.title(lang))
         ws.freeze_panes = "A2"
         for j, col in enumerate(sheet.columns, 1):
-            letter = get_column_letter(j)
+            letter = col_letter(j)
             c = ws.cell(1, j, col.header(lang))
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor="1F4E79")
