@@ -28,7 +28,7 @@ from dataclasses import replace
 
 def main(argv: list[str] | None = None) -> int:
     from kamreport.engine import core as engine
-    from kamreport.sample import workbooks as sample
+    from kamreport import sample
     from kamreport.report import views
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

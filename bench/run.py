@@ -130,7 +130,7 @@ def workbook(n: int, seed: int, suffix: str = "") -> Path:
         subprocess.run(KAMREPORT + ["init", str(path), "--customers", str(n), "--seed", str(seed), "--lang", "zh"],
                        check=True, stdout=subprocess.DEVNULL)
     else:
-        from kamreport.sample import workbooks as sample
+        from kamreport import sample
         data = sample.sample_dataset("zh", n, seed)
         renamed = {}
         for name in ("customers", "sales", "activities", "contacts", "surveys", "plans", "competitors"):

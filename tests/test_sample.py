@@ -17,7 +17,10 @@ from kamreport.inputs import schema
 from kamreport.cli import main
 from kamreport.errors import KamError
 from kamreport.model import Birthday
-from kamreport.sample.workbooks import _counts, _wan, readme_title, sample_dataset, sheet_values, write_workbook
+from kamreport.sample.cells import _wan, readme_title, sheet_values
+from kamreport.sample.dataset import sample_dataset
+from kamreport.sample.storylines import counts
+from kamreport.sample.workbooks import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = {"zh": ROOT / "inputs" / "sample-zh.xlsx", "en": ROOT / "inputs" / "sample-en.xlsx"}
@@ -80,7 +83,7 @@ def _assert_same_values(actual: dict, expected: dict) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_committed_sample_is_what_init_writes_now(lang):
     # xlsx bytes carry timestamps, so compare cell by cell. If this fails
-    # after a deliberate change to sample.py, regenerate with
+    # after a deliberate change to sample/, regenerate with
     #   kamreport init inputs/sample-zh.xlsx --lang zh
     #   kamreport init inputs/sample-en.xlsx --lang en
     expected = sheet_values(_sample(lang), lang)
@@ -136,7 +139,7 @@ def test_zh_and_en_hold_the_same_numbers():
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh.customers[0].name)
     assert en.customers[0].name.isascii()
     # en translates zh: the same regions, industries and people, in English.
-    from kamreport.sample.workbooks import INDUSTRIES, REGIONS
+    from kamreport.sample.vocab import INDUSTRIES, REGIONS
     region_en, industry_en = dict(REGIONS), {i[0]: i[1] for i in INDUSTRIES}
     assert [region_en[c.region] for c in zh.customers] == [c.region for c in en.customers]
     assert [industry_en[c.industry] for c in zh.customers] == [c.industry for c in en.customers]
@@ -163,9 +166,9 @@ def test_customers_option_scales():
 def test_counts_per_storyline():
     # 150: unattractive 0.08×150 = 12, lapsed 4.5 → 5, prospect 37.5 → 38,
     # new 3, active the rest 150 − 58 = 92 (rounding half up).
-    assert _counts(150) == {"unattractive": 12, "lapsed": 5, "prospect": 38, "new": 3, "active": 92}
+    assert counts(150) == {"unattractive": 12, "lapsed": 5, "prospect": 38, "new": 3, "active": 92}
     # 1 customer: everything else gives way to one active customer.
-    assert _counts(1) == {"unattractive": 0, "lapsed": 0, "prospect": 0, "new": 0, "active": 1}
+    assert counts(1) == {"unattractive": 0, "lapsed": 0, "prospect": 0, "new": 0, "active": 1}
 
 
 def test_wan_text_is_exact():

@@ -24,6 +24,7 @@ import zipfile
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from ..inputs.xlsx import col_letter
 from ..report import labels
 from ..report.colours import brand_color, office_hex
 from .atomic import write_atomic
@@ -127,15 +128,14 @@ class _Sheet:
         return r
 
     def finish(self) -> None:
-        from openpyxl.utils import get_column_letter
-        last = get_column_letter(len(self.formats))
+        last = col_letter(len(self.formats))
         self.ws.auto_filter.ref = f"A1:{last}{max(self.rows, 1)}"
         self.ws.page_setup.orientation = "landscape"       # printed: every column on the page's width
         self.ws.page_setup.fitToWidth, self.ws.page_setup.fitToHeight = 1, 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.ws.print_title_rows = "1:1"
         for i, w in enumerate(self.widths, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, w + 2))
+            self.ws.column_dimensions[col_letter(i)].width = min(60, max(8, w + 2))
 
 
 def _width(v: Any, f: str | None = None) -> int:
