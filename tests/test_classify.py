@@ -6,6 +6,7 @@ from fractions import Fraction
 import pytest
 
 from kamreport.engine import classify as C
+from kamreport.engine import exact
 from kamreport.engine.core import compute
 from kamreport.model import Customer, Dataset, Loc, Sale
 from kamreport.engine.period import parse_period
@@ -183,10 +184,10 @@ def test_score_renormalises_over_present_pillars():
 
 
 def test_round_half_up_exact_values():
-    assert C.round_half_up(Fraction(7225, 100)) == D("72.3")
-    assert C.round_half_up(Fraction(7224999, 100000)) == D("72.2")
-    assert C.round_half_up(Fraction(100, 3)) == D("33.3")
-    assert C.round_half_up(Fraction(-5, 100), 1) == D("-0.1")
+    assert exact.round_half_up(Fraction(7225, 100)) == D("72.3")
+    assert exact.round_half_up(Fraction(7224999, 100000)) == D("72.2")
+    assert exact.round_half_up(Fraction(100, 3)) == D("33.3")
+    assert exact.round_half_up(Fraction(-5, 100), 1) == D("-0.1")
 
 
 @pytest.mark.parametrize("score,expected", [("70.0", "high"), ("69.9", "medium"), ("40.0", "medium"),

@@ -1,16 +1,10 @@
 """Classification of every customer (SPEC §3): money sums, ABC, pillars,
 score, attractiveness, key reasons, tier, relationship type, strategy.
 
-Exact arithmetic, on purpose:
-
-* Money is summed as `Decimal` of each cell's shortest decimal form, so a sum
-  does not depend on the order of the rows (float sums do, by an ulp), two
-  customers with the same figures tie exactly (ABC and percentile ties are
-  decided by the spec's rules, not by rounding noise) and a cut at exactly
-  70 % is exactly 70 %.
-* Percentile ranks, pillars and the score are `Fraction`s, so "rounded
-  half-up to one decimal" rounds the true value: 72.25 gives 72.3 and never
-  72.2 because the float happened to be 72.24999….
+Exact arithmetic, on purpose (engine/exact.py): money sums are Decimals,
+so two customers with the same figures tie exactly (ABC and percentile ties
+are decided by the spec's rules, not by rounding noise); percentile ranks,
+pillars and the score are Fractions, rounded half-up on their true value.
 
 Everything here is a pure function of records, a `Period` and `Settings`;
 the engine calls `classify` twice (for the period and for the period three
@@ -24,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 
-from .. import fmt
+from .exact import ZERO, dec, frac, mean, round_half_up, weighted_mean
 from ..model import Customer, Sale
 from .period import month_index
 from .results import Period, PillarInputs
@@ -34,34 +27,6 @@ from .settings import Settings
 
 TIERS = ("key", "ordinary", "prospect", "unattractive")
 TIER_RANK = {t: i for i, t in enumerate(TIERS)}      # lower is better
-ZERO = Decimal(0)
-
-
-def dec(x: float | int | Decimal) -> Decimal:
-    """The decimal a user typed: 0.1 -> Decimal('0.1'), not 0.1000000000000000055…"""
-    if isinstance(x, Decimal):
-        return x
-    if isinstance(x, int):
-        return Decimal(x)
-    return Decimal(repr(float(x)))
-
-
-@lru_cache(maxsize=4096)
-def _frac_of_float(x: float) -> Fraction:
-    return Fraction(Decimal(repr(x)))
-
-
-def frac(x: float | int | Decimal | Fraction) -> Fraction:
-    """Exact fraction of a setting or value as written (0.2 -> 1/5)."""
-    if isinstance(x, (Fraction, int)):
-        return Fraction(x)
-    if isinstance(x, float):
-        return _frac_of_float(x)      # settings are compared per customer: cache them
-    return Fraction(x)
-
-
-# Exact half-up rounding (72.25 -> 72.3) is the formats' too: one implementation.
-round_half_up = fmt.round_exact
 
 
 # --------------------------------------------------------------------------
@@ -167,21 +132,6 @@ def percentile_ranks(values: Mapping[str, object]) -> dict[str, Fraction]:
     if n == 1:
         return {cid: Fraction(100) for cid in present}
     return {cid: Fraction(100 * bisect.bisect_left(ordered, v), n - 1) for cid, v in present.items()}
-
-
-def mean(xs: Iterable[Fraction | None]) -> Fraction | None:
-    present = [x for x in xs if x is not None]
-    return sum(present, Fraction(0)) / len(present) if present else None
-
-
-def weighted_mean(parts: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
-    """Mean of the present values, weights renormalised over them. A part
-    whose weight is 0 does not count as present (it cannot be renormalised)."""
-    present = [(w, v) for w, v in parts if v is not None and w > 0]
-    total = sum((w for w, _ in present), Fraction(0))
-    if not present or total == 0:
-        return None
-    return sum((w * v for w, v in present), Fraction(0)) / total
 
 
 def strategic_pillar(strategic_fit: int | None, industry_position: int | None) -> Fraction | None:

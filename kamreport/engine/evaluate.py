@@ -55,7 +55,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from .classify import dec, frac, round_half_up, weighted_mean
+from .exact import dec, frac, round_half_up, weighted_mean
 from ..model import Activity, Birthday, Contact, Customer, Plan, Survey
 from .period import month_index
 from .results import CareItem, Headline, HealthComponent, ManagerCard, Mover, Period, Risk
