@@ -122,3 +122,20 @@ def test_logo_resolved_relative_to_the_workbook(tmp_path):
     book = str(tmp_path / "book.xlsx")
     s, problems = build_settings(rows(("logo", "img/logo.png"), file=book), "en")
     assert problems == [] and s.logo == str(tmp_path / "img" / "logo.png")
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("ops@example.com", True), ("a@b.example.cn; c.d@e.com", True),
+    ("王芳@公司.cn", False),          # send could not put it into the SMTP envelope
+    ("a@b.c", False), ("a@@b.com", False), ("Ops <ops@example.com>", False)])
+def test_mail_to_is_checked_as_send_and_staff_check_an_address(value, ok):
+    """One e-mail rule (inputs.values.is_email) for the Settings mail_to, the
+    Staff sheet and what send takes into the envelope: an address send would
+    refuse is a warning at its Settings cell, not a failure at send time."""
+    from kamreport.engine.settings import parse_value
+    from kamreport.engine.settings import BadSetting
+    if ok:
+        assert parse_value("mail_to", value)
+    else:
+        with pytest.raises(BadSetting):
+            parse_value("mail_to", value)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from .. import texts
 from ..errors import KamError
 from ..model import WARNING, Loc, Problem
+from ..inputs.values import is_colour, is_email
 from ..inputs.schema import fold
 
 
@@ -72,8 +73,6 @@ ALIASES_ZH = {
 KEYS: tuple[str, ...] = tuple(f.name for f in fields(Settings))
 _BY_FOLD = {fold(k): k for k in KEYS if k != "fx"} | {fold(k): v for k, v in ALIASES_ZH.items()}
 
-_EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
@@ -170,7 +169,7 @@ def _mail_to(text: str) -> tuple[str, ...]:
     if "\r" in text or "\n" in text:
         raise BadSetting("mail_to")
     parts = [p.strip() for p in re.split(r"[,;，；\s]+", text) if p.strip()]
-    if not parts or not all(_EMAIL.match(p) for p in parts):
+    if not parts or not all(is_email(p) for p in parts):
         raise BadSetting("mail_to")
     return tuple(parts)
 
@@ -184,7 +183,7 @@ def _currency(text: str) -> str:
 
 def _color(text: str) -> str:
     t = text.strip()
-    if not _COLOR.match(t):
+    if not is_colour(t):
         raise BadSetting("color")
     return t.lower()
 

@@ -144,6 +144,16 @@ def is_email(text: str) -> bool:
     return len(text) <= 254 and len(text.partition("@")[0]) <= 64 and _EMAIL.match(text) is not None
 
 
+# A colour as the documents take it into CSS, SVG and Office XML: a cell
+# must not be able to inject anything (url() fetches and the like).
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def is_colour(text: str) -> bool:
+    """`text` is a plain `#rgb` or `#rrggbb` colour."""
+    return _COLOUR.fullmatch(text) is not None
+
+
 def fold_name(name: str) -> str:
     """A person's name as compared (an account_manager with its Staff row):
     case, full-width forms folded and every kind of space removed, as ids

@@ -7,15 +7,14 @@ inject CSS (url() fetches and the like).
 """
 from __future__ import annotations
 
-import re
+from ..inputs.values import is_colour
 
 DEFAULT_BRAND = "#1f4e79"
-_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 def brand_color(value: str | None) -> str:
     """`#rrggbb` (lower case) for a plain #rgb / #rrggbb value, else the default."""
-    if value and _HEX.fullmatch(value.strip()):
+    if value and is_colour(value.strip()):
         v = value.strip().lower()
         if len(v) == 4:
             v = "#" + "".join(c * 2 for c in v[1:])
