@@ -266,7 +266,7 @@ def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root
 # ---------------------------------------------------------------- units
 
 def _piece(pages, bookmarks=()):
-    from kamreport.pdf.document import Piece
+    from kamreport.pdf.pieces import Piece
     return Piece(b"", pages, {}, tuple(bookmarks), ())
 
 
@@ -338,11 +338,11 @@ def test_printed_booklet_html_holds_at_least_the_pdfs_pages(built):
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from kamreport.pdf import document as pdf
+    from kamreport.pdf import fetcher as pdf_fetcher
     from kamreport.build import jobs as render
     period, _ = built
     html = HTML(filename=str(period / "booklet.html"), base_url=render.packaged_dir().as_uri() + "/",
-                url_fetcher=pdf.make_fetcher(render.packaged_dir()))
+                url_fetcher=pdf_fetcher.make_fetcher(render.packaged_dir()))
     assert len(html.render().pages) >= len(PdfReader(period / "booklet.pdf").pages)
 
 
@@ -391,14 +391,14 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
 
 
 def test_guessed_toc_takes_the_most_common_page_count_for_unfinished_accounts():
-    from kamreport.pdf import document as pdfmod
+    from kamreport.pdf import pieces as pdf_pieces
     from kamreport.build.pipeline import _guessed_toc
 
     class A:
         def __init__(self, cid): self.customer_id, self.name = cid, "客户" + cid
 
     def res(pages):
-        return render.JobResult("k", None, pdfmod.Piece(b"", pages, {}, (), ()), (), False)
+        return render.JobResult("k", None, pdf_pieces.Piece(b"", pages, {}, (), ()), (), False)
     accounts = [A("1"), A("2"), A("3"), A("4")]
     anchors = {a.customer_id: "acc-" + a.customer_id for a in accounts}
     results = {"front:trial": res(2), "front:body": res(10), "appendix": res(3),
@@ -417,11 +417,11 @@ def test_head_uses_the_contents_laid_out_on_a_guess_only_when_it_was_right():
     contents equal the guessed ones; otherwise the head is laid out anew."""
     import concurrent.futures as cf
 
-    from kamreport.pdf import document as pdfmod
+    from kamreport.pdf import pieces as pdf_pieces
     from kamreport.build.pipeline import _head, make_toc
 
     def piece(pages):
-        return pdfmod.Piece(b"", pages, {}, (), ())
+        return pdf_pieces.Piece(b"", pages, {}, (), ())
 
     class FakeRunner:
         def __init__(self):

@@ -515,12 +515,12 @@ def test_head_that_never_settles_warns_and_frames_the_pages_it_has():
     laid out for its length, never a CancelledError."""
     import concurrent.futures as cf
 
-    from kamreport.pdf import document as pdfmod
+    from kamreport.pdf import pieces as pdf_pieces
     from kamreport.build import jobs as render
     from kamreport.build.pipeline import MAX_FRONT_PASSES, _head
 
     def piece(pages):
-        return pdfmod.Piece(b"", pages, {}, (), ())
+        return pdf_pieces.Piece(b"", pages, {}, (), ())
 
     class Lazy(cf.Future):
         """Runs when its result is asked for; one cancelled before stays cancelled (as in the pool)."""

@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 
 from . import memory
-from ..pdf import document as pdfmod
+from ..pdf import fetcher, pieces
 from ..outputs.atomic import write_atomic
 from ..errors import KamError
 from ..report.sanitize import markdown_to_html, strip_bidi
@@ -71,8 +71,8 @@ class _UserLoader(jinja2.FileSystemLoader):
         self.root = os.path.realpath(folder)
 
     def get_source(self, environment, template):
-        pieces = jinja2.loaders.split_template_path(template)    # no "..", no empty part
-        path = os.path.join(self.folder, *pieces)
+        names = jinja2.loaders.split_template_path(template)    # no "..", no empty part
+        path = os.path.join(self.folder, *names)
         if os.path.lexists(path):
             real = os.path.realpath(path)
             if os.path.commonpath([self.root, real]) != self.root:
@@ -198,7 +198,7 @@ class Job:
 class JobResult:
     key: str
     html: str | None
-    piece: pdfmod.Piece | None
+    piece: pieces.Piece | None
     warnings: tuple[str, ...]
     subset_fallback: bool
     times: dict[str, float] = field(default_factory=dict)   # CPU seconds by phase
@@ -213,7 +213,7 @@ def warm_up() -> None:
     """Import WeasyPrint, the charts and the fonts once, in the parent, while
     the workbooks are read, before the workers are forked."""
     from ..report import charts, views  # noqa: F401
-    pdfmod.warm_up()
+    pieces.warm_up()
 
 
 def init_worker(spec: RenderSpec) -> None:
@@ -224,7 +224,7 @@ def init_worker(spec: RenderSpec) -> None:
     _FETCHER = None
     _SPLIT = {}
     _ACCOUNT_FRAMES.clear()
-    pdfmod.ensure_source_date_epoch(spec.when)
+    pieces.ensure_source_date_epoch(spec.when)
 
 
 def _use(spec: RenderSpec | None) -> None:
@@ -309,7 +309,7 @@ def template_part(name: str, part: str | None) -> jinja2.Template | str:
 def _fetcher():
     global _FETCHER
     if _FETCHER is None:
-        _FETCHER = pdfmod.make_fetcher(
+        _FETCHER = fetcher.make_fetcher(
             packaged_dir(), Path(_SPEC.templates_dir) if _SPEC.templates_dir else None)
     return _FETCHER
 
@@ -337,7 +337,7 @@ def _frame_html(pages: list[dict[str, Any]]) -> str:
     return render_template(_ENV, "frame.html", ctx)
 
 
-def render_frame(pages: list[dict[str, Any]], times: dict[str, float] | None = None) -> pdfmod.Parts:
+def render_frame(pages: list[dict[str, Any]], times: dict[str, float] | None = None) -> pieces.Parts:
     """Frame pages: running header and "page X of Y", one dict per page.
 
     A page dict has `number`, `total`, `right` (top-right header text, or
@@ -345,7 +345,7 @@ def render_frame(pages: list[dict[str, Any]], times: dict[str, float] | None = N
     (no frame: the cover).
     """
     base = packaged_dir().as_uri() + "/"
-    return pdfmod.layout_and_write(_frame_html(pages), base, _fetcher(), when=_SPEC.when, times=times,
+    return pieces.layout_and_write(_frame_html(pages), base, _fetcher(), when=_SPEC.when, times=times,
                                    forms=True).parts
 
 
@@ -363,7 +363,7 @@ def account_frame(pages: int, times: dict[str, float]):
     if pages not in _ACCOUNT_FRAMES:
         html = _frame_html([{"number": i + 1, "total": pages, "right": None, "blank": False}
                             for i in range(pages)])
-        _ACCOUNT_FRAMES[pages] = pdfmod.layout(html, packaged_dir().as_uri() + "/", _fetcher(), times)
+        _ACCOUNT_FRAMES[pages] = pieces.layout(html, packaged_dir().as_uri() + "/", _fetcher(), times)
     return _ACCOUNT_FRAMES[pages]
 
 
@@ -397,11 +397,11 @@ def run_job(job: Job) -> JobResult:
     assert _SPEC is not None, "init_worker() first"
     times: dict[str, float] = {}
     t_start = time.process_time()
-    with pdfmod.capture_warnings() as captured:
+    with fetcher.capture_warnings() as captured:
         html_out, piece = None, None
         if job.kind == "frame":
             pages = job.context["pages"]
-            piece = pdfmod.Piece(render_frame(pages, times=times), len(pages), {}, (), ())
+            piece = pieces.Piece(render_frame(pages, times=times), len(pages), {}, (), ())
         else:
             t0 = time.process_time()
             ctx = dict(job.context)
@@ -425,15 +425,15 @@ def run_job(job: Job) -> JobResult:
                 base = packaged_dir().as_uri() + "/"
                 if job.pdf_path:
                     # accounts/<slug>.pdf: the same pages with the plan's own frame.
-                    meta = pdfmod.Meta(title=job.section or job.key, author=_SPEC.company,
+                    meta = pieces.Meta(title=job.section or job.key, author=_SPEC.company,
                                        subject=_SPEC.title, language=_SPEC.lang, when=_SPEC.when,
                                        key=job.key)
-                    piece, framed = pdfmod.layout_and_write_framed(
+                    piece, framed = pieces.layout_and_write_framed(
                         html, base, _fetcher(), when=_SPEC.when, meta=meta, times=times,
                         frame=lambda pages: account_frame(pages, times))
                     write_atomic(Path(job.pdf_path), framed)
                 else:
-                    piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, times=times)
+                    piece = pieces.layout_and_write(html, base, _fetcher(), when=_SPEC.when, times=times)
             else:
                 times["templates"] = time.process_time() - t0
     if job.spool and piece is not None:

@@ -4,7 +4,7 @@ One PDF per account manager with key or ordinary customers,
 OUT/<period>/managers/<slug>.pdf: a small front (their scorecard, their
 risks with next steps, their open actions, their accounts) laid out once,
 followed by their key accounts' plans. The plans are not laid out again:
-the pack is assembled (pdf.assemble) from the pieces the build already
+the pack is assembled (pdf/booklet.assemble) from the pieces the build already
 laid out for the booklet, as the booklet itself is, with one frame
 document per pack for the running header and "page X of N".
 
@@ -171,8 +171,9 @@ def frame_job(job, pack: Pack, front_pages: int, plan_pages: list[tuple[str, int
 def assemble(pack: Pack, front, plans: list, frame, spec) -> bytes:
     """The pack's bytes: front + plans, the frame over every page, one font
     subset per font (as the booklet). Deterministic: keyed by the pack's file."""
-    from ..pdf import document as pdfmod
-    meta = pdfmod.Meta(title=f"{labels.label('pack.title', spec.lang)} · {strip_bidi(pack.manager)}",
+    from ..pdf import booklet as booklet_pdf
+    from ..pdf.pieces import Meta
+    meta = Meta(title=f"{labels.label('pack.title', spec.lang)} · {strip_bidi(pack.manager)}",
                        author=spec.company, subject=spec.period, language=spec.lang, when=spec.when,
                        key=f"pack:{spec.period}:{pack.file}")
     outline = [(labels.label("pack.title", spec.lang), 0)]
@@ -180,7 +181,7 @@ def assemble(pack: Pack, front, plans: list, frame, spec) -> bytes:
     for name, piece in plans:
         outline.append((strip_bidi(name), page))
         page += piece.pages
-    return pdfmod.assemble([front] + [p for _, p in plans], [frame.parts], meta,
+    return booklet_pdf.assemble([front] + [p for _, p in plans], [frame.parts], meta,
                            outline=outline, share_fonts=True)
 
 

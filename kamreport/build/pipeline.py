@@ -9,7 +9,7 @@ frame) and the appendix. The parent then knows every piece's page count,
 fills the contents page with real page numbers (re-laying out the small
 front matter), lays out the booklet's frame pages in parallel chunks, stops
 the workers and writes booklet.pdf from the pieces' PDF objects
-(pdf.assemble), which wait on disk until then.
+(pdf/booklet.assemble), which wait on disk until then.
 """
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ from typing import Callable, Iterable
 import click
 
 from . import memory
-from ..pdf import document as pdfmod
+from ..pdf import booklet as booklet_pdf
+from ..pdf.fonts import subsetting_problem
+from ..pdf.pieces import Meta, Piece, source_date
 from . import packs, prepare, jobs as render
 from ..outputs.atomic import exchange, fsync_dir, write_atomic
 from ..errors import KamError
@@ -299,7 +301,7 @@ def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix:
 # Contents page
 
 
-def _top_entries(piece: pdfmod.Piece, first_page: int) -> list[dict]:
+def _top_entries(piece: Piece, first_page: int) -> list[dict]:
     """Contents entries for a piece's top-level headings (h1 bookmarks).
 
     `first_page` is the booklet page number of the piece's first page.
@@ -331,8 +333,8 @@ def html_toc(accounts: list[dict], lang: str, contexts: dict) -> list[dict]:
     return [entry(e) for e in secs["front"]] + accounts + [entry(e) for e in secs["appendix"]]
 
 
-def make_toc(head_pages: int, body: pdfmod.Piece | None, accounts: list[tuple[str, str, pdfmod.Piece]],
-             appendix: pdfmod.Piece | None) -> list[dict]:
+def make_toc(head_pages: int, body: Piece | None, accounts: list[tuple[str, str, Piece]],
+             appendix: Piece | None) -> list[dict]:
     """Contents entries with booklet page numbers (1-based), in booklet order.
 
     The booklet is: head (cover, contents: `head_pages` pages), body (the
@@ -534,11 +536,11 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         logo = logo_data_uri(settings.logo, report.warn)
         spec = render.RenderSpec(
             lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
-            when=pdfmod.source_date(result.period.as_of), company=settings.company,
+            when=source_date(result.period.as_of), company=settings.company,
             title=views.report_title(settings, settings.language, result.period.kind),
             period=result.period.label)
         if "pdf" in fmt:
-            problem = pdfmod.subsetting_problem()
+            problem = subsetting_problem()
             if problem:
                 report.subset_fallback = True
                 report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
@@ -962,7 +964,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                 # and placeholder page numbers: its length is, almost always,
                 # the final one, so the frames can be laid out alongside it.
                 trial = make_toc(0, results["front:body"].piece,
-                                 [(a.name, anchors[a.customer_id], pdfmod.Piece(None, 0, {}, (), ()))
+                                 [(a.name, anchors[a.customer_id], Piece(None, 0, {}, (), ()))
                                   for a in key_accounts], results["appendix"].piece)
                 trial = [dict(e, page=888) for e in trial]
                 sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
@@ -1013,10 +1015,10 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
     # the assembly below needs its own (the build's peak was here).
     runner.close()
     if want_pdf:
-        meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
+        meta = Meta(title=spec.title, author=spec.company, subject=spec.period,
                            language=spec.lang, when=spec.when, key="booklet:" + spec.period)
         t0 = time.process_time()
-        data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
+        data = booklet_pdf.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
                                [fr.piece.parts for fr in frames], meta,
                                outline=booklet_outline(toc, _translator(spec.lang)("key_account_sections")),
                                frame_skip=frozenset({0}),
@@ -1066,7 +1068,7 @@ def _guessed_toc(results, key_accounts, anchors) -> list[dict]:
     for a in key_accounts:
         res = results.get("account:" + a.customer_id)
         pieces.append((a.name, anchors[a.customer_id],
-                       res.piece if res else pdfmod.Piece(None, guess, {}, (), ())))
+                       res.piece if res else Piece(None, guess, {}, (), ())))
     return make_toc(results["front:trial"].piece.pages, results["front:body"].piece, pieces,
                     results["appendix"].piece)
 
@@ -1177,7 +1179,7 @@ def _collect(futs, report, results):
     return frames
 
 
-def _rights(pieces, appendix: pdfmod.Piece, period: str) -> list[str | None]:
+def _rights(pieces, appendix: Piece, period: str) -> list[str | None]:
     """Top-right header of the booklet's pages after the front matter: none on
     an account's pages (the piece draws its own name there), the period on
     the appendix."""

@@ -27,7 +27,7 @@ file that includes the machine's configuration, adds the file's folder (a
 folder holding only a link to the file) and makes the file's family the
 preferred one for the CJK families the templates name; FONTCONFIG_FILE
 then points at it for this process and its workers (WeasyPrint, fc-match
-in pdf.py, and the charts through `cjk_font`).
+in pdf/fonts.py, and the charts through `cjk_font`).
 """
 from __future__ import annotations
 
@@ -450,7 +450,7 @@ def _weasyprint_problem() -> str | None:
                 "pango; macOS: brew install pango)")
     except ImportError as e:
         return f"WeasyPrint is not installed ({e}): pip install kamreport again"
-    from .document import internals_problem
+    from .internals import internals_problem
     return internals_problem()
 
 
