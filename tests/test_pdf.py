@@ -294,37 +294,40 @@ def test_shared_fonts_embed_each_font_once_and_keep_every_glyph(tmp_path):
     assert png(shared, 1, "shared") != png(shared, 2, "shared")      # the comparison can fail
 
 
-_STYLED = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+_SHEETS = ["""
 @page { size: A5; margin: 12mm; @bottom-center { content: "foot"; } }
 p { color: #123456; font-family: "Noto Sans CJK SC"; }
-.x { background: #fdecec !important; } """ + "/* padding past the cache threshold */ " * 80 + """
-</style><style>h1 { font-size: 30pt; }</style></head>
+.x { background: #fdecec !important; } """ + "/* padding past the cache threshold */ " * 80 + "\n",
+           "h1 { font-size: 30pt; }"]
+_UNSTYLED = """<!DOCTYPE html><html><head><meta charset="utf-8"></head>
 <body><h1>标题</h1><p class="x" style="background: #eeeeee">段落 text</p></body></html>"""
+# The same document with the same CSS in <style> blocks of its head.
+_STYLED = _UNSTYLED.replace("</head>", "".join(f"<style>{css}</style>" for css in _SHEETS) + "</head>")
 
 
-def test_head_stylesheets_moved_out_only_when_nothing_else_styles_the_document():
-    doc, blocks = pdf_pieces._head_stylesheets(_STYLED)
-    assert "<style>" not in doc and "<h1>标题</h1>" in doc and len(blocks) == 2
-    body_style = _STYLED.replace("<body>", "<body><style>p{}</style>")
-    link = _STYLED.replace("</head>", '<link rel="stylesheet" href="x.css"></head>')
-    media = _STYLED.replace("<style>h1", '<style media="print">h1')
-    font_face = _STYLED.replace("h1 {", "@font-face { font-family: X; src: url(x.ttf) } h1 {")
-    commented = _STYLED.replace("</head>", "<!-- <style>p { color: red }</style> --></head>")
-    for html in (body_style, link, media, font_face, commented):
-        assert pdf_pieces._head_stylesheets(html) is None
+def test_documents_share_the_font_configuration_unless_a_rule_acts_document_wide():
+    share = pdf_pieces._shares_font_config
+    font_face = "@font-face { font-family: X; src: url(x.ttf) }"
+    assert share(_UNSTYLED, _SHEETS) and share(_STYLED, ())
+    assert not share(_UNSTYLED, [*_SHEETS, font_face])
+    assert not share(_STYLED.replace("h1 {", font_face + " h1 {"), ())            # a template's own <style>
+    assert not share(_UNSTYLED.replace("</head>", '<link rel="stylesheet" href="x.css"></head>'), _SHEETS)
+    assert share(_UNSTYLED.replace("段落", "mail x@import.example"), _SHEETS)      # text is not CSS
 
 
-def test_cached_stylesheets_give_the_same_pdf(monkeypatch):
+def test_stylesheets_are_parsed_once_and_give_the_pdf_of_style_blocks():
+    """Passed as stylesheets (user origin, parsed once per process) or
+    written in <style> blocks (author origin, parsed by WeasyPrint for the
+    document): the same bytes for CSS like the templates'."""
     fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
     when = datetime(2026, 9, 30, tzinfo=timezone.utc)
     base = render.packaged_dir().as_uri() + "/"
     pdf_pieces._CSS.clear()
-    first = pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=when).parts
-    second = pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=when).parts   # parsed CSS reused
-    assert len(pdf_pieces._CSS) == 1
-    monkeypatch.setattr(pdf_pieces, "_head_stylesheets", lambda html: None)                # as written
-    plain = pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=when).parts
-    assert first == second == plain
+    first = pdf_pieces.layout_and_write(_UNSTYLED, base, fetcher, when=when, stylesheets=_SHEETS).parts
+    second = pdf_pieces.layout_and_write(_UNSTYLED, base, fetcher, when=when, stylesheets=_SHEETS).parts
+    assert len(pdf_pieces._CSS) == 1                                   # the large sheet, reused
+    written = pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=when).parts
+    assert first == second == written
 
 
 def test_memory_helpers_work_here():

@@ -30,6 +30,7 @@ def test_user_template_overrides_by_name_and_default_prefix_reaches_packaged(tmp
     ctx = {"pages": [{"number": 1, "total": 1, "right": "S", "blank": False}], "company": "ACME",
            "title": "T", "period": "2026Q3"}
     assert "Page 1 of 1" in _text(render.render_template(env, "mine.html", ctx))
+    assert "@page" in render.render_template(env, "mine.html", dict(ctx, mode="stylesheet"))
 
 
 def test_user_template_replaces_one_block(tmp_path):
@@ -140,7 +141,7 @@ def test_packaged_front_matter_splits():
 
 def test_section_header_is_a_safe_css_string():
     css = render.section_header_css('A"B\\C</style><script>x</script>\n')
-    assert "</style><script>" not in css[:-len("</style>")]
+    assert "<" not in css and ">" not in css and "\n" not in css
     assert render.css_string('a"b') == '"a\\22 b"'
     assert render.css_string("客户 · 2026Q3") == '"客户 · 2026Q3"'
 

@@ -58,9 +58,13 @@ OUTPUT_NAMES = {"index.html": False, "booklet.html": False, "booklet.pdf": False
                 "booklet.pptx": False, "results.xlsx": False, "managers": True}
 
 
-def parse_formats(value: str) -> frozenset[str]:
-    """`html,pdf` -> {"html", "pdf"}; an unknown name is a KamError."""
-    parts = [p.strip().lower() for p in (value or "").split(",") if p.strip()]
+def parse_formats(value: str | Iterable[str]) -> frozenset[str]:
+    """`html,pdf` -> {"html", "pdf"}; an unknown name is a KamError. The CLI
+    parses --format once, with this; a set of names (its result) is taken
+    as it is, after the same check."""
+    if isinstance(value, str) or value is None:
+        value = (value or "").split(",")
+    parts = [p.strip().lower() for p in value if p.strip()]
     bad = [p for p in parts if p not in FORMATS]
     if bad or not parts:
         raise KamError(f"--format: {', '.join(bad) or '(empty)'} is not one of html, pdf, json, pptx, xlsx "
@@ -342,7 +346,7 @@ def _sigterm_like_ctrl_c():
 
 
 def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str = "out",
-              formats: str = "html,pdf,json", accounts: str = "key", lang: str | None = None,
+              formats: str | Iterable[str] = "html,pdf,json", accounts: str = "key", lang: str | None = None,
               templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
               strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None,
               map_file: str | None = None, packs: str | None = None) -> int:
@@ -485,12 +489,11 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         (out / "accounts").mkdir(exist_ok=True)
         if prepared.packs:
             (out / "managers").mkdir(exist_ok=True)
-        logo = logo_data_uri(settings.logo, report.warn)
         spec = render.RenderSpec(
             lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
             when=source_date(result.period.as_of), company=settings.company,
             title=views.report_title(settings, settings.language, result.period.kind),
-            period=result.period.label)
+            period=result.period.label, logo_data_uri=logo_data_uri(settings.logo, report.warn))
         if "pdf" in fmt:
             problem = subsetting_problem()
             if problem:
@@ -500,7 +503,7 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         # Pieces wait on disk for the assembly (render.Job.spool), beside the outputs.
         spool = tempfile.mkdtemp(prefix=".pieces-", dir=out) if "pdf" in fmt else None
         try:
-            _render_all(prepared, fmt, spec, logo, out, runner, report, spool)
+            _render_all(prepared, fmt, spec, out, runner, report, spool)
         finally:
             if spool:
                 shutil.rmtree(spool, ignore_errors=True)
@@ -803,12 +806,6 @@ def _translator(lang: str):
     return labels.translator(lang)
 
 
-def _with_logo(ctx: dict, logo: str | None) -> dict:
-    ctx = dict(ctx)
-    ctx["settings"] = dict(ctx.get("settings") or {}, logo_data_uri=logo)
-    return ctx
-
-
 class Scheduler:
     """Feeds jobs to the runner, a few at a time, so that urgent jobs (the
     trial layout of the contents, early frame chunks) can jump the queue
@@ -870,7 +867,7 @@ class Rendered:
                            0 if None in pages else self.appendix.piece.pages, period)
 
 
-def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: Runner,
+def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner,
                 report: Report, spool: str | None) -> None:
     """Every HTML file and PDF of the build (SPEC §6)."""
     from ..report import views
@@ -887,7 +884,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
     split = render.split_sources(render.make_env(spec.lang, spec.currency, spec.templates_dir),
                                  "booklet_front.html") is not None
     job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, spec=spec, **kw)  # noqa: E731
-    front_ctx = lambda entries: _with_logo(dict(contexts["front"], toc=plan.context_entries(entries)), logo)  # noqa: E731
+    front_ctx = lambda entries: dict(contexts["front"], toc=plan.context_entries(entries))  # noqa: E731
     provisional = tuple(plan.Entry(a.name, a.anchor, None, 2) for a in key_accounts)
     got = Rendered()
 
@@ -903,18 +900,18 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
                               front_ctx(provisional), want_piece=True, part="body" if split else None,
                               spool=spool),
                   stepped("booklet front matter", lambda res: setattr(got, "body", res.piece)))
-    sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html", _with_logo(contexts["appendix"], logo),
+    sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html", contexts["appendix"],
                           want_html=want_html, want_piece=want_pdf, spool=spool),
               stepped("booklet appendix", lambda res: setattr(got, "appendix", res)))
     if want_html:
-        sched.add(lambda: job("index", "index", "index.html", _with_logo(contexts["index"], logo),
+        sched.add(lambda: job("index", "index", "index.html", contexts["index"],
                               html_path=str(out / "index.html")),
                   stepped("index.html", lambda res: None))
     for a in chosen:
         def make(a=a):
             f = files[a.customer_id]
             return job("account", "account:" + a.customer_id, "account.html",
-                       _with_logo(contexts["account:" + a.customer_id], logo),
+                       contexts["account:" + a.customer_id],
                        html_path=str(out / f["html"]) if want_html else None,
                        want_html=want_html and a.tier == "key", want_piece=want_pdf,
                        anchor=anchors[a.customer_id],

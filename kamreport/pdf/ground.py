@@ -41,6 +41,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Collection
 
 from ..errors import KamError
 
@@ -454,12 +455,14 @@ def _weasyprint_problem() -> str | None:
     return internals_problem()
 
 
-def check(*, workbooks: list[str], out_dir: str, formats: str, lang: str | None, quiet: bool = False) -> None:
+def check(*, workbooks: list[str], out_dir: str, formats: Collection[str], lang: str | None,
+          quiet: bool = False) -> None:
     """Refuse (GroundError, one line per problem) before any work when the
-    machine cannot make what was asked for; see the module docstring."""
+    machine cannot make what was asked for; see the module docstring.
+    `formats`: the output formats, as the CLI parsed them."""
     quiet_libraries(quiet)
     problems: list[str] = []
-    pdf = "pdf" in formats.split(",")
+    pdf = "pdf" in formats
     if pdf:
         if os.environ.get(CJK_FONT_ENV):
             use_font_file(os.environ[CJK_FONT_ENV])

@@ -30,6 +30,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Sequence
 
 from . import fonts, internals
 
@@ -100,51 +101,49 @@ class Piece:
 
 
 # --------------------------------------------------------------------------
-# Stylesheets parsed once per process
+# Stylesheets: passed to WeasyPrint as stylesheets, parsed once per process
 
-_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
 # Rules whose effect lives outside the stylesheet object (the document's
-# font configuration, counter styles, cascade layers, imported sheets):
-# such a document keeps its <style> blocks.
+# font configuration, counter styles, cascade layers, imported sheets): a
+# document with any gets a font configuration of its own, and its
+# stylesheets are parsed for it alone.
 _DOCUMENT_WIDE = ("@font-face", "@counter-style", "@layer", "@import")
-_SHARED_CSS_MIN = 1_000        # smaller blocks (an account's header) are parsed each time
+_SHARED_CSS_MIN = 1_000        # smaller sheets (an account's header) are parsed each time
 _CSS: dict[tuple, object] = {}
 
 
-def _head_stylesheets(html: str) -> tuple[str, list[str]] | None:
-    """`html` without the <style> blocks of its head, and their CSS in order.
-
-    None when a stylesheet is anywhere else (a <link>, a <style> in the body
-    or with attributes) or the head has a comment (which could hide a
-    <style>): that document is laid out as written.
-    """
+def _shares_font_config(html: str, stylesheets: Sequence[str]) -> bool:
+    """Whether a document may be laid out with the process's one
+    FontConfiguration: nothing in its stylesheets, nor in <style> blocks of
+    its own (a --templates template's), acts document-wide. A document that
+    links a stylesheet gets its own: the sheet is not read here."""
     lower = html.lower()
-    head_end = lower.find("</head>")
-    if head_end < 0 or "<link" in lower or "<!--" in lower[:head_end] or \
-            lower.count("<style") != lower.count("<style", 0, head_end):
-        return None
-    blocks = _STYLE_BLOCK.findall(html, 0, head_end)
-    if len(blocks) != lower.count("<style", 0, head_end) or \
-            any(rule in b.lower() for b in blocks for rule in _DOCUMENT_WIDE):
-        return None
-    return _STYLE_BLOCK.sub("", html[:head_end]) + html[head_end:], blocks
+    if "<link" in lower:
+        return False
+    texts = [*stylesheets, *([lower] if "<style" in lower else [])]
+    return not any(rule in text.lower() for text in texts for rule in _DOCUMENT_WIDE)
 
 
-def _stylesheets(blocks: list[str], base_url: str, fetcher) -> list:
-    """Parsed stylesheets for `blocks`; the large ones (the templates' CSS,
-    the same in every document of a build) from this process's cache.
+def _parsed(stylesheets: Sequence[str], base_url: str, fetcher, font_config) -> list:
+    """WeasyPrint CSS objects for `stylesheets`; with the shared font
+    configuration the large ones (the templates' CSS, the same in every
+    document of a build) come from this process's cache.
 
-    WeasyPrint parses a document's <style> blocks again for every document:
-    ~60 ms for style.css, about 7 s of CPU over a 100-account build. Passed
-    as `stylesheets=`, they count as the user origin instead of the author's;
-    for our CSS the cascade is the same: the only other author styles are
-    the templates' few `style` attributes, which win over both origins'
-    normal declarations, and none of them is !important.
+    WeasyPrint would parse a document's <style> blocks again for every
+    document: ~60 ms for style.css, about 7 s of CPU over a 100-account
+    build. Passed as `stylesheets=`, they count as the user origin instead
+    of the author's; for our CSS the cascade is the same: the only author
+    styles are the templates' few `style` attributes, which win over both
+    origins' normal declarations, and none of them is !important (a test
+    compares the bytes with the same CSS in <style> blocks).
     """
     from weasyprint import CSS
 
+    if font_config is not shared_font_config():
+        return [CSS(string=text, base_url=base_url, url_fetcher=fetcher, font_config=font_config)
+                for text in stylesheets]
     out = []
-    for text in blocks:
+    for text in stylesheets:
         key = (text, base_url, id(fetcher))
         css = _CSS.get(key)
         if css is None:
@@ -168,7 +167,7 @@ def shared_font_config():
     glyph caches stay loaded: ~6 % less layout and ~13 % less writing CPU
     per account plan, measured interleaved in one process. It holds
     nothing of a document but fonts from @font-face rules, so documents
-    with those (or any stylesheet not in the head) get their own.
+    with those (or a linked stylesheet) get their own (_shares_font_config).
     """
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
@@ -184,24 +183,24 @@ def warm_up() -> None:
         font_config=shared_font_config())
 
 
-def layout(html: str, base_url: str, fetcher, times: dict[str, float] | None = None):
-    """Lay out an HTML document: a WeasyPrint `Document`.
+def layout(html: str, base_url: str, fetcher, times: dict[str, float] | None = None,
+           stylesheets: Sequence[str] = ()):
+    """Lay out an HTML document with `stylesheets` (CSS texts, in cascade
+    order): a WeasyPrint `Document`.
 
     `times` accumulates CPU seconds of WeasyPrint's layout and writing (the
     benchmark's "WeasyPrint share").
     """
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     internals.require_tested_internals()
     fonts.use_one_pass_subsets()
     times = {} if times is None else times
     t0 = time.process_time()
-    split = _head_stylesheets(html)
-    if split is None:
-        doc = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-    else:
-        doc = HTML(string=split[0], base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=_stylesheets(split[1], base_url, fetcher), font_config=shared_font_config())
+    font_config = shared_font_config() if _shares_font_config(html, stylesheets) else FontConfiguration()
+    doc = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=_parsed(stylesheets, base_url, fetcher, font_config), font_config=font_config)
     times["layout"] = times.get("layout", 0.0) + time.process_time() - t0
     return doc
 
@@ -303,18 +302,20 @@ def _timed_parts(pdf, pages: int, links: tuple[PieceLink, ...], times: dict[str,
 
 
 def layout_and_write(html: str, base_url: str, fetcher, *, when: datetime,
-                     times: dict[str, float] | None = None, forms: bool = False) -> Piece:
+                     times: dict[str, float] | None = None, forms: bool = False,
+                     stylesheets: Sequence[str] = ()) -> Piece:
     """Lay out an HTML document once; its PDF objects as booklet parts
     (`forms`: every page as a form XObject, for frames)."""
     times = {} if times is None else times
-    doc = layout(html, base_url, fetcher, times)
+    doc = layout(html, base_url, fetcher, times, stylesheets)
     anchors, bookmarks, links = _anchors_bookmarks_links(doc)
     parts = _timed_parts(_generate(doc, when, times), len(doc.pages), links, times, forms=forms)
     return Piece(parts, len(doc.pages), anchors, bookmarks, links)
 
 
 def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime, frame,
-                            meta: "Meta", times: dict[str, float] | None = None) -> tuple[Piece, bytes]:
+                            meta: "Meta", times: dict[str, float] | None = None,
+                            stylesheets: Sequence[str] = ()) -> tuple[Piece, bytes]:
     """A piece and its standalone PDF with a frame (an account plan).
 
     `frame(pages)` gives a laid-out frame document with that many pages
@@ -326,7 +327,7 @@ def layout_and_write_framed(html: str, base_url: str, fetcher, *, when: datetime
     XObject drawn over its content page. No PDF is parsed.
     """
     times = {} if times is None else times
-    doc = layout(html, base_url, fetcher, times)
+    doc = layout(html, base_url, fetcher, times, stylesheets)
     anchors, bookmarks, links = _anchors_bookmarks_links(doc)
     pages = len(doc.pages)
     frame_doc = frame(pages)
