@@ -894,15 +894,33 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
             progress.step(what)
         return done
 
+    def ask_trial() -> None:
+        """Once the body and the appendix are laid out: the trial contents
+        (plan.trial_contents), whose length fixes the booklet's page numbers
+        early, so that the frames are laid out alongside the accounts."""
+        if split and want_pdf and got.body is not None and got.appendix is not None:
+            trial = plan.trial_contents(got.body, key_accounts, got.appendix.piece)
+            sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
+                                  want_piece=True, part="head"),
+                      lambda res: setattr(got, "trial", res.piece), urgent=True)
+
+    def took_body(res: render.JobResult) -> None:
+        got.body = res.piece
+        ask_trial()
+
+    def took_appendix(res: render.JobResult) -> None:
+        got.appendix = res
+        ask_trial()
+
     sched = Scheduler(runner, window=2 * runner.jobs)
     if want_pdf:        # first: it decides how long the tail of the build is
         sched.add(lambda: job("front", "front:body" if split else "front:1", "booklet_front.html",
                               front_ctx(provisional), want_piece=True, part="body" if split else None,
                               spool=spool),
-                  stepped("booklet front matter", lambda res: setattr(got, "body", res.piece)))
+                  stepped("booklet front matter", took_body))
     sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html", contexts["appendix"],
                           want_html=want_html, want_piece=want_pdf, spool=spool),
-              stepped("booklet appendix", lambda res: setattr(got, "appendix", res)))
+              stepped("booklet appendix", took_appendix))
     if want_html:
         sched.add(lambda: job("index", "index", "index.html", contexts["index"],
                               html_path=str(out / "index.html")),
@@ -940,14 +958,6 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
                     asked.add(k)
                     sched.add(lambda k=k, known=known: _chunk_job(job, k, known),
                               lambda res, k=k: got.chunks.update({k: res.piece.parts}), urgent=True)
-            if res.key in ("front:body", "appendix") and got.body is not None and got.appendix is not None:
-                # The trial contents (plan.trial_contents): its length fixes the
-                # booklet's page numbers early, so that the frames are laid out
-                # alongside the accounts.
-                trial = plan.trial_contents(got.body, key_accounts, got.appendix.piece)
-                sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
-                                      want_piece=True, part="head"),
-                          lambda res: setattr(got, "trial", res.piece), urgent=True)
     finally:
         progress.close()
 
