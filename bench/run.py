@@ -175,10 +175,10 @@ def build(books: list[Path], out: Path, jobs: int | None, formats: str = FORMATS
 BASELINE = """
 import sys
 from weasyprint import HTML
-from kamreport.pdf import document as pdf
+from kamreport.pdf import fetcher as pdf_fetcher
 from kamreport.build import jobs as render
 html, target = sys.argv[1], sys.argv[2]
-fetcher = pdf.make_fetcher(render.packaged_dir())
+fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
 HTML(filename=html, base_url=render.packaged_dir().as_uri() + "/", url_fetcher=fetcher).write_pdf(target)
 """
 

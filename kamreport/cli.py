@@ -89,10 +89,11 @@ def _period_option(ctx, param, value):
 
 
 def _build_formats(ctx, param, value):
-    """A misspelt --format is a usage error (exit 2)."""
+    """--format as the set of formats, parsed here once; a misspelt one is a
+    usage error (exit 2)."""
     from .build.pipeline import parse_formats
     try:
-        return ",".join(sorted(parse_formats(value)))
+        return parse_formats(value)
     except KamError as e:
         raise click.BadParameter(str(e).removeprefix("--format: "))
 
@@ -122,7 +123,7 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
       kamreport build crm.xlsx sales.xlsx --period 2026Q3 --out reports --jobs 2
       kamreport build crm.xlsx --period 2026-08 --format json --fail-on-risk high
     """
-    if packs and "pdf" not in formats.split(","):
+    if packs and "pdf" not in formats:
         raise click.UsageError("--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)")
     from .pdf.ground import main_check
     # Before any work: a CJK font, WeasyPrint, a writable out folder with room.

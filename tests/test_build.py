@@ -6,6 +6,7 @@ and cheap.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -266,22 +267,37 @@ def test_user_template_block_policy_and_language_in_an_html_build(tmp_path, root
 # ---------------------------------------------------------------- units
 
 def _piece(pages, bookmarks=()):
-    from kamreport.pdf.document import Piece
+    from kamreport.pdf.pieces import Piece
     return Piece(b"", pages, {}, tuple(bookmarks), ())
 
 
-def test_make_toc_numbers_pages_by_hand():
-    from kamreport.build.pipeline import head_guess, make_toc
+def test_contents_number_pages_by_hand():
+    from kamreport.build import plan
     body = _piece(5, [(1, "管理摘要", 0, "summary"), (2, "sub", 0, None), (1, "风险", 3, "risks")])
-    accounts = [("甲", "acc-A", _piece(4)), ("乙", "acc-B", _piece(3))]
+    accounts = [(plan.Account("A", "甲", "acc-A"), 4), (plan.Account("B", "乙", "acc-B"), 3)]
     appendix = _piece(2, [(1, "方法说明", 0, "methodology"), (1, "数据质量", 1, "data-quality")])
-    toc = make_toc(2, body, accounts, appendix)
+    toc = plan.contents(2, body, accounts, appendix)
     # head = pages 1–2; body = 3–7 (summary on 3, risks on 3+3 = 6);
     # 甲 = 8–11, 乙 = 12–14; appendix = 15–16.
-    assert [(e["title"], e["page"]) for e in toc] == [
+    assert [(e.title, e.page) for e in toc] == [
         ("管理摘要", 3), ("风险", 6), ("甲", 8), ("乙", 12), ("方法说明", 15), ("数据质量", 16)]
-    assert [e["anchor"] for e in toc] == ["summary", "risks", "acc-A", "acc-B", "methodology", "data-quality"]
-    assert head_guess(10) == 2 and head_guess(31) == 3
+    assert [e.anchor for e in toc] == ["summary", "risks", "acc-A", "acc-B", "methodology", "data-quality"]
+    assert [e.level for e in toc] == [1, 1, 2, 2, 1, 1]
+    assert plan.head_guess(10) == 2 and plan.head_guess(31) == 3
+    # The template reads them as before: title, anchor, page, level.
+    assert plan.context_entries(toc[:1]) == [{"title": "管理摘要", "anchor": "summary", "page": 3, "level": 1}]
+
+
+def test_frame_chunks_and_rights_by_hand():
+    from kamreport.build import plan
+    rights = plan.rights(3, [2, 1], 1, "2026Q3")
+    assert rights == ["2026Q3"] * 3 + [None] * 3 + ["2026Q3"]
+    assert plan.chunks(40) == 1 and plan.chunks(41) == 2
+    many = plan.rights(45, [], 0, "P")
+    first, second = plan.chunk_pages(0, many), plan.chunk_pages(1, many)
+    assert [p["number"] for p in first] == list(range(1, 41)) and first[0]["blank"] and not first[1]["blank"]
+    assert [p["number"] for p in second] == list(range(41, 46)) and {p["total"] for p in first + second} == {None}
+    assert plan.overlay_pages(45) == [{"number": None, "total": 45, "right": None, "blank": False}]
 
 
 def test_join_booklet_html_keeps_head_adds_styles_and_sections():
@@ -338,11 +354,11 @@ def test_printed_booklet_html_holds_at_least_the_pdfs_pages(built):
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from kamreport.pdf import document as pdf
+    from kamreport.pdf import fetcher as pdf_fetcher
     from kamreport.build import jobs as render
     period, _ = built
     html = HTML(filename=str(period / "booklet.html"), base_url=render.packaged_dir().as_uri() + "/",
-                url_fetcher=pdf.make_fetcher(render.packaged_dir()))
+                url_fetcher=pdf_fetcher.make_fetcher(render.packaged_dir()))
     assert len(html.render().pages) >= len(PdfReader(period / "booklet.pdf").pages)
 
 
@@ -390,47 +406,28 @@ def test_contents_laid_out_again_when_the_trial_had_another_length(tmp_path, roo
         assert re.search(rf"第\s*{n}\s*页\s*/\s*共\s*{len(pages)}\s*页", pages[n - 1]), pages[n - 1][-300:]
 
 
-def test_guessed_toc_takes_the_most_common_page_count_for_unfinished_accounts():
-    from kamreport.pdf import document as pdfmod
-    from kamreport.build.pipeline import _guessed_toc
-
-    class A:
-        def __init__(self, cid): self.customer_id, self.name = cid, "客户" + cid
-
-    def res(pages):
-        return render.JobResult("k", None, pdfmod.Piece(b"", pages, {}, (), ()), (), False)
-    accounts = [A("1"), A("2"), A("3"), A("4")]
-    anchors = {a.customer_id: "acc-" + a.customer_id for a in accounts}
-    results = {"front:trial": res(2), "front:body": res(10), "appendix": res(3),
-               "account:1": res(4), "account:2": res(3), "account:3": res(4)}
-    toc = _guessed_toc(results, accounts, anchors)
-    # cover + contents 2 pages, body 10: accounts start on page 13 with 4, 3, 4 and
-    # the guessed 4 pages; the appendix has no h1 bookmark here.
-    assert [(e["title"], e["page"]) for e in toc] == [
-        ("客户1", 13), ("客户2", 17), ("客户3", 20), ("客户4", 24)]
-    results["account:4"] = res(5)
-    assert _guessed_toc(results, accounts, anchors) == []          # nothing left to guess
-
-
-def test_head_uses_the_contents_laid_out_on_a_guess_only_when_it_was_right():
-    """_head: the speculative "front:guess" piece is the head when the final
-    contents equal the guessed ones; otherwise the head is laid out anew."""
+def test_settled_head_keeps_the_early_frame_chunks_only_when_the_trial_length_was_right():
+    """_settle_head: the frame chunks laid out during the build (from the
+    trial contents' length) are kept when the final head has that length;
+    otherwise the head and every chunk are laid out again."""
     import concurrent.futures as cf
 
-    from kamreport.pdf import document as pdfmod
-    from kamreport.build.pipeline import _head, make_toc
+    from kamreport.pdf import pieces as pdf_pieces
+    from kamreport.build import plan
+    from kamreport.build.pipeline import Rendered, _settle_head
 
     def piece(pages):
-        return pdfmod.Piece(b"", pages, {}, (), ())
+        return pdf_pieces.Piece(b"", pages, {}, (), ())
 
     class FakeRunner:
-        def __init__(self):
-            self.keys = []
+        def __init__(self, head_pages):
+            self.keys, self.head_pages = [], head_pages
 
         def submit(self, job):
             self.keys.append(job.key)
             fut = cf.Future()
-            fut.set_result(render.JobResult(job.key, None, piece(2 if job.kind == "front" else 1), (), False))
+            fut.set_result(render.JobResult(job.key, None, piece(self.head_pages if job.kind == "front" else 1),
+                                            (), False))
             return fut
 
     class Report:
@@ -438,19 +435,20 @@ def test_head_uses_the_contents_laid_out_on_a_guess_only_when_it_was_right():
         def warn(self, msg): raise AssertionError(msg)
 
     body, appendix = piece(10), piece(3)
-    accounts = [("客户甲", "acc-1", piece(4)), ("客户乙", "acc-2", piece(4))]
-    toc = make_toc(2, body, accounts, appendix)
+    accounts = [plan.Account("1", "客户甲", "acc-1"), plan.Account("2", "客户乙", "acc-2")]
     job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, **kw)  # noqa: E731
-    for guessed, laid_out_again in ((toc, False), ([dict(e, page=e["page"] + 1) for e in toc], True)):
-        guess = render.JobResult("front:guess", None, piece(2), (), False)
-        results = {"front:trial": render.JobResult("front:trial", None, piece(2), (), False),
-                   "front:guess": guess}
-        runner = FakeRunner()
-        head, final, _overlay = _head(runner, job, lambda t: {"toc": t}, body, accounts, appendix, Report(),
-                                      results, "2026Q3", [], guessed=guessed)
-        assert final == toc
-        assert ("front:head1" in runner.keys) is laid_out_again
-        assert (head is guess.piece) is not laid_out_again
+    for head_pages, again in ((2, False), (3, True)):
+        early = "early chunk 0"             # laid out during the build for a 2-page head
+        got = Rendered(body=body, appendix=render.JobResult("appendix", None, appendix, (), False),
+                       accounts={a.customer_id: render.JobResult("k", None, piece(20), (), False) for a in accounts},
+                       trial=piece(2), chunks={0: early})
+        runner = FakeRunner(head_pages)
+        booklet = _settle_head(runner, job, lambda t: {"toc": t}, got, accounts, "2026Q3", Report())
+        assert booklet.head.pages == head_pages
+        assert booklet.contents == plan.contents(head_pages, body, [(a, 20) for a in accounts], appendix)
+        assert ("front:head2" in runner.keys) is again and "front:head3" not in runner.keys
+        assert (booklet.frames[0] == early) is not again
+        assert len(booklet.frames) == plan.chunks(head_pages + 10 + 40 + 3)
 
 
 def _outline(reader) -> list[tuple[int, str, int]]:

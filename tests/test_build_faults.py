@@ -515,12 +515,13 @@ def test_head_that_never_settles_warns_and_frames_the_pages_it_has():
     laid out for its length, never a CancelledError."""
     import concurrent.futures as cf
 
-    from kamreport.pdf import document as pdfmod
+    from kamreport.pdf import pieces as pdf_pieces
     from kamreport.build import jobs as render
-    from kamreport.build.pipeline import MAX_FRONT_PASSES, _head
+    from kamreport.build import plan
+    from kamreport.build.pipeline import MAX_FRONT_PASSES, Rendered, _settle_head
 
     def piece(pages):
-        return pdfmod.Piece(b"", pages, {}, (), ())
+        return pdf_pieces.Piece(b"", pages, {}, (), ())
 
     class Lazy(cf.Future):
         """Runs when its result is asked for; one cancelled before stays cancelled (as in the pool)."""
@@ -559,16 +560,18 @@ def test_head_that_never_settles_warns_and_frames_the_pages_it_has():
 
     job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, **kw)  # noqa: E731
     body, appendix = piece(10), piece(3)
-    runner, report, results = Runner(), Report(), {}
-    head, toc, overlay = _head(runner, job, lambda t: {"toc": t}, body, [("A", "acc-1", piece(4))], appendix,
-                               report, results, LABEL, [])
+    runner, report = Runner(), Report()
+    got = Rendered(body=body, appendix=render.JobResult("appendix", None, appendix, (), False),
+                   accounts={"A": render.JobResult("account:A", None, piece(4), (), False)})
+    booklet = _settle_head(runner, job, lambda t: {"toc": t}, got, [plan.Account("A", "A", "acc-1")], LABEL, report)
     assert runner.heads == MAX_FRONT_PASSES
     assert len(report.warned) == 1 and "did not settle" in report.warned[0]
-    total = head.pages + body.pages + 4 + appendix.pages
-    framed = [p["number"] for fr in results["frames"] for p in next(
-        j for j in runner.jobs if j.key == fr.key).context["pages"]]
-    assert framed == list(range(1, total + 1))
-    assert results["frame:total"].key == "frame:total:last"
+    total = booklet.head.pages + body.pages + 4 + appendix.pages
+    # The frames kept are the last ones asked for, for the head kept.
+    last = [j for j in runner.jobs if j.key.endswith(":last")]
+    framed = [p["number"] for j in last if j.key != "frame:total:last" for p in j.context["pages"]]
+    assert framed == list(range(1, total + 1)) and len(booklet.frames) == plan.chunks(total)
+    assert [p["total"] for j in last if j.key == "frame:total:last" for p in j.context["pages"]] == [total]
 
 
 # ---------------------------------------------------------------- the reading process, a crash

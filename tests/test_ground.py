@@ -82,13 +82,13 @@ def test_chinese_build_without_a_cjk_font_refuses_in_one_line(books, tmp_path):
 def test_which_builds_need_a_cjk_font(books, no_cjk, tmp_path):
     out = str(tmp_path / "out")
     # English report of English data: DejaVu is enough.
-    ground.check(workbooks=[str(books["en"])], out_dir=out, formats="html,json,pdf", lang="en")
+    ground.check(workbooks=[str(books["en"])], out_dir=out, formats={"html", "json", "pdf"}, lang="en")
     # HTML and JSON only: the browser brings its fonts.
-    ground.check(workbooks=[str(books["zh"])], out_dir=out, formats="html,json", lang=None)
+    ground.check(workbooks=[str(books["zh"])], out_dir=out, formats={"html", "json"}, lang=None)
     for book, lang, why in ((books["zh"], None, "the workbooks hold Chinese text"),
                             (books["en"], "zh", "the report is Chinese")):
         with pytest.raises(ground.GroundError) as e:
-            ground.check(workbooks=[str(book)], out_dir=out, formats="pdf", lang=lang)
+            ground.check(workbooks=[str(book)], out_dir=out, formats={"pdf"}, lang=lang)
         assert len(e.value.problems) == 1 and why in e.value.problems[0]
 
 
@@ -130,7 +130,7 @@ def test_shared_strings_count_only_when_a_data_sheet_uses_them(tmp_path):
 
 def test_a_font_file_named_by_the_environment_is_used(books, no_cjk, tmp_path, monkeypatch):
     monkeypatch.setenv(ground.CJK_FONT_ENV, NOTO)
-    ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path / "out"), formats="pdf", lang="zh")
+    ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path / "out"), formats={"pdf"}, lang="zh")
     conf = Path(os.environ["FONTCONFIG_FILE"])
     assert conf != no_cjk and conf.is_relative_to(tmp_path / "xdg")
     assert str(no_cjk) in conf.read_text()          # the machine's configuration, and the file
@@ -143,7 +143,7 @@ def test_a_font_file_named_by_the_environment_is_used(books, no_cjk, tmp_path, m
 def test_a_bad_font_file_is_one_line(path, says, books, no_cjk, tmp_path, monkeypatch):
     monkeypatch.setenv(ground.CJK_FONT_ENV, path)
     with pytest.raises(ground.GroundError) as e:
-        ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path), formats="pdf", lang="zh")
+        ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path), formats={"pdf"}, lang="zh")
     assert len(e.value.problems) == 1 and says in e.value.problems[0]
     assert "\n" not in e.value.problems[0]
 

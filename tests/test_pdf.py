@@ -13,7 +13,8 @@ from hypothesis import given, settings, strategies as st
 from pypdf import PdfReader
 from pypdf.generic import NullObject
 
-from kamreport.pdf import document as pdf
+from kamreport.pdf import (booklet as pdf_booklet, fetcher as pdf_fetcher, fonts as pdf_fonts,
+                           internals as pdf_internals, pieces as pdf_pieces)
 from kamreport.build import jobs as render
 from kamreport.outputs.atomic import write_atomic
 
@@ -27,17 +28,17 @@ def _text(data: bytes, page: int | None = None) -> str:
     return subprocess.run(args + ["-", "-"], input=data, capture_output=True, check=True).stdout.decode()
 
 
-def _piece(html: str, templates_dir: Path | None = None) -> pdf.Piece:
-    fetcher = pdf.make_fetcher(render.packaged_dir(), templates_dir)
-    with pdf.capture_warnings() as cap:
-        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=WHEN)
+def _piece(html: str, templates_dir: Path | None = None) -> pdf_pieces.Piece:
+    fetcher = pdf_fetcher.make_fetcher(render.packaged_dir(), templates_dir)
+    with pdf_fetcher.capture_warnings() as cap:
+        piece = pdf_pieces.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=WHEN)
     assert cap.warnings == [], cap.warnings
     return piece
 
 
-def _pdf(piece: pdf.Piece) -> bytes:
+def _pdf(piece: pdf_pieces.Piece) -> bytes:
     """A piece alone as a PDF, written as the booklet is."""
-    return pdf.assemble([piece], None, pdf.Meta("T", "", "", "zh", WHEN, "k"))
+    return pdf_booklet.assemble([piece], None, pdf_pieces.Meta("T", "", "", "zh", WHEN, "k"))
 
 
 def test_fetcher_serves_data_and_template_files_only(tmp_path):
@@ -46,14 +47,14 @@ def test_fetcher_serves_data_and_template_files_only(tmp_path):
     (user / "extra.css").write_text("p{}", encoding="utf-8")
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET", encoding="utf-8")
-    f = pdf.make_fetcher(render.packaged_dir(), user)
+    f = pdf_fetcher.make_fetcher(render.packaged_dir(), user)
     assert f.fetch("data:text/plain;base64,aGk=").read() == b"hi"
     assert f.fetch((render.packaged_dir() / "frame.html").as_uri()).read().startswith(b"{#")
     assert f.fetch((user / "extra.css").as_uri()).read() == b"p{}"
     # A packaged name is served from --templates when it has a file of that name.
     (user / "frame.html").write_text("mine", encoding="utf-8")
     assert f.fetch((render.packaged_dir() / "frame.html").as_uri()).read() == b"mine"
-    with pdf.capture_warnings() as cap:
+    with pdf_fetcher.capture_warnings() as cap:
         for url in [secret.as_uri(), "file:///etc/passwd", (user / ".." / "secret.txt").as_uri(),
                     "http://127.0.0.1:9/", "https://example.com/", "ftp://x/", "file://evil-host/etc/passwd",
                     (render.packaged_dir() / ".." / "__init__.py").as_uri(), "javascript:alert(1)"]:
@@ -67,8 +68,8 @@ def test_symlink_out_of_the_templates_folder_is_refused(tmp_path):
     user.mkdir()
     (tmp_path / "secret.css").write_text("secret", encoding="utf-8")
     (user / "link.css").symlink_to(tmp_path / "secret.css")
-    f = pdf.make_fetcher(render.packaged_dir(), user)
-    with pdf.capture_warnings(), pytest.raises(ValueError):
+    f = pdf_fetcher.make_fetcher(render.packaged_dir(), user)
+    with pdf_fetcher.capture_warnings(), pytest.raises(ValueError):
         f.fetch((user / "link.css").as_uri())
 
 
@@ -88,11 +89,13 @@ def test_same_html_gives_same_bytes_in_another_process(tmp_path):
     html = "<html><body><h1>华东精密 Acme</h1><p>重点客户</p></body></html>"
     here = _pdf(_piece(html))
     code = (
-        "import sys; from datetime import datetime, timezone; from kamreport.pdf import document as pdf; from kamreport.build import jobs as render\n"
-        "f = pdf.make_fetcher(render.packaged_dir())\n"
+        "import sys; from datetime import datetime, timezone\n"
+        "from kamreport.pdf import booklet as pdf_booklet, fetcher as pdf_fetcher, pieces as pdf_pieces\n"
+        "from kamreport.build import jobs as render\n"
+        "f = pdf_fetcher.make_fetcher(render.packaged_dir())\n"
         "when = datetime(2026, 9, 30, tzinfo=timezone.utc)\n"
-        f"p = pdf.layout_and_write({html!r}, render.packaged_dir().as_uri() + '/', f, when=when)\n"
-        "sys.stdout.buffer.write(pdf.assemble([p], None, pdf.Meta('T', '', '', 'zh', when, 'k')))\n")
+        f"p = pdf_pieces.layout_and_write({html!r}, render.packaged_dir().as_uri() + '/', f, when=when)\n"
+        "sys.stdout.buffer.write(pdf_booklet.assemble([p], None, pdf_pieces.Meta('T', '', '', 'zh', when, 'k')))\n")
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1790726400"))
     there = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=env).stdout
     assert here == there
@@ -102,9 +105,9 @@ def test_same_html_gives_same_bytes_in_another_process(tmp_path):
 
 def test_source_date_prefers_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    assert pdf.source_date(WHEN.date()) == datetime(1970, 1, 1, tzinfo=timezone.utc)
+    assert pdf_pieces.source_date(WHEN.date()) == datetime(1970, 1, 1, tzinfo=timezone.utc)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert pdf.source_date(WHEN.date()) == WHEN
+    assert pdf_pieces.source_date(WHEN.date()) == WHEN
 
 
 def test_assemble_stamps_frames_restores_links_and_sets_metadata():
@@ -116,9 +119,9 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
     frames = [render.render_frame([{"number": n, "total": None, "right": "2026Q3", "blank": n == 1}
                                    for n in chunk]) for chunk in ((1,), (2, 3))]
     overlay = render.render_frame([{"number": None, "total": 3, "right": None, "blank": False}])
-    meta = pdf.Meta("季度报告", "华东公司", "2026Q3", "zh", WHEN, "booklet")
+    meta = pdf_pieces.Meta("季度报告", "华东公司", "2026Q3", "zh", WHEN, "booklet")
     args = dict(outline=[("客户乙", 1)], frame_skip=frozenset({0}), overlay=overlay)
-    data = pdf.assemble([a, b], frames, meta, **args)
+    data = pdf_booklet.assemble([a, b], frames, meta, **args)
     reader = PdfReader(io.BytesIO(data), strict=True)
     assert len(reader.pages) == 3
     assert "页" not in _text(data, 1) and "3" not in _text(data, 1)       # the cover: no frame, no overlay
@@ -136,7 +139,7 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
     assert reader.metadata["/Author"] == "华东公司" and reader.metadata["/ModDate"] == "D:20260930000000Z"
     assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
     # Determinism of the assembly itself.
-    assert data == pdf.assemble([a, b], frames, meta, **args)
+    assert data == pdf_booklet.assemble([a, b], frames, meta, **args)
     # Every cross-reference entry points at its object, and startxref at the table.
     table = data[data.rindex(b"\nxref\n") + 1:]
     assert int(data.split(b"startxref\n")[-1].split()[0]) == len(data) - len(table)
@@ -150,7 +153,7 @@ def test_assemble_stamps_frames_restores_links_and_sets_metadata():
 def test_a_link_to_an_anchor_no_piece_has_goes_nowhere():
     a = _piece('<html><body><a href="#nowhere">?</a> <a href="#here">!</a></body></html>')
     b = _piece('<html><body><h1 id="here">这里</h1></body></html>')
-    reader = PdfReader(io.BytesIO(pdf.assemble([a, b], None, pdf.Meta("T", "", "", "zh", WHEN, "k"))))
+    reader = PdfReader(io.BytesIO(pdf_booklet.assemble([a, b], None, pdf_pieces.Meta("T", "", "", "zh", WHEN, "k"))))
     annots = [x.get_object() for x in reader.pages[0]["/Annots"]]
     links = [an for an in annots if not isinstance(an, NullObject)]
     assert len(annots) == 2 and len(links) == 1                 # the other one is null
@@ -165,7 +168,7 @@ def test_segments_split_out_references_but_not_text_in_strings():
     import pydyf
     d = pydyf.Dictionary({"Type": "/Page", "Parent": b"1 0 R", "Title": pydyf.String("see 3 0 R (x)"),
                           "Kids": pydyf.Array([12, 0, "R", 7, 0, "R"]), "Rect": pydyf.Array([10, 0, 20.5, 30])})
-    assert pdf._segments(d) == (b"<</Type /Page/Parent ", 1, b"/Title (see 3 0 R \\(x\\))/Kids [", 12, b" ", 7,
+    assert pdf_pieces._segments(d) == (b"<</Type /Page/Parent ", 1, b"/Title (see 3 0 R \\(x\\))/Kids [", 12, b" ", 7,
                                 b"]/Rect [10 0 20.5 30]>>")
 
 
@@ -201,7 +204,7 @@ def test_segments_rejoined_are_pydyfs_bytes_and_find_every_reference(value):
     pydyf writes, and the numbers split out are exactly its references
     (never text in a string that looks like one)."""
     import pydyf
-    segments = pdf._segments(value)
+    segments = pdf_pieces._segments(value)
     assert _rejoin(segments) == pydyf._to_bytes(value)
     assert [x for x in segments if isinstance(x, int)] == _references(value)
 
@@ -211,7 +214,7 @@ def test_frame_page_count_must_match():
     render.init_worker(render.RenderSpec("en", "CNY", None, WHEN, "", "T", "2026Q3"))
     frames = render.render_frame([{"number": n, "total": 2, "right": "2026Q3", "blank": False} for n in (1, 2)])
     with pytest.raises(ValueError, match="frame has 2 pages, content 1"):
-        pdf.assemble([a], [frames], pdf.Meta("T", "", "", "en", WHEN, "k"))
+        pdf_booklet.assemble([a], [frames], pdf_pieces.Meta("T", "", "", "en", WHEN, "k"))
 
 
 def test_cjk_font_is_embedded(tmp_path):
@@ -226,12 +229,12 @@ def test_cjk_font_is_embedded(tmp_path):
 def test_harfbuzz_subsetting_is_available():
     # Without libharfbuzz-subset0 WeasyPrint falls back to fontTools, which
     # takes seconds per CJK font and PDF: the build warns, and this fails.
-    assert pdf.subsetting_problem() is None
+    assert pdf_fonts.subsetting_problem() is None
 
 
 def test_subset_fallback_warning_is_detected():
     import logging
-    with pdf.capture_warnings() as cap:
+    with pdf_fetcher.capture_warnings() as cap:
         logging.getLogger("weasyprint").warning(
             'Using fontTools instead of HarfBuzz-Subset for font "%s". This will be unsupported', "Noto")
     assert cap.subset_fallback
@@ -269,9 +272,9 @@ def test_shared_fonts_embed_each_font_once_and_keep_every_glyph(tmp_path):
     style = "font-family: 'Noto Sans CJK SC'"
     a = _piece(f'<html><body style="{style}"><p>华东精密制造 甲乙丙</p><b>重点客户</b></body></html>')
     b = _piece(f'<html><body style="{style}"><p>西南物流集团 丁戊己</p><b>合作伙伴</b></body></html>')
-    meta = pdf.Meta("T", "", "", "zh", WHEN, "k")
-    separate = pdf.assemble([a, b], None, meta)
-    shared = pdf.assemble([a, b], None, meta, share_fonts=True)
+    meta = pdf_pieces.Meta("T", "", "", "zh", WHEN, "k")
+    separate = pdf_booklet.assemble([a, b], None, meta)
+    shared = pdf_booklet.assemble([a, b], None, meta, share_fonts=True)
     assert any(len(ids) == 2 for ids in _font_programs(separate).values())
     assert all(len(ids) == 1 for ids in _font_programs(shared).values())
     assert len(shared) < len(separate)
@@ -291,37 +294,40 @@ def test_shared_fonts_embed_each_font_once_and_keep_every_glyph(tmp_path):
     assert png(shared, 1, "shared") != png(shared, 2, "shared")      # the comparison can fail
 
 
-_STYLED = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>
+_SHEETS = ["""
 @page { size: A5; margin: 12mm; @bottom-center { content: "foot"; } }
 p { color: #123456; font-family: "Noto Sans CJK SC"; }
-.x { background: #fdecec !important; } """ + "/* padding past the cache threshold */ " * 80 + """
-</style><style>h1 { font-size: 30pt; }</style></head>
+.x { background: #fdecec !important; } """ + "/* padding past the cache threshold */ " * 80 + "\n",
+           "h1 { font-size: 30pt; }"]
+_UNSTYLED = """<!DOCTYPE html><html><head><meta charset="utf-8"></head>
 <body><h1>标题</h1><p class="x" style="background: #eeeeee">段落 text</p></body></html>"""
+# The same document with the same CSS in <style> blocks of its head.
+_STYLED = _UNSTYLED.replace("</head>", "".join(f"<style>{css}</style>" for css in _SHEETS) + "</head>")
 
 
-def test_head_stylesheets_moved_out_only_when_nothing_else_styles_the_document():
-    doc, blocks = pdf._head_stylesheets(_STYLED)
-    assert "<style>" not in doc and "<h1>标题</h1>" in doc and len(blocks) == 2
-    body_style = _STYLED.replace("<body>", "<body><style>p{}</style>")
-    link = _STYLED.replace("</head>", '<link rel="stylesheet" href="x.css"></head>')
-    media = _STYLED.replace("<style>h1", '<style media="print">h1')
-    font_face = _STYLED.replace("h1 {", "@font-face { font-family: X; src: url(x.ttf) } h1 {")
-    commented = _STYLED.replace("</head>", "<!-- <style>p { color: red }</style> --></head>")
-    for html in (body_style, link, media, font_face, commented):
-        assert pdf._head_stylesheets(html) is None
+def test_documents_share_the_font_configuration_unless_a_rule_acts_document_wide():
+    share = pdf_pieces._shares_font_config
+    font_face = "@font-face { font-family: X; src: url(x.ttf) }"
+    assert share(_UNSTYLED, _SHEETS) and share(_STYLED, ())
+    assert not share(_UNSTYLED, [*_SHEETS, font_face])
+    assert not share(_STYLED.replace("h1 {", font_face + " h1 {"), ())            # a template's own <style>
+    assert not share(_UNSTYLED.replace("</head>", '<link rel="stylesheet" href="x.css"></head>'), _SHEETS)
+    assert share(_UNSTYLED.replace("段落", "mail x@import.example"), _SHEETS)      # text is not CSS
 
 
-def test_cached_stylesheets_give_the_same_pdf(monkeypatch):
-    fetcher = pdf.make_fetcher(render.packaged_dir())
+def test_stylesheets_are_parsed_once_and_give_the_pdf_of_style_blocks():
+    """Passed as stylesheets (user origin, parsed once per process) or
+    written in <style> blocks (author origin, parsed by WeasyPrint for the
+    document): the same bytes for CSS like the templates'."""
+    fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
     when = datetime(2026, 9, 30, tzinfo=timezone.utc)
     base = render.packaged_dir().as_uri() + "/"
-    pdf._CSS.clear()
-    first = pdf.layout_and_write(_STYLED, base, fetcher, when=when).parts
-    second = pdf.layout_and_write(_STYLED, base, fetcher, when=when).parts   # parsed CSS reused
-    assert len(pdf._CSS) == 1
-    monkeypatch.setattr(pdf, "_head_stylesheets", lambda html: None)                # as written
-    plain = pdf.layout_and_write(_STYLED, base, fetcher, when=when).parts
-    assert first == second == plain
+    pdf_pieces._CSS.clear()
+    first = pdf_pieces.layout_and_write(_UNSTYLED, base, fetcher, when=when, stylesheets=_SHEETS).parts
+    second = pdf_pieces.layout_and_write(_UNSTYLED, base, fetcher, when=when, stylesheets=_SHEETS).parts
+    assert len(pdf_pieces._CSS) == 1                                   # the large sheet, reused
+    written = pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=when).parts
+    assert first == second == written
 
 
 def test_memory_helpers_work_here():
@@ -342,29 +348,29 @@ _FONTS = """<html><head><style>
 
 
 def test_one_pass_font_subsets_give_the_same_pdf_as_weasyprint(monkeypatch):
-    """The one-pass subset (pdf._one_pass_subset) must write exactly what
+    """The one-pass subset (pdf/fonts.py _one_pass_subset) must write exactly what
     WeasyPrint's two passes write: regular, bold, synthetic oblique, Latin
     fonts and a glyph missing from every font (the notdef outline)."""
     from weasyprint.pdf import fonts
-    assert pdf.use_one_pass_subsets() is True
-    assert fonts.Font._harfbuzz_subset is pdf._one_pass_subset
-    fetcher = pdf.make_fetcher(render.packaged_dir())
+    assert pdf_fonts.use_one_pass_subsets() is True
+    assert fonts.Font._harfbuzz_subset is pdf_fonts._one_pass_subset
+    fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
     base = render.packaged_dir().as_uri() + "/"
-    with pdf.capture_warnings() as cap:
-        ours = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN)
+    with pdf_fetcher.capture_warnings() as cap:
+        ours = pdf_pieces.layout_and_write(_FONTS, base, fetcher, when=WHEN)
     assert any("U+E000" in w for w in cap.warnings)        # a glyph no font has
-    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", pdf._WEASYPRINT_SUBSET)
-    monkeypatch.setattr(pdf, "use_one_pass_subsets", lambda: False)
-    theirs = pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN)
+    monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", pdf_fonts._WEASYPRINT_SUBSET)
+    monkeypatch.setattr(pdf_fonts, "use_one_pass_subsets", lambda: False)
+    theirs = pdf_pieces.layout_and_write(_FONTS, base, fetcher, when=WHEN)
     assert ours.parts == theirs.parts
     assert len(_font_programs(_pdf(ours))) >= 4
 
 
 def test_one_pass_subsets_leave_an_unknown_weasyprint_alone(monkeypatch):
     from weasyprint.pdf import fonts
-    pdf.use_one_pass_subsets()
+    pdf_fonts.use_one_pass_subsets()
     monkeypatch.delattr(fonts.Font, "_harfbuzz_subset")
-    assert pdf.use_one_pass_subsets() is False
+    assert pdf_fonts.use_one_pass_subsets() is False
     assert not hasattr(fonts.Font, "_harfbuzz_subset")
 
 
@@ -372,42 +378,42 @@ def test_shared_font_configuration_gives_the_same_pdf(monkeypatch):
     """Documents laid out with the process's one FontConfiguration (fonts
     already loaded by earlier documents) write what a fresh one writes."""
     from weasyprint.text.fonts import FontConfiguration
-    fetcher = pdf.make_fetcher(render.packaged_dir())
+    fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
     base = render.packaged_dir().as_uri() + "/"
-    pdf.layout_and_write(_FONTS, base, fetcher, when=WHEN)     # load and use the fonts
-    shared = pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts
+    pdf_pieces.layout_and_write(_FONTS, base, fetcher, when=WHEN)     # load and use the fonts
+    shared = pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts
     fresh = []
-    monkeypatch.setattr(pdf, "shared_font_config", lambda: fresh.append(FontConfiguration()) or fresh[-1])
-    assert pdf.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts == shared
+    monkeypatch.setattr(pdf_pieces, "shared_font_config", lambda: fresh.append(FontConfiguration()) or fresh[-1])
+    assert pdf_pieces.layout_and_write(_STYLED, base, fetcher, when=WHEN).parts == shared
     assert fresh                                                              # the fresh one was used
 
 
 # --------------------------------------------------------------------------
-# Contracts: the WeasyPrint and pydyf internals pdf.py relies on. These
+# Contracts: the WeasyPrint and pydyf internals kamreport/pdf/ relies on. These
 # fail when an upgrade changes their shape; setup.cfg pins both series and
-# pdf.internals_problem refuses any other.
+# pdf_internals.internals_problem refuses any other.
 
 
 def test_installed_weasyprint_and_pydyf_are_the_series_pdf_was_written_against(monkeypatch):
     import pydyf
     import weasyprint
-    assert pdf.internals_problem() is None
+    assert pdf_internals.internals_problem() is None
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    problem = pdf.internals_problem()
+    problem = pdf_internals.internals_problem()
     assert "weasyprint 71.0" in problem and "'weasyprint==70.*'" in problem and "\n" not in problem
-    monkeypatch.setattr(pdf, "_GATE", [])
+    monkeypatch.setattr(pdf_internals, "_GATE", [])
     from kamreport.errors import KamError
     with pytest.raises(KamError, match="weasyprint 71.0"):
-        pdf.require_tested_internals()
-    monkeypatch.setattr(pdf, "_GATE", [])
-    monkeypatch.setattr(weasyprint, "__version__", pdf.TESTED_WITH["weasyprint"] + "9")
+        pdf_internals.require_tested_internals()
+    monkeypatch.setattr(pdf_internals, "_GATE", [])
+    monkeypatch.setattr(weasyprint, "__version__", pdf_internals.TESTED_WITH["weasyprint"] + "9")
     monkeypatch.setattr(pydyf, "__version__", "0.14.0")
-    assert "pydyf 0.14.0" in pdf.internals_problem()
+    assert "pydyf 0.14.0" in pdf_internals.internals_problem()
 
 
 def test_setup_cfg_pins_the_series_pdf_checks():
     text = (Path(__file__).resolve().parent.parent / "setup.cfg").read_text()
-    for name, series in pdf.TESTED_WITH.items():
+    for name, series in pdf_internals.TESTED_WITH.items():
         assert f"{name}=={series}*" in text, name
 
 
@@ -423,13 +429,13 @@ def test_contract_weasyprint_generate_pdf_and_font_subsetting():
     assert list(inspect.signature(generate_pdf).parameters)[:3] == ["document", "target", "zoom"]
     assert isinstance(DEFAULT_OPTIONS, dict) and "pdf_version" in DEFAULT_OPTIONS
     params = list(inspect.signature(fonts.Font._harfbuzz_subset).parameters)
-    original = pdf._WEASYPRINT_SUBSET or fonts.Font._harfbuzz_subset
+    original = pdf_fonts._WEASYPRINT_SUBSET or fonts.Font._harfbuzz_subset
     assert params == ["self", "to_unicode", "hinting"]
     assert list(inspect.signature(original).parameters) == ["self", "to_unicode", "hinting"]
     # Font.subset calls _harfbuzz_subset when HarfBuzz-Subset is loaded, else fontTools.
     source = inspect.getsource(fonts.Font.subset)
     assert "self._harfbuzz_subset(to_unicode, hinting)" in source and "_fonttools_subset" in source
-    assert pdf.SUBSET_FALLBACK_TEXT in source
+    assert pdf_fetcher.SUBSET_FALLBACK_TEXT in source
     for name in ("ffi", "harfbuzz", "harfbuzz_subset"):
         assert hasattr(ffi, name), name
     assert hasattr(fonts, "harfbuzz_subset") and hasattr(fonts, "harfbuzz")
@@ -447,7 +453,7 @@ def test_contract_a_font_carries_what_the_one_pass_subset_reads(monkeypatch):
         seen.append((self.hb_face, self.missing, self.file_content[:4], self.family, type(to_unicode)))
         return real(self, to_unicode, hinting)
     monkeypatch.setattr(fonts.Font, "_harfbuzz_subset", spy)
-    monkeypatch.setattr(pdf, "use_one_pass_subsets", lambda: False)     # WeasyPrint's own, spied on
+    monkeypatch.setattr(pdf_fonts, "use_one_pass_subsets", lambda: False)     # WeasyPrint's own, spied on
     _piece('<html><body style="font-family: \'Noto Sans CJK SC\'">重点 key</body></html>')
     assert seen
     for hb_face, missing, head, family, kind in seen:
@@ -478,7 +484,7 @@ def test_contract_laid_out_pages_and_pydyf_objects():
     assert len(kids) == 3 * len(doc.pages) and list(kids[1::3]) == [0] * len(doc.pages)
     assert set(kids[2::3]) == {"R"}
     first = out.objects[int(kids[0])]
-    assert isinstance(first, pydyf.Dictionary) and pdf._number(first["Contents"]) > 0
+    assert isinstance(first, pydyf.Dictionary) and pdf_pieces._number(first["Contents"]) > 0
     assert isinstance(out.catalog, pydyf.Dictionary) and isinstance(out.info, pydyf.Dictionary)
     streams = [o for o in out.objects if isinstance(o, pydyf.Stream)]
     assert streams and all(isinstance(s.stream, list) and isinstance(s.extra, dict)
@@ -507,13 +513,13 @@ cffi.api.FFI.dlopen = _dlopen
 
 def hide_harfbuzz_subset(folder: Path) -> dict[str, str]:
     """The environment of a process on which libharfbuzz-subset cannot be
-    loaded (by WeasyPrint or by pdf.py): a sitecustomize that makes cffi's
+    loaded (by WeasyPrint or by kamreport/pdf/fonts.py): a sitecustomize that makes cffi's
     dlopen fail for it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "sitecustomize.py").write_text(_HIDE_HARFBUZZ_SUBSET)
     return {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(folder)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-        + [str(Path(pdf.__file__).resolve().parent.parent)])}
+        + [str(Path(pdf_pieces.__file__).resolve().parent.parent)])}
 
 
 def test_without_harfbuzz_subset_pieces_and_booklet_are_written_by_weasyprints_own_path(tmp_path):
@@ -522,18 +528,18 @@ import sys, warnings
 warnings.simplefilter("error")          # an unexpected warning fails
 warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required")
 from datetime import datetime, timezone
-from kamreport.pdf import document as pdf
+from kamreport.pdf import booklet as pdf_booklet, fetcher as pdf_fetcher, fonts as pdf_fonts, pieces as pdf_pieces
 from kamreport.build import jobs as render
-assert pdf._harfbuzz() is None and pdf.use_one_pass_subsets() is False
-assert pdf.subsetting_problem() == "libharfbuzz-subset is not installed"
+assert pdf_fonts._harfbuzz() is None and pdf_fonts.use_one_pass_subsets() is False
+assert pdf_fonts.subsetting_problem() == "libharfbuzz-subset is not installed"
 when = datetime(2026, 9, 30, tzinfo=timezone.utc)
-fetcher = pdf.make_fetcher(render.packaged_dir())
+fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
 base = render.packaged_dir().as_uri() + "/"
 html = '<html><body style="font-family: \\'Noto Sans CJK SC\\'"><p>重点客户 {}</p></body></html>'
-with pdf.capture_warnings() as cap:
-    pieces = [pdf.layout_and_write(html.format(n), base, fetcher, when=when) for n in ("one", "two")]
+with pdf_fetcher.capture_warnings() as cap:
+    pieces = [pdf_pieces.layout_and_write(html.format(n), base, fetcher, when=when) for n in ("one", "two")]
 assert cap.subset_fallback and cap.warnings == [], cap.warnings
-data = pdf.assemble(pieces, None, pdf.Meta("T", "", "", "zh", when, "k"), share_fonts=True)
+data = pdf_booklet.assemble(pieces, None, pdf_pieces.Meta("T", "", "", "zh", when, "k"), share_fonts=True)
 assert data.count(b"/FontFile3") == 1       # one merged subset (fontTools made it), not one per piece
 with open(sys.argv[1], "wb") as fh:
     fh.write(data)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kamreport.pdf import document as pdfmod
+from kamreport.pdf import booklet as pdf_booklet, pieces as pdf_pieces
 from kamreport.build import jobs as render
 from kamreport.errors import KamError
 
@@ -30,6 +30,7 @@ def test_user_template_overrides_by_name_and_default_prefix_reaches_packaged(tmp
     ctx = {"pages": [{"number": 1, "total": 1, "right": "S", "blank": False}], "company": "ACME",
            "title": "T", "period": "2026Q3"}
     assert "Page 1 of 1" in _text(render.render_template(env, "mine.html", ctx))
+    assert "@page" in render.render_template(env, "mine.html", dict(ctx, mode="stylesheet"))
 
 
 def test_user_template_replaces_one_block(tmp_path):
@@ -87,10 +88,10 @@ def test_frame_job_numbers_pages_and_leaves_the_cover_blank(tmp_path):
     assert res.warnings == ()
     assert res.piece.pages == 3
     # Drawn, as in the booklet, over three blank pages.
-    blank = pdfmod.layout_and_write('<p style="break-after: page"></p>' * 2 + "<p></p>",
+    blank = pdf_pieces.layout_and_write('<p style="break-after: page"></p>' * 2 + "<p></p>",
                                     render.packaged_dir().as_uri() + "/", render._fetcher(), when=_spec().when)
     path = tmp_path / "f.pdf"
-    path.write_bytes(pdfmod.assemble([blank], [res.piece.parts], pdfmod.Meta("T", "", "", "zh", _spec().when, "k")))
+    path.write_bytes(pdf_booklet.assemble([blank], [res.piece.parts], pdf_pieces.Meta("T", "", "", "zh", _spec().when, "k")))
     text = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"],
                            capture_output=True, text=True, check=True).stdout for n in (1, 2, 3)]
     assert "页" not in text[0]                         # the cover has no frame
@@ -140,7 +141,7 @@ def test_packaged_front_matter_splits():
 
 def test_section_header_is_a_safe_css_string():
     css = render.section_header_css('A"B\\C</style><script>x</script>\n')
-    assert "</style><script>" not in css[:-len("</style>")]
+    assert "<" not in css and ">" not in css and "\n" not in css
     assert render.css_string('a"b') == '"a\\22 b"'
     assert render.css_string("客户 · 2026Q3") == '"客户 · 2026Q3"'
 
@@ -171,15 +172,15 @@ def test_framed_account_pdf_draws_its_frame_like_the_booklet_stamping(tmp_path):
     from pypdf import PdfReader
     render.init_worker(_spec())
     base = render.packaged_dir().as_uri() + "/"
-    meta = pdfmod.Meta(title="客户甲 · 2026Q3", author="华东公司", subject="重点客户季度报告",
+    meta = pdf_pieces.Meta(title="客户甲 · 2026Q3", author="华东公司", subject="重点客户季度报告",
                        language="zh", when=datetime(2026, 9, 30, tzinfo=timezone.utc), key="account:A")
-    piece, framed = pdfmod.layout_and_write_framed(
+    piece, framed = pdf_pieces.layout_and_write_framed(
         _TWO_PAGES, base, render._fetcher(), when=meta.when, meta=meta,
         frame=lambda n: render.account_frame(n, {}))
     assert piece.pages == 2 and piece.links[0].anchor == "elsewhere"
     assert len(piece.parts.roots) == 2                  # the frame's pages are not the booklet's
     frame = render.render_frame([{"number": i, "total": 2, "right": None, "blank": False} for i in (1, 2)])
-    stamped = pdfmod.assemble([piece], [frame], meta)
+    stamped = pdf_booklet.assemble([piece], [frame], meta)
     reader = PdfReader(io.BytesIO(framed))
     assert len(reader.pages) == 2
     for page in (1, 2):
@@ -194,7 +195,7 @@ def test_framed_account_pdf_draws_its_frame_like_the_booklet_stamping(tmp_path):
                            check=True).stdout
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert names and len(names) == len(set(names))                 # frame text in the content's subsets
-    again = pdfmod.layout_and_write_framed(
+    again = pdf_pieces.layout_and_write_framed(
         _TWO_PAGES, base, render._fetcher(), when=meta.when, meta=meta,
         frame=lambda n: render.account_frame(n, {}))
     assert again[1] == framed and again[0].parts == piece.parts
@@ -204,14 +205,14 @@ def test_streams_compressed_once_give_the_same_bytes(monkeypatch):
     render.init_worker(_spec())
     base = render.packaged_dir().as_uri() + "/"
     when = datetime(2026, 9, 30, tzinfo=timezone.utc)
-    meta = pdfmod.Meta("T", "", "", "zh", when, "k")
+    meta = pdf_pieces.Meta("T", "", "", "zh", when, "k")
 
     def both():
-        piece, framed = pdfmod.layout_and_write_framed(_TWO_PAGES, base, render._fetcher(), when=when, meta=meta,
+        piece, framed = pdf_pieces.layout_and_write_framed(_TWO_PAGES, base, render._fetcher(), when=when, meta=meta,
                                                        frame=lambda n: render.account_frame(n, {}))
         return piece.parts, framed
     frozen = both()
-    monkeypatch.setattr(pdfmod, "_freeze_streams", lambda pdf: None)
+    monkeypatch.setattr(pdf_pieces, "_freeze_streams", lambda pdf: None)
     parts, framed = both()
     assert parts == frozen[0]
     # The standalone PDF: the same but for the order of a form XObject's keys.

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from kamreport.pdf import document as pdf
+from kamreport.pdf import booklet as pdf_booklet, fetcher as pdf_fetcher, pieces as pdf_pieces
 from kamreport.build import jobs as render
 from kamreport.outputs.atomic import write_atomic
 from kamreport.cli import main
@@ -100,11 +100,11 @@ def test_raw_payloads_reach_nothing_even_unsanitised(server, secret):
         <object data="{base}/object"></object><embed src="{base}/embed"><iframe src="{base}/iframe"></iframe>
         <p style="background: url({base}/inline)">text</p>
         </body></html>""")
-    fetcher = pdf.make_fetcher(render.packaged_dir())
-    with pdf.capture_warnings() as cap:
+    fetcher = pdf_fetcher.make_fetcher(render.packaged_dir())
+    with pdf_fetcher.capture_warnings() as cap:
         when = datetime(2026, 9, 30, tzinfo=timezone.utc)
-        piece = pdf.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=when)
-    data = pdf.assemble([piece], None, pdf.Meta("T", "", "", "zh", when, "x"))
+        piece = pdf_pieces.layout_and_write(html, render.packaged_dir().as_uri() + "/", fetcher, when=when)
+    data = pdf_booklet.assemble([piece], None, pdf_pieces.Meta("T", "", "", "zh", when, "x"))
     assert hits == []
     assert SECRET.encode() not in data
     assert SECRET not in _pdf_text(data)

@@ -90,3 +90,21 @@ def test_the_rule_itself_sees_a_forbidden_import():
     assert any("kamreport.report.views" in v for v in found) and any("weasyprint" in v for v in found)
     assert violations("import pydyf\nfrom ..model import Loc\n", "kamreport.pdf.probe") == []
     assert violations("from . import views\n", "kamreport.report", is_init=True) == []
+
+
+# Inside pdf/, the internals pinned by pdf/internals.py (WeasyPrint's PDF
+# writer and cffi handles, pydyf's objects) are read by two modules only;
+# internals.py itself imports them for their version numbers.
+INTERNALS = ("pydyf", "weasyprint.pdf", "weasyprint.text.ffi")
+INTERNALS_READERS = {"kamreport.pdf.pieces", "kamreport.pdf.fonts", "kamreport.pdf.internals"}
+
+
+def test_only_pieces_and_fonts_touch_weasyprint_and_pydyf_internals():
+    readers = set()
+    for path in (PKG / "pdf").glob("*.py"):
+        mod = _name(path)
+        imported = _imports(path.read_text(encoding="utf-8"), mod, path.name == "__init__.py")
+        if any(m == name or m.startswith(name + ".") for m in imported for name in INTERNALS):
+            readers.add(mod)
+    assert readers <= INTERNALS_READERS, sorted(readers - INTERNALS_READERS)
+    assert {"kamreport.pdf.pieces", "kamreport.pdf.fonts"} <= readers     # the rule sees them

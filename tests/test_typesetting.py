@@ -144,7 +144,7 @@ def test_english_counts_have_real_plurals(periods):
 def test_screen_stylesheet_is_for_browsers_only(periods):
     """booklet.html and index.html carry a screen stylesheet with narrow-screen
     rules (blocks stack, tables scroll); WeasyPrint never reads it."""
-    from kamreport.pdf import document as pdfmod
+    from kamreport.pdf import fetcher as pdf_fetcher, pieces as pdf_pieces
     from kamreport.build import jobs as render
     period = periods["zh"]
     for name in ("booklet.html", "index.html", "accounts/" + key_pdfs(period)[0].with_suffix(".html").name):
@@ -157,8 +157,8 @@ def test_screen_stylesheet_is_for_browsers_only(periods):
     # Printed by WeasyPrint (the benchmark's baseline prints booklet.html):
     # no warning about the screen rules.
     html = (period / "index.html").read_text(encoding="utf-8")
-    with pdfmod.capture_warnings() as captured:
-        pdfmod.layout(html, render.packaged_dir().as_uri() + "/", pdfmod.make_fetcher(render.packaged_dir()))
+    with pdf_fetcher.capture_warnings() as captured:
+        pdf_pieces.layout(html, render.packaged_dir().as_uri() + "/", pdf_fetcher.make_fetcher(render.packaged_dir()))
     assert not [m for m in captured.warnings if "media" in m.lower() or "max-width" in m], captured.warnings
 
 

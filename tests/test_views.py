@@ -36,7 +36,7 @@ def built(request):
     html = {}
     for name, ctx in ctxs.items():
         done = views.finish(ctx)
-        for mode in ("html", "pdf"):
+        for mode in ("html", "pdf", "stylesheet"):       # "stylesheet": the PDF piece's CSS
             html[name, mode] = env.get_template(name).render(dict(done, mode=mode))
     return lang, r, d, ctxs, html, env
 
@@ -327,8 +327,10 @@ def test_contents_prints_the_pipeline_page_numbers(built):
 
 def test_brand_colour_reaches_the_css(built):
     _, _, _, _, html, _ = built
-    assert "--brand: #1f4e79;" in html["account.html", "pdf"]
-    assert "@page" in html["account.html", "pdf"] and "size: A4" in html["account.html", "pdf"]
+    for mode in ("html", "stylesheet"):         # the browser page's <style>, the PDF piece's stylesheet
+        assert "--brand: #1f4e79;" in html["account.html", mode]
+        assert "@page" in html["account.html", mode] and "size: A4" in html["account.html", mode]
+    assert "<style" not in html["account.html", "pdf"]      # WeasyPrint is given the stylesheet
 
 
 def test_a_user_template_can_replace_one_block(tmp_path):
@@ -349,7 +351,8 @@ def test_weasyprint_lays_out_every_document_without_warnings(built, caplog):
     import weasyprint
     lang, _, _, _, html, _ = built
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        pages = {name: len(weasyprint.HTML(string=html[name, "pdf"]).render().pages)
+        pages = {name: len(weasyprint.HTML(string=html[name, "pdf"]).render(
+                     stylesheets=[weasyprint.CSS(string=html[name, "stylesheet"])]).pages)
                  for name in ("account.html", "booklet_front.html", "booklet_appendix.html")}
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
     assert pages["booklet_front.html"] >= 6     # cover, contents, summary, pyramid, ABC, risks, scorecards
@@ -400,8 +403,9 @@ def test_long_names_and_long_tables_stay_inside_the_page(lang):
                       ("booklet_front.html", views.booklet_front_context(r, d, TOC)),
                       ("booklet_appendix.html", views.booklet_appendix_context(r, d, POLICY))):
         # (index.html is a browser page, never printed: a wide table may scroll there)
-        html = env.get_template(name).render(dict(views.finish(ctx), mode="pdf"))
-        doc = weasyprint.HTML(string=html).render()
+        template, done = env.get_template(name), views.finish(ctx)
+        css = weasyprint.CSS(string=template.render(dict(done, mode="stylesheet")))
+        doc = weasyprint.HTML(string=template.render(dict(done, mode="pdf"))).render(stylesheets=[css])
         assert not _overflowing_boxes(doc), (name, _overflowing_boxes(doc)[:5])
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 
 from . import memory
-from ..pdf import document as pdfmod
+from ..pdf import fetcher, pieces
 from ..outputs.atomic import write_atomic
 from ..errors import KamError
 from ..report.sanitize import markdown_to_html, strip_bidi
@@ -71,8 +71,8 @@ class _UserLoader(jinja2.FileSystemLoader):
         self.root = os.path.realpath(folder)
 
     def get_source(self, environment, template):
-        pieces = jinja2.loaders.split_template_path(template)    # no "..", no empty part
-        path = os.path.join(self.folder, *pieces)
+        names = jinja2.loaders.split_template_path(template)    # no "..", no empty part
+        path = os.path.join(self.folder, *names)
         if os.path.lexists(path):
             real = os.path.realpath(path)
             if os.path.commonpath([self.root, real]) != self.root:
@@ -175,6 +175,9 @@ class RenderSpec:
     company: str
     title: str                     # report title in force
     period: str                    # "2026Q3"
+    # The configured logo (pipeline.logo_data_uri): sent with the build's
+    # settings, not in every document's context (up to 2.7 MB each).
+    logo_data_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ class Job:
 class JobResult:
     key: str
     html: str | None
-    piece: pdfmod.Piece | None
+    piece: pieces.Piece | None
     warnings: tuple[str, ...]
     subset_fallback: bool
     times: dict[str, float] = field(default_factory=dict)   # CPU seconds by phase
@@ -213,7 +216,7 @@ def warm_up() -> None:
     """Import WeasyPrint, the charts and the fonts once, in the parent, while
     the workbooks are read, before the workers are forked."""
     from ..report import charts, views  # noqa: F401
-    pdfmod.warm_up()
+    pieces.warm_up()
 
 
 def init_worker(spec: RenderSpec) -> None:
@@ -224,7 +227,7 @@ def init_worker(spec: RenderSpec) -> None:
     _FETCHER = None
     _SPLIT = {}
     _ACCOUNT_FRAMES.clear()
-    pdfmod.ensure_source_date_epoch(spec.when)
+    pieces.ensure_source_date_epoch(spec.when)
 
 
 def _use(spec: RenderSpec | None) -> None:
@@ -309,7 +312,7 @@ def template_part(name: str, part: str | None) -> jinja2.Template | str:
 def _fetcher():
     global _FETCHER
     if _FETCHER is None:
-        _FETCHER = pdfmod.make_fetcher(
+        _FETCHER = fetcher.make_fetcher(
             packaged_dir(), Path(_SPEC.templates_dir) if _SPEC.templates_dir else None)
     return _FETCHER
 
@@ -325,28 +328,33 @@ def inject_anchor(html: str, anchor: str) -> str:
 
 
 def _finish(context: dict[str, Any]) -> dict[str, Any]:
+    """A context as its template reads it: the build's logo in its settings,
+    its charts drawn (views.finish)."""
     from ..report import views
+    if isinstance(context.get("settings"), dict):
+        context = dict(context, settings=dict(context["settings"], logo_data_uri=_SPEC.logo_data_uri))
     done = views.finish(context)
     return done if isinstance(done, dict) else context
 
 
-def _frame_html(pages: list[dict[str, Any]]) -> str:
+def _frame(pages: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """A frame document's HTML and stylesheet (templates/frame.html)."""
     spec = _SPEC
     ctx = {"lang": spec.lang, "company": spec.company, "title": spec.title, "period": spec.period,
            "pages": pages}
-    return render_template(_ENV, "frame.html", ctx)
+    return render_template(_ENV, "frame.html", ctx), stylesheet("frame.html", ctx)
 
 
-def render_frame(pages: list[dict[str, Any]], times: dict[str, float] | None = None) -> pdfmod.Parts:
+def render_frame(pages: list[dict[str, Any]], times: dict[str, float] | None = None) -> pieces.Parts:
     """Frame pages: running header and "page X of Y", one dict per page.
 
     A page dict has `number`, `total`, `right` (top-right header text, or
     None where the content piece draws its own: account plans) and `blank`
     (no frame: the cover).
     """
-    base = packaged_dir().as_uri() + "/"
-    return pdfmod.layout_and_write(_frame_html(pages), base, _fetcher(), when=_SPEC.when, times=times,
-                                   forms=True).parts
+    html, css = _frame(pages)
+    return pieces.layout_and_write(html, packaged_dir().as_uri() + "/", _fetcher(), when=_SPEC.when, times=times,
+                                   forms=True, stylesheets=css).parts
 
 
 _ACCOUNT_FRAMES: dict[int, Any] = {}
@@ -361,9 +369,9 @@ def account_frame(pages: int, times: dict[str, float]):
     worker lays out a handful of these, not one per account.
     """
     if pages not in _ACCOUNT_FRAMES:
-        html = _frame_html([{"number": i + 1, "total": pages, "right": None, "blank": False}
+        html, css = _frame([{"number": i + 1, "total": pages, "right": None, "blank": False}
                             for i in range(pages)])
-        _ACCOUNT_FRAMES[pages] = pdfmod.layout(html, packaged_dir().as_uri() + "/", _fetcher(), times)
+        _ACCOUNT_FRAMES[pages] = pieces.layout(html, packaged_dir().as_uri() + "/", _fetcher(), times, css)
     return _ACCOUNT_FRAMES[pages]
 
 
@@ -379,16 +387,21 @@ def css_string(text: str) -> str:
 
 
 def section_header_css(text: str) -> str:
-    """A style block drawing `text` in every page's top-right margin box (the
+    """A stylesheet drawing `text` in every page's top-right margin box (the
     account plan's name), in the frame's type (templates/frame.html)."""
-    return ("<style>@page { @top-right { content: " + css_string(text) + "; vertical-align: bottom;"
+    return ("@page { @top-right { content: " + css_string(text) + "; vertical-align: bottom;"
             ' font-family: "Noto Sans CJK SC", "Noto Sans SC", "Noto Sans", sans-serif;'
-            " font-size: 7.5pt; color: #6b7280; white-space: nowrap; } }</style>")
+            " font-size: 7.5pt; color: #6b7280; white-space: nowrap; } }")
 
 
-def inject_head(html: str, fragment: str) -> str:
-    i = html.lower().find("</head>")
-    return html[:i] + fragment + html[i:] if i >= 0 else fragment + html
+def stylesheet(template, context: dict[str, Any]) -> list[str]:
+    """The stylesheet of a document for WeasyPrint: its template rendered in
+    mode "stylesheet" (base.html and frame.html render their CSS there,
+    with a document's own `style` block). [] for a --templates template
+    that does not know that mode and renders its document instead: that
+    document keeps its own <style> blocks."""
+    text = render_template(_ENV, template, dict(context, mode="stylesheet"))
+    return [] if text.lstrip().startswith("<") else [text]
 
 
 def run_job(job: Job) -> JobResult:
@@ -397,11 +410,11 @@ def run_job(job: Job) -> JobResult:
     assert _SPEC is not None, "init_worker() first"
     times: dict[str, float] = {}
     t_start = time.process_time()
-    with pdfmod.capture_warnings() as captured:
+    with fetcher.capture_warnings() as captured:
         html_out, piece = None, None
         if job.kind == "frame":
             pages = job.context["pages"]
-            piece = pdfmod.Piece(render_frame(pages, times=times), len(pages), {}, (), ())
+            piece = pieces.Piece(render_frame(pages, times=times), len(pages), {}, (), ())
         else:
             t0 = time.process_time()
             ctx = dict(job.context)
@@ -417,23 +430,25 @@ def run_job(job: Job) -> JobResult:
                     write_atomic(Path(job.html_path), html_out.encode("utf-8"))
             if job.want_piece:
                 html = render_template(_ENV, template, dict(ctx, mode="pdf"))
+                css = stylesheet(template, ctx)
                 if job.anchor and f'id="{job.anchor}"' not in html:
                     html = inject_anchor(html, job.anchor)
                 if job.section:
-                    html = inject_head(html, section_header_css(job.section))
+                    css.append(section_header_css(job.section))
                 times["templates"] = time.process_time() - t0
                 base = packaged_dir().as_uri() + "/"
                 if job.pdf_path:
                     # accounts/<slug>.pdf: the same pages with the plan's own frame.
-                    meta = pdfmod.Meta(title=job.section or job.key, author=_SPEC.company,
+                    meta = pieces.Meta(title=job.section or job.key, author=_SPEC.company,
                                        subject=_SPEC.title, language=_SPEC.lang, when=_SPEC.when,
                                        key=job.key)
-                    piece, framed = pdfmod.layout_and_write_framed(
-                        html, base, _fetcher(), when=_SPEC.when, meta=meta, times=times,
+                    piece, framed = pieces.layout_and_write_framed(
+                        html, base, _fetcher(), when=_SPEC.when, meta=meta, times=times, stylesheets=css,
                         frame=lambda pages: account_frame(pages, times))
                     write_atomic(Path(job.pdf_path), framed)
                 else:
-                    piece = pdfmod.layout_and_write(html, base, _fetcher(), when=_SPEC.when, times=times)
+                    piece = pieces.layout_and_write(html, base, _fetcher(), when=_SPEC.when, times=times,
+                                                    stylesheets=css)
             else:
                 times["templates"] = time.process_time() - t0
     if job.spool and piece is not None:

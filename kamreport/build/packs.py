@@ -4,7 +4,7 @@ One PDF per account manager with key or ordinary customers,
 OUT/<period>/managers/<slug>.pdf: a small front (their scorecard, their
 risks with next steps, their open actions, their accounts) laid out once,
 followed by their key accounts' plans. The plans are not laid out again:
-the pack is assembled (pdf.assemble) from the pieces the build already
+the pack is assembled (pdf/booklet.assemble) from the pieces the build already
 laid out for the booklet, as the booklet itself is, with one frame
 document per pack for the running header and "page X of N".
 
@@ -139,7 +139,7 @@ def index_entries(packs: list[Pack]) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------
-# In the build (build._render_all)
+# In the build (pipeline._render_all)
 
 def warnings(packs: list[Pack], lang: str) -> list[str]:
     """One line per manager without a Staff row: the pack is built, not mailed."""
@@ -172,8 +172,9 @@ def frame_job(job, pack: Pack, front_pages: int, plan_pages: list[tuple[str, int
 def assemble(pack: Pack, front, plans: list, frame, spec) -> bytes:
     """The pack's bytes: front + plans, the frame over every page, one font
     subset per font (as the booklet). Deterministic: keyed by the pack's file."""
-    from ..pdf import document as pdfmod
-    meta = pdfmod.Meta(title=f"{labels.label('pack.title', spec.lang)} · {strip_bidi(pack.manager)}",
+    from ..pdf import booklet as booklet_pdf
+    from ..pdf.pieces import Meta
+    meta = Meta(title=f"{labels.label('pack.title', spec.lang)} · {strip_bidi(pack.manager)}",
                        author=spec.company, subject=spec.period, language=spec.lang, when=spec.when,
                        key=f"pack:{spec.period}:{pack.file}")
     outline = [(labels.label("pack.title", spec.lang), 0)]
@@ -181,21 +182,24 @@ def assemble(pack: Pack, front, plans: list, frame, spec) -> bytes:
     for name, piece in plans:
         outline.append((strip_bidi(name), page))
         page += piece.pages
-    return pdfmod.assemble([front] + [p for _, p in plans], [frame.parts], meta,
+    return booklet_pdf.assemble([front] + [p for _, p in plans], [frame.parts], meta,
                            outline=outline, share_fonts=True)
 
 
-def frames(runner, job, packs: tuple[Pack, ...], results: dict, spec, report) -> dict[str, Any]:
+def frames(runner, job, packs: tuple[Pack, ...], fronts: dict[str, Any], plans: dict[str, Any], spec,
+           report) -> dict[str, Any]:
     """Lay out every pack's frame (its page count is known once its front
-    and plans are): before the render pool closes. key -> frame piece."""
+    and plans are): before the render pool closes. `fronts`: Pack.key -> its
+    front's piece; `plans`: customer_id -> account plan piece. Returns
+    Pack.key -> frame piece."""
     if not packs:
         return {}
     for line in warnings(list(packs), spec.lang):
         report.warn(line)
     futs = {}
     for p in packs:
-        plan_pages = [(cid, results["account:" + cid].piece.pages) for cid in p.accounts]
-        futs[p.key] = runner.submit(frame_job(job, p, results[p.key].piece.pages, plan_pages, spec.period))
+        plan_pages = [(cid, plans[cid].pages) for cid in p.accounts]
+        futs[p.key] = runner.submit(frame_job(job, p, fronts[p.key].pages, plan_pages, spec.period))
     out = {}
     for key, fut in futs.items():
         res = fut.result()
@@ -204,7 +208,8 @@ def frames(runner, job, packs: tuple[Pack, ...], results: dict, spec, report) ->
     return out
 
 
-def write(out, packs: tuple[Pack, ...], results: dict, frames_: dict[str, Any], result, spec, report) -> None:
+def write(out, packs: tuple[Pack, ...], fronts: dict[str, Any], plans: dict[str, Any], frames_: dict[str, Any],
+          result, spec, report) -> None:
     """Assemble and write each pack (atomically, inside the build folder)."""
     import time
 
@@ -212,8 +217,7 @@ def write(out, packs: tuple[Pack, ...], results: dict, frames_: dict[str, Any], 
     t0 = time.process_time()
     names = {a.customer_id: a.name for a in result.accounts}
     for p in packs:
-        plans = [(names[cid], results["account:" + cid].piece) for cid in p.accounts]
-        data = assemble(p, results[p.key].piece, plans, frames_[p.key], spec)
+        data = assemble(p, fronts[p.key], [(names[cid], plans[cid]) for cid in p.accounts], frames_[p.key], spec)
         write_atomic(out / p.file, data)
         report.log(f"wrote {p.file}")
     report.times["packs_assemble"] = time.process_time() - t0

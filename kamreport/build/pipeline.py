@@ -9,11 +9,10 @@ frame) and the appendix. The parent then knows every piece's page count,
 fills the contents page with real page numbers (re-laying out the small
 front matter), lays out the booklet's frame pages in parallel chunks, stops
 the workers and writes booklet.pdf from the pieces' PDF objects
-(pdf.assemble), which wait on disk until then.
+(pdf/booklet.assemble), which wait on disk until then.
 """
 from __future__ import annotations
 
-import collections
 import concurrent.futures as cf
 import contextlib
 import errno
@@ -34,8 +33,10 @@ from typing import Callable, Iterable
 import click
 
 from . import memory
-from ..pdf import document as pdfmod
-from . import packs, prepare, jobs as render
+from ..pdf import booklet as booklet_pdf
+from ..pdf.fonts import subsetting_problem
+from ..pdf.pieces import Meta, Parts, Piece, source_date
+from . import packs, plan, prepare, jobs as render
 from ..outputs.atomic import exchange, fsync_dir, write_atomic
 from ..errors import KamError
 from ..model import ERROR
@@ -46,8 +47,6 @@ FORMATS = ("html", "pdf", "json", "pptx", "xlsx")
 MAX_POLICY_BYTES = 1_000_000
 MAX_LOGO_BYTES = 2_000_000
 MAX_FRONT_PASSES = 4
-FRAME_CHUNKS = 4         # booklet frame documents, without a contents head (laid out in parallel)
-FRAME_CHUNK = 40         # booklet frame pages per document (laid out as soon as known)
 BUILD_WAIT = 5.0         # seconds a build waits for another one writing into the same out folder
 SEND_WAIT = 60.0         # seconds the swap waits for a `kamreport send` of the period to finish
 MIN_ROOM = 1 << 20       # free bytes the out folder needs at least, besides the previous build's size
@@ -59,9 +58,13 @@ OUTPUT_NAMES = {"index.html": False, "booklet.html": False, "booklet.pdf": False
                 "booklet.pptx": False, "results.xlsx": False, "managers": True}
 
 
-def parse_formats(value: str) -> frozenset[str]:
-    """`html,pdf` -> {"html", "pdf"}; an unknown name is a KamError."""
-    parts = [p.strip().lower() for p in (value or "").split(",") if p.strip()]
+def parse_formats(value: str | Iterable[str]) -> frozenset[str]:
+    """`html,pdf` -> {"html", "pdf"}; an unknown name is a KamError. The CLI
+    parses --format once, with this; a set of names (its result) is taken
+    as it is, after the same check."""
+    if isinstance(value, str) or value is None:
+        value = (value or "").split(",")
+    parts = [p.strip().lower() for p in value if p.strip()]
     bad = [p for p in parts if p not in FORMATS]
     if bad or not parts:
         raise KamError(f"--format: {', '.join(bad) or '(empty)'} is not one of html, pdf, json, pptx, xlsx "
@@ -150,7 +153,10 @@ class Report:
         self.marks.append((what, round(time.perf_counter() - self.started, 3)))
 
     def take(self, res: render.JobResult) -> None:
+        """A worker's result: its warnings shown, its CPU seconds counted."""
         self.mark("done " + res.key)
+        for k, v in res.times.items():
+            self.times["worker_" + k] = self.times.get("worker_" + k, 0.0) + v
         for w in res.warnings:
             self.warn(w)
         if res.subset_fallback and not self.subset_fallback:
@@ -299,61 +305,13 @@ def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix:
 # Contents page
 
 
-def _top_entries(piece: pdfmod.Piece, first_page: int) -> list[dict]:
-    """Contents entries for a piece's top-level headings (h1 bookmarks).
-
-    `first_page` is the booklet page number of the piece's first page.
-    """
-    top = min((b[0] for b in piece.bookmarks), default=1)
-    return [{"title": label, "anchor": anchor, "page": first_page + i, "level": 1}
-            for level, label, i, anchor in piece.bookmarks if level == top and anchor != "contents"]
-
-
-def booklet_outline(toc: list[dict], group: str) -> list[tuple[str, int, int]]:
-    """The PDF bookmarks (title, 0-based page, level): the contents' entries,
-    each run of level-2 entries (the key accounts) under a level-1 `group`
-    entry on the run's first page, as the contents page groups them."""
-    outline: list[tuple[str, int, int]] = []
-    for e in toc:
-        level = e.get("level") or 1
-        if level == 2 and (not outline or outline[-1][2] != 2):
-            outline.append((group, e["page"] - 1, 1))
-        outline.append((strip_bidi(e["title"]), e["page"] - 1, level))
-    return outline
-
-
-def html_toc(accounts: list[dict], lang: str, contexts: dict) -> list[dict]:
+def html_toc(accounts: tuple[plan.Entry, ...], lang: str, contexts: dict) -> tuple[plan.Entry, ...]:
     """The contents of an HTML-only build (no layout gives the sections'
     headings): every section of views.booklet_sections, then the accounts."""
     from ..report import views
     secs = views.booklet_sections(lang, policy=bool(contexts.get("appendix", {}).get("policy_md")))
-    entry = lambda e: {"title": e["title"], "anchor": e["anchor"], "page": None, "level": 1}  # noqa: E731
-    return [entry(e) for e in secs["front"]] + accounts + [entry(e) for e in secs["appendix"]]
-
-
-def make_toc(head_pages: int, body: pdfmod.Piece | None, accounts: list[tuple[str, str, pdfmod.Piece]],
-             appendix: pdfmod.Piece | None) -> list[dict]:
-    """Contents entries with booklet page numbers (1-based), in booklet order.
-
-    The booklet is: head (cover, contents: `head_pages` pages), body (the
-    rest of the front matter), one piece per key account, the appendix.
-    """
-    page = head_pages + 1
-    toc: list[dict] = []
-    if body is not None:
-        toc += _top_entries(body, page)
-        page += body.pages
-    for name, anchor, piece in accounts:
-        toc.append({"title": name, "anchor": anchor, "page": page, "level": 2})
-        page += piece.pages
-    if appendix is not None:
-        toc += _top_entries(appendix, page)
-    return toc
-
-
-def head_guess(entries: int) -> int:
-    """Pages of cover + contents before they are laid out: a first guess."""
-    return 1 + max(1, -(-entries // 30))
+    section = lambda e: plan.Entry(e["title"], e["anchor"], None, 1)  # noqa: E731
+    return (*map(section, secs["front"]), *accounts, *map(section, secs["appendix"]))
 
 
 # --------------------------------------------------------------------------
@@ -388,7 +346,7 @@ def _sigterm_like_ctrl_c():
 
 
 def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str = "out",
-              formats: str = "html,pdf,json", accounts: str = "key", lang: str | None = None,
+              formats: str | Iterable[str] = "html,pdf,json", accounts: str = "key", lang: str | None = None,
               templates_dir: str | None = None, policy: str | None = None, jobs: int | None = None,
               strict: bool = False, quiet: bool = False, fail_on_risk: str | None = None,
               map_file: str | None = None, packs: str | None = None) -> int:
@@ -531,14 +489,13 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         (out / "accounts").mkdir(exist_ok=True)
         if prepared.packs:
             (out / "managers").mkdir(exist_ok=True)
-        logo = logo_data_uri(settings.logo, report.warn)
         spec = render.RenderSpec(
             lang=settings.language, currency=settings.currency, templates_dir=templates_dir,
-            when=pdfmod.source_date(result.period.as_of), company=settings.company,
+            when=source_date(result.period.as_of), company=settings.company,
             title=views.report_title(settings, settings.language, result.period.kind),
-            period=result.period.label)
+            period=result.period.label, logo_data_uri=logo_data_uri(settings.logo, report.warn))
         if "pdf" in fmt:
-            problem = pdfmod.subsetting_problem()
+            problem = subsetting_problem()
             if problem:
                 report.subset_fallback = True
                 report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
@@ -546,7 +503,7 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         # Pieces wait on disk for the assembly (render.Job.spool), beside the outputs.
         spool = tempfile.mkdtemp(prefix=".pieces-", dir=out) if "pdf" in fmt else None
         try:
-            _render_all(prepared, fmt, spec, logo, out, runner, report, spool)
+            _render_all(prepared, fmt, spec, out, runner, report, spool)
         finally:
             if spool:
                 shutil.rmtree(spool, ignore_errors=True)
@@ -849,40 +806,68 @@ def _translator(lang: str):
     return labels.translator(lang)
 
 
-def _with_logo(ctx: dict, logo: str | None) -> dict:
-    ctx = dict(ctx)
-    ctx["settings"] = dict(ctx.get("settings") or {}, logo_data_uri=logo)
-    return ctx
-
-
 class Scheduler:
     """Feeds jobs to the runner, a few at a time, so that urgent jobs (the
     trial layout of the contents, early frame chunks) can jump the queue
-    instead of waiting behind every account."""
+    instead of waiting behind every account. Each job comes with what is
+    done with its result (`then`)."""
 
     def __init__(self, runner: Runner, window: int) -> None:
         self.runner, self.window = runner, window
-        self.pending: list[Callable[[], render.Job]] = []
-        self.running: dict[cf.Future, render.Job] = {}
+        self.pending: list[tuple[Callable[[], render.Job], Callable[[render.JobResult], None]]] = []
+        self.running: dict[cf.Future, tuple[render.Job, Callable[[render.JobResult], None]]] = {}
 
-    def add(self, make: Callable[[], render.Job], urgent: bool = False) -> None:
+    def add(self, make: Callable[[], render.Job], then: Callable[[render.JobResult], None],
+            urgent: bool = False) -> None:
         if urgent:
-            self.pending.insert(0, make)
+            self.pending.insert(0, (make, then))
         else:
-            self.pending.append(make)
+            self.pending.append((make, then))
 
-    def results(self) -> Iterable[tuple[render.Job, render.JobResult]]:
+    def results(self) -> Iterable[tuple[render.JobResult, Callable[[render.JobResult], None]]]:
         while self.pending or self.running:
             while self.pending and len(self.running) < self.window:
-                job = self.pending.pop(0)()
-                self.running[self.runner.submit(job)] = job
+                make, then = self.pending.pop(0)
+                job = make()
+                self.running[self.runner.submit(job)] = (job, then)
             done, _ = cf.wait(list(self.running), return_when=cf.FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: self.running[f].key):
-                job = self.running.pop(fut)
-                yield job, fut.result()
+            for fut in sorted(done, key=lambda f: self.running[f][0].key):
+                _job, then = self.running.pop(fut)
+                yield fut.result(), then
 
 
-def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: Runner,
+@dataclass
+class Rendered:
+    """What the render workers have handed back so far, by document.
+
+    Filled while the jobs come back, in any order; the booklet plan
+    (plan.Booklet) is made from it once every piece is in.
+    """
+    body: Piece | None = None                    # the front matter without cover and contents (or whole)
+    appendix: render.JobResult | None = None
+    accounts: dict[str, render.JobResult] = field(default_factory=dict)    # customer_id ->
+    packs: dict[str, Piece] = field(default_factory=dict)                  # Pack.key -> the pack's front
+    trial: Piece | None = None                   # cover + contents with placeholder page numbers
+    chunks: dict[int, Parts] = field(default_factory=dict)      # frame chunks laid out during the build
+    front_html: str | None = None                # the front matter for booklet.html
+
+    def account_pages(self, accounts: list[plan.Account]) -> list[int | None]:
+        return [self.accounts[a.customer_id].piece.pages if a.customer_id in self.accounts else None
+                for a in accounts]
+
+    def known_rights(self, accounts: list[plan.Account], period: str) -> list[str | None]:
+        """Top-right header of the booklet's first pages, as far as their page
+        numbers are known: the trial's cover + contents, the body, the key
+        accounts finished so far in booklet order (then the appendix)."""
+        if self.trial is None or self.body is None or self.appendix is None:
+            return []
+        pages = self.account_pages(accounts)
+        done = pages[:pages.index(None)] if None in pages else pages
+        return plan.rights(self.trial.pages + self.body.pages, done,
+                           0 if None in pages else self.appendix.piece.pages, period)
+
+
+def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner,
                 report: Report, spool: str | None) -> None:
     """Every HTML file and PDF of the build (SPEC §6)."""
     from ..report import views
@@ -892,219 +877,189 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, logo, out: Path, runner: 
     chosen = [a for a in result.accounts if a.customer_id in wanted]
     want_pdf, want_html = "pdf" in fmt, "html" in fmt
     anchors = {a.customer_id: views.account_anchor(a.customer_id) for a in chosen}
-    key_accounts = [a for a in chosen if a.tier == "key"]   # the booklet's sections (SPEC §6)
+    # The booklet's sections (SPEC §6: key accounts only, also with --accounts all).
+    key_accounts = [plan.Account(a.customer_id, a.name, anchors[a.customer_id]) for a in chosen if a.tier == "key"]
     # Cover and contents laid out apart from the rest of the front matter
     # when the template has those blocks (see render.split_sources).
     split = render.split_sources(render.make_env(spec.lang, spec.currency, spec.templates_dir),
                                  "booklet_front.html") is not None
     job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, spec=spec, **kw)  # noqa: E731
-    front_ctx = lambda toc: _with_logo(dict(contexts["front"], toc=[dict(e) for e in toc]), logo)  # noqa: E731
-    provisional = [{"title": a.name, "anchor": anchors[a.customer_id], "page": None, "level": 2}
-                   for a in key_accounts]
+    front_ctx = lambda entries: dict(contexts["front"], toc=plan.context_entries(entries))  # noqa: E731
+    provisional = tuple(plan.Entry(a.name, a.anchor, None, 2) for a in key_accounts)
+    got = Rendered()
+
+    def stepped(what: str, then: Callable[[render.JobResult], None]) -> Callable[[render.JobResult], None]:
+        def done(res: render.JobResult) -> None:
+            then(res)
+            progress.step(what)
+        return done
+
+    def ask_trial() -> None:
+        """Once the body and the appendix are laid out: the trial contents
+        (plan.trial_contents), whose length fixes the booklet's page numbers
+        early, so that the frames are laid out alongside the accounts."""
+        if split and want_pdf and got.body is not None and got.appendix is not None:
+            trial = plan.trial_contents(got.body, key_accounts, got.appendix.piece)
+            sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
+                                  want_piece=True, part="head"),
+                      lambda res: setattr(got, "trial", res.piece), urgent=True)
+
+    def took_body(res: render.JobResult) -> None:
+        got.body = res.piece
+        ask_trial()
+
+    def took_appendix(res: render.JobResult) -> None:
+        got.appendix = res
+        ask_trial()
 
     sched = Scheduler(runner, window=2 * runner.jobs)
     if want_pdf:        # first: it decides how long the tail of the build is
         sched.add(lambda: job("front", "front:body" if split else "front:1", "booklet_front.html",
                               front_ctx(provisional), want_piece=True, part="body" if split else None,
-                              spool=spool))
-    sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html",
-                          _with_logo(contexts["appendix"], logo),
-                          want_html=want_html, want_piece=want_pdf, spool=spool))
+                              spool=spool),
+                  stepped("booklet front matter", took_body))
+    sched.add(lambda: job("appendix", "appendix", "booklet_appendix.html", contexts["appendix"],
+                          want_html=want_html, want_piece=want_pdf, spool=spool),
+              stepped("booklet appendix", took_appendix))
     if want_html:
-        sched.add(lambda: job("index", "index", "index.html",
-                              _with_logo(contexts["index"], logo),
-                              html_path=str(out / "index.html")))
+        sched.add(lambda: job("index", "index", "index.html", contexts["index"],
+                              html_path=str(out / "index.html")),
+                  stepped("index.html", lambda res: None))
     for a in chosen:
         def make(a=a):
             f = files[a.customer_id]
             return job("account", "account:" + a.customer_id, "account.html",
-                       _with_logo(contexts["account:" + a.customer_id], logo),
+                       contexts["account:" + a.customer_id],
                        html_path=str(out / f["html"]) if want_html else None,
                        want_html=want_html and a.tier == "key", want_piece=want_pdf,
                        anchor=anchors[a.customer_id],
                        # Drawn by WeasyPrint, not Jinja: strip the bidi controls here.
                        section=strip_bidi(f"{a.name} · {spec.period}") if want_pdf else None,
                        pdf_path=str(out / f["pdf"]) if want_pdf else None, spool=spool)
-        sched.add(make)
+        sched.add(make, stepped(" ".join(files[a.customer_id].values()),
+                                lambda res, cid=a.customer_id: got.accounts.update({cid: res})))
     for p in prepared.packs:        # each pack's front; its plans are the pieces above (packs.py)
-        sched.add(lambda p=p: packs.front_job(job, p, contexts[p.key], spool))
+        sched.add(lambda p=p: packs.front_job(job, p, contexts[p.key], spool),
+                  stepped(p.file, lambda res, key=p.key: got.packs.update({key: res.piece})))
 
     progress = Progress(len(sched.pending), report)
-    early_chunks: set[int] = set()
-    results: dict[str, render.JobResult] = {}
-    guessed: list[dict] | None = None       # the contents of the speculative head ("front:guess")
+    asked: set[int] = set()            # frame chunks asked for during the build
     try:
-        for done, res in sched.results():
+        for res, then in sched.results():
             report.take(res)
-            results[done.key] = res
-            if done.kind == "account":
-                cid = done.key.split(":", 1)[1]
-                progress.step(" ".join(files[cid].values()))
-            elif done.kind == "pack":
-                progress.step(done.key.split(":", 1)[1])
-            elif done.kind != "frame" and done.key not in ("front:trial", "front:guess"):
-                progress.step({"index": "index.html", "appendix": "booklet appendix"}.get(
-                    done.key, "booklet front matter"))
-            if split and want_pdf:
-                # Frame pages of the booklet whose numbers are known already
-                # (cover, contents as the trial laid them out, the front
-                # matter, the accounts finished so far in booklet order): laid
-                # out now, not after the last account. Fixed chunks of
-                # FRAME_CHUNK pages, so the bytes never depend on timing.
-                known = _known_rights(results, key_accounts, spec.period)
-                for k in range(len(known) // FRAME_CHUNK):
-                    if k not in early_chunks:
-                        early_chunks.add(k)
-                        sched.add(lambda k=k, known=known: _chunk_job(job, k, known), urgent=True)
-            if split and want_pdf and done.key in ("front:body", "appendix") and \
-                    "front:body" in results and "appendix" in results:
-                # A trial layout of cover + contents with every entry present
-                # and placeholder page numbers: its length is, almost always,
-                # the final one, so the frames can be laid out alongside it.
-                trial = make_toc(0, results["front:body"].piece,
-                                 [(a.name, anchors[a.customer_id], pdfmod.Piece(None, 0, {}, (), ()))
-                                  for a in key_accounts], results["appendix"].piece)
-                trial = [dict(e, page=888) for e in trial]
-                sched.add(lambda: job("front", "front:trial", "booklet_front.html", front_ctx(trial),
-                                      want_piece=True, part="head"), urgent=True)
-            if split and want_pdf and guessed is None and "front:trial" in results and \
-                    not sched.pending and len(sched.running) < runner.jobs:
-                # A worker is idle: only the last account plans are still being
-                # laid out. The final contents, laid out now with their page
-                # counts guessed (the most common so far: account plans have
-                # fixed page breaks), is used if the guess was right: the
-                # same contents give the same head, and it is ready when
-                # the last account is, not one layout later.
-                guessed = _guessed_toc(results, key_accounts, anchors)
-                if guessed:
-                    sched.add(lambda: job("front", "front:guess", "booklet_front.html",
-                                          front_ctx(guessed), want_piece=True, part="head"))
+            then(res)
+            if not (split and want_pdf):
+                continue
+            # Frame pages of the booklet whose numbers are known already are
+            # laid out now, not after the last account (plan.chunk_pages).
+            known = got.known_rights(key_accounts, spec.period)
+            for k in range(len(known) // plan.FRAME_CHUNK):
+                if k not in asked:
+                    asked.add(k)
+                    sched.add(lambda k=k, known=known: _chunk_job(job, k, known),
+                              lambda res, k=k: got.chunks.update({k: res.piece.parts}), urgent=True)
     finally:
         progress.close()
 
-    acct = [(a.name, anchors[a.customer_id], results["account:" + a.customer_id]) for a in key_accounts]
-    appendix = results["appendix"]
-    toc = provisional if want_pdf else html_toc(provisional, spec.lang, contexts)
+    sections = [(a.anchor, got.accounts[a.customer_id]) for a in key_accounts]
+    appendix = got.appendix
+    booklet = None
+    html_job = (lambda entries: job("front", "front:html", "booklet_front.html", front_ctx(entries),
+                                    want_html=True)) if want_html else None
     if want_pdf:
-        pieces = [(n, anc, r.piece) for n, anc, r in acct]
-        if split:
-            html_job = (lambda toc: job("front", "front:html", "booklet_front.html", front_ctx(toc),
-                                        want_html=True)) if want_html else None
-            head, toc, overlay = _head(runner, job, front_ctx, results["front:body"].piece, pieces,
-                                       appendix.piece, report, results, spec.period, key_accounts,
-                                       html_job, guessed)
-            front = [head, results["front:body"].piece]
-        else:
-            front, toc = _whole_front(runner, job, front_ctx, results["front:1"].piece, pieces,
-                                      appendix.piece, report, results, spec.period)
-            overlay = None
-        frames = results.pop("frames")
+        settle = _settle_head if split else _settle_whole_front
+        booklet = settle(runner, job, front_ctx, got, key_accounts, spec.period, report,
+                         html_job if split else None)
+        entries = booklet.contents
+    else:
+        entries = html_toc(provisional, spec.lang, contexts)
     if want_html:
         # The whole front matter as one browser section (Jinja and charts:
-        # ~1 s); with a split front it ran beside the contents' layout (_head).
-        res = results.get("front:html") or runner.submit(job(
-            "front", "front:html", "booklet_front.html", front_ctx(toc), want_html=True)).result()
-        report.take(res)
-        results["front:html"] = res
-        html = join_booklet_html(res.html, [(anc, r.html) for _, anc, r in acct], appendix.html)
+        # ~1 s); with a split front it ran beside the contents' layout.
+        if got.front_html is None:
+            res = runner.submit(html_job(entries)).result()
+            report.take(res)
+            got.front_html = res.html
+        html = join_booklet_html(got.front_html, [(anchor, r.html) for anchor, r in sections], appendix.html)
         write_atomic(out / "booklet.html", html.encode("utf-8"))
-    pack_frames = packs.frames(runner, job, prepared.packs, results, spec, report)
+    plans = {cid: r.piece for cid, r in got.accounts.items()}
+    pack_frames = packs.frames(runner, job, prepared.packs, got.packs, plans, spec, report)
     # Every document is rendered: the idle workers' memory goes back before
     # the assembly below needs its own (the build's peak was here).
     runner.close()
-    if want_pdf:
-        meta = pdfmod.Meta(title=spec.title, author=spec.company, subject=spec.period,
-                           language=spec.lang, when=spec.when, key="booklet:" + spec.period)
+    if booklet is not None:
+        meta = Meta(title=spec.title, author=spec.company, subject=spec.period,
+                    language=spec.lang, when=spec.when, key="booklet:" + spec.period)
         t0 = time.process_time()
-        data = pdfmod.assemble(front + [p for _, _, p in pieces] + [appendix.piece],
-                               [fr.piece.parts for fr in frames], meta,
-                               outline=booklet_outline(toc, _translator(spec.lang)("key_account_sections")),
-                               frame_skip=frozenset({0}),
-                               share_fonts=True, overlay=overlay)
+        data = booklet_pdf.assemble(booklet.pieces(), list(booklet.frames), meta,
+                                    outline=plan.outline(booklet.contents,
+                                                         _translator(spec.lang)("key_account_sections")),
+                                    frame_skip=frozenset({0}), share_fonts=True, overlay=booklet.overlay)
         write_atomic(out / "booklet.pdf", data)
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")
         report.log("wrote booklet.pdf")
-        packs.write(out, prepared.packs, results, pack_frames, prepared.result, spec, report)
-    for res in results.values():
-        for k, v in res.times.items():
-            report.times["worker_" + k] = report.times.get("worker_" + k, 0.0) + v
+        packs.write(out, prepared.packs, got.packs, plans, pack_frames, prepared.result, spec, report)
 
 
-def _known_rights(results, key_accounts, period: str) -> list[str | None]:
-    """Top-right header text of the booklet's first pages, as far as their
-    page numbers are known (see _head); [] before the trial contents layout."""
-    trial, body = results.get("front:trial"), results.get("front:body")
-    if trial is None or body is None or "appendix" not in results:
-        return []
-    rights: list[str | None] = [period] * (trial.piece.pages + body.piece.pages)
-    for a in key_accounts:
-        res = results.get("account:" + a.customer_id)
-        if res is None:
-            return rights
-        rights += [None] * res.piece.pages
-    return rights + [period] * results["appendix"].piece.pages
+def _chunk_job(job, k: int, page_rights: list[str | None], suffix: str = "") -> render.Job:
+    """Frame chunk k of the booklet (plan.chunk_pages) as a render job."""
+    return job("frame", f"frame:{k}{suffix}", "frame.html", {"pages": plan.chunk_pages(k, page_rights)})
 
 
-def _chunk_job(job, k: int, rights: list[str | None], suffix: str = "") -> render.Job:
-    """Frame chunk k (pages k*FRAME_CHUNK+1 …): header and "page X /", no total."""
-    first = k * FRAME_CHUNK + 1
-    pages = [{"number": n, "total": None, "right": rights[n - 1], "blank": n == 1}
-             for n in range(first, min(first + FRAME_CHUNK, len(rights) + 1))]
-    return job("frame", f"frame:{k}{suffix}", "frame.html", {"pages": pages})
+def _frames(runner, job, page_rights: list[str | None], laid_out: dict[int, Parts], suffix: str):
+    """Submit the frame chunks not `laid_out` yet and the overlay for a
+    booklet with these pages: ({chunk: future}, the overlay's future)."""
+    futs = {k: runner.submit(_chunk_job(job, k, page_rights, suffix))
+            for k in range(plan.chunks(len(page_rights))) if k not in laid_out}
+    overlay = runner.submit(job("frame", f"frame:total{suffix}", "frame.html",
+                                {"pages": plan.overlay_pages(len(page_rights))}))
+    return futs, overlay
 
 
-def _guessed_toc(results, key_accounts, anchors) -> list[dict]:
-    """The final contents if every account plan not finished yet has the
-    page count most of the finished ones have; [] when all are finished."""
-    done = [results["account:" + a.customer_id].piece.pages for a in key_accounts
-            if "account:" + a.customer_id in results]
-    if len(done) == len(key_accounts) or not done:
-        return []
-    guess = collections.Counter(done).most_common(1)[0][0]
-    pieces = []
-    for a in key_accounts:
-        res = results.get("account:" + a.customer_id)
-        pieces.append((a.name, anchors[a.customer_id],
-                       res.piece if res else pdfmod.Piece(None, guess, {}, (), ())))
-    return make_toc(results["front:trial"].piece.pages, results["front:body"].piece, pieces,
-                    results["appendix"].piece)
+def _collect_frames(futs, overlay, laid_out: dict[int, Parts], report) -> tuple[tuple[Parts, ...], Parts]:
+    """The frame chunks in page order (laid out before, or now) and the overlay."""
+    frames = []
+    for k in sorted(set(futs) | set(laid_out)):
+        if k in futs:
+            res = futs[k].result()
+            report.take(res)
+            frames.append(res.piece.parts)
+        else:
+            frames.append(laid_out[k])
+    res = overlay.result()
+    report.take(res)
+    return tuple(frames), res.piece.parts
 
 
-def _head(runner, job, front_ctx, body, pieces, appendix, report, results, period, key_accounts,
-          html_job=None, guessed=None):
+def _settle_head(runner, job, front_ctx, got: Rendered, accounts: list[plan.Account], period: str,
+                 report, html_job=None) -> plan.Booklet:
     """Lay out cover + contents with real page numbers; finish the frames.
 
-    The booklet's frame pages carry "page X /" and were mostly laid out
-    during the build, from the trial layout's length of cover + contents;
-    "of N pages" is one overlay page drawn on every page. When the final
-    cover + contents has another length, every frame chunk is laid out again.
-    `html_job(toc)`: the browser front matter, rendered beside the layout
-    once the contents are known (into results["front:html"]). `guessed`:
-    the contents "front:guess" was laid out with (_guessed_toc).
+    The booklet's frame chunks were mostly laid out during the build, from
+    the trial contents' length; "of N pages" is the overlay. When the final
+    cover + contents has another length, every frame chunk is laid out
+    again, and the contents with it, until the length settles. `html_job`:
+    the browser front matter, rendered beside the layout once the contents
+    are known (into got.front_html).
     """
-    trial = results.get("front:trial")
-    pages = trial.piece.pages if trial else head_guess(len(make_toc(0, body, pieces, appendix)))
+    body, appendix = got.body, got.appendix.piece
+    with_pages = [(a, got.accounts[a.customer_id].piece.pages) for a in accounts]
+    account_pages = [n for _, n in with_pages]
+    pages = got.trial.pages if got.trial is not None else plan.head_guess(
+        len(plan.contents(0, body, with_pages, appendix)))
+    laid_out = got.chunks
     for attempt in range(1, MAX_FRONT_PASSES + 1):
-        toc = make_toc(pages, body, pieces, appendix)
-        rights = [period] * (pages + body.pages) + _rights(pieces, appendix, period)
-        reuse = attempt == 1 and trial is not None and trial.piece.pages == pages
-        chunks = -(-len(rights) // FRAME_CHUNK)
-        futs = {k: runner.submit(_chunk_job(job, k, rights, f":{attempt}")) for k in range(chunks)
-                if not (reuse and f"frame:{k}" in results)}
-        total = runner.submit(job("frame", f"frame:total:{attempt}", "frame.html", {"pages": [
-            {"number": None, "total": len(rights), "right": None, "blank": False}]}))
-        ready = results.get("front:guess") if guessed == toc else None
-        head = None if ready else runner.submit(job(
-            "front", f"front:head{attempt}", "booklet_front.html", front_ctx(toc), want_piece=True, part="head"))
-        html = runner.submit(html_job(toc)) if html_job else None
-        if ready is None:
-            res = head.result()
-            report.take(res)
-        else:
-            res = ready                         # its warnings were taken with the other results
-        results[f"front:head{attempt}"] = res
-        if res.piece.pages == pages:
+        entries = plan.contents(pages, body, with_pages, appendix)
+        page_rights = plan.rights(pages + body.pages, account_pages, appendix.pages, period)
+        futs, overlay = _frames(runner, job, page_rights, laid_out, f":{attempt}")
+        head = runner.submit(job("front", f"front:head{attempt}", "booklet_front.html", front_ctx(entries),
+                                 want_piece=True, part="head"))
+        html = runner.submit(html_job(entries)) if html_job else None
+        res = head.result()
+        report.take(res)
+        piece = res.piece
+        if piece.pages == pages:
             break
         if attempt == MAX_FRONT_PASSES:
             # No length settles (each layout of the contents has another):
@@ -1112,88 +1067,60 @@ def _head(runner, job, front_ctx, body, pieces, appendix, report, results, perio
             # the frames are laid out for the pages the booklet really has
             # (the ones submitted above were for another head length).
             report.warn("the contents page did not settle; its page numbers may be off by a page")
-            for f in [*futs.values(), total]:
+            for f in [*futs.values(), overlay]:
                 f.cancel()
-            pages = res.piece.pages
-            rights = [period] * (pages + body.pages) + _rights(pieces, appendix, period)
-            chunks = -(-len(rights) // FRAME_CHUNK)
-            futs = {k: runner.submit(_chunk_job(job, k, rights, ":last")) for k in range(chunks)}
-            total = runner.submit(job("frame", "frame:total:last", "frame.html", {"pages": [
-                {"number": None, "total": len(rights), "right": None, "blank": False}]}))
+            page_rights = plan.rights(piece.pages + body.pages, account_pages, appendix.pages, period)
+            futs, overlay = _frames(runner, job, page_rights, {}, ":last")
+            laid_out = {}
             break
-        for f in [*futs.values(), total, *([html] if html else [])]:
+        for f in [*futs.values(), overlay, *([html] if html else [])]:
             f.cancel()
-        pages = res.piece.pages
-    frames = []
-    for k in range(chunks):
-        if k in futs:
-            fr = futs[k].result()
-            report.take(fr)
-            results[f"frame:{k}:{attempt}"] = fr
-        else:
-            fr = results[f"frame:{k}"]          # laid out during the build
-        frames.append(fr)
-    results["frames"] = frames
-    overlay = total.result()
-    report.take(overlay)
-    results["frame:total"] = overlay
+        pages, laid_out = piece.pages, {}       # the early chunks numbered pages for another head
+    frames, overlay_parts = _collect_frames(futs, overlay, laid_out, report)
     if html is not None:
-        results["front:html"] = html.result()
-    return res.piece, toc, overlay.piece.parts
+        res = html.result()
+        report.take(res)
+        got.front_html = res.html
+    return plan.Booklet(piece, body, tuple(got.accounts[a.customer_id].piece for a in accounts),
+                        appendix, entries, frames, overlay_parts)
 
 
-def _whole_front(runner, job, front_ctx, front, pieces, appendix, report, results, period):
-    """Front matter without cover/contents blocks: lay it all out again until
-    the contents' page numbers settle."""
-    own = lambda piece: [e for e in _top_entries(piece, 1) if e["page"] > 1]  # noqa: E731 - not the cover
-    toc = own(front) + make_toc(front.pages, None, pieces, appendix)
-    frame_futs = _submit_frames(runner, job, [period] * front.pages + _rights(pieces, appendix, period))
+def _settle_whole_front(runner, job, front_ctx, got: Rendered, accounts: list[plan.Account], period: str,
+                        report, html_job=None) -> plan.Booklet:
+    """A front matter template without cover/contents blocks: lay it all out
+    again until the contents' page numbers settle. Its own sections' entries
+    come from its own layout (the cover's page left out)."""
+    appendix = got.appendix.piece
+    with_pages = [(a, got.accounts[a.customer_id].piece.pages) for a in accounts]
+    account_pages = [n for _, n in with_pages]
+
+    def entries_of(front: Piece) -> tuple[plan.Entry, ...]:
+        own = [e for e in plan.top_entries(front, 1) if e.page > 1]
+        return tuple(own) + plan.contents(front.pages, None, with_pages, appendix)
+
+    def frames_for(front: Piece):
+        return _frames(runner, job, plan.rights(front.pages, account_pages, appendix.pages, period), {},
+                       f":{front.pages}")
+
+    front = got.body
+    entries = entries_of(front)
+    futs, overlay = frames_for(front)
     for attempt in range(2, MAX_FRONT_PASSES + 2):
-        res = runner.submit(job("front", f"front:{attempt}", "booklet_front.html", front_ctx(toc),
+        res = runner.submit(job("front", f"front:{attempt}", "booklet_front.html", front_ctx(entries),
                                 want_piece=True)).result()
         report.take(res)
-        results[f"front:{attempt}"] = res
-        settled = own(res.piece) + make_toc(res.piece.pages, None, pieces, appendix)
+        settled = entries_of(res.piece)
         pages_changed = res.piece.pages != front.pages
         front = res.piece
-        if settled == toc and not pages_changed:
+        if settled == entries and not pages_changed:
             break
-        toc = settled
+        entries = settled
         if pages_changed:
-            for f in frame_futs:
+            for f in [*futs.values(), overlay]:
                 f.cancel()
-            frame_futs = _submit_frames(runner, job, [period] * front.pages + _rights(pieces, appendix, period))
+            futs, overlay = frames_for(front)
     else:
         report.warn("the contents page did not settle; its page numbers may be off by a page")
-    results["frames"] = _collect(frame_futs, report, results)
-    return [front], toc
-
-
-def _collect(futs, report, results):
-    frames = [f.result() for f in futs]
-    for i, fr in enumerate(frames):
-        report.take(fr)
-        results[f"frame:{i}"] = fr
-    return frames
-
-
-def _rights(pieces, appendix: pdfmod.Piece, period: str) -> list[str | None]:
-    """Top-right header of the booklet's pages after the front matter: none on
-    an account's pages (the piece draws its own name there), the period on
-    the appendix."""
-    return [None for _, _, p in pieces for _ in range(p.pages)] + [period] * appendix.pages
-
-
-def _submit_frames(runner: Runner, job, rights: list[str | None]) -> list[cf.Future]:
-    """The booklet's frame pages in chunks laid out in parallel; page 1 (the
-    cover) stays blank. Chunks depend on the page count only: same inputs,
-    same bytes."""
-    total = len(rights)
-    chunks = max(1, min(FRAME_CHUNKS, total // 40 or 1))
-    size = -(-total // chunks)
-    futs = []
-    for start in range(1, total + 1, size):
-        pages = [{"number": n, "total": total, "right": rights[n - 1], "blank": n == 1}
-                 for n in range(start, min(start + size, total + 1))]
-        futs.append(runner.submit(job("frame", f"frame:{start}", "frame.html", {"pages": pages})))
-    return futs
+    frames, overlay_parts = _collect_frames(futs, overlay, {}, report)
+    return plan.Booklet(front, None, tuple(got.accounts[a.customer_id].piece for a in accounts),
+                        appendix, entries, frames, overlay_parts)

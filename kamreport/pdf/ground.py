@@ -27,7 +27,7 @@ file that includes the machine's configuration, adds the file's folder (a
 folder holding only a link to the file) and makes the file's family the
 preferred one for the CJK families the templates name; FONTCONFIG_FILE
 then points at it for this process and its workers (WeasyPrint, fc-match
-in pdf.py, and the charts through `cjk_font`).
+in pdf/fonts.py, and the charts through `cjk_font`).
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Collection
 
 from ..errors import KamError
 
@@ -450,16 +451,18 @@ def _weasyprint_problem() -> str | None:
                 "pango; macOS: brew install pango)")
     except ImportError as e:
         return f"WeasyPrint is not installed ({e}): pip install kamreport again"
-    from .document import internals_problem
+    from .internals import internals_problem
     return internals_problem()
 
 
-def check(*, workbooks: list[str], out_dir: str, formats: str, lang: str | None, quiet: bool = False) -> None:
+def check(*, workbooks: list[str], out_dir: str, formats: Collection[str], lang: str | None,
+          quiet: bool = False) -> None:
     """Refuse (GroundError, one line per problem) before any work when the
-    machine cannot make what was asked for; see the module docstring."""
+    machine cannot make what was asked for; see the module docstring.
+    `formats`: the output formats, as the CLI parsed them."""
     quiet_libraries(quiet)
     problems: list[str] = []
-    pdf = "pdf" in formats.split(",")
+    pdf = "pdf" in formats
     if pdf:
         if os.environ.get(CJK_FONT_ENV):
             use_font_file(os.environ[CJK_FONT_ENV])
