@@ -7,9 +7,8 @@ import sys
 import click
 
 from . import __version__
-from .errors import KamError
+from .errors import ERR, OK, KamError
 
-OK, ERR, USAGE, RISK = 0, 1, 2, 3
 
 LANG = click.Choice(["zh", "en"])
 

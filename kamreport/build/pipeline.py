@@ -38,11 +38,10 @@ from ..pdf.fonts import subsetting_problem
 from ..pdf.pieces import Meta, Parts, Piece, source_date
 from . import packs, plan, prepare, jobs as render
 from ..outputs.atomic import exchange, fsync_dir, write_atomic
-from ..errors import KamError
+from ..errors import ERR, OK, RISK, KamError
 from ..model import ERROR
 from ..report.sanitize import strip_bidi
 
-OK, ERR, RISK = 0, 1, 3
 FORMATS = ("html", "pdf", "json", "pptx", "xlsx")
 MAX_POLICY_BYTES = 1_000_000
 MAX_LOGO_BYTES = 2_000_000
