@@ -16,7 +16,7 @@ from pypdf.generic import NullObject
 from kamreport.pdf import (booklet as pdf_booklet, fetcher as pdf_fetcher, fonts as pdf_fonts,
                            internals as pdf_internals, pieces as pdf_pieces)
 from kamreport.build import jobs as render
-from kamreport.outputs.atomic import write_atomic
+from kamreport.atomic import write_atomic
 
 WHEN = datetime(2026, 9, 30, tzinfo=timezone.utc)
 

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from kamreport.pdf import booklet as pdf_booklet, fetcher as pdf_fetcher, pieces as pdf_pieces
 from kamreport.build import jobs as render
-from kamreport.outputs.atomic import write_atomic
+from kamreport.atomic import write_atomic
 from kamreport.cli import main
 
 SECRET = "KAM-SECRET-31415926"
@@ -163,7 +163,7 @@ def test_build_with_hostile_workbook(tmp_path, server, secret):
 
 KILL_SCRIPT = """
 import os, sys, time
-from kamreport.outputs.atomic import write_atomic
+from kamreport.atomic import write_atomic
 def slow_fsync(fd):
     print("writing", flush=True)
     time.sleep(60)

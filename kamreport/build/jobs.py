@@ -30,7 +30,7 @@ import jinja2
 
 from . import memory
 from ..pdf import fetcher, pieces
-from ..outputs.atomic import write_atomic
+from ..atomic import write_atomic
 from ..errors import KamError
 from ..report.sanitize import markdown_to_html, strip_bidi
 

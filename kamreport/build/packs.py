@@ -213,7 +213,7 @@ def write(out, packs: tuple[Pack, ...], fronts: dict[str, Any], plans: dict[str,
     """Assemble and write each pack (atomically, inside the build folder)."""
     import time
 
-    from ..outputs.atomic import write_atomic
+    from ..atomic import write_atomic
     t0 = time.process_time()
     names = {a.customer_id: a.name for a in result.accounts}
     for p in packs:

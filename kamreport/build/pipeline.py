@@ -37,7 +37,7 @@ from ..pdf import booklet as booklet_pdf
 from ..pdf.fonts import subsetting_problem
 from ..pdf.pieces import Meta, Parts, Piece, source_date
 from . import packs, plan, prepare, jobs as render
-from ..outputs.atomic import exchange, fsync_dir, write_atomic
+from ..atomic import exchange, fsync_dir, write_atomic
 from ..errors import ERR, OK, RISK, KamError
 from ..model import ERROR
 from ..report.sanitize import strip_bidi

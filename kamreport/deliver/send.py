@@ -54,7 +54,7 @@ from pathlib import Path
 
 import click
 
-from ..outputs.atomic import write_atomic
+from ..atomic import write_atomic
 from ..errors import KamError
 from .. import fmt
 from ..texts import TEXTS, text

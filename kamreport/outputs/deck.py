@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape as xml_escape
 from typing import Any, Callable
 
 from .. import fmt
-from .atomic import write_atomic
+from ..atomic import write_atomic
 from ..report.colours import brand_color as _brand_color, office_hex, tint
 from ..report.sanitize import strip_bidi
 from .workbook import as_of_datetime, deterministic_zip, movers, translator

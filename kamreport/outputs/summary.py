@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 from .. import __version__
 from ..fmt import round_half_up
-from .atomic import write_atomic
+from ..atomic import write_atomic
 from ..model import ERROR, FATAL, INFO, WARNING, Dataset, Problem
 from ..engine.results import Account, CareItem, Headline, Result
 from ..texts import sentences

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from ..inputs.xlsx import col_letter
 from ..report import labels
 from ..report.colours import brand_color, office_hex
-from .atomic import write_atomic
+from ..atomic import write_atomic
 from ..report.sanitize import strip_bidi
 
 MONEY = "#,##0.00"

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection
 
+from ..atomic import write_atomic
 from ..errors import KamError
 
 CJK_FONT_ENV = "KAMREPORT_CJK_FONT"
@@ -288,9 +289,7 @@ def use_font_file(path: str) -> str:
                     + f"  <cachedir>{_xml(str(root / 'cache'))}</cachedir>\n" + alias + "</fontconfig>\n")
             target = root / "fonts.conf"
             if not target.is_file() or target.read_text(encoding="utf-8") != conf:
-                tmp = root / f".fonts.conf.{os.getpid()}"
-                tmp.write_text(conf, encoding="utf-8")
-                os.replace(tmp, target)
+                write_atomic(target, conf.encode("utf-8"))
             break
         except OSError:
             continue

@@ -18,13 +18,14 @@ column formats, and a Columns sheet with commented-out mapping examples.
 """
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 
 from ..errors import KamError
 from ..inputs import schema
 from ..inputs.xlsx import col_letter
 from ..model import Dataset
+from ..atomic import write_atomic
 from .cells import bool_labels, data_rows, readme_rows, readme_title, titles
 from .dataset import HEADER_ROW, MAX_CUSTOMERS, sample_dataset
 
@@ -135,22 +136,16 @@ def _check_target(path: str, lang: str) -> str:
 
 
 def _atomic_save(wb, path: str, lang: str) -> None:
-    """Save next to the target, then rename: a crash never leaves half a file."""
+    """Save through outputs.atomic (a temporary file beside the target,
+    fsync, rename): a crash never leaves half a workbook."""
     target = _check_target(path, lang)
-    fd, tmp = tempfile.mkstemp(prefix=".kamreport-", suffix=".xlsx", dir=os.path.dirname(target))
-    os.close(fd)
+    buf = io.BytesIO()
+    wb.save(buf)
     try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes it private; a workbook is not
-        os.replace(tmp, target)
+        write_atomic(target, buf.getvalue())
     except OSError as e:
         raise KamError(f"{path}：无法写入工作簿（{e.strerror or e}）" if lang == "zh"
                        else f"{path}: cannot write the workbook ({e.strerror or e})") from e
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def write_workbook(path: str, *, lang: str = "zh", blank: bool = False, customers: int = 150,
