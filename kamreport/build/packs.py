@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .. import texts
 from ..report import labels, views
 from ..inputs import values
 from ..report.sanitize import strip_bidi, unique_slugs
@@ -143,14 +144,7 @@ def index_entries(packs: list[Pack]) -> list[dict[str, Any]]:
 
 def warnings(packs: list[Pack], lang: str) -> list[str]:
     """One line per manager without a Staff row: the pack is built, not mailed."""
-    out = []
-    for p in packs:
-        if not p.staffed:
-            out.append(f"{p.file}：客户经理“{p.manager}”不在员工表中：资料包已生成，但没有邮箱，不会发送"
-                       if lang == "zh" else
-                       f"{p.file}: account manager {p.manager!r} has no row in the Staff sheet: "
-                       "the pack is built, but has no email to be sent to")
-    return out
+    return [texts.text("pack.no_staff_row", lang, file=p.file, manager=p.manager) for p in packs if not p.staffed]
 
 
 def front_job(job, pack: Pack, ctx: dict[str, Any], spool: str | None):

@@ -465,6 +465,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "setting.fx": ("汇率", "Exchange rates"),
     # manager packs (SPEC §6 "Manager packs", packs.py)
     "pack.title": ("客户经理资料包", "Account manager pack"),
+    "pack.no_staff_row": ("{file}：客户经理“{manager}”不在员工表中：资料包已生成，但没有邮箱，不会发送",
+                          "{file}: account manager {manager!r} has no row in the Staff sheet: "
+                          "the pack is built, but has no email to be sent to"),
+    # The frame's footer, in two halves of fixed width (templates/frame.html).
+    "frame.page": ("第 {n} 页", "Page {n}"),
+    "frame.total": ("/ 共 {n} 页", "of {n}"),
     "pack.packs": ("客户经理资料包", "Account manager packs"),
     "pack.scorecard": ("考核指标", "Scorecard"),
     "pack.team": ("团队", "Team"),
