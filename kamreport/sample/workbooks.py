@@ -136,7 +136,7 @@ def _check_target(path: str, lang: str) -> str:
 
 
 def _atomic_save(wb, path: str, lang: str) -> None:
-    """Save through outputs.atomic (a temporary file beside the target,
+    """Save through kamreport.atomic (a temporary file beside the target,
     fsync, rename): a crash never leaves half a workbook."""
     target = _check_target(path, lang)
     buf = io.BytesIO()
