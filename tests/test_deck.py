@@ -21,6 +21,7 @@ from pptx.enum.chart import XL_CHART_TYPE  # noqa: E402
 
 from kamreport import fmt
 from kamreport.outputs import deck  # noqa: E402
+from kamreport.report.labels import translator  # noqa: E402
 from kamreport.build.pipeline import run_build  # noqa: E402
 from kamreport.sample.workbooks import write_workbook  # noqa: E402
 
@@ -148,7 +149,7 @@ def test_risk_register_lists_risks_with_next_steps(built):
     for sl in reg:
         (tbl,) = tables(sl)
         assert len(tbl.rows) - 1 <= deck.TABLE_ROWS
-        assert tbl.cell(0, 6).text == deck._labels("zh")("next_step")
+        assert tbl.cell(0, 6).text == translator("zh")("next_step")
         rows += [[tbl.cell(r, c).text for c in range(len(tbl.columns))] for r in range(1, len(tbl.rows))]
     want = [(a, r) for a in s["accounts"] for r in a["risks"]
             if a["tier"] == "key" or (a["tier"] == "ordinary" and r["severity"] == "high")]

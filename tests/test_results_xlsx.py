@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from kamreport.outputs import workbook as results_xlsx
 from kamreport.build.pipeline import run_build
 from kamreport.model import Problem
+from kamreport.report import labels
 from kamreport.sample.workbooks import write_workbook
 
 SHEETS = ["Accounts", "Risks", "Managers", "Care", "Movers", "Problems"]
@@ -102,7 +103,7 @@ def test_pdf_links_when_the_build_made_plans(tmp_path):
 def test_risks_one_row_each_with_next_step(built):
     _, folder, s = built
     head, got = rows(load_workbook(folder / "results.xlsx")["Risks"])
-    next_step = results_xlsx.translator("zh")("next_step")    # the reports' wording (labels.py)
+    next_step = labels.translator("zh")("next_step")    # the reports' wording (labels.py)
     assert head == ["客户编号", "客户", "客户类别", "客户经理", "风险代码", "风险", "级别代码", "级别", "说明", next_step]
     want = [(a["customer_id"], r) for a in s["accounts"] for r in a["risks"]]
     assert [(g["客户编号"], g["风险代码"], g["级别代码"], g["说明"], g[next_step]) for g in got] == \

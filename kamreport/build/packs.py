@@ -27,7 +27,6 @@ from ..report.sanitize import strip_bidi, unique_slugs
 TEMPLATE = "manager_pack.html"
 PDF_ACTIONS = 12                 # open actions listed in the pack's front (all are in the plans)
 PDF_RISKS = 40                   # risk rows in the front; a manager with more is told where the rest are
-SEVERITY_RANK = {"high": 0, "medium": 1}
 TIER_RANK = {"key": 0, "ordinary": 1}
 
 
@@ -98,7 +97,7 @@ def context(result, dataset, pack: Pack, base: dict[str, Any]) -> dict[str, Any]
                           "severity": r.severity, "severity_label": t("severity." + r.severity),
                           "message": views.risk_message(r, result, lang),
                           "action": views.risk_action(r, result, lang)})
-    risks.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), TIER_RANK[r["tier"]], r["customer_id"], r["code"]))
+    risks.sort(key=lambda r: (views.SEVERITY_RANK.get(r["severity"], 9), TIER_RANK[r["tier"]], r["customer_id"], r["code"]))
     names = {a.customer_id: a.name for a in mine}
     actions = []
     for p in dataset.plans:

@@ -1806,6 +1806,8 @@ def _has_total_word(text: str) -> bool:
     case-insensitive alternation."""
     lowered = text.lower()
     return any(w in lowered for w in _TOTAL_WORDS)
+
+
 _TOTAL_ZH = re.compile(r"^(合计|总计|小计|汇总|共计)|(合计|总计|小计|汇总|共计)$")
 _TOTAL_EN = re.compile(r"^(grand\s*totals?|sub-?\s*totals?|totals?)\b|\b(grand\s*totals?|sub-?\s*totals?|totals?)$", re.IGNORECASE)
 _FOOTER_WORDS = r"(制表人|制表日期|制表|审核人|审核|复核人|复核|打印日期|打印人|prepared\s*by|approved\s*by|checked\s*by|printed\s*(by|on))"

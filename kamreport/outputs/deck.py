@@ -27,13 +27,16 @@ import io
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
-from typing import Any, Callable
+from typing import Any
 
 from .. import fmt
 from ..atomic import write_atomic
 from ..report.colours import brand_color as _brand_color, office_hex, tint
+from ..report.labels import translator
 from ..report.sanitize import strip_bidi
-from .workbook import as_of_datetime, deterministic_zip, movers, translator
+from ..report.views import (ATTRACT, COMPONENTS, PYRAMID_TARGET, SEVERITY_RANK, STAGES, TIER_ORDER as TIERS,
+                             TIME_TARGET)
+from .workbook import as_of_datetime, deterministic_zip, movers
 
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 LATIN = "Arial"
@@ -45,20 +48,9 @@ TABLE_ROWS = 12                  # body rows of a table slide; more continue on 
 ACCOUNT_RISK_ROWS = 5            # risks on an account's slide; more on a continuation slide
 PARETO_MAX_BARS = 40
 MAX_LOGO_BYTES = 2_000_000
-TIERS = ("key", "ordinary", "prospect", "unattractive")
-GROUPS = ("key", "ordinary", "other")
-PYRAMID_TARGET = {"key": 0.10, "ordinary": 0.30, "other": 0.60}
-TIME_TARGET = {"key": 0.60, "ordinary": 0.30, "other": 0.10}
-STAGES = ("very_strong", "good", "developing", "limited", "defensive", "declining")
-ATTRACT = ("high", "medium", "low")
-COMPONENTS = ("growth", "satisfaction", "engagement", "service", "execution")
-SEVERITY_RANK = {"high": 0, "medium": 1}
+GROUPS = tuple(PYRAMID_TARGET)         # key, ordinary, other
 BAND_RGB = {"green": "2E7D32", "amber": "EF8F00", "red": "C62828", "insufficient": "9E9E9E"}
 GREY, DARK, LIGHT = "6B7280", "1F2937", "F3F4F6"
-
-def _labels(lang: str) -> Callable[..., str]:
-    """The reports' labels; the deck's own words ("deck." keys) are in the catalog too."""
-    return translator(lang)
 
 
 def _office_tint(hex6: str, amount: float) -> str:
@@ -110,7 +102,7 @@ class Deck:
         from pptx import Presentation
         self.s = summary
         self.lang = "zh" if lang == "zh" else "en"
-        self.t = _labels(self.lang)
+        self.t = translator(self.lang)      # the deck's own words are "deck." keys of the catalog
         self.brand = brand
         self.logo = logo
         settings = summary.get("settings") or {}

@@ -26,6 +26,7 @@ from typing import Any, Iterable
 
 from ..inputs.xlsx import col_letter
 from ..report import labels
+from ..report.views import COMPONENTS
 from ..report.colours import brand_color, office_hex
 from ..atomic import write_atomic
 from ..report.sanitize import strip_bidi
@@ -38,17 +39,11 @@ INT = "0"
 MAX_CELL = 32_767               # Excel's limit on a cell's text
 BAND_FILL = {"green": "C8E6C9", "amber": "FFE0B2", "red": "FFCDD2", "insufficient": "E0E0E0"}
 BAND_FONT = {"green": "1B5E20", "amber": "8A4B00", "red": "B71C1C", "insufficient": "424242"}
-COMPONENTS = ("growth", "satisfaction", "engagement", "service", "execution")
 PILLARS = ("value", "potential", "strategic")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def translator(lang: str):
-    """labels.translator(lang): the workbook's own words ("xl." keys) are in the catalog too."""
-    return labels.translator(lang)
 
 
 def as_of_datetime(summary: dict) -> datetime:
@@ -190,7 +185,7 @@ def workbook_bytes(summary: dict, problems: list, lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    t = translator(lang)
+    t = labels.translator(lang)          # the workbook's own words are "xl." keys of the catalog
     when = as_of_datetime(summary)
     _Sheet.brand = office_hex(brand_color((summary.get("settings") or {}).get("brand_color")))
     wb = Workbook()

@@ -33,6 +33,7 @@ from . import labels
 from .colours import brand_color, tint
 from ..texts import sentences
 from ..model import WARNING, Dataset, Problem
+from ..engine import evaluate
 from ..engine.results import Account, Result
 from ..engine.settings import Settings
 
@@ -43,9 +44,11 @@ ATTITUDES = ("supporter", "neutral", "opponent")
 STAGES = ("very_strong", "good", "developing", "limited", "defensive", "declining")
 ATTRACT = ("high", "medium", "low")
 SEVERITY_RANK = {"high": 0, "medium": 1}
-# SPEC §4 portfolio targets: share of customers and of sales time per tier.
-PYRAMID_TARGET = {"key": 0.10, "ordinary": 0.30, "other": 0.60}
-TIME_TARGET = {"key": 0.60, "ordinary": 0.30, "other": 0.10}
+# SPEC §4 portfolio targets (share of customers and of sales time per tier)
+# and health components, as the engine defines them; floats for the pages.
+PYRAMID_TARGET = {g: float(v) for g, v in evaluate.PYRAMID_TARGET.items()}
+TIME_TARGET = {g: float(v) for g, v in evaluate.TIME_TARGET.items()}
+COMPONENTS = tuple(evaluate.HEALTH_WEIGHTS)
 RECENT_ACTIVITIES = 12
 # A notes cell holds up to 32,767 characters; the PDF prints this many (a
 # page or so) and says where the rest is; the HTML plan prints all of it.
