@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from .. import texts
+from ..engine.classify import TIER_RANK
 from ..report import labels, views
 from ..inputs import values
 from ..report.sanitize import strip_bidi, unique_slugs
@@ -27,7 +28,6 @@ from ..report.sanitize import strip_bidi, unique_slugs
 TEMPLATE = "manager_pack.html"
 PDF_ACTIONS = 12                 # open actions listed in the pack's front (all are in the plans)
 PDF_RISKS = 40                   # risk rows in the front; a manager with more is told where the rest are
-TIER_RANK = {"key": 0, "ordinary": 1}
 
 
 @dataclass(frozen=True)
