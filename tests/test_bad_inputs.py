@@ -495,6 +495,13 @@ def _wide_xml_book(tmp_path: Path, extra: bytes) -> str:
     (b'<c r="B200000"><v>1</v></c>', False),          # a row far below its <row>
     (b'<c s="0" r="C4500"><v>1</v></c>', True),       # not a plain tag: the exact pass measures
     (b'<c r="c4500"><v>1</v></c>', True),
+    (b'<c r="AO4500"><v>1</v></c>', False),           # the first column beyond AN
+    (b'<c r="BA4500"><v>1</v></c>', False),
+    (b'<c r="AAA4500"><v>1</v></c>', False),          # three letters
+    (b'<c r="A04500"><v>1</v></c>', True),            # a leading zero
+    (b'<c r="XFD1048576"><v>1</v></c>', False),       # the last cell Excel has
+    (b'<c><v>1</v></c>', True),                       # no reference: after the previous cell
+    (b'<c\tr="AP4500"><v>1</v></c>', True),
 ])
 def test_a_wide_sheets_extent_is_measured_in_every_piece(tmp_path, extra, exact):
     """The fast scan of a sheet wider than SAFE_COLS (one search a piece,
@@ -510,3 +517,17 @@ def test_a_wide_sheets_extent_is_measured_in_every_piece(tmp_path, extra, exact)
     truth = xlsx.SheetScan()
     xlsx._exact_extent(book, ref, truth)
     assert (fast.max_row, fast.max_col) == (truth.max_row, truth.max_col)
+
+
+@pytest.mark.parametrize("max_col", [1, 25, 26, 27, 38, 52, 53, 702, 703, 16384])
+def test_the_fast_scans_column_bound_is_exactly_the_columns_up_to_max_col(max_col):
+    """_beyond_columns(max_col) finds a plain cell exactly when its column
+    is past max_col (or its row is not 1–99,999 without a leading zero)."""
+    from kamreport.inputs import xlsx
+    pattern = xlsx._beyond_columns(max_col)
+    for col in sorted({1, 2, 25, 26, 27, 28, 51, 52, 53, 701, 702, 703, 704, 16383, 16384,
+                       max(1, max_col - 1), max_col, min(16384, max_col + 1)}):
+        for row, row_ok in ((1, True), (99999, True), (100000, False)):
+            cell = b'<c r="%s%d"><v>1</v></c>' % (xlsx.col_letter(col).encode(), row)
+            assert (pattern.search(cell) is not None) == (col > max_col or not row_ok), (max_col, col, row)
+    assert pattern.search(b'<c r="A01"><v>1</v></c>') is not None

@@ -2,6 +2,8 @@
 matching by name — figures checked against sums done by hand."""
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from kamreport.inputs.read import read_workbooks
 from tests.workbooks import write
 
@@ -287,6 +289,46 @@ def test_wide_records_are_whole_sales_with_and_without_prebuilt_ones(tmp_path, m
             for s in data.sales:
                 assert s == Sale(s.customer_id, s.month, s.revenue, Loc(s.loc.file, s.loc.sheet, s.loc.row, ""),
                                  product=s.product)
+
+
+# Month cells of every kind a team's sheet holds: floats, blanks, text
+# numbers, typos, booleans, figures out of range, "nan" typed in.
+_CELLS = (None, 0.0, 12.5, -3.25, 7, 1e16, -1e16, True, "", " ", "1,234", "12,3x", "(500)", "1.5万", "nan")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=3, max_size=3), min_size=1, max_size=5),
+       st.integers(min_value=0, max_value=2))
+def test_a_simple_wide_sheet_reads_each_month_cell_as_its_parser_does(tmp_path, grid, blank_row):
+    """The sheet-at-a-time read of a simple wide layout (read._simple_sales)
+    and its cell-by-cell fallback give what the revenue parser gives for
+    each cell, in row then month order, and a problem at every cell it
+    refuses — whatever mix of values the sheet holds."""
+    from kamreport.inputs import schema, values
+    from kamreport.inputs.values import BadValue
+    parse = values.parser_for(schema.SALES.column("revenue"), ctx=values.Context(), unit=None)
+    customers = [["客户编号", "客户名称"]] + [[f"KH{i:04d}", f"客户{i}"] for i in range(len(grid))]
+    sales = [["客户编号", *(_month(m) for m in range(3))]]
+    sales += [[f"KH{i:04d}", *row] for i, row in enumerate(grid)]
+    sales.insert(1 + min(blank_row, len(grid)), [None, None, None, None])
+    path = write(tmp_path / "mixed.xlsx", {"客户": customers, "销售": sales})
+    expected, refused = [], []
+    for r, row in enumerate(sales[1:], start=2):
+        for m, v in enumerate(row[1:]):
+            if v is None or v == "":
+                continue
+            try:
+                x = parse(v)
+            except BadValue:
+                refused.append((r, "BCD"[m]))
+                continue
+            if x is not None:
+                expected.append((row[0], _month(m), x, r))
+    data = read_workbooks([path], lang="en")
+    assert not data.fatal
+    assert [(s.customer_id, f"{s.month:%Y-%m}", s.revenue, s.loc.row) for s in data.sales] == expected
+    got_refused = [(p.row, p.column) for p in data.problems if p.sheet == "销售" and p.severity == "error"]
+    assert sorted(got_refused) == sorted(refused)
 
 
 def test_a_misspelt_id_header_in_customers_is_fatal_not_names_as_ids(tmp_path):
