@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,28 @@ def test_truncated_workbook(tmp_path):
     assert_fatal(read_workbooks([path], lang="en"), path, "damaged or truncated")
 
 
-def test_corrupt_deflate_stream_in_a_sheet(tmp_path):
+@pytest.fixture(params=["isal", "zlib"])
+def inflater(request, monkeypatch):
+    """The reader inflates with ISA-L, or with zlib where isal is missing."""
+    from kamreport.inputs import xlsx
+    if request.param == "zlib":
+        monkeypatch.setattr(xlsx, "_inflater", zlib.decompressobj)
+        monkeypatch.setattr(xlsx, "INFLATE_ERRORS", (zlib.error,))
+    else:
+        from isal import isal_zlib
+        assert xlsx._inflater is isal_zlib.decompressobj
+    return request.param
+
+
+def test_both_inflaters_read_a_workbook_alike(tmp_path, inflater):
+    rows = SALES + [[f"C{k % 2 + 1}", f"2026-{m:02d}", m * 1.5 + k] for m in range(1, 13) for k in range(400)]
+    path = book(tmp_path, Sales=rows)
+    data = read_workbooks([path], lang="en")
+    assert data.rows["Sales"].accepted == len(rows) - 1
+    assert sorted(s.revenue for s in data.sales) == sorted(float(r[2]) for r in rows[1:])
+
+
+def test_corrupt_deflate_stream_in_a_sheet(tmp_path, inflater):
     path = book(tmp_path, Sales=SALES + [["C1", f"2026-{m:02d}", m] for m in range(1, 13)] * 20)
     with zipfile.ZipFile(path) as z:
         info = z.getinfo("xl/worksheets/sheet2.xml")
@@ -122,6 +144,25 @@ def test_corrupt_deflate_stream_in_a_sheet(tmp_path):
         raw[k] ^= 0x5A
     Path(path).write_bytes(bytes(raw))
     assert_fatal(read_workbooks([path], lang="en"), path, "damaged or truncated")
+
+
+def test_a_broken_sheet_after_a_fatal_one_reports_both(tmp_path):
+    """A sheet's rows are read while the next sheet is parsed (read_data_sheets):
+    when the next sheet cannot be read, the one before is still read and
+    its own fatal problem reported, as when sheets were read one by one."""
+    acts = [["customer_id", "date", "type"]] + [["C1", f"2026-07-{d:02d}", "visit"] for d in range(1, 29)] * 20
+    path = book(tmp_path, Sales=[["customer_id", "month"], ["C1", "2026-07"]], Activities=acts)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet3.xml")
+    raw = bytearray(Path(path).read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(start + 20, start + 60):
+        raw[k] ^= 0x5A
+    Path(path).write_bytes(bytes(raw))
+    data = read_workbooks([path], lang="en")
+    fatal = [(p.sheet, p.message) for p in data.problems if p.severity == "fatal"]
+    assert [sheet for sheet, _ in fatal] == ["", "Sales"], fatal
+    assert "damaged or truncated" in fatal[0][1] and "revenue" in fatal[1][1]
 
 
 def test_zip_that_is_not_a_workbook(tmp_path):

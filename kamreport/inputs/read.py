@@ -30,6 +30,7 @@ import collections
 import contextlib
 import dataclasses
 import difflib
+import functools
 import gc
 import hashlib
 import itertools
@@ -82,6 +83,27 @@ DATASET_FIELD = {
     "Contacts": "contacts", "Surveys": "surveys", "Plans": "plans",
     "Competitors": "competitors", "Staff": "staff",
 }
+
+
+# A loaded sheet up to this much XML waits for the next sheet's parse
+# window to have its rows read (read_data_sheets).
+LATER_BYTES = 64 << 20
+
+
+class _Later:
+    """At most one deferred call, run once by whichever run() comes first."""
+    __slots__ = ("fn",)
+
+    def __init__(self) -> None:
+        self.fn: Callable[[], None] | None = None
+
+    def set(self, fn: Callable[[], None]) -> None:
+        self.fn = fn
+
+    def run(self) -> None:
+        fn, self.fn = self.fn, None
+        if fn is not None:
+            fn()
 
 
 class _Problem:
@@ -565,26 +587,49 @@ class _Reader:
                 self.read_map(self.map_file)
             for fi, path, book in books:
                 try:
-                    for ref in book.sheets:
-                        if mapping.is_columns_sheet(ref.name):
-                            continue
-                        kind = self.mapping.kind(ref.name) if self.mapping else None
-                        spec = schema.find_sheet(kind) if kind else _kind(book, ref)
-                        if spec is schema.SETTINGS:
-                            continue
-                        if ref.hidden:
-                            # A hidden "Sales (old)" is a backup, not data (SPEC §1).
-                            book.check_prolog(ref.part)
-                            self.add(INFO, fi, ref.index, path, ref.name, code="hidden_sheet", name=ref.name)
-                            continue
-                        if spec is None and schema.fold(ref.name) in DOC_SHEETS:
-                            # A README sheet (kamreport's own template has one) is
-                            # documentation, not data.
-                            book.check_prolog(ref.part)
-                            continue
-                        self.read_sheet(fi, path, book, ref, spec)
+                    self.read_data_sheets(fi, path, book)
                 except BadWorkbook as e:
                     self.add(FATAL, fi, -1, path, code=e.code, **e.params)
+
+    def read_data_sheets(self, fi: int, path: str, book: Any) -> None:
+        """Every sheet of the book but Settings and Columns, in order.
+
+        A sheet's rows are read while calamine parses the next sheet (its
+        `meanwhile` window, when this thread would otherwise mostly wait):
+        a Customers sheet of 10,000 rows was a tenth of a wide read. Rows are
+        still read a sheet at a time in workbook order, so tables, counts
+        and problems come out as before; a big sheet is read at once, so that
+        two big sheets are not held in memory together."""
+        later = _Later()
+        try:
+            for ref in book.sheets:
+                if mapping.is_columns_sheet(ref.name):
+                    continue
+                kind = self.mapping.kind(ref.name) if self.mapping else None
+                spec = schema.find_sheet(kind) if kind else _kind(book, ref)
+                if spec is schema.SETTINGS:
+                    continue
+                if ref.hidden:
+                    # A hidden "Sales (old)" is a backup, not data (SPEC §1).
+                    book.check_prolog(ref.part)
+                    self.add(INFO, fi, ref.index, path, ref.name, code="hidden_sheet", name=ref.name)
+                    continue
+                if spec is None and schema.fold(ref.name) in DOC_SHEETS:
+                    # A README sheet (kamreport's own template has one) is
+                    # documentation, not data.
+                    book.check_prolog(ref.part)
+                    continue
+                loaded = self.load_sheet(book, ref, spec, path, meanwhile=later.run)
+                later.run()          # if the sheet had no parse window
+                take = functools.partial(self.take_sheet, fi, path, book, ref, spec, loaded)
+                if loaded[0].bytes <= LATER_BYTES:
+                    later.set(take)
+                else:
+                    take()
+        except BadWorkbook:
+            later.run()          # the sheets before the broken one are read, as they were before it
+            raise
+        later.run()
 
     def read_columns(self, fi: int, path: str, book: Any, ref: SheetRef, from_map: bool) -> None:
         """A Columns sheet's entries (SPEC §1.5 "The Columns sheet")."""
@@ -697,20 +742,36 @@ class _Reader:
 
     def read_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet | None) -> None:
         """Read one sheet as `spec`; None: its name did not say, its headers decide."""
+        self.take_sheet(fi, path, book, ref, spec, self.load_sheet(book, ref, spec, path))
+
+    def load_sheet(self, book: Book, ref: SheetRef, spec: schema.Sheet | None, path: str,
+                   meanwhile: Callable[[], None] | None = None) -> tuple[Any, SheetData, list[Any], list[Any]]:
+        """The sheet's scan and cells, and the empty records made while
+        calamine parsed. `meanwhile` also runs in that window, when there is
+        one (a CSV or a sheet too big for calamine has none)."""
         shells: list[Any] = []
         cells: list[Any] = []
         if isinstance(book, CsvBook):
-            scan, data = SheetScan(), book.data
-        else:
-            scan = scan_sheet(book, ref)
-            cls = RECORD_TYPES.get(spec.key) if spec is not None else None
-            if cls is model.Sale:
-                meanwhile = lambda: _prebuild_sales(shells, cells, path, ref.name, scan)  # noqa: E731
-            elif cls is not None:
-                meanwhile = lambda: _prebuild_records(shells, cls, path, ref.name, scan)  # noqa: E731
-            else:
-                meanwhile = None
-            data = read_sheet(book, ref, scan, meanwhile=meanwhile)
+            return SheetScan(), book.data, shells, cells
+        scan = scan_sheet(book, ref)
+        cls = RECORD_TYPES.get(spec.key) if spec is not None else None
+        prebuild: Callable[[], None] | None = None
+        if cls is model.Sale:
+            prebuild = lambda: _prebuild_sales(shells, cells, path, ref.name, scan)  # noqa: E731
+        elif cls is not None:
+            prebuild = lambda: _prebuild_records(shells, cls, path, ref.name, scan)  # noqa: E731
+
+        def window() -> None:
+            if prebuild is not None:
+                prebuild()
+            if meanwhile is not None:
+                meanwhile()
+        return scan, read_sheet(book, ref, scan, meanwhile=window), shells, cells
+
+    def take_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet | None,
+                   loaded: tuple[Any, SheetData, list[Any], list[Any]]) -> None:
+        """Read the loaded sheet's rows as `spec` (None: its headers decide)."""
+        scan, data, shells, cells = loaded
         scan.maybe_totals = scan.maybe_totals or book.maybe_totals
         if spec is None:
             candidates = sheet_kinds(ref.name) or list(schema.SHEETS)

@@ -49,6 +49,15 @@ from defusedxml import DefusedXmlException
 
 from .values import EPOCH_1900, EPOCH_1904, CellError
 
+try:
+    # ISA-L inflates a sheet in half zlib's time; the scan of a big sheet
+    # waits on the inflating (Book.stream). Same API, its own error type.
+    from isal.isal_zlib import decompressobj as _inflater, error as _IsalError
+    INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error, _IsalError)
+except ImportError:      # pragma: no cover - isal is a dependency; zlib does the same, slower
+    _inflater = zlib.decompressobj
+    INFLATE_ERRORS = (zlib.error,)
+
 # Limits. A full 1,048,575-row × 8-column sheet is ~300 MB of XML, so these
 # leave room for real workbooks and refuse only the implausible.
 MAX_PART_BYTES = 1 << 30            # one part, inflated
@@ -179,7 +188,7 @@ class Book:
         fp.seek(info.header_offset + 30 + n + m)
         left = info.compress_size
         if info.compress_type == zipfile.ZIP_DEFLATED:
-            inflater: Any = zlib.decompressobj(-15)
+            inflater: Any = _inflater(-15)
         elif info.compress_type == zipfile.ZIP_STORED:
             inflater = None
         else:
@@ -200,7 +209,7 @@ class Book:
             else:
                 try:
                     out = inflater.decompress(raw, CHUNK)
-                except zlib.error as e:
+                except INFLATE_ERRORS as e:
                     raise BadWorkbook("corrupt", detail=f"{name}: {e}") from None
             produced += len(out)
             self._check_size(name, produced, info.compress_size)
