@@ -32,6 +32,7 @@ with a messages.py code; the reader turns it into one fatal Problem.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import queue
 import re
@@ -167,6 +168,10 @@ class Book:
         self.unit_styles: dict[bytes, Any] = {}   # cell style index -> the unit its format shows
         self.maybe_totals = False                 # a totals or footer word is among its strings
         self._calamine: Any = None
+        # The parts calamine reads besides the sheets, as checked at open
+        # (copy_with); None when they are too big to keep.
+        self.parts: dict[str, bytes] | None = {}
+        self.parts_bytes = 0
         _open(self)
 
     # -- streaming ---------------------------------------------------------
@@ -301,6 +306,23 @@ class Book:
                 raise BadWorkbook("corrupt", detail=_short(e)) from None
         return self._calamine
 
+    def copy_with(self, ref: SheetRef, xml: bytes) -> Any:
+        """calamine over this workbook as a file in memory: its parts as
+        checked at open, `xml` as the sheet of `ref`, no other sheet, nothing
+        compressed."""
+        from python_calamine import CalamineWorkbook
+        assert self.parts is not None
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+            for name, data in self.parts.items():
+                out.writestr(name, data)
+            out.writestr(ref.part, xml)
+        buf.seek(0)
+        try:
+            return CalamineWorkbook.from_filelike(buf)
+        except Exception as e:     # calamine raises its own types and ValueError
+            raise BadWorkbook("corrupt", detail=_short(e)) from None
+
     def close(self) -> None:
         try:
             if self._calamine is not None:
@@ -376,6 +398,7 @@ def _check_directory(book: Book) -> None:
 
 def _parse_xml(book: Book, name: str) -> Any:
     data = book.read_part(name)
+    _keep_part(book, name, data)
     try:
         return SafeET.fromstring(data)
     except (ParseError, DefusedXmlException, ValueError) as e:
@@ -444,12 +467,29 @@ def _read_structure(book: Book) -> None:
         if name.endswith("/"):
             continue
         tail = b""
+        chunks = []
         for chunk in book.stream(name):
             # Totals rows (合计, Total, 制表人 …) can only be where their words
             # are: most workbooks have none, and the reader skips looking.
             if not book.maybe_totals and name.endswith("sharedStrings.xml"):
                 book.maybe_totals = has_total_word(tail + chunk)
                 tail = chunk[-32:]
+            if book.parts is not None:
+                chunks.append(chunk)
+        _keep_part(book, name, b"".join(chunks))
+
+
+MAX_KEPT_PARTS = 16 << 20      # Book.parts: shared strings, styles … of a usual workbook
+
+
+def _keep_part(book: Book, name: str, data: bytes) -> None:
+    """Keep a non-sheet part for Book.copy_with, until they add up to too much."""
+    if book.parts is None:
+        return
+    book.parts[name] = data
+    book.parts_bytes += len(data)
+    if book.parts_bytes > MAX_KEPT_PARTS:
+        book.parts = None
 
 
 _BUILTIN_FORMATS_WITHOUT_UNITS = range(0, 164)   # Excel's built-in formats show no 万 / K
@@ -835,33 +875,48 @@ def read_sheet(book: Book, ref: SheetRef, scan: SheetScan, max_cols: int = 64,
 
 def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan,
                    meanwhile: Callable[[], None] | None = None) -> SheetData:
-    # calamine parses in a worker thread, without the GIL, while this thread
+    # calamine parses in worker threads, without the GIL, while this thread
     # looks for error cells in the XML the extent pass kept: on two cores
     # the search costs no wall time. The extent was checked before this
     # point, so the parse cannot hit calamine's dense-allocation abort.
-    got: dict[str, Any] = {}
+    halves = _halves(book, scan)
+    # The copies are made and opened here: calamine reads a file object with
+    # many small read() calls, each of which would wait in a worker for this
+    # thread's GIL (it more than doubled the parse).
+    copies = [book.copy_with(ref, xml) for xml in halves] if halves else [book.calamine()]
+    split, halves = halves is not None, None       # calamine holds its own copy now
+    got: list[Any] = [None] * len(copies)
 
-    def parse() -> None:
+    def parse(k: int) -> None:
         try:
-            got["sheet"] = book.calamine().get_sheet_by_name(ref.name)
+            got[k] = copies[k].get_sheet_by_name(ref.name)
         except BaseException as e:      # re-raised below, in the caller's thread
-            got["error"] = e
+            got[k] = e
 
-    worker = threading.Thread(target=parse, name=f"kamreport-calamine-{ref.name}")
-    worker.start()
+    workers = [threading.Thread(target=parse, args=(k,), name=f"kamreport-calamine-{ref.name}-{k}")
+               for k in range(len(got))]
+    for w in workers:
+        w.start()
     try:
         find_bad_cells(scan)
         if meanwhile is not None:
             meanwhile()
     finally:
-        worker.join()
+        for w in workers:
+            w.join()
     try:
-        if "error" in got:
-            raise got["error"]
-        sheet = got["sheet"]
-        rows = sheet.to_python(skip_empty_area=True)
-        start = sheet.start
-        merged_raw = sheet.merged_cell_ranges or []
+        for g in got:
+            if isinstance(g, BaseException):
+                raise g
+        parts = [(sh.to_python(skip_empty_area=True), sh.start) for sh in got]
+        merged_raw = got[0].merged_cell_ranges or []
+        joined = _join_halves(*parts) if split else parts[0]
+        if joined is None:
+            # Rows out of order in the XML: the halves overlap. Parse it whole.
+            sheet = book.calamine().get_sheet_by_name(ref.name)
+            joined = sheet.to_python(skip_empty_area=True), sheet.start
+            merged_raw = sheet.merged_cell_ranges or []
+        rows, start = joined
     except BadWorkbook:
         raise
     except Exception as e:
@@ -870,6 +925,66 @@ def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan,
         return SheetData([], 1, 1, [])
     merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in merged_raw]
     return SheetData(rows, start[0] + 1, start[1] + 1, merged)
+
+
+# A sheet of this much XML is parsed as two halves in two threads (calamine
+# parses on one core; a 10,000 × 36 wide sheet took half the time). Below,
+# a second thread gains little; above, holding the XML three times over
+# (pieces, the halves, calamine's copies) costs too much memory.
+SPLIT_MIN_BYTES = 4 << 20
+SPLIT_MAX_BYTES = 64 << 20
+_SHEET_DATA = re.compile(rb"<sheetData>")
+
+
+def _halves(book: Book, scan: SheetScan) -> tuple[bytes, bytes] | None:
+    """The sheet's XML as two sheets with about half its rows each: the
+    first with everything after the rows (merged cells), the second with
+    the rest of the rows only. None when the sheet is small or big, when
+    the scan did not see every cell tag name its cell (`<c r="B7"`: only
+    then does a cell's place not depend on the rows before it), or when
+    the XML is not laid out plainly (a prefixed `<x:sheetData>`)."""
+    if (scan.pieces is None or scan.needs_exact or book.parts is None
+            or not SPLIT_MIN_BYTES <= scan.bytes <= min(SPLIT_MAX_BYTES, KEEP_BYTES)):
+        return None
+    xml = b"".join(scan.pieces)
+    m = _SHEET_DATA.search(xml)
+    end = xml.rfind(b"</sheetData>")
+    if m is None or end < m.end() or not xml[-64:].rstrip().endswith(b"</worksheet>"):
+        return None
+    center = (m.end() + end) // 2
+    mid = xml.find(b"<row ", center, end)
+    if mid < 0:     # the last row is the bigger half: cut before it
+        mid = xml.rfind(b"<row ", m.end() + 1, center)
+    if mid < 0:
+        return None
+    view = memoryview(xml)
+    return (b"".join((view[:mid], view[end:])),
+            b"".join((view[:m.end()], view[mid:end], b"</sheetData></worksheet>")))
+
+
+def _join_halves(first: tuple[list[list[Any]], Any], second: tuple[list[list[Any]], Any]) -> tuple[list, Any] | None:
+    """The rows and start calamine gives for the whole sheet, from those of
+    its halves: the rectangle from the first filled cell to the last, ""
+    where nothing is. None when the halves' rows overlap."""
+    (rows1, start1), (rows2, start2) = first, second
+    if not rows2 or start2 is None:
+        return rows1, start1
+    if not rows1 or start1 is None:
+        return rows2, start2
+    (r1, c1), (r2, c2) = start1, start2
+    gap = r2 - (r1 + len(rows1))
+    if gap < 0:
+        return None
+    c0 = min(c1, c2)
+    width = max(c1 + len(rows1[0]), c2 + len(rows2[0])) - c0
+
+    def fit(rows: list[list[Any]], c: int) -> list[list[Any]]:
+        left, right = c - c0, width - (c - c0) - len(rows[0])
+        if not left and not right:
+            return rows
+        return [[""] * left + row + [""] * right for row in rows]
+
+    return fit(rows1, c1) + [[""] * width for _ in range(gap)] + fit(rows2, c2), (r1, c0)
 
 
 def _read_openpyxl(book: Book, ref: SheetRef, max_col: int) -> SheetData:
