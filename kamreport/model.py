@@ -1,7 +1,8 @@
 """Records produced by the reader (SPEC §1) and consumed by the engine.
 
 Every record is a frozen dataclass with slots (no per-record __dict__: a
-full Activities sheet is a million records) with already-parsed values:
+full Activities sheet is a million records), Sale a named tuple (see
+there), with already-parsed values:
 dates are `datetime.date`, months are `date` on day 1, money is `float`,
 percents are fractions (8 % -> 0.08), enums are their keys
 ("preferred_supplier"), blanks are `None`. Each record remembers where it came from (`Loc`) so that the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 FATAL, ERROR, WARNING, INFO = "fatal", "error", "warning", "info"
 
@@ -69,8 +71,14 @@ class Customer:
     notes: str | None = None                # markdown source
 
 
-@dataclass(frozen=True, slots=True)
-class Sale:
+class Sale(NamedTuple):
+    """One month's sales of a customer (a Sales row, or a wide sheet's cell).
+
+    A named tuple, not a frozen slots dataclass like the other records: a
+    wide sheet of 10,000 customers × 36 months is 360,000 Sales, and making
+    a tuple from its fields costs a third of setting eight slots (the read
+    of such a sheet was half record building). Read-only and compared by
+    value like the others; a changed copy is `sale._replace(...)`."""
     customer_id: str
     month: date                             # first day of the month
     revenue: float

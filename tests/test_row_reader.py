@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import NamedTuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -31,7 +32,8 @@ def _cells(col: schema.Column):
 def _expected(cls, spec_cols, rows, file, sheet, first_row, id_index):
     """Each cell through its column's parser; the record through cls(...)."""
     parsers = [values.parser_for(c, enum=values.enum_table(c.enum) if c.enum else None) for c in spec_cols]
-    defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+    defaults = dict(cls._field_defaults) if issubclass(cls, tuple) else \
+        {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
     out, read_n, rejected = [], 0, 0
     for i, row in enumerate(rows):
         if read._blank(row):
@@ -79,6 +81,7 @@ def test_generated_loop_reads_like_the_parsers_and_the_constructor(kind, data):
     got, read_n, rejected = loop(rows, 0, len(rows), "f.xlsx", kind, 1, lambda *a: None, read._blank,
                                  values.BadValue, parsers, tables, ahead, {})
     assert (got, read_n, rejected) == _expected(cls, cols, rows, "f.xlsx", kind, 1, id_index)
+    assert all(type(r) is cls for r in got)
 
 
 def test_row_reader_refuses_what_it_would_build_wrong():
@@ -102,8 +105,17 @@ def test_row_reader_refuses_what_it_would_build_wrong():
         loc: Loc
         revenue: float
 
+    class TupleNeedsAColumn(NamedTuple):
+        customer_id: str
+        loc: Loc
+        revenue: float
+
+    class TupleWithoutLoc(NamedTuple):
+        customer_id: str
+
     cid = schema.CUSTOMERS.column("customer_id")
     for cls, why in ((WithFactory, "default_factory"), (WithPostInit, "__post_init__"),
-                     (NeedsAColumn, "revenue: no column and no default")):
+                     (NeedsAColumn, "revenue: no column and no default"),
+                     (TupleNeedsAColumn, "revenue: no column and no default"), (TupleWithoutLoc, "no loc")):
         with pytest.raises(TypeError, match=why):
             read.row_reader(cls, [(0, cid)], 0)

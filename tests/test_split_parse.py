@@ -29,10 +29,21 @@ def _read(path, monkeypatch, split: bool, rows_with_cells: int = 2):
     return data.rows, data.first_row, data.first_col, sorted(data.merged)
 
 
+@pytest.fixture(params=["memfd", "file object"])
+def copies(request, monkeypatch):
+    """The halves' copies as memory files opened by path (Linux), or as
+    file objects opened in the calling thread (elsewhere)."""
+    if request.param == "file object":
+        def no_memfd(*a):
+            raise OSError("no memfd here")
+        monkeypatch.setattr(xlsx.os, "memfd_create", no_memfd)
+    return request.param
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(grid=st.lists(st.lists(VALUES, min_size=1, max_size=6), min_size=1, max_size=12),
        top=st.integers(0, 3), left=st.integers(0, 2), merge=st.booleans())
-def test_two_halves_read_as_the_whole_sheet(tmp_path_factory, monkeypatch, grid, top, left, merge):
+def test_two_halves_read_as_the_whole_sheet(tmp_path_factory, monkeypatch, copies, grid, top, left, merge):
     path = tmp_path_factory.mktemp("split") / "s.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -86,3 +97,19 @@ def test_a_sheet_whose_cells_do_not_all_name_their_place_is_parsed_whole(tmp_pat
         scan = xlsx.scan_sheet(book, book.sheets[0])
         assert xlsx._halves(book, scan) is None
         assert xlsx.read_sheet(book, book.sheets[0], scan).rows == [[1.0, 2.0], [3.0, 4.0]]
+
+
+@pytest.mark.skipif(not hasattr(xlsx.os, "memfd_create"), reason="memory files are Linux's")
+def test_the_memory_files_are_closed(tmp_path, monkeypatch):
+    wb = openpyxl.Workbook()
+    for r in range(1, 50):
+        wb.active.append([f"KH{r:04d}", r * 1.5])
+    wb.save(tmp_path / "m.xlsx")
+    monkeypatch.setattr(xlsx, "SPLIT_MIN_BYTES", 0)
+    before = len(xlsx.os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        with xlsx.Book(str(tmp_path / "m.xlsx")) as book:
+            scan = xlsx.scan_sheet(book, book.sheets[0])
+            assert xlsx._halves(book, scan) is not None
+            assert len(xlsx.read_sheet(book, book.sheets[0], scan).rows) == 49
+    assert len(xlsx.os.listdir("/proc/self/fd")) == before

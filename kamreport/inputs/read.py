@@ -26,7 +26,6 @@ the Customers of a.xlsx may serve the Sales of b.xlsx.
 """
 from __future__ import annotations
 
-import collections
 import contextlib
 import dataclasses
 import difflib
@@ -42,7 +41,7 @@ import unicodedata
 from dataclasses import MISSING, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import headers, mapping, messages, schema, synonyms, values, wide
 from .. import model
@@ -148,7 +147,6 @@ class _Table:
         self.en_headers = 0
         self.records: list[Any] = []
         self.shells: list[Any] = []                      # see _prebuild_records
-        self.cell_shells: list[Any] = []                 # see _prebuild_sales
         self.record_ids: set[str] | None = None          # wide: the records' ids, gathered a row at a time
         self.units: dict[str, headers.Unit] = {}         # key -> unit from the header
         self.control: dict[str, int] = {}                # status / stage / year / currency -> index in row
@@ -276,7 +274,18 @@ _new = object.__new__
 _CUSTOMER_ID = operator.attrgetter("customer_id")
 
 
+def _is_tuple_record(cls: type) -> bool:
+    """A named-tuple record (model.Sale), built in one call rather than a slot at a time."""
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+def _field_names(cls: type) -> list[str]:
+    return list(cls._fields) if _is_tuple_record(cls) else [f.name for f in fields(cls)]
+
+
 def _defaults(cls: type) -> dict[str, Any]:
+    if _is_tuple_record(cls):
+        return dict(cls._field_defaults)
     out = {}
     for f in fields(cls):
         if f.default is not MISSING:
@@ -290,6 +299,19 @@ def _setter(cls: type, name: str) -> Callable[[Any, Any], None]:
     return cls.__dict__[name].__set__
 
 
+def _with_customer_id(cls: type) -> Callable[[Any, str], Any]:
+    """(record, id) -> the record with that customer_id: a new tuple, or the
+    same slots record with its field set in place (nothing else holds it yet)."""
+    if _is_tuple_record(cls):
+        return lambda rec, cid: rec._replace(customer_id=cid)
+    set_id = _setter(cls, "customer_id")
+
+    def in_place(rec: Any, cid: str) -> Any:
+        set_id(rec, cid)
+        return rec
+    return in_place
+
+
 def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: Any) -> None:
     """Build an empty record of `cls`, with its Loc, for every row, ahead.
 
@@ -298,8 +320,9 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
     wait, and allocating the record and its Loc was more than half of the
     row loop (≈1 s of it on a full 1,048,575-row sheet). `out[r]` is the
     record of Excel row r, with only its loc set; the row loop sets every
-    other field. Each row is read once per table, so each record is used at
-    most once; those of blank or rejected rows are dropped.
+    other field (for a named-tuple record, Sale, `out[r]` is its Loc). Each
+    row is read once per table, so each record is used at most once; those
+    of blank or rejected rows are dropped.
 
     Bounded by the sheet's XML size as well as its last row: a stray
     `<row r="1048576">` in a small sheet must not cost a million objects
@@ -308,15 +331,19 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
     n = min(scan.max_row, scan.bytes // 64, 1 << 20)
     new, Loc_ = _new, Loc
     set_file, set_sheet, set_row, set_column = (_setter(Loc, f) for f in ("file", "sheet", "row", "column"))
-    set_loc = _setter(cls, "loc")
     append = out.append
     append(None)                     # there is no row 0
+    # A tuple is made whole by the row loop: only its Loc can be made ahead.
+    set_loc = None if _is_tuple_record(cls) else _setter(cls, "loc")
     for r in range(1, n + 1):
         loc = new(Loc_)
         set_file(loc, file)
         set_sheet(loc, sheet)
         set_row(loc, r)
         set_column(loc, "")
+        if set_loc is None:
+            append(loc)
+            continue
         obj = new(cls)
         set_loc(obj, loc)
         append(obj)
@@ -327,59 +354,42 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
 WIDE_COLS = 26
 
 
-def _prebuild_sales(out: list[Any], cells: list[Any], file: str, sheet: str, scan: Any) -> None:
-    """`_prebuild_records` for a Sales sheet; a wide-looking one (more than
-    WIDE_COLS columns) gets, instead, an empty Sale for every cell in
-    `cells` (see _sales). Bounded like _prebuild_records: by the XML (a real
-    cell takes over 16 bytes) and 2^20 records."""
-    if scan.max_col <= WIDE_COLS:
-        _prebuild_records(out, model.Sale, file, sheet, scan)
-        return
-    cells.extend(_empty_sales(min(scan.max_row * (scan.max_col - 1), scan.bytes // 16, 1 << 20)))
-
-
-def _empty_sales(n: int) -> list[Any]:
-    """n Sale records with product, gross profit, overdue and target None
-    and nothing else set yet."""
-    out = list(map(_new, itertools.repeat(model.Sale, n)))
-    for name in ("product", "gross_profit", "overdue_amount", "target"):
-        collections.deque(map(_setter(model.Sale, name), out, itertools.repeat(None, n)), 0)
-    return out
-
-
-def _sales(empty: list[Any], months: list[date], revenue: list[float], cids: list[str], locs: list[Loc],
+def _sales(months: list[date], revenue: list[float], cids: list[str], locs: list[Loc],
            products: list[str | None], sizes: list[int]) -> list[Any]:
-    """A wide sheet's Sale records, one per month cell, set a field at a
-    time with map() over the slot setters.
+    """A wide sheet's Sale records, one per month cell: one map() making
+    each tuple from zip() of its fields.
 
     `months` and `revenue` are per cell; `cids`, `locs` and `products` per
     source row, whose `sizes` cells they stand for. 10,000 customers × 36
-    months are 360,000 records: a Python loop setting their fields one by
-    one took as long as calamine's parse of the sheet. `empty` are records
-    made while calamine parsed (_prebuild_sales); more are made here when
-    they run out."""
-    n = len(revenue)
-    out = empty[:n]
-    if len(out) < n:
-        out.extend(_empty_sales(n - len(out)))
-    per_cell = [("month", months), ("revenue", revenue)]
-    per_row = [("customer_id", cids), ("loc", locs)]
+    months are 360,000 records: a Python loop building them one by one took
+    as long as calamine's parse of the sheet."""
+    def per_row(column: list[Any]) -> Iterator[Any]:
+        return itertools.chain.from_iterable(map(itertools.repeat, column, sizes))
+    given: dict[str, Iterable[Any]] = {"customer_id": per_row(cids), "month": months, "revenue": revenue,
+                                       "loc": per_row(locs)}
     if products.count(None) != len(products):
-        per_row.append(("product", products))
-    for name, column in per_cell:
-        collections.deque(map(_setter(model.Sale, name), out, column), 0)
-    for name, column in per_row:
-        cells = itertools.chain.from_iterable(map(itertools.repeat, column, sizes))
-        collections.deque(map(_setter(model.Sale, name), out, cells), 0)
-    return out
+        given["product"] = per_row(products)
+    columns = [given[name] if name in given else itertools.repeat(model.Sale._field_defaults[name])
+               for name in model.Sale._fields]
+    return list(map(tuple.__new__, itertools.repeat(model.Sale), zip(*columns)))
 
 
 def _check_buildable(cls: type, given: set[str]) -> None:
-    """The generated loop sets slots and nothing else: refuse a record type
-    it would build wrong instead of building it silently so — one without
-    slots or not frozen, a `default_factory`, `init=False`, a `__post_init__`,
-    or a field without a default that no column gives (its rows would fail
-    at the first record)."""
+    """The generated loop sets slots (or makes a named tuple) and nothing
+    else: refuse a record type it would build wrong instead of building it
+    silently so — one without slots or not frozen, a `default_factory`,
+    `init=False`, a `__post_init__`, or a field without a default that no
+    column gives (its rows would fail at the first record)."""
+    if _is_tuple_record(cls):
+        # typing.NamedTuple allows no __new__ or __init__ of its own: the
+        # generated loop's tuple.__new__ is what the constructor does.
+        problems = [f"{n}: no column and no default" for n in cls._fields
+                    if n != "loc" and n not in given and n not in cls._field_defaults]
+        if "loc" not in cls._fields:
+            problems.append("no loc field")
+        if problems:
+            raise TypeError(f"row_reader cannot build {cls.__name__}: " + "; ".join(problems))
+        return
     params = getattr(cls, "__dataclass_params__", None)
     problems = []
     if params is None or not params.frozen or "__slots__" not in cls.__dict__:
@@ -425,7 +435,7 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
     """
     _check_buildable(cls, {c.key for _, c in columns})
     defaults = _defaults(cls)
-    names = [f.name for f in fields(cls)]
+    names = _field_names(cls)
     lines = [
         "def read_rows(rows, start, stop, file, sheet, first_row, problem, blank, BadValue, P, T, L, S):",
         "    same = S.setdefault",
@@ -497,13 +507,14 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
             lines += [f"        if x{k} is None:", f"            x{k} = D_{name}"]
     given = {c.key: k for k, (_, c) in enumerate(columns)}
     sets = [f"S_{n}(obj, x{given[n]})" if n in given else f"S_{n}(obj, D_{n})" for n in names if n != "loc"]
-    lines += [
-        "        if not ok:",
-        "            rejected += 1",
-        "            continue",
+    fields_in_order = ", ".join("loc" if n == "loc" else f"x{given[n]}" if n in given else f"D_{n}" for n in names)
+    make = [
+        # L[r] is the Loc of Excel row r when it was built ahead (_prebuild_records).
+        "        loc = L[r] if r < nloc else Loc(file, sheet, r)",
+        f"        append(new_tuple(cls, ({fields_in_order},)))",
+    ] if _is_tuple_record(cls) else [
         # L[r] is the record of Excel row r when it was built ahead
         # (_prebuild_records): set every field but loc.
-        "        r = first_row + i",
         "        if r < nloc:",
         "            obj = L[r]",
         *("            " + x for x in sets),
@@ -512,11 +523,19 @@ def row_reader(cls: type, columns: list[tuple[int, schema.Column]], id_index: in
         *("            " + x for x in sets),
         "            S_loc(obj, Loc(file, sheet, r))",
         "        append(obj)",
+    ]
+    lines += [
+        "        if not ok:",
+        "            rejected += 1",
+        "            continue",
+        "        r = first_row + i",
+        *make,
         "    return out, read, rejected",
     ]
     namespace: dict[str, Any] = {f"D_{k}": v for k, v in defaults.items()}
-    namespace.update({f"S_{n}": _setter(cls, n) for n in names})
-    namespace.update(new=_new, cls=cls, Loc=Loc, date=date, BAD=object(),
+    if not _is_tuple_record(cls):
+        namespace.update({f"S_{n}": _setter(cls, n) for n in names})
+    namespace.update(new=_new, new_tuple=tuple.__new__, cls=cls, Loc=Loc, date=date, BAD=object(),
                      LO=values.FIRST_DATE, HI=values.LAST_DATE)
     exec(compile("\n".join(lines), f"<kamreport row reader {cls.__name__}>", "exec"), namespace)
     return namespace["read_rows"]
@@ -745,20 +764,18 @@ class _Reader:
         self.take_sheet(fi, path, book, ref, spec, self.load_sheet(book, ref, spec, path))
 
     def load_sheet(self, book: Book, ref: SheetRef, spec: schema.Sheet | None, path: str,
-                   meanwhile: Callable[[], None] | None = None) -> tuple[Any, SheetData, list[Any], list[Any]]:
+                   meanwhile: Callable[[], None] | None = None) -> tuple[Any, SheetData, list[Any]]:
         """The sheet's scan and cells, and the empty records made while
         calamine parsed. `meanwhile` also runs in that window, when there is
         one (a CSV or a sheet too big for calamine has none)."""
         shells: list[Any] = []
-        cells: list[Any] = []
         if isinstance(book, CsvBook):
-            return SheetScan(), book.data, shells, cells
+            return SheetScan(), book.data, shells
         scan = scan_sheet(book, ref)
         cls = RECORD_TYPES.get(spec.key) if spec is not None else None
         prebuild: Callable[[], None] | None = None
-        if cls is model.Sale:
-            prebuild = lambda: _prebuild_sales(shells, cells, path, ref.name, scan)  # noqa: E731
-        elif cls is not None:
+        # A wide-looking Sales sheet (a column per month) has no row records to make ahead.
+        if cls is not None and not (cls is model.Sale and scan.max_col > WIDE_COLS):
             prebuild = lambda: _prebuild_records(shells, cls, path, ref.name, scan)  # noqa: E731
 
         def window() -> None:
@@ -766,12 +783,12 @@ class _Reader:
                 prebuild()
             if meanwhile is not None:
                 meanwhile()
-        return scan, read_sheet(book, ref, scan, meanwhile=window), shells, cells
+        return scan, read_sheet(book, ref, scan, meanwhile=window), shells
 
     def take_sheet(self, fi: int, path: str, book: Book, ref: SheetRef, spec: schema.Sheet | None,
-                   loaded: tuple[Any, SheetData, list[Any], list[Any]]) -> None:
+                   loaded: tuple[Any, SheetData, list[Any]]) -> None:
         """Read the loaded sheet's rows as `spec` (None: its headers decide)."""
-        scan, data, shells, cells = loaded
+        scan, data, shells = loaded
         scan.maybe_totals = scan.maybe_totals or book.maybe_totals
         if spec is None:
             candidates = sheet_kinds(ref.name) or list(schema.SHEETS)
@@ -793,13 +810,12 @@ class _Reader:
         table = _Table(fi, path, ref, spec)
         table.log_type = log_type(ref.name) if spec.key == "Activities" else None
         table.shells = shells
-        table.cell_shells = cells
         if data.truncated_at_col:
             self.add(WARNING, fi, ref.index, path, ref.name, row=int(re.sub(r"\D", "", scan.far_cell) or 0),
                      col=scan.max_col, value="", code="sheet_truncated",
                      far_cell=scan.far_cell, last=col_letter(data.truncated_at_col))
         self.read_table(table, data, book, scan)
-        table.shells = table.cell_shells = []        # the unused ones (blank, rejected rows)
+        table.shells = []        # the unused ones (blank, rejected rows)
         del data
 
     def read_table(self, t: _Table, data: SheetData, book: Book, scan: Any = None) -> None:
@@ -1186,7 +1202,7 @@ class _Reader:
                 locs.append(loc)
                 products.append(product)
         t.record_ids = set(cids)
-        return _sales(t.cell_shells, at, revenue, cids, locs, products, [k for k in sizes if k])
+        return _sales(at, revenue, cids, locs, products, [k for k in sizes if k])
 
     def _flat_customers(self, t: _Table, data: SheetData, hi: int, first: int | None = None) -> None:
         """A Sales sheet that also holds customer columns (a name, region,
@@ -1660,7 +1676,7 @@ class _Reader:
             col_no = _col_no(letter)
             # `ＫＨ０００４`, `kh0004` and `KH0004` are one id (SPEC §1): such a
             # row takes the id as Customers writes it.
-            set_id = _setter(RECORD_TYPES[t.spec.key], "customer_id")
+            with_id = _with_customer_id(RECORD_TYPES[t.spec.key])
             counts = self.counts[t.spec.key]
             keep = []
             near: list[tuple[str, str]] = []
@@ -1680,8 +1696,7 @@ class _Reader:
                     if canonical is None and len(fits) == 1:
                         near.append((cid, fits[0]))
                 if len(fits) == 1:
-                    set_id(r, fits[0])
-                    keep.append(r)
+                    keep.append(with_id(r, fits[0]))
                     continue
                 if fits:
                     self.add(ERROR, t.file_index, t.ref.index, t.path, t.ref.name, r.loc.row, col_no,

@@ -306,22 +306,49 @@ class Book:
                 raise BadWorkbook("corrupt", detail=_short(e)) from None
         return self._calamine
 
-    def copy_with(self, ref: SheetRef, xml: bytes) -> Any:
-        """calamine over this workbook as a file in memory: its parts as
+    def copy_with(self, ref: SheetRef, xml: bytes) -> Callable[[], Any]:
+        """An opener of calamine over a copy of this workbook: its parts as
         checked at open, `xml` as the sheet of `ref`, no other sheet, nothing
-        compressed."""
+        compressed.
+
+        On Linux the copy is a memory file (memfd) that calamine opens by
+        its path, in the worker thread that parses it. Elsewhere it is
+        opened here, from a file object: calamine reads one in many small
+        read() calls, each of which would wait in a worker for this thread's
+        GIL (it more than doubled the parse)."""
         from python_calamine import CalamineWorkbook
         assert self.parts is not None
+
+        def write(f: Any) -> None:
+            with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as out:
+                for name, data in self.parts.items():
+                    out.writestr(name, data)
+                out.writestr(ref.part, xml)
+        try:
+            fd = os.memfd_create("kamreport-sheet", os.MFD_CLOEXEC)
+        except (AttributeError, OSError):
+            fd = -1
+        if fd >= 0:
+            path = f"/proc/self/fd/{fd}"
+            if os.path.exists(path):
+                with open(fd, "wb", closefd=False) as f:
+                    write(f)
+
+                def from_memory_file() -> Any:
+                    try:
+                        return CalamineWorkbook.from_path(path)
+                    finally:
+                        os.close(fd)
+                return from_memory_file
+            os.close(fd)
         buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
-            for name, data in self.parts.items():
-                out.writestr(name, data)
-            out.writestr(ref.part, xml)
+        write(buf)
         buf.seek(0)
         try:
-            return CalamineWorkbook.from_filelike(buf)
+            wb = CalamineWorkbook.from_filelike(buf)
         except Exception as e:     # calamine raises its own types and ValueError
             raise BadWorkbook("corrupt", detail=_short(e)) from None
+        return lambda: wb
 
     def close(self) -> None:
         try:
@@ -880,16 +907,13 @@ def _read_calamine(book: Book, ref: SheetRef, scan: SheetScan,
     # the search costs no wall time. The extent was checked before this
     # point, so the parse cannot hit calamine's dense-allocation abort.
     halves = _halves(book, scan)
-    # The copies are made and opened here: calamine reads a file object with
-    # many small read() calls, each of which would wait in a worker for this
-    # thread's GIL (it more than doubled the parse).
-    copies = [book.copy_with(ref, xml) for xml in halves] if halves else [book.calamine()]
-    split, halves = halves is not None, None       # calamine holds its own copy now
-    got: list[Any] = [None] * len(copies)
+    openers = [book.copy_with(ref, xml) for xml in halves] if halves else [book.calamine]
+    split, halves = halves is not None, None       # the copies hold the XML now
+    got: list[Any] = [None] * len(openers)
 
     def parse(k: int) -> None:
         try:
-            got[k] = copies[k].get_sheet_by_name(ref.name)
+            got[k] = openers[k]().get_sheet_by_name(ref.name)
         except BaseException as e:      # re-raised below, in the caller's thread
             got[k] = e
 
@@ -954,7 +978,7 @@ def _halves(book: Book, scan: SheetScan) -> tuple[bytes, bytes] | None:
     center = (m.end() + end) // 2
     mid = xml.find(b"<row ", center, end)
     if mid < 0:     # the last row is the bigger half: cut before it
-        mid = xml.rfind(b"<row ", m.end() + 1, center)
+        mid = xml.rfind(b"<row ", m.end() + 1, end)
     if mid < 0:
         return None
     view = memoryview(xml)

@@ -372,7 +372,7 @@ def _sales(a: Account, prng: random.Random, first: int) -> list[Sale]:
     if last_month is not None and "credit" in p.flags:
         share = 0.15 if "credit_high" in p.flags else prng.uniform(0.01, 0.05)
         i0 = len(out) - len(last_month)
-        out[i0] = replace(out[i0], overdue_amount=_money(max(ttm_rev, 1e4) * share))
+        out[i0] = out[i0]._replace(overdue_amount=_money(max(ttm_rev, 1e4) * share))
     return out
 
 
