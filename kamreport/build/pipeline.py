@@ -268,36 +268,23 @@ class Progress:
 # booklet.html
 
 
-_HEAD_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
-_BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.S | re.I)
-# An account page's "back to the overview" link is for accounts/<slug>.html;
-# inside booklet.html it would point outside the period folder.
-_SCREEN_ONLY = re.compile(r'<p class="screen-only">.*?</p>', re.S)
-
-
-def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix: str | None) -> str:
-    """One browser document: the front matter's head and body, then each
-    account's body in a <section id=anchor>, then the appendix body.
-
-    Style blocks of the pieces not already in the front's head are added to it.
+def join_booklet_html(front: render.Page, sections: Iterable[tuple[str, render.Page]],
+                      appendix: render.Page | None) -> str:
+    """One browser document: the front matter's document, with each account's
+    body block in a <section data-piece=anchor> after its own body, then the
+    appendix's body, and the pieces' style blocks the front has not already
+    added after its own style blocks (render.Page: cut along base.html's blocks).
     """
-    head_end = front.lower().find("</head>")
-    styles = set(_HEAD_STYLE.findall(front[:head_end]))
+    seen = set(front.styles)
     extra: list[str] = []
     bodies: list[str] = []
-    for anchor, html in list(sections) + ([("appendix-piece", appendix)] if appendix else []):
-        for s in _HEAD_STYLE.findall(html.split("</head>", 1)[0]):
-            if s not in styles:
-                styles.add(s)
+    for anchor, page in list(sections) + ([("appendix-piece", appendix)] if appendix else []):
+        for s in page.styles:
+            if s not in seen:
+                seen.add(s)
                 extra.append(s)
-        m = _BODY.search(html)
-        inner = _SCREEN_ONLY.sub("", m.group(1) if m else html)
-        bodies.append(f'<section class="booklet-piece" data-piece="{anchor}">\n{inner}\n</section>\n')
-    m = _BODY.search(front)
-    if not m:
-        return front
-    out = front[:head_end] + "".join(extra) + front[head_end:m.end(1)] + "".join(bodies) + front[m.end(1):]
-    return out
+        bodies.append(f'<section class="booklet-piece" data-piece="{anchor}">\n{page.body}\n</section>\n')
+    return "".join([front.head, *extra, front.between, front.body, *bodies, front.tail])
 
 
 # --------------------------------------------------------------------------
@@ -848,7 +835,7 @@ class Rendered:
     packs: dict[str, Piece] = field(default_factory=dict)                  # Pack.key -> the pack's front
     trial: Piece | None = None                   # cover + contents with placeholder page numbers
     chunks: dict[int, Parts] = field(default_factory=dict)      # frame chunks laid out during the build
-    front_html: str | None = None                # the front matter for booklet.html
+    front_html: render.Page | None = None        # the front matter for booklet.html
 
     def account_pages(self, accounts: list[plan.Account]) -> list[int | None]:
         return [self.accounts[a.customer_id].piece.pages if a.customer_id in self.accounts else None
@@ -978,8 +965,8 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
         if got.front_html is None:
             res = runner.submit(html_job(entries)).result()
             report.take(res)
-            got.front_html = res.html
-        html = join_booklet_html(got.front_html, [(anchor, r.html) for anchor, r in sections], appendix.html)
+            got.front_html = res.page
+        html = join_booklet_html(got.front_html, [(anchor, r.page) for anchor, r in sections], appendix.page)
         write_atomic(out / "booklet.html", html.encode("utf-8"))
     plans = {cid: r.piece for cid, r in got.accounts.items()}
     pack_frames = packs.frames(runner, job, prepared.packs, got.packs, plans, spec, report)
@@ -1079,7 +1066,7 @@ def _settle_head(runner, job, front_ctx, got: Rendered, accounts: list[plan.Acco
     if html is not None:
         res = html.result()
         report.take(res)
-        got.front_html = res.html
+        got.front_html = res.page
     return plan.Booklet(piece, body, tuple(got.accounts[a.customer_id].piece for a in accounts),
                         appendix, entries, frames, overlay_parts)
 
