@@ -436,6 +436,40 @@ def test_logo_is_read_by_content_and_size_limited(tmp_path):
     assert len(warnings) == 3 and "not a PNG, JPEG or SVG" in warnings[0] and "larger than" in warnings[1]
 
 
+def test_the_logo_reaches_the_workers_once_not_with_every_job(tmp_path, monkeypatch):
+    """The build's RenderSpec (its logo: up to 2.7 MB as a data URI) goes to
+    the render workers once, through the pool's board (jobs.board), not
+    pickled with every job; the workers' documents have the logo."""
+    import base64
+    import pickle
+
+    from kamreport.build import pipeline
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+                                       '<!--' + "x" * 20_000 + '--></svg>', encoding="utf-8")
+    book = _tiny_book(tmp_path / "b.xlsx")
+    wb = openpyxl.load_workbook(book)
+    settings = wb.create_sheet("Settings")
+    settings.append(["key", "value"])
+    settings.append(["logo", "logo.svg"])
+    wb.save(book)
+    uri = "data:image/svg+xml;base64," + base64.b64encode((tmp_path / "logo.svg").read_bytes()).decode()
+    sent: list[int] = []
+    submit = pipeline.Runner.submit
+
+    def recording(self, job):
+        sent.append(len(pickle.dumps(job)))
+        assert uri.encode() not in pickle.dumps(job)
+        return submit(self, job)
+
+    monkeypatch.setattr(pipeline.Runner, "submit", recording)
+    res = _run(book, "--out", tmp_path / "out", "--format", "html,pdf", "--jobs", "2", "--quiet")
+    assert res.exit_code == 0, res.output
+    period = tmp_path / "out" / "2026Q3"
+    assert len(sent) > 5 and max(sent) < len(uri)
+    for name in ("index.html", "booklet.html", "accounts/K1.html"):
+        assert f'<img src="{uri}"' in (period / name).read_text(encoding="utf-8"), name
+
+
 def test_policy_file_limits(tmp_path):
     from kamreport.build.pipeline import MAX_POLICY_BYTES, read_policy
     from kamreport.errors import KamError

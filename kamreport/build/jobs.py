@@ -1,9 +1,9 @@
 """Render stage: template contexts -> HTML (Jinja) -> PDF pieces (WeasyPrint).
 
-Runs in worker processes: `run_job(job)` per document; a job carries the
-build's `RenderSpec` (the worker sets itself up once per build) and a
-picklable context made by `views.py` (in prepare.py). `views.finish` draws
-the context's charts here, right before rendering. WeasyPrint and the fonts
+Runs in worker processes: `run_job(job)` per document; a job carries a
+picklable context made by `views.py` (in prepare.py), and the worker holds
+the build's `RenderSpec`, read once per process (`board`). `views.finish`
+draws the context's charts here, right before rendering. WeasyPrint and the fonts
 are loaded once by `warm_up()` in the parent before it forks the workers,
 which inherit them (with --jobs 1 everything runs in-process); matplotlib
 is imported only by a worker that draws a booklet chart (charts.py).
@@ -19,6 +19,7 @@ import os
 import pickle
 import re
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -274,7 +275,8 @@ def render_page(env: jinja2.Environment, name, context: dict[str, Any]) -> tuple
 
 @dataclass(frozen=True)
 class RenderSpec:
-    """What every worker needs, sent once per process."""
+    """What every worker needs: sent once per process (through the pool's
+    `board`, or `init_worker` in this process), never with a job."""
     lang: str
     currency: str
     templates_dir: str | None
@@ -283,7 +285,7 @@ class RenderSpec:
     title: str                     # report title in force
     period: str                    # "2026Q3"
     # The configured logo (pipeline.logo_data_uri): sent with the build's
-    # settings, not in every document's context (up to 2.7 MB each).
+    # settings, not in every document's context or job (up to 2.7 MB each).
     logo_data_uri: str | None = None
 
 
@@ -301,7 +303,6 @@ class Job:
     section: str | None = None     # top-right header drawn by the piece itself (account plans)
     pdf_path: str | None = None    # write the piece with its own frame here (account plans)
     spool: str | None = None       # return the piece's bytes in a file of this folder, not in memory
-    spec: RenderSpec | None = None # the build's settings (a worker may serve several builds)
 
 
 @dataclass(frozen=True)
@@ -337,9 +338,58 @@ def init_worker(spec: RenderSpec) -> None:
     pieces.ensure_source_date_epoch(spec.when)
 
 
-def _use(spec: RenderSpec | None) -> None:
-    if spec is not None and spec != _SPEC:
+def use_spec(spec: RenderSpec) -> None:
+    """This process renders the build's jobs itself (--jobs 1)."""
+    if spec != _SPEC:
         init_worker(spec)
+
+
+# The build's RenderSpec reaches its workers through a file, once. The pool
+# is forked while the workbooks are read (pipeline.Runner), before the
+# settings, and so the logo, are known: the initializer cannot carry them.
+# The build writes the spec to a file made before the fork, which each
+# worker reads at its first job; the jobs carry none of it.
+
+_BOARD: int | None = None       # in a forked worker: the build's board (start_worker)
+
+
+def board() -> int:
+    """An anonymous file (its descriptor) that the build and every worker
+    forked after it share, for the build's RenderSpec (post_spec)."""
+    try:
+        return os.memfd_create("kamreport-spec", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):       # not Linux: an unlinked temporary file
+        with tempfile.TemporaryFile() as f:
+            return os.dup(f.fileno())
+
+
+def post_spec(fd: int, spec: RenderSpec) -> None:
+    """Write the build's settings on the board, before its first job."""
+    data = memoryview(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
+    os.ftruncate(fd, 0)
+    at = 0
+    while at < len(data):
+        at += os.pwrite(fd, data[at:], at)
+
+
+def _read_board(fd: int) -> RenderSpec:
+    size, at, parts = os.fstat(fd).st_size, 0, []
+    while at < size:
+        part = os.pread(fd, size - at, at)
+        if not part:
+            break
+        parts.append(part)
+        at += len(part)
+    return pickle.loads(b"".join(parts))
+
+
+def start_worker(parent: int, line: tuple[int, int] | None, fd: int) -> None:
+    """The pool's initializer, in each forked worker: die with the build
+    (die_with_parent), and read the build's settings from `fd` at the first
+    job, not the ones it was forked with (an earlier in-process build's)."""
+    global _BOARD, _SPEC
+    die_with_parent(parent, line)
+    _BOARD, _SPEC = fd, None
 
 
 # --------------------------------------------------------------------------
@@ -513,7 +563,8 @@ def stylesheet(template, context: dict[str, Any]) -> list[str]:
 
 def run_job(job: Job) -> JobResult:
     """Render one document (HTML file, PDF piece, account plan PDF) or a frame chunk."""
-    _use(job.spec)
+    if _SPEC is None and _BOARD is not None:
+        init_worker(_read_board(_BOARD))        # once per worker process
     assert _SPEC is not None, "init_worker() first"
     times: dict[str, float] = {}
     t_start = time.process_time()

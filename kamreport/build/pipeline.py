@@ -175,17 +175,28 @@ class Runner:
     def __init__(self, jobs: int, lifeline: tuple[int, int] | None = None) -> None:
         self.jobs = jobs
         self.pool = None
+        self.board = None
         if jobs > 1:
             render.warm_up()
             ctx = multiprocessing.get_context("fork")
+            # The build's settings reach the workers through the board (set_spec).
+            self.board = render.board()
             # Forked from this (main) thread, all at once: see render.die_with_parent.
-            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=render.die_with_parent,
-                                               initargs=(os.getpid(), lifeline))
+            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=render.start_worker,
+                                               initargs=(os.getpid(), lifeline, self.board))
             for _ in range(jobs):       # start every worker now (the pool starts them lazily)
                 self.pool.submit(int)
             self._stop = os.pipe()
             self._watch = threading.Thread(target=self._watch_workers, name="kamreport-workers", daemon=True)
             self._watch.start()
+
+    def set_spec(self, spec: render.RenderSpec) -> None:
+        """The build's settings (its logo too), before its first job: once
+        for every worker process (render.board), not with every job."""
+        if self.pool is None:
+            render.use_spec(spec)
+        else:
+            render.post_spec(self.board, spec)
 
     def submit(self, job: render.Job) -> cf.Future:
         if self.pool is not None:
@@ -210,6 +221,8 @@ class Runner:
                 self._unblock()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            os.close(self.board)
+            self.board = None
 
     def _unblock(self) -> None:
         """Kill every worker, and close this process's end of the pool's
@@ -480,6 +493,7 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
             when=source_date(result.period.as_of), company=settings.company,
             title=views.report_title(settings, settings.language, result.period.kind),
             period=result.period.label, logo_data_uri=logo_data_uri(settings.logo, report.warn))
+        runner.set_spec(spec)
         if "pdf" in fmt:
             problem = subsetting_problem()
             if problem:
@@ -869,7 +883,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
     # when the template has those blocks (see render.split_sources).
     split = render.split_sources(render.make_env(spec.lang, spec.currency, spec.templates_dir),
                                  "booklet_front.html") is not None
-    job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, spec=spec, **kw)  # noqa: E731
+    job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, **kw)  # noqa: E731
     front_ctx = lambda entries: dict(contexts["front"], toc=plan.context_entries(entries))  # noqa: E731
     provisional = tuple(plan.Entry(a.name, a.anchor, None, 2) for a in key_accounts)
     got = Rendered()
