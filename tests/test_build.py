@@ -171,6 +171,65 @@ def test_booklet_html_holds_every_account_section(built, summary):
             assert (period / href.split("#")[0]).resolve().is_file(), href
 
 
+def _head_styles(soup) -> list[str]:
+    return [str(s) for s in soup.head.find_all("style", recursive=False)]
+
+
+def test_booklet_html_is_the_front_with_each_piece_once(built, summary):
+    """booklet.html (pipeline.join_booklet_html, render.Page): the front
+    matter's document with one section per key account, in booklet order,
+    then the appendix's; the pieces' style elements once each, in its head
+    (none in its body); no screen-only paragraph (an account page's link
+    back to ../index.html) in any piece."""
+    from kamreport.report.views import account_anchor
+    period, _ = built
+    soup = BeautifulSoup((period / "booklet.html").read_text(encoding="utf-8"), "html.parser")
+    key = [a for a in summary["accounts"] if a["tier"] == "key"]
+    pieces = soup.select("section.booklet-piece")
+    assert [s["data-piece"] for s in pieces] == [account_anchor(a["customer_id"]) for a in key] + ["appendix-piece"]
+    assert all(s.parent is soup.body for s in pieces)
+    head = _head_styles(soup)
+    assert head and len(head) == len(set(head))
+    assert not [s for s in soup.body.find_all("style") if s.find_parent("svg") is None]
+    for a, section in zip(key, pieces):
+        page = BeautifulSoup((period / a["files"]["html"]).read_text(encoding="utf-8"), "html.parser")
+        assert set(_head_styles(page)) <= set(head)
+        assert page.select("p.screen-only") and not section.select("p.screen-only"), a["customer_id"]
+        assert section.select_one("h1").get_text() == page.select_one("h1").get_text()
+        assert len(section.select("article.account")) == 1
+
+
+def test_a_block_of_a_user_template_reaches_booklet_html_and_the_pdfs(tmp_path, root):
+    """A --templates account.html that extends the packaged one and replaces
+    its kpis, style and back_link blocks: the accounts' pages, their
+    section in booklet.html and their PDF (alone and in the booklet) show
+    it; its style is in booklet.html's head once, and the PDF lays out
+    with it (uppercase); its back link stays on the accounts' pages."""
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "account.html").write_text(
+        '{% extends "default:account.html" %}'
+        '{% block kpis %}<p class="mine-kpi">my-kpi-block</p>{% endblock %}'
+        '{% block style %}.mine-kpi { text-transform: uppercase; }{% endblock %}'
+        '{% block back_link %}<p class="screen-only"><a href="../index.html">MY-BACK</a></p>{% endblock %}',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    res = _run(sample_book(root), "--out", out, "--format", "html,pdf", "--templates", templates, "--jobs", "2")
+    assert res.exit_code == 0, res.output
+    period = out / "2026Q3"
+    html = (period / "booklet.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    accounts = [s for s in soup.select("section.booklet-piece") if s["data-piece"] != "appendix-piece"]
+    assert accounts and all(len(s.select("p.mine-kpi")) == 1 for s in accounts)
+    assert html.count(".mine-kpi { text-transform: uppercase; }") == 1
+    assert any(".mine-kpi" in s for s in _head_styles(soup)) and "MY-BACK" not in html
+    pages = sorted((period / "accounts").glob("*.html"))
+    assert pages and all("MY-BACK" in p.read_text(encoding="utf-8") for p in pages)
+    pdfs = sorted((period / "accounts").glob("*.pdf"))
+    assert pdfs and all("MY-KPI-BLOCK" in "".join(pdf_pages(p)) for p in pdfs)
+    assert "".join(pdf_pages(period / "booklet.pdf")).count("MY-KPI-BLOCK") == len(accounts)
+
+
 # ---------------------------------------------------------------- exit codes
 
 def _tiny_book(path: Path, *, bad_sales_row: bool = False) -> Path:
@@ -300,14 +359,61 @@ def test_frame_chunks_and_rights_by_hand():
     assert plan.overlay_pages(45) == [{"number": None, "total": 45, "right": None, "blank": False}]
 
 
-def test_join_booklet_html_keeps_head_adds_styles_and_sections():
+def _page_env(tmp_path: Path):
+    """Templates shaped like base.html / account.html (the blocks render.Page is cut along)."""
+    (tmp_path / "doc.html").write_text(
+        "<html><head><title>{{ title }}</title>{% block head_style %}<style>a{}{% block style %}{% endblock %}"
+        "</style>{% endblock %}"
+        "{% block screen_style %}<style media=\"screen\">s{}</style>{% endblock %}</head>"
+        "<body>{% block body %}<h1>{{ title }}</h1>{% block content %}{% endblock %}{% endblock %}</body></html>",
+        encoding="utf-8")
+    (tmp_path / "acct.html").write_text(
+        '{% extends "doc.html" %}{% block style %}b{}{% endblock %}'
+        '{% block content %}<p>[{% block back_link %}<a href="../index.html">back</a>{% endblock %}]</p>'
+        '{% endblock %}', encoding="utf-8")
+    return render.make_env("en", "CNY", tmp_path)
+
+
+def test_a_page_is_its_document_cut_along_its_blocks(tmp_path):
+    env = _page_env(tmp_path)
+    html, page = render.render_page(env, "acct.html", {"title": "A"})
+    assert html == render.render_template(env, "acct.html", {"title": "A"})       # the same document
+    assert page.head + page.between + '<h1>A</h1><p>[<a href="../index.html">back</a>]</p>' + page.tail == html
+    assert page.styles == ("<style>a{}b{}</style>", '<style media="screen">s{}</style>')
+    assert page.head.endswith(page.styles[-1]) and page.between == "</head><body>"
+    assert page.body == "<h1>A</h1><p>[]</p>"                  # without its back_link block
+    assert page.tail == "</body></html>"
+
+
+def test_join_booklet_html_keeps_the_front_and_adds_styles_and_sections(tmp_path):
     from kamreport.build.pipeline import join_booklet_html
-    front = "<html><head><style>a{}</style></head><body class='b'><h1>F</h1></body></html>"
-    acct = "<html><head><style>a{}</style><style>b{}</style></head><body><h1>A</h1></body></html>"
-    out = join_booklet_html(front, [("acc-A", acct)], "<html><body><h1>X</h1></body></html>")
-    assert out.count("<style>a{}</style>") == 1 and "<style>b{}</style>" in out
-    assert out.index("<h1>F</h1>") < out.index("<h1>A</h1>") < out.index("<h1>X</h1>")
-    assert 'data-piece="acc-A"' in out and out.rstrip().endswith("</html>")
+    env = _page_env(tmp_path)
+    front = render.render_page(env, "doc.html", {"title": "F"})[1]
+    acct = render.render_page(env, "acct.html", {"title": "A"})[1]
+    other = render.render_page(env, "acct.html", {"title": "B"})[1]
+    appendix = render.render_page(env, "doc.html", {"title": "X"})[1]
+    out = join_booklet_html(front, [("acc-A", acct), ("acc-B", other)], appendix)
+    soup = BeautifulSoup(out, "html.parser")
+    # The front's style blocks, then the accounts' one the front has not (once).
+    assert [str(s) for s in soup.head.find_all("style")] == [
+        "<style>a{}</style>", '<style media="screen">s{}</style>', "<style>a{}b{}</style>"]
+    assert [s["data-piece"] for s in soup.select("section.booklet-piece")] == ["acc-A", "acc-B", "appendix-piece"]
+    assert out.index("<h1>F</h1>") < out.index("<h1>A</h1>") < out.index("<h1>B</h1>") < out.index("<h1>X</h1>")
+    assert "back" not in out and out.endswith("</section>\n</body></html>")
+    assert soup.body.find("style") is None and soup.title.string == "F"
+
+
+def test_a_page_needs_the_body_block_where_it_stands(tmp_path):
+    from kamreport.errors import KamError
+    env = _page_env(tmp_path)
+    (tmp_path / "flat.html").write_text("<html><body>no blocks</body></html>", encoding="utf-8")
+    with pytest.raises(KamError, match="flat.html: booklet.html is made of the body block"):
+        render.render_page(env, "flat.html", {})
+    (tmp_path / "buffered.html").write_text(
+        '{% extends "doc.html" %}{% block body %}{% filter upper %}{{ super() }}{% endfilter %}{% endblock %}'
+        "{% block content %}{% block back_link %}b{% endblock %}{% endblock %}", encoding="utf-8")
+    with pytest.raises(KamError, match="buffered.html: its back_link block is rendered inside a filter"):
+        render.render_page(env, "buffered.html", {"title": "T"})
 
 
 def test_logo_is_read_by_content_and_size_limited(tmp_path):
@@ -328,6 +434,40 @@ def test_logo_is_read_by_content_and_size_limited(tmp_path):
     assert logo_data_uri(str(big), warnings.append) is None
     assert logo_data_uri(str(tmp_path / "missing.png"), warnings.append) is None
     assert len(warnings) == 3 and "not a PNG, JPEG or SVG" in warnings[0] and "larger than" in warnings[1]
+
+
+def test_the_logo_reaches_the_workers_once_not_with_every_job(tmp_path, monkeypatch):
+    """The build's RenderSpec (its logo: up to 2.7 MB as a data URI) goes to
+    the render workers once, through the pool's board (jobs.board), not
+    pickled with every job; the workers' documents have the logo."""
+    import base64
+    import pickle
+
+    from kamreport.build import pipeline
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
+                                       '<!--' + "x" * 20_000 + '--></svg>', encoding="utf-8")
+    book = _tiny_book(tmp_path / "b.xlsx")
+    wb = openpyxl.load_workbook(book)
+    settings = wb.create_sheet("Settings")
+    settings.append(["key", "value"])
+    settings.append(["logo", "logo.svg"])
+    wb.save(book)
+    uri = "data:image/svg+xml;base64," + base64.b64encode((tmp_path / "logo.svg").read_bytes()).decode()
+    sent: list[int] = []
+    submit = pipeline.Runner.submit
+
+    def recording(self, job):
+        sent.append(len(pickle.dumps(job)))
+        assert uri.encode() not in pickle.dumps(job)
+        return submit(self, job)
+
+    monkeypatch.setattr(pipeline.Runner, "submit", recording)
+    res = _run(book, "--out", tmp_path / "out", "--format", "html,pdf", "--jobs", "2", "--quiet")
+    assert res.exit_code == 0, res.output
+    period = tmp_path / "out" / "2026Q3"
+    assert len(sent) > 5 and max(sent) < len(uri)
+    for name in ("index.html", "booklet.html", "accounts/K1.html"):
+        assert f'<img src="{uri}"' in (period / name).read_text(encoding="utf-8"), name
 
 
 def test_policy_file_limits(tmp_path):

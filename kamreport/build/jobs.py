@@ -1,9 +1,9 @@
 """Render stage: template contexts -> HTML (Jinja) -> PDF pieces (WeasyPrint).
 
-Runs in worker processes: `run_job(job)` per document; a job carries the
-build's `RenderSpec` (the worker sets itself up once per build) and a
-picklable context made by `views.py` (in prepare.py). `views.finish` draws
-the context's charts here, right before rendering. WeasyPrint and the fonts
+Runs in worker processes: `run_job(job)` per document; a job carries a
+picklable context made by `views.py` (in prepare.py), and the worker holds
+the build's `RenderSpec`, read once per process (`board`). `views.finish`
+draws the context's charts here, right before rendering. WeasyPrint and the fonts
 are loaded once by `warm_up()` in the parent before it forks the workers,
 which inherit them (with --jobs 1 everything runs in-process); matplotlib
 is imported only by a worker that draws a booklet chart (charts.py).
@@ -19,6 +19,7 @@ import os
 import pickle
 import re
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -162,12 +163,120 @@ def _user_template_line(tb) -> str | None:
 
 
 # --------------------------------------------------------------------------
+# A browser document in the parts booklet.html is made of
+
+
+STYLE_BLOCKS = ("head_style", "screen_style")     # base.html: each renders one <style> element
+BODY_BLOCK = "body"                               # base.html: everything inside <body>
+BACK_LINK_BLOCK = "back_link"                     # account.html: the link back to ../index.html
+
+
+@dataclass(frozen=True)
+class Page:
+    """A mode-"html" rendering cut along base.html's blocks; booklet.html is
+    made of these (pipeline.join_booklet_html).
+
+    `head + between + <its body block> + tail` is the document. `body` is
+    its body block without the back_link blocks in it (an account page's
+    link to ../index.html, which would lead out of the period folder from
+    booklet.html).
+    """
+    head: str                       # the document up to the end of its last style block
+    styles: tuple[str, ...]         # its style blocks (head_style, screen_style), as rendered
+    between: str                    # from there to the start of its body block
+    body: str
+    tail: str                       # after its body block
+
+
+class _Watched:
+    """A template rendered once, noting where some of its blocks start and
+    end in its output: what `render_page` hands `render_template` (it has
+    a template's `render`), so that errors are reported as for any template.
+
+    Each watched block is wrapped, in this rendering's context only, by a
+    generator that notes how many output strings came before it and how
+    many after it: Jinja calls a block through `context.blocks[name][0]`
+    (the most derived template's block first, `super()` the next one) and
+    every output string not buffered reaches the caller in document order,
+    so these counts are the block's place in the document. A block rendered
+    into a buffer (inside a filter, set or call block) is not where its
+    counts say: that is detected (its output is not the span it counts)
+    and refused, as is a document without a body block (a --templates
+    template that does not extend base.html).
+    """
+    WATCHED = STYLE_BLOCKS + (BODY_BLOCK, BACK_LINK_BLOCK)
+
+    def __init__(self, env: jinja2.Environment, name) -> None:
+        self.env, self.name = env, name
+        self.out: list[str] = []
+        self.spans: dict[str, list[tuple[int, int]]] = {n: [] for n in self.WATCHED}
+        self.buffered: list[str] = []
+
+    def __str__(self) -> str:               # render_template's messages name the template
+        return str(getattr(self.name, "name", None) or self.name)
+
+    def _watch(self, name: str):
+        def block(context):
+            funcs = context.blocks[name]
+            real = funcs[funcs.index(block) + 1]
+            start = len(self.out)
+            own: list[str] = []
+            for s in real(context):
+                own.append(s)
+                yield s
+            if "".join(own) != "".join(self.out[start:]):
+                self.buffered.append(name)
+            self.spans[name].append((start, len(self.out)))
+        return block
+
+    def render(self, context: dict[str, Any]) -> str:
+        template = self.env.get_template(self.name) if isinstance(self.name, str) else self.name
+        ctx = template.new_context(dict(context))
+        for name in self.WATCHED:
+            ctx.blocks.setdefault(name, []).insert(0, self._watch(name))
+        try:
+            for s in template.root_render_func(ctx):
+                self.out.append(s)
+        except Exception:
+            self.env.handle_exception()     # a template's traceback, as Template.render gives it
+        return "".join(self.out)
+
+    def page(self) -> Page:
+        if not self.spans[BODY_BLOCK]:
+            raise KamError(f"template {self}: booklet.html is made of the body block of base.html; "
+                           'extend "default:base.html" (or the packaged template) and override a block')
+        if self.buffered:
+            raise KamError(f"template {self}: its {self.buffered[0]} block is rendered inside a filter, set "
+                           "or call block; booklet.html needs it where it stands in the document")
+        out = self.out
+        start, end = self.spans[BODY_BLOCK][0]
+        styles = sorted(span for n in STYLE_BLOCKS for span in self.spans[n] if span[1] <= start)
+        cut = styles[-1][1] if styles else start
+        body, at = [], start
+        for s, e in sorted(self.spans[BACK_LINK_BLOCK]):
+            if at <= s and e <= end:
+                body += out[at:s]
+                at = e
+        body += out[at:end]
+        return Page(head="".join(out[:cut]), styles=tuple("".join(out[s:e]) for s, e in styles),
+                    between="".join(out[cut:start]), body="".join(body), tail="".join(out[end:]))
+
+
+def render_page(env: jinja2.Environment, name, context: dict[str, Any]) -> tuple[str, Page]:
+    """Render a browser document once: its HTML, and its Page for booklet.html."""
+    watched = _Watched(env, name)
+    html = render_template(env, watched, context)
+    return html, watched.page()
+
+
+# --------------------------------------------------------------------------
 # Jobs
 
 
 @dataclass(frozen=True)
 class RenderSpec:
-    """What every worker needs, sent once per process."""
+    """What every worker needs: sent once per process (through the pool's
+    `board`, or `init_worker` in this process), never with a job."""
     lang: str
     currency: str
     templates_dir: str | None
@@ -176,7 +285,7 @@ class RenderSpec:
     title: str                     # report title in force
     period: str                    # "2026Q3"
     # The configured logo (pipeline.logo_data_uri): sent with the build's
-    # settings, not in every document's context (up to 2.7 MB each).
+    # settings, not in every document's context or job (up to 2.7 MB each).
     logo_data_uri: str | None = None
 
 
@@ -187,20 +296,19 @@ class Job:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     html_path: str | None = None   # write the mode-"html" rendering here
-    want_html: bool = False        # return the mode-"html" rendering (booklet.html)
+    want_html: bool = False        # return the mode-"html" rendering's Page (booklet.html)
     want_piece: bool = False       # lay out the mode-"pdf" rendering
     anchor: str | None = None      # anchor injected at the top of the piece
     part: str | None = None        # "head" | "body": a part of the template (split_sources)
     section: str | None = None     # top-right header drawn by the piece itself (account plans)
     pdf_path: str | None = None    # write the piece with its own frame here (account plans)
     spool: str | None = None       # return the piece's bytes in a file of this folder, not in memory
-    spec: RenderSpec | None = None # the build's settings (a worker may serve several builds)
 
 
 @dataclass(frozen=True)
 class JobResult:
     key: str
-    html: str | None
+    page: Page | None              # want_html: the parts of booklet.html
     piece: pieces.Piece | None
     warnings: tuple[str, ...]
     subset_fallback: bool
@@ -230,9 +338,58 @@ def init_worker(spec: RenderSpec) -> None:
     pieces.ensure_source_date_epoch(spec.when)
 
 
-def _use(spec: RenderSpec | None) -> None:
-    if spec is not None and spec != _SPEC:
+def use_spec(spec: RenderSpec) -> None:
+    """This process renders the build's jobs itself (--jobs 1)."""
+    if spec != _SPEC:
         init_worker(spec)
+
+
+# The build's RenderSpec reaches its workers through a file, once. The pool
+# is forked while the workbooks are read (pipeline.Runner), before the
+# settings, and so the logo, are known: the initializer cannot carry them.
+# The build writes the spec to a file made before the fork, which each
+# worker reads at its first job; the jobs carry none of it.
+
+_BOARD: int | None = None       # in a forked worker: the build's board (start_worker)
+
+
+def board() -> int:
+    """An anonymous file (its descriptor) that the build and every worker
+    forked after it share, for the build's RenderSpec (post_spec)."""
+    try:
+        return os.memfd_create("kamreport-spec", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):       # not Linux: an unlinked temporary file
+        with tempfile.TemporaryFile() as f:
+            return os.dup(f.fileno())
+
+
+def post_spec(fd: int, spec: RenderSpec) -> None:
+    """Write the build's settings on the board, before its first job."""
+    data = memoryview(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
+    os.ftruncate(fd, 0)
+    at = 0
+    while at < len(data):
+        at += os.pwrite(fd, data[at:], at)
+
+
+def _read_board(fd: int) -> RenderSpec:
+    size, at, parts = os.fstat(fd).st_size, 0, []
+    while at < size:
+        part = os.pread(fd, size - at, at)
+        if not part:
+            break
+        parts.append(part)
+        at += len(part)
+    return pickle.loads(b"".join(parts))
+
+
+def start_worker(parent: int, line: tuple[int, int] | None, fd: int) -> None:
+    """The pool's initializer, in each forked worker: die with the build
+    (die_with_parent), and read the build's settings from `fd` at the first
+    job, not the ones it was forked with (an earlier in-process build's)."""
+    global _BOARD, _SPEC
+    die_with_parent(parent, line)
+    _BOARD, _SPEC = fd, None
 
 
 # --------------------------------------------------------------------------
@@ -406,12 +563,13 @@ def stylesheet(template, context: dict[str, Any]) -> list[str]:
 
 def run_job(job: Job) -> JobResult:
     """Render one document (HTML file, PDF piece, account plan PDF) or a frame chunk."""
-    _use(job.spec)
+    if _SPEC is None and _BOARD is not None:
+        init_worker(_read_board(_BOARD))        # once per worker process
     assert _SPEC is not None, "init_worker() first"
     times: dict[str, float] = {}
     t_start = time.process_time()
     with fetcher.capture_warnings() as captured:
-        html_out, piece = None, None
+        page, piece = None, None
         if job.kind == "frame":
             pages = job.context["pages"]
             piece = pieces.Piece(render_frame(pages, times=times), len(pages), {}, (), ())
@@ -424,10 +582,12 @@ def run_job(job: Job) -> JobResult:
             times["charts"] = time.process_time() - t0
             t0 = time.process_time()
             template = template_part(job.template, job.part)
-            if job.html_path or job.want_html:
+            if job.want_html:       # rendered once: the file and booklet.html's parts
+                html_out, page = render_page(_ENV, template, dict(ctx, mode="html"))
+            elif job.html_path:
                 html_out = render_template(_ENV, template, dict(ctx, mode="html"))
-                if job.html_path:
-                    write_atomic(Path(job.html_path), html_out.encode("utf-8"))
+            if job.html_path:
+                write_atomic(Path(job.html_path), html_out.encode("utf-8"))
             if job.want_piece:
                 html = render_template(_ENV, template, dict(ctx, mode="pdf"))
                 css = stylesheet(template, ctx)
@@ -463,7 +623,7 @@ def run_job(job: Job) -> JobResult:
         piece = dataclasses.replace(piece, parts=None, path=path)
     times["total"] = time.process_time() - t_start
     memory.trim()       # the worker's next document starts from a small heap (memory.py)
-    return JobResult(job.key, html_out if job.want_html else None, piece,
+    return JobResult(job.key, page, piece,
                      tuple(captured.warnings), captured.subset_fallback, times)
 
 

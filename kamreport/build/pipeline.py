@@ -175,17 +175,28 @@ class Runner:
     def __init__(self, jobs: int, lifeline: tuple[int, int] | None = None) -> None:
         self.jobs = jobs
         self.pool = None
+        self.board = None
         if jobs > 1:
             render.warm_up()
             ctx = multiprocessing.get_context("fork")
+            # The build's settings reach the workers through the board (set_spec).
+            self.board = render.board()
             # Forked from this (main) thread, all at once: see render.die_with_parent.
-            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=render.die_with_parent,
-                                               initargs=(os.getpid(), lifeline))
+            self.pool = cf.ProcessPoolExecutor(jobs, mp_context=ctx, initializer=render.start_worker,
+                                               initargs=(os.getpid(), lifeline, self.board))
             for _ in range(jobs):       # start every worker now (the pool starts them lazily)
                 self.pool.submit(int)
             self._stop = os.pipe()
             self._watch = threading.Thread(target=self._watch_workers, name="kamreport-workers", daemon=True)
             self._watch.start()
+
+    def set_spec(self, spec: render.RenderSpec) -> None:
+        """The build's settings (its logo too), before its first job: once
+        for every worker process (render.board), not with every job."""
+        if self.pool is None:
+            render.use_spec(spec)
+        else:
+            render.post_spec(self.board, spec)
 
     def submit(self, job: render.Job) -> cf.Future:
         if self.pool is not None:
@@ -210,6 +221,8 @@ class Runner:
                 self._unblock()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            os.close(self.board)
+            self.board = None
 
     def _unblock(self) -> None:
         """Kill every worker, and close this process's end of the pool's
@@ -268,36 +281,23 @@ class Progress:
 # booklet.html
 
 
-_HEAD_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
-_BODY = re.compile(r"<body\b[^>]*>(.*)</body>", re.S | re.I)
-# An account page's "back to the overview" link is for accounts/<slug>.html;
-# inside booklet.html it would point outside the period folder.
-_SCREEN_ONLY = re.compile(r'<p class="screen-only">.*?</p>', re.S)
-
-
-def join_booklet_html(front: str, sections: Iterable[tuple[str, str]], appendix: str | None) -> str:
-    """One browser document: the front matter's head and body, then each
-    account's body in a <section id=anchor>, then the appendix body.
-
-    Style blocks of the pieces not already in the front's head are added to it.
+def join_booklet_html(front: render.Page, sections: Iterable[tuple[str, render.Page]],
+                      appendix: render.Page | None) -> str:
+    """One browser document: the front matter's document, with each account's
+    body block in a <section data-piece=anchor> after its own body, then the
+    appendix's body, and the pieces' style blocks the front has not already
+    added after its own style blocks (render.Page: cut along base.html's blocks).
     """
-    head_end = front.lower().find("</head>")
-    styles = set(_HEAD_STYLE.findall(front[:head_end]))
+    seen = set(front.styles)
     extra: list[str] = []
     bodies: list[str] = []
-    for anchor, html in list(sections) + ([("appendix-piece", appendix)] if appendix else []):
-        for s in _HEAD_STYLE.findall(html.split("</head>", 1)[0]):
-            if s not in styles:
-                styles.add(s)
+    for anchor, page in list(sections) + ([("appendix-piece", appendix)] if appendix else []):
+        for s in page.styles:
+            if s not in seen:
+                seen.add(s)
                 extra.append(s)
-        m = _BODY.search(html)
-        inner = _SCREEN_ONLY.sub("", m.group(1) if m else html)
-        bodies.append(f'<section class="booklet-piece" data-piece="{anchor}">\n{inner}\n</section>\n')
-    m = _BODY.search(front)
-    if not m:
-        return front
-    out = front[:head_end] + "".join(extra) + front[head_end:m.end(1)] + "".join(bodies) + front[m.end(1):]
-    return out
+        bodies.append(f'<section class="booklet-piece" data-piece="{anchor}">\n{page.body}\n</section>\n')
+    return "".join([front.head, *extra, front.between, front.body, *bodies, front.tail])
 
 
 # --------------------------------------------------------------------------
@@ -493,6 +493,7 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
             when=source_date(result.period.as_of), company=settings.company,
             title=views.report_title(settings, settings.language, result.period.kind),
             period=result.period.label, logo_data_uri=logo_data_uri(settings.logo, report.warn))
+        runner.set_spec(spec)
         if "pdf" in fmt:
             problem = subsetting_problem()
             if problem:
@@ -848,7 +849,7 @@ class Rendered:
     packs: dict[str, Piece] = field(default_factory=dict)                  # Pack.key -> the pack's front
     trial: Piece | None = None                   # cover + contents with placeholder page numbers
     chunks: dict[int, Parts] = field(default_factory=dict)      # frame chunks laid out during the build
-    front_html: str | None = None                # the front matter for booklet.html
+    front_html: render.Page | None = None        # the front matter for booklet.html
 
     def account_pages(self, accounts: list[plan.Account]) -> list[int | None]:
         return [self.accounts[a.customer_id].piece.pages if a.customer_id in self.accounts else None
@@ -882,7 +883,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
     # when the template has those blocks (see render.split_sources).
     split = render.split_sources(render.make_env(spec.lang, spec.currency, spec.templates_dir),
                                  "booklet_front.html") is not None
-    job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, spec=spec, **kw)  # noqa: E731
+    job = lambda kind, key, template, ctx, **kw: render.Job(kind, key, template, ctx, **kw)  # noqa: E731
     front_ctx = lambda entries: dict(contexts["front"], toc=plan.context_entries(entries))  # noqa: E731
     provisional = tuple(plan.Entry(a.name, a.anchor, None, 2) for a in key_accounts)
     got = Rendered()
@@ -978,8 +979,8 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
         if got.front_html is None:
             res = runner.submit(html_job(entries)).result()
             report.take(res)
-            got.front_html = res.html
-        html = join_booklet_html(got.front_html, [(anchor, r.html) for anchor, r in sections], appendix.html)
+            got.front_html = res.page
+        html = join_booklet_html(got.front_html, [(anchor, r.page) for anchor, r in sections], appendix.page)
         write_atomic(out / "booklet.html", html.encode("utf-8"))
     plans = {cid: r.piece for cid, r in got.accounts.items()}
     pack_frames = packs.frames(runner, job, prepared.packs, got.packs, plans, spec, report)
@@ -1079,7 +1080,7 @@ def _settle_head(runner, job, front_ctx, got: Rendered, accounts: list[plan.Acco
     if html is not None:
         res = html.result()
         report.take(res)
-        got.front_html = res.html
+        got.front_html = res.page
     return plan.Booklet(piece, body, tuple(got.accounts[a.customer_id].piece for a in accounts),
                         appendix, entries, frames, overlay_parts)
 
