@@ -169,3 +169,31 @@ def test_a_kam_error_is_worded_in_the_language_known_where_it_is_printed():
                                        ({"LC_MESSAGES": "zh_TW.UTF-8", "LANG": "C"}, "zh"), ({}, "en")])
 def test_the_locale_language(env, lang):
     assert locale_lang(env) == lang
+
+
+# Lines still printed in English only, and why (to move once the booklet
+# assembly's edits have landed: they sit in its code, build/pipeline.py).
+ENGLISH_LINES = {
+    "wrote booklet.pdf": "booklet assembly (pipeline._render_all)",
+    "the contents page did not settle; its page numbers may be off by a page": "booklet assembly (_settle_*)",
+}
+
+
+def test_the_lines_the_product_prints_are_catalog_texts():
+    """click.echo, Report.warn and Report.log print catalog texts; a literal
+    or f-string may only join worded parts with punctuation (`{location}:
+    {message}`)."""
+    import re
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("echo", "warn", "log") and node.args):
+                continue
+            arg = node.args[0]
+            parts = [arg.value] if isinstance(arg, ast.Constant) else \
+                [v.value for v in arg.values if isinstance(v, ast.Constant)] if isinstance(arg, ast.JoinedStr) else []
+            words = [p for p in parts if isinstance(p, str) and re.search(r"[A-Za-z]{2,}", p)]
+            if words and not all(w in ENGLISH_LINES for w in words):
+                bad.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {words}")
+    assert not bad, "\n".join(bad)

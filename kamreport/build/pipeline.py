@@ -39,7 +39,7 @@ from ..pdf.pieces import Meta, Parts, Piece, source_date
 from . import packs, plan, prepare, jobs as render
 from ..atomic import exchange, fsync_dir, write_atomic
 from ..errors import ERR, OK, RISK, KamError, in_language
-from ..texts import Text, text
+from ..texts import Text, locale_lang, text
 from ..model import ERROR
 from ..report.sanitize import strip_bidi
 
@@ -91,7 +91,7 @@ def read_policy(path: str | None) -> str | None:
         raise KamError("build.policy_unreadable", path=path, reason=e.strerror) from None
 
 
-def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
+def logo_data_uri(path: str | None, warn: Callable[[Text], None]) -> str | None:
     """The configured logo as a data: URI: PNG, JPEG or SVG, at most 2 MB.
 
     Anything else is refused with a warning and the report has no logo; the
@@ -103,11 +103,11 @@ def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
     p = Path(path)
     try:
         if p.stat().st_size > MAX_LOGO_BYTES:
-            warn(f"logo {path}: larger than {MAX_LOGO_BYTES // 1_000_000} MB, not used")
+            warn(Text("build.logo_too_big", path=path, limit=MAX_LOGO_BYTES // 1_000_000))
             return None
         data = p.read_bytes()
     except OSError as e:
-        warn(f"logo {path}: cannot be read ({e.strerror}), not used")
+        warn(Text("build.logo_unreadable", path=path, reason=e.strerror))
         return None
     head = data[:512].lstrip()
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -117,7 +117,7 @@ def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
     elif head.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in data[:4096]:
         mime = "image/svg+xml"
     else:
-        warn(f"logo {path}: not a PNG, JPEG or SVG image, not used")
+        warn(Text("build.logo_not_image", path=path))
         return None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
@@ -139,14 +139,20 @@ class Report:
     swapped: Path | None = None     # the period folder, once the new build is in place
     lang: str | None = None         # the report's language, once the workbooks are read (messages)
 
-    def warn(self, msg: str) -> None:
+    def said(self, msg: str | Text) -> str:
+        """A line in the report's language (the locale's before it is known);
+        a str is worded already (a problem, a library's warning)."""
+        return msg.worded(self.lang or locale_lang()) if isinstance(msg, Text) else msg
+
+    def warn(self, msg: str | Text) -> None:
+        msg = self.said(msg)
         if msg not in self.warnings:
             self.warnings.append(msg)
-            click.echo(f"warning: {msg}", err=True)
+            click.echo(text("cli.warning_line", self.lang or locale_lang(), message=msg), err=True)
 
-    def log(self, msg: str) -> None:
+    def log(self, msg: str | Text) -> None:
         if not self.quiet:
-            click.echo(msg, err=True)
+            click.echo(self.said(msg), err=True)
 
     def mark(self, what: str) -> None:
         """Wall-clock milestone, seconds since the build started (benchmark)."""
@@ -161,7 +167,7 @@ class Report:
             self.warn(w)
         if res.subset_fallback and not self.subset_fallback:
             self.subset_fallback = True
-            self.warn("fonts were subset with fontTools (slow): install libharfbuzz-subset0 (HarfBuzz ≥ 4.1)")
+            self.warn(Text("build.subset_slow"))
 
 
 class Runner:
@@ -258,7 +264,7 @@ class Progress:
         if self.bar is not None:
             self.bar.update(1)
         else:
-            self.report.log(f"rendered {what}")
+            self.report.log(Text("build.rendered", what=what))
 
     def close(self) -> None:
         if self.bar is not None:
@@ -496,11 +502,10 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
             title=views.report_title(settings, settings.language, result.period.kind),
             period=result.period.label, logo_data_uri=logo_data_uri(settings.logo, report.warn))
         if "pdf" in fmt:
-            problem = subsetting_problem()
+            problem = subsetting_problem(report.lang or "en")
             if problem:
                 report.subset_fallback = True
-                report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
-                            "install libharfbuzz-subset0")
+                report.warn(Text("build.subset_will_be_slow", problem=problem))
         # Pieces wait on disk for the assembly (render.Job.spool), beside the outputs.
         spool = tempfile.mkdtemp(prefix=".pieces-", dir=out) if "pdf" in fmt else None
         try:
@@ -515,19 +520,18 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         from ..outputs import deck
         t0 = time.process_time()
         if settings.logo and deck.logo_bytes(settings.logo) is None:
-            report.warn(f"logo {settings.logo}: booklet.pptx takes a PNG or JPEG logo of at most "
-                        f"{deck.MAX_LOGO_BYTES // 1_000_000} MB; the deck has none")
+            report.warn(Text("build.deck_logo", path=settings.logo, limit=deck.MAX_LOGO_BYTES // 1_000_000))
         deck.write_deck(prepared.summary, out / "booklet.pptx", settings.language,
                         views.brand_color(settings.brand_color), settings.logo)
         report.times["pptx"] = time.process_time() - t0
-        report.log("wrote booklet.pptx")
+        report.log(Text("cli.wrote", path="booklet.pptx"))
     if "xlsx" in fmt:           # SPEC §6 Results workbook
         from ..outputs import workbook as results_xlsx
         t0 = time.process_time()
         results_xlsx.write_results(prepared.summary, list(prepared.problems), out / "results.xlsx",
                                    settings.language)
         report.times["xlsx"] = time.process_time() - t0
-        report.log("wrote results.xlsx")
+        report.log(Text("cli.wrote", path="results.xlsx"))
     summary.write_problems_csv(str(out / "problems.csv"), list(prepared.problems))
 
 
@@ -605,7 +609,7 @@ def _out_lock(root: Path, report: Report):
     fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if not _flock_within(fd, BUILD_WAIT, report,
-                             f"waiting for another `kamreport build` writing into {root}"):
+                             Text("build.waiting_build", path=root)):
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
             who = Text("build.locked_by", pid=holder) if holder.isdigit() else ""
             raise KamError("build.locked", path=root, who=who)
@@ -617,7 +621,7 @@ def _out_lock(root: Path, report: Report):
         os.close(fd)                        # releases the lock
 
 
-def _flock_within(f: object, seconds: float, report: Report, waiting: str) -> bool:
+def _flock_within(f: object, seconds: float, report: Report, waiting: Text) -> bool:
     """Take an exclusive flock on f (a file or descriptor) within `seconds`,
     saying `waiting` once if it must wait; False when it could not."""
     import fcntl
@@ -658,12 +662,12 @@ def _clean_leftovers(root: Path, report: Report) -> None:
         final = root / _LEFTOVER.match(p.name)["label"]
         if _LEFTOVER.match(p.name)["kind"] == "replaced" and not final.exists() and not final.is_symlink():
             os.rename(p, final)
-            report.log(f"{final}: put back the previous build, set aside by a build that was stopped")
+            report.log(Text("build.put_back", path=final))
             continue
         if final.is_dir() and not final.is_symlink():
             _carry(p, final)
         shutil.rmtree(p)
-        report.log(f"removed {p}, left by a build that was stopped")
+        report.log(Text("build.removed_leftover", path=p))
     for period in root.iterdir():
         if period.name.startswith(".") or not period.is_dir() or period.is_symlink():
             continue
@@ -677,7 +681,7 @@ def _clean_leftovers(root: Path, report: Report) -> None:
                         shutil.rmtree(p)
                     else:
                         p.unlink()
-                    report.log(f"removed {p}, left by a build that was stopped")
+                    report.log(Text("build.removed_leftover", path=p))
 
 
 def _carry(src: Path, dst: Path) -> list[str]:
@@ -726,7 +730,7 @@ def _send_paused(final: Path, report: Report):
         return
     import fcntl
     with open(lock, "a") as f:          # "a": send opens it with "w"; nothing to truncate
-        if not _flock_within(f, SEND_WAIT, report, f"waiting for `kamreport send` to finish ({final / 'mail'})"):
+        if not _flock_within(f, SEND_WAIT, report, Text("build.waiting_send", path=final / "mail")):
             raise KamError("build.send_running", path=final / "mail", label=final.name, wait=SEND_WAIT,
                            final=final)
         try:
