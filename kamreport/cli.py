@@ -1,5 +1,10 @@
 """Command line (SPEC §7). Thin: parse options, call one library function,
-map the outcome to an exit code."""
+map the outcome to an exit code.
+
+Messages are in the user's language (README "Messages"): --lang when
+given, else the report's once it is known (a KamError raised after that
+carries it), else the locale's (LC_ALL, LC_MESSAGES, LANG: zh...), else
+English."""
 from __future__ import annotations
 
 import sys
@@ -8,9 +13,25 @@ import click
 
 from . import __version__
 from .errors import ERR, OK, KamError
+from .texts import locale_lang, text
 
 
 LANG = click.Choice(["zh", "en"])
+
+
+def _said(lang: str | None) -> str:
+    """The language of a message worded here: --lang, else the locale's."""
+    return lang or locale_lang()
+
+
+def _failed(e: KamError, lang: str | None) -> click.ClickException:
+    """A KamError as the one line the CLI prints (exit 1)."""
+    return click.ClickException(e.worded(_said(lang)))
+
+
+def _option_lang(ctx: click.Context) -> str:
+    # --lang is eager: parsed before the options whose callbacks word a message.
+    return _said(ctx.params.get("lang"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,8 +66,8 @@ def init(path: str, lang: str, blank: bool, customers: int, seed: int) -> None:
     try:
         write_workbook(path, lang=lang, blank=blank, customers=customers, seed=seed)
     except KamError as e:
-        raise click.ClickException(str(e))
-    click.echo(f"wrote {path}")
+        raise _failed(e, lang)
+    click.echo(text("cli.wrote", lang, path=path))
 
 
 @main.command()
@@ -84,7 +105,12 @@ def _period_option(ctx, param, value):
     try:
         return parse_period(value).label
     except KamError as e:
-        raise click.BadParameter(str(e).removeprefix("--period: "))
+        raise click.BadParameter(_without_option(e.worded(_option_lang(ctx)), "--period"))
+
+
+def _without_option(message: str, option: str) -> str:
+    """Click names the option itself ("Invalid value for '--period': ...")."""
+    return message.removeprefix(option + ": ").removeprefix(option + "：")
 
 
 def _build_formats(ctx, param, value):
@@ -94,7 +120,7 @@ def _build_formats(ctx, param, value):
     try:
         return parse_formats(value)
     except KamError as e:
-        raise click.BadParameter(str(e).removeprefix("--format: "))
+        raise click.BadParameter(_without_option(e.worded(_option_lang(ctx)), "--format"))
 
 
 @main.command()
@@ -103,7 +129,8 @@ def _build_formats(ctx, param, value):
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="Output root; files go to OUT/<period>/.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, callback=_build_formats, help="Comma-separated: html, pdf, json, pptx (booklet.pptx, the deck), xlsx (results.xlsx).")
 @click.option("--accounts", type=click.Choice(["key", "all"]), default="key", show_default=True, help="Account plans for key accounts or every customer.")
-@click.option("--lang", type=LANG, default=None, help="Report language (default: the language setting, else from the headers).")
+@click.option("--lang", type=LANG, default=None, is_eager=True,
+              help="Report language, and of the messages (default: the language setting, else from the headers).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, exists=True), help="Folder whose templates override the packaged ones by name.")
 @click.option("--policy", type=click.Path(dir_okay=False, exists=True), help="Markdown file with the company's KAM policy, for the appendix.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for PDF rendering (default: number of cores).")
@@ -123,7 +150,7 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
       kamreport build crm.xlsx --period 2026-08 --format json --fail-on-risk high
     """
     if packs and "pdf" not in formats:
-        raise click.UsageError("--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)")
+        raise click.UsageError(text("build.packs_need_pdf", _said(lang)))
     from .pdf.ground import main_check
     # Before any work: a CJK font, WeasyPrint, a writable out folder with room.
     refused = main_check(workbooks=list(workbooks), out_dir=out_dir, formats=formats, lang=lang, quiet=quiet)
@@ -136,7 +163,7 @@ def build(workbooks, period, out_dir, formats, accounts, lang, templates_dir, po
             accounts=accounts, lang=lang, templates_dir=templates_dir, policy=policy,
             jobs=jobs, strict=strict, quiet=quiet, fail_on_risk=fail_on_risk, map_file=map_file, packs=packs)
     except KamError as e:
-        raise click.ClickException(str(e))
+        raise _failed(e, lang)
     sys.exit(code)
 
 
@@ -164,14 +191,13 @@ def send(out_dir, period, to, attach_accounts, dry_run, per_manager, resend) -> 
       kamreport send --period 2026Q3 --per-manager --dry-run
     """
     if per_manager and (to or attach_accounts):
-        raise click.UsageError("--per-manager mails each manager their own pack at their Staff email: "
-                               "it takes neither --to nor --attach-accounts (send the booklet in another run)")
+        raise click.UsageError(text("cli.per_manager_alone", _said(None)))
     from .deliver.send import run_send
     try:
         code = run_send(out_dir=out_dir, period=period, to=list(to), attach_accounts=attach_accounts,
                         dry_run=dry_run, resend=resend, per_manager=per_manager)
     except KamError as e:
-        raise click.ClickException(str(e))
+        raise _failed(e, None)      # in the period's language once it was found
     sys.exit(code)
 
 

@@ -15,6 +15,16 @@ SMTP_USER = "kam-bot"
 SMTP_PASSWORD = "s3cr3t-Pa55-密码"     # non-ASCII on purpose: must never leak in any encoding
 
 
+# ---------------------------------------------------------------- messages
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """Messages fall back to the locale's language (README "Messages"): the
+    tests assume a non-Chinese one, whatever the machine's."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.setenv("LC_MESSAGES", "C.UTF-8")
+
+
 # ---------------------------------------------------------------- PDFs
 
 @pytest.fixture(scope="session")

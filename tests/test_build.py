@@ -81,7 +81,8 @@ def test_no_weasyprint_warning_and_a_final_summary(built):
     _, output = built
     assert "weasyprint:" not in output, [l for l in output.splitlines() if "weasyprint" in l][:5]
     assert "fontTools" not in output
-    assert re.search(r"wrote \d+ files to .*2026Q3", output)
+    # the sample is Chinese: so is what the build says (README "Messages")
+    assert re.search(r"把 \d+ 个文件写入 .*2026Q3", output)
 
 
 def test_every_relative_link_of_index_resolves(built):
@@ -433,6 +434,7 @@ def test_logo_is_read_by_content_and_size_limited(tmp_path):
     assert logo_data_uri(str(fake), warnings.append) is None
     assert logo_data_uri(str(big), warnings.append) is None
     assert logo_data_uri(str(tmp_path / "missing.png"), warnings.append) is None
+    warnings = [w.worded("en") for w in warnings]       # texts.Text: worded in the report's language
     assert len(warnings) == 3 and "not a PNG, JPEG or SVG" in warnings[0] and "larger than" in warnings[1]
 
 
@@ -654,7 +656,8 @@ def test_build_ends_naming_the_booklet_and_the_high_risks(built, summary):
     where = sum(any(r["severity"] == "high" for r in a["risks"]) for a in summary["accounts"])
     assert high > 1 and where > 1
     last = output.strip().splitlines()[-1]
-    assert last == f"booklet: {period / 'booklet.pdf'} · {high} high risks across {where} customers"
+    # the sample is Chinese: so is the build's last line (README "Messages")
+    assert last == f"报告册：{period / 'booklet.pdf'} · {where} 个客户共有 {high} 项高风险"
 
 
 def test_final_line_counts_in_words():
@@ -664,6 +667,7 @@ def test_final_line_counts_in_words():
     assert final_line(Path("out/2026Q3"), ("booklet.html",), one) == \
         "booklet: out/2026Q3/booklet.html · 1 high risk across 1 customer"
     assert final_line(Path("o"), ("summary.json",), [NS(customer_id="C1", risks=[])]) == "no high risks"
+    assert final_line(Path("o"), ("booklet.pdf",), one * 2, "zh") == "报告册：o/booklet.pdf · 1 个客户共有 2 项高风险"
 
 
 def test_progress_bar_shows_counts(monkeypatch):

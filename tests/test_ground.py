@@ -85,8 +85,9 @@ def test_which_builds_need_a_cjk_font(books, no_cjk, tmp_path):
     ground.check(workbooks=[str(books["en"])], out_dir=out, formats={"html", "json", "pdf"}, lang="en")
     # HTML and JSON only: the browser brings its fonts.
     ground.check(workbooks=[str(books["zh"])], out_dir=out, formats={"html", "json"}, lang=None)
+    # The lines are in --lang (the workbooks are not read yet), else the locale's (English here).
     for book, lang, why in ((books["zh"], None, "the workbooks hold Chinese text"),
-                            (books["en"], "zh", "the report is Chinese")):
+                            (books["en"], "zh", "没有中文（CJK）字体，而报告是中文的")):
         with pytest.raises(ground.GroundError) as e:
             ground.check(workbooks=[str(book)], out_dir=out, formats={"pdf"}, lang=lang)
         assert len(e.value.problems) == 1 and why in e.value.problems[0]
@@ -143,7 +144,7 @@ def test_a_font_file_named_by_the_environment_is_used(books, no_cjk, tmp_path, m
 def test_a_bad_font_file_is_one_line(path, says, books, no_cjk, tmp_path, monkeypatch):
     monkeypatch.setenv(ground.CJK_FONT_ENV, path)
     with pytest.raises(ground.GroundError) as e:
-        ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path), formats={"pdf"}, lang="zh")
+        ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path), formats={"pdf"}, lang=None)
     assert len(e.value.problems) == 1 and says in e.value.problems[0]
     assert "\n" not in e.value.problems[0]
 

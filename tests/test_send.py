@@ -125,12 +125,12 @@ def test_misspelt_period_is_a_usage_error(make_built):
 
 
 def test_refuses_unbuilt_or_fatal_builds(make_built):
-    out = make_built(problems={"fatal": 1, "error": 0, "warning": 0})
+    out = make_built(language="en", problems={"fatal": 1, "error": 0, "warning": 0})
     r = run(["--out", str(out), "--to", "a@example.com", "--dry-run"], {})
     assert r.exit_code == 1 and "1 fatal problem(s)" in r.output and "problems.csv" in r.output
     assert not (out / "2026Q3" / "mail").exists()
 
-    out = make_built()
+    out = make_built(language="en")
     (out / "2026Q3" / "booklet.pdf").unlink()
     r = run(["--out", str(out), "--to", "a@example.com", "--dry-run"], {})
     assert r.exit_code == 1 and "booklet.pdf is missing" in r.output
@@ -209,25 +209,25 @@ def test_subject_defaults_and_setting(make_built):
 @pytest.mark.parametrize("settings", [{"mail_subject": "Report\r\nBcc: everyone@example.com"},
                                       {"company": "Acme\nX-Evil: 1"}])
 def test_header_injection_from_the_workbook_is_refused(make_built, settings):
-    out = make_built(settings=settings)
+    out = make_built(language="en", settings=settings)
     r = run(["--out", str(out), "--to", "a@example.com", "--dry-run"], {})
     assert r.exit_code == 1 and "control character" in r.output and "mail subject" in r.output
     assert not (out / "2026Q3" / "mail").exists()
 
 
 def test_recipients_from_mail_to_setting(make_built):
-    out = make_built(settings={"mail_to": ["ceo@example.com", "cfo@example.com"]})
+    out = make_built(language="en", settings={"mail_to": ["ceo@example.com", "cfo@example.com"]})
     # A blank --to (an unset CI variable) also falls back to the setting.
     r = run(["--out", str(out), "--dry-run", "--to", ""], {})
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (out / "2026Q3" / "mail").glob("*.eml")) == [
         "2026Q3-ceo_at_example.com.eml", "2026Q3-cfo_at_example.com.eml"]
 
-    out = make_built(settings={"mail_to": ["ceo@example.com\r\nRCPT TO:<x@evil.example>"]})
+    out = make_built(language="en", settings={"mail_to": ["ceo@example.com\r\nRCPT TO:<x@evil.example>"]})
     r = run(["--out", str(out), "--dry-run"], {})
     assert r.exit_code == 1 and "the mail_to setting" in r.output and "control character" in r.output
 
-    out = make_built(settings={"mail_to": []})
+    out = make_built(language="en", settings={"mail_to": []})
     r = run(["--out", str(out), "--dry-run"], {})
     assert r.exit_code == 1 and "no recipient" in r.output
 
@@ -240,7 +240,8 @@ def test_plain_send_then_no_double_send(make_built, smtp_server, tiny_pdfs):
     env = smtp_env(port)
     r = run(["--out", str(out), "--to", "boss@example.com"], env)
     assert r.exit_code == 0, r.output
-    assert f"sent 2026Q3 to boss@example.com via 127.0.0.1:{port}" in r.output
+    # The period is Chinese: so are the lines send prints (README "Messages").
+    assert f"已通过 127.0.0.1:{port} 把 2026Q3 发送给 boss@example.com（1 个附件，" in r.output
     [got] = server.messages
     assert (got.mail_from, got.rcpt_tos, got.tls) == ("kam@example.com", ["boss@example.com"], False)
     msg = parse(got.data)
@@ -260,11 +261,11 @@ def test_plain_send_then_no_double_send(make_built, smtp_server, tiny_pdfs):
 
     # A rerun (say the cron job fired twice) sends nothing and says so.
     r = run(["--out", str(out), "--to", "boss@example.com"], env)
-    assert r.exit_code == 0 and "skipped boss@example.com: 2026Q3 already sent at" in r.output
-    assert "--resend" in r.output and "changed" not in r.output
+    assert r.exit_code == 0 and "已跳过 boss@example.com：2026Q3 已于" in r.output
+    assert "--resend" in r.output and "变化" not in r.output
     # Asking for the account plans too is not a change of the booklet already sent.
     r = run(["--out", str(out), "--to", "boss@example.com", "--attach-accounts"], env)
-    assert "skipped boss@example.com" in r.output and "changed" not in r.output
+    assert "已跳过 boss@example.com" in r.output and "变化" not in r.output
     assert len(server.messages) == 1
     # A new recipient gets it; the old one is still skipped.
     r = run(["--out", str(out), "--to", "boss@example.com", "--to", "new@example.com"], env)
@@ -273,7 +274,7 @@ def test_plain_send_then_no_double_send(make_built, smtp_server, tiny_pdfs):
     # A rebuilt booklet is still not sent twice, but the skip line says it changed.
     (out / "2026Q3" / "booklet.pdf").write_bytes(tiny_pdfs["booklet"] + b"%rebuilt\n")
     r = run(["--out", str(out), "--to", "boss@example.com"], env)
-    assert "(the PDFs have changed since)" in r.output and len(server.messages) == 2
+    assert "（此后 PDF 有了变化）" in r.output and len(server.messages) == 2
     # --resend sends again and logs it again.
     r = run(["--out", str(out), "--to", "boss@example.com", "--resend"], env)
     assert r.exit_code == 0 and len(server.messages) == 3
@@ -302,7 +303,7 @@ def test_tls_with_private_ca_and_login(make_built, smtp_server, tls_ca, tiny_pdf
 def test_wrong_password_is_refused_without_leaking_it(make_built, smtp_server, tls_ca, caplog):
     caplog.set_level(logging.DEBUG)
     port, server = smtp_server("starttls", auth=True)
-    out = make_built()
+    out = make_built(language="en")
     env = smtp_env(port, "starttls", auth=True, cafile=tls_ca["cafile"])
     env["KAMREPORT_SMTP_PASSWORD"] = SMTP_PASSWORD + "-wrong"
     r = run(["--out", str(out), "--to", "boss@example.com"], env)
@@ -326,7 +327,7 @@ def test_login_over_plain_text_on_loopback(make_built, smtp_server):
 
 def test_password_never_sent_unencrypted_to_a_remote_host(make_built):
     env = smtp_env(25, "none", auth=True) | {"KAMREPORT_SMTP_HOST": "mail.example.com"}
-    r = run(["--out", str(make_built()), "--to", "boss@example.com"], env)
+    r = run(["--out", str(make_built(language="en")), "--to", "boss@example.com"], env)
     assert r.exit_code == 1
     assert "mail.example.com:25: refusing to send the SMTP password unencrypted" in r.output
     assert_secret_absent(r.output)
@@ -336,7 +337,7 @@ def test_untrusted_certificate_is_refused(make_built, smtp_server, caplog):
     caplog.set_level(logging.DEBUG)
     port, server = smtp_server("starttls", auth=True)
     # No KAMREPORT_SMTP_CAFILE: the system store does not know the test CA.
-    r = run(["--out", str(make_built()), "--to", "boss@example.com"],
+    r = run(["--out", str(make_built(language="en")), "--to", "boss@example.com"],
             smtp_env(port, "starttls", auth=True))
     assert r.exit_code == 1
     assert f"127.0.0.1:{port}: TLS certificate not trusted" in r.output
@@ -347,7 +348,7 @@ def test_untrusted_certificate_is_refused(make_built, smtp_server, caplog):
 
 def test_implicit_tls_untrusted_certificate_is_refused(make_built, smtp_server):
     port, server = smtp_server("ssl")
-    r = run(["--out", str(make_built()), "--to", "boss@example.com"], smtp_env(port, "ssl"))
+    r = run(["--out", str(make_built(language="en")), "--to", "boss@example.com"], smtp_env(port, "ssl"))
     assert r.exit_code == 1 and f"127.0.0.1:{port}: TLS certificate not trusted" in r.output
     assert server.messages == []
 
@@ -355,7 +356,7 @@ def test_implicit_tls_untrusted_certificate_is_refused(make_built, smtp_server):
 def test_server_without_starttls_is_refused(make_built, smtp_server, tls_ca, caplog):
     caplog.set_level(logging.DEBUG)
     port, server = smtp_server("none", auth=True)     # offers AUTH in plain text, no STARTTLS
-    r = run(["--out", str(make_built()), "--to", "boss@example.com"],
+    r = run(["--out", str(make_built(language="en")), "--to", "boss@example.com"],
             smtp_env(port, "starttls", auth=True, cafile=tls_ca["cafile"]))
     assert r.exit_code == 1
     assert f"127.0.0.1:{port}: the server does not offer STARTTLS; refusing to send in plain text" in r.output
@@ -369,7 +370,7 @@ def test_server_without_starttls_is_refused(make_built, smtp_server, tls_ca, cap
 
 def test_rejected_recipient(make_built, smtp_server):
     port, server = smtp_server("none", reject={"gone@example.com"})
-    out = make_built()
+    out = make_built(language="en")
     env = smtp_env(port)
     r = run(["--out", str(out), "--to", "gone@example.com", "--to", "boss@example.com"], env)
     assert r.exit_code == 1
@@ -386,13 +387,13 @@ def test_rejected_recipient(make_built, smtp_server):
 
 def test_unreachable_server(make_built):
     port = free_port()
-    r = run(["--out", str(make_built()), "--to", "boss@example.com"], smtp_env(port, "none"))
+    r = run(["--out", str(make_built(language="en")), "--to", "boss@example.com"], smtp_env(port, "none"))
     assert r.exit_code == 1
     assert r.output.strip() == f"Error: 127.0.0.1:{port}: cannot connect (Connection refused)"
 
 
 def test_real_send_needs_host_and_sender(make_built):
-    out = make_built()
+    out = make_built(language="en")
     r = run(["--out", str(out), "--to", "boss@example.com"], {})
     assert r.exit_code == 1 and "KAMREPORT_SMTP_HOST is not set" in r.output
     r = run(["--out", str(out), "--to", "boss@example.com"],

@@ -4,6 +4,8 @@ mid-delivery, a send log that cannot be written, a server that trickles
 `220-` lines, 421 replies. Real sockets on 127.0.0.1 throughout: aiosmtpd
 where a server behaves, a small scripted server (RawSmtp) where it must not.
 Timeouts come from KAMREPORT_SMTP_TIMEOUT / _DEADLINE, so each test is quick.
+The periods are English, so are the messages asserted (a Chinese period's
+messages are Chinese: README "Messages").
 """
 from __future__ import annotations
 
@@ -169,7 +171,7 @@ def cli(args, env, timeout=15):
 def test_break_after_data_may_have_been_delivered_and_is_not_sent_again(
         make_built, raw_smtp, smtp_server, after_data):
     raw = raw_smtp(after_data=after_data)
-    out = make_built()
+    out = make_built(language="en")
     to = ["--to", "a@example.com", "--to", "b@example.com"]
     # 0.25 s per step; the reply to the final "." is awaited 10 times as long.
     r = run(["--out", str(out), *to], smtp_env(raw.port) | FAST | {"KAMREPORT_SMTP_TIMEOUT": "0.25"})
@@ -209,7 +211,7 @@ def test_a_slow_reply_to_the_end_of_the_message_is_a_delivery(make_built, raw_sm
     # The reply to the final "." comes after 4 step timeouts (a server
     # scanning the attachments): delivered, recorded as sent, no doubt raised.
     raw = raw_smtp(data_delay=0.8)
-    out = make_built()
+    out = make_built(language="en")
     r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port) | FAST
             | {"KAMREPORT_SMTP_TIMEOUT": "0.2"})
     assert r.exit_code == 0, r.output
@@ -221,7 +223,7 @@ def test_a_slow_reply_to_the_end_of_the_message_is_a_delivery(make_built, raw_sm
 
 def test_the_deadline_while_awaiting_the_final_reply_may_have_been_delivered(make_built, raw_smtp):
     raw = raw_smtp(after_data=HANG)
-    out = make_built()
+    out = make_built(language="en")
     t0 = time.monotonic()
     r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port)
             | {"KAMREPORT_SMTP_TIMEOUT": "5", "KAMREPORT_SMTP_DEADLINE": "1"})
@@ -240,7 +242,7 @@ def test_break_before_the_hand_over_is_not_delivered_and_a_rerun_sends_it(
     # No reply to RCPT, or to DATA (no 354): the message never left, so it is
     # not "may have been delivered" -- that would leave a recipient without it.
     raw = raw_smtp(hook=lambda v, a: HANG if v == verb else None)
-    out = make_built()
+    out = make_built(language="en")
     t0 = time.monotonic()
     r = run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port) | FAST)
     assert time.monotonic() - t0 < 3
@@ -256,7 +258,7 @@ def test_break_before_the_hand_over_is_not_delivered_and_a_rerun_sends_it(
 
 def test_killed_mid_delivery_is_may_have_been_delivered(make_built, raw_smtp, smtp_server):
     raw = raw_smtp(after_data=HANG)
-    out = make_built()
+    out = make_built(language="en")
     env = smtp_env(raw.port) | {"KAMREPORT_SMTP_TIMEOUT": "30", "KAMREPORT_SMTP_DEADLINE": "60"}
     proc = cli(["--out", str(out), "--to", "a@example.com"], env)
     try:
@@ -300,7 +302,7 @@ def failing_writes(monkeypatch, fail_from: int, err=errno.ENOSPC):
 
 def test_log_not_writable_before_delivery_sends_nothing(make_built, smtp_server, monkeypatch):
     port, server = smtp_server("none")
-    out = make_built()
+    out = make_built(language="en")
     to = ["--to", "a@example.com", "--to", "b@example.com"]
     failing_writes(monkeypatch, 1)
     r = run(["--out", str(out), *to], smtp_env(port))
@@ -319,7 +321,7 @@ def test_log_not_writable_before_delivery_sends_nothing(make_built, smtp_server,
 def test_log_not_writable_after_delivery_stops_and_nothing_is_sent_twice(make_built, smtp_server,
                                                                           monkeypatch):
     port, server = smtp_server("none")
-    out = make_built()
+    out = make_built(language="en")
     to = ["--to", "a@example.com", "--to", "b@example.com"]
     calls = failing_writes(monkeypatch, 2)          # "sending" is written, "sent" is not
     r = run(["--out", str(out), *to], smtp_env(port))
@@ -342,7 +344,7 @@ def test_full_file_system_in_a_real_process(make_built, smtp_server):
     # full disk would (ENOSPC): no traceback, nothing sent.
     import resource
     port, server = smtp_server("none")
-    out = make_built()
+    out = make_built(language="en")
 
     def small_files():
         resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
@@ -364,7 +366,7 @@ def test_full_file_system_in_a_real_process(make_built, smtp_server):
 @pytest.mark.parametrize("greeting", [TRICKLE_LINES, TRICKLE_BYTES])
 def test_a_trickling_server_cannot_hold_the_send_past_its_deadline(make_built, raw_smtp, greeting):
     raw = raw_smtp(greeting=greeting)
-    out = make_built()
+    out = make_built(language="en")
     env = smtp_env(raw.port) | {"KAMREPORT_SMTP_TIMEOUT": "1", "KAMREPORT_SMTP_DEADLINE": "1.5"}
     proc = cli(["--out", str(out), "--to", "a@example.com"], env)
     try:
@@ -388,7 +390,7 @@ def test_a_trickling_server_cannot_hold_the_send_past_its_deadline(make_built, r
 
 def test_silent_server_times_out_per_step(make_built, raw_smtp):
     raw = raw_smtp(hook=lambda v, a: HANG if v == "EHLO" else None)
-    r = run(["--out", str(make_built()), "--to", "a@example.com"], smtp_env(raw.port) | FAST)
+    r = run(["--out", str(make_built(language="en")), "--to", "a@example.com"], smtp_env(raw.port) | FAST)
     assert r.exit_code == 1
     assert one_line(r.output) == (f"Error: 127.0.0.1:{raw.port}: no progress within 0.5 s "
                                   f"(KAMREPORT_SMTP_TIMEOUT) during greet; nothing was sent")
@@ -415,7 +417,7 @@ def test_421_is_server_busy_not_a_refusal(make_built, raw_smtp, smtp_server, whe
         raw = raw_smtp(after_data=BUSY)
     else:
         raw = raw_smtp(hook=lambda v, a: BUSY if v == where else None)
-    out = make_built()
+    out = make_built(language="en")
     to = ["--to", "a@example.com", "--to", "b@example.com"]
     r = run(["--out", str(out), *to], smtp_env(raw.port) | FAST)
     assert r.exit_code == 1
@@ -445,7 +447,7 @@ def test_busy_reply_echoing_the_login_never_shows_the_password(make_built, raw_s
         return None
 
     raw = raw_smtp(hook=hook)
-    r = run(["--out", str(make_built()), "--to", "a@example.com"], smtp_env(raw.port, auth=True) | FAST)
+    r = run(["--out", str(make_built(language="en")), "--to", "a@example.com"], smtp_env(raw.port, auth=True) | FAST)
     assert r.exit_code == 1 and "server busy, try later (421 4.7.0 busy; you said AUTH PLAIN ***)" in r.output
     assert seen["auth"].startswith("PLAIN ")
     assert_secret_absent(r.output)
@@ -453,7 +455,7 @@ def test_busy_reply_echoing_the_login_never_shows_the_password(make_built, raw_s
 
 def test_temporary_refusals_are_reported_and_retried(make_built, raw_smtp, smtp_server):
     raw = raw_smtp(hook=lambda v, a: "450 4.2.1 try again later" if v == "RCPT" and "grey@" in a else None)
-    out = make_built()
+    out = make_built(language="en")
     to = ["--to", "grey@example.com", "--to", "b@example.com"]
     r = run(["--out", str(out), *to], smtp_env(raw.port) | FAST)
     assert r.exit_code == 1
@@ -470,7 +472,7 @@ def test_temporary_refusals_are_reported_and_retried(make_built, raw_smtp, smtp_
 
 
 def test_a_failed_resend_keeps_the_may_have_been_delivered_record(make_built, raw_smtp):
-    out = make_built()
+    out = make_built(language="en")
     raw = raw_smtp(after_data=DROP)
     assert run(["--out", str(out), "--to", "a@example.com"], smtp_env(raw.port) | FAST).exit_code == 1
     [first] = ledger(out)["pending"]
@@ -486,7 +488,7 @@ def test_a_failed_resend_keeps_the_may_have_been_delivered_record(make_built, ra
 
 def test_mail_folder_that_is_a_file_and_leftover_temporary_logs(make_built, smtp_server):
     port, server = smtp_server("none")
-    out = make_built()
+    out = make_built(language="en")
     mail = out / "2026Q3" / "mail"
     mail.write_text("not a folder")
     for args in (["--dry-run"], []):

@@ -47,8 +47,9 @@ def test_dry_run_writes_one_eml_per_manager_with_an_email(make_built, tiny_pdfs)
     out = built_with_packs(make_built, tiny_pdfs)
     r = run(["--out", str(out), "--per-manager", "--dry-run"], {})
     assert r.exit_code == 0, r.output
-    warnings = [line for line in r.output.splitlines() if line.startswith("warning:")]
-    assert warnings == ["warning: 陈杰: no email in the Staff sheet; managers/manager.pdf not sent"]
+    # The period is Chinese: so are send's lines (README "Messages").
+    warnings = [line for line in r.output.splitlines() if line.startswith("警告：")]
+    assert warnings == ["警告：陈杰：Staff 表中没有邮箱；managers/manager.pdf 未发送"]
     emls = sorted((out / "2026Q3" / "mail").glob("*.eml"))
     assert [p.name for p in emls] == ["2026Q3-fang.wang-fang.wang_at_example.com.eml",
                                       "2026Q3-li.wei-li.wei_at_example.com.eml"]
@@ -63,7 +64,7 @@ def test_dry_run_writes_one_eml_per_manager_with_an_email(make_built, tiny_pdfs)
     assert text.startswith("李伟，您好：") and "您的考核指标" in text and "500,000 CNY" in text
     # Only their accounts' high risks: 李伟 has C001's, not 王芳's C/002.
     assert "华东精密" in text and "没有客户经理" not in text
-    assert "dry run: nothing sent (2 message(s)" in r.output
+    assert "试运行：没有发送任何邮件（2 封" in r.output
     assert not (out / "2026Q3" / "mail" / "sent.json").exists()
 
 
@@ -75,8 +76,8 @@ def test_send_per_manager_then_never_twice(make_built, smtp_server, tiny_pdfs, c
     r = run(["--out", str(out), "--per-manager"], env)
     assert r.exit_code == 0, r.output
     assert [m.rcpt_tos for m in server.messages] == [["li.wei@example.com"], ["fang.wang@example.com"]]
-    assert f"sent 2026Q3 (managers/li.wei.pdf) to li.wei@example.com via 127.0.0.1:{port}" in r.output
-    assert "陈杰: no email" in r.output
+    assert f"已通过 127.0.0.1:{port} 把 2026Q3 (managers/li.wei.pdf) 发送给 li.wei@example.com" in r.output
+    assert "陈杰：Staff 表中没有邮箱" in r.output
     log = ledger(out)
     assert [(e["to"], e["pack"]) for e in log["sent"]] == [("li.wei@example.com", "managers/li.wei.pdf"),
                                                           ("fang.wang@example.com", "managers/fang.wang.pdf")]
@@ -88,11 +89,11 @@ def test_send_per_manager_then_never_twice(make_built, smtp_server, tiny_pdfs, c
     (out / "2026Q3" / "managers" / "li.wei.pdf").write_bytes(tiny_pdfs["account"] + b"%rebuilt\n")
     r = run(["--out", str(out), "--per-manager"], env)
     assert r.exit_code == 0 and len(server.messages) == 2
-    assert "skipped li.wei@example.com: 2026Q3 (managers/li.wei.pdf) already sent at" in r.output
-    assert "(the PDFs have changed since)" in r.output
+    assert "已跳过 li.wei@example.com：2026Q3 (managers/li.wei.pdf) 已于" in r.output
+    assert "（此后 PDF 有了变化）" in r.output
     # The booklet is another delivery: a manager sent their pack still gets the booklet.
     r = run(["--out", str(out), "--to", "li.wei@example.com"], env)
-    assert r.exit_code == 0 and len(server.messages) == 3 and "sent 2026Q3 to li.wei@example.com" in r.output
+    assert r.exit_code == 0 and len(server.messages) == 3 and "把 2026Q3 发送给 li.wei@example.com" in r.output
     # And the booklet sent does not make the pack "already sent" for someone else.
     r = run(["--out", str(out), "--per-manager", "--resend"], env)
     assert r.exit_code == 0 and len(server.messages) == 5
@@ -106,15 +107,15 @@ def test_a_pack_that_may_have_been_delivered_is_not_sent_again(make_built, raw_s
     out = built_with_packs(make_built, tiny_pdfs)
     r = run(["--out", str(out), "--per-manager"], smtp_env(raw.port) | FAST)
     assert r.exit_code == 1
-    assert "the connection broke after the message to li.wei@example.com was handed over" in r.output
-    assert "1 more recipient(s) not tried" in r.output
+    assert "发给 li.wei@example.com 的邮件交给服务器后连接中断" in r.output
+    assert "另有 1 个收件人没有尝试" in r.output
     log = ledger(out)
     assert [(e["to"], e["pack"], e["state"]) for e in log["pending"]] == [
         ("li.wei@example.com", "managers/li.wei.pdf", "uncertain")]
     port, good = smtp_server("none")
     r = run(["--out", str(out), "--per-manager"], smtp_env(port))
     assert r.exit_code == 0, r.output
-    assert "skipped li.wei@example.com: 2026Q3 (managers/li.wei.pdf) may have been delivered at" in r.output
+    assert "已跳过 li.wei@example.com：2026Q3 (managers/li.wei.pdf) 可能已于" in r.output
     assert [m.rcpt_tos for m in good.messages] == [["fang.wang@example.com"]]
     # The booklet to the same address is not held back by the uncertain pack.
     r = run(["--out", str(out), "--to", "li.wei@example.com"], smtp_env(port))
@@ -125,7 +126,7 @@ def test_a_pack_that_may_have_been_delivered_is_not_sent_again(make_built, raw_s
 
 
 def test_per_manager_needs_packs_and_takes_no_to(make_built, tiny_pdfs):
-    out = make_built()
+    out = make_built(language="en")
     r = run(["--out", str(out), "--per-manager", "--dry-run"], {})
     assert r.exit_code == 1 and "build the period with `--packs managers`" in r.output
     r = run(["--out", str(out), "--per-manager", "--to", "a@example.com"], {})

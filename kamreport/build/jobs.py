@@ -77,8 +77,7 @@ class _UserLoader(jinja2.FileSystemLoader):
         if os.path.lexists(path):
             real = os.path.realpath(path)
             if os.path.commonpath([self.root, real]) != self.root:
-                raise KamError(f"--templates {self.folder}: {template} leads outside that folder "
-                               f"(to {real}); copy the file into the folder instead of linking it")
+                raise KamError("template.outside", folder=self.folder, template=template, real=real)
             if not os.path.isfile(real):
                 raise jinja2.TemplateNotFound(template)
         return super().get_source(environment, template)
@@ -131,11 +130,12 @@ def render_template(env: jinja2.Environment, name, context: dict[str, Any]) -> s
         template = env.get_template(name) if isinstance(name, str) else name
         return template.render(context)
     except jinja2.TemplateSyntaxError as e:
-        raise KamError(f"template {e.filename or e.name or name}, line {e.lineno}: {e.message}") from None
+        raise KamError("template.syntax", name=str(e.filename or e.name or name), line=e.lineno,
+                       message=e.message) from None
     except jinja2.TemplateNotFound as e:
-        raise KamError(f"template {e.name} not found (packaged templates or --templates folder)") from None
+        raise KamError("template.not_found", name=str(e.name)) from None
     except jinja2.UndefinedError as e:
-        raise KamError(f"template {name}: {e.message}") from None
+        raise KamError("template.error", name=str(name), message=e.message) from None
     except KamError:
         raise
     except Exception as e:
@@ -145,7 +145,7 @@ def render_template(env: jinja2.Environment, name, context: dict[str, Any]) -> s
         where = _user_template_line(e.__traceback__)
         if where is None:
             raise
-        raise KamError(f"template {where}: {type(e).__name__}: {e}") from None
+        raise KamError("template.raised", where=where, kind=type(e).__name__, message=str(e)) from None
 
 
 def _user_template_line(tb) -> str | None:
@@ -462,7 +462,7 @@ def template_part(name: str, part: str | None) -> jinja2.Template | str:
         sources = split_sources(_ENV, name)
         _SPLIT[key] = None if sources is None else _ENV.from_string(sources[0 if part == "head" else 1])
     if _SPLIT[key] is None:
-        raise KamError(f"template {name}: no cover/contents blocks inside its content block")
+        raise KamError("template.no_blocks", name=name)
     return _SPLIT[key]
 
 

@@ -212,5 +212,5 @@ def write(out, packs: tuple[Pack, ...], fronts: dict[str, Any], plans: dict[str,
     for p in packs:
         data = assemble(p, fronts[p.key], [(names[cid], plans[cid]) for cid in p.accounts], frames_[p.key], spec)
         write_atomic(out / p.file, data)
-        report.log(f"wrote {p.file}")
+        report.log(texts.Text("cli.wrote", path=p.file))
     report.times["packs_assemble"] = time.process_time() - t0

@@ -38,7 +38,8 @@ from ..pdf.fonts import subsetting_problem
 from ..pdf.pieces import Meta, Parts, Piece, source_date
 from . import packs, plan, prepare, jobs as render
 from ..atomic import exchange, fsync_dir, write_atomic
-from ..errors import ERR, OK, RISK, KamError
+from ..errors import ERR, OK, RISK, KamError, in_language
+from ..texts import Text, locale_lang, text
 from ..model import ERROR
 from ..report.sanitize import strip_bidi
 
@@ -66,8 +67,7 @@ def parse_formats(value: str | Iterable[str]) -> frozenset[str]:
     parts = [p.strip().lower() for p in value if p.strip()]
     bad = [p for p in parts if p not in FORMATS]
     if bad or not parts:
-        raise KamError(f"--format: {', '.join(bad) or '(empty)'} is not one of html, pdf, json, pptx, xlsx "
-                       "(comma-separated, e.g. html,pdf)")
+        raise KamError("build.formats", bad=", ".join(bad) or Text("build.formats_empty"))
     return frozenset(parts)
 
 
@@ -83,15 +83,15 @@ def read_policy(path: str | None) -> str | None:
     try:
         size = p.stat().st_size
         if size > MAX_POLICY_BYTES:
-            raise KamError(f"{path}: the policy file is {size:,} bytes; at most {MAX_POLICY_BYTES:,} are accepted")
+            raise KamError("build.policy_too_big", path=path, size=size, limit=MAX_POLICY_BYTES)
         return p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KamError(f"{path}: the policy file must be UTF-8 text (Markdown)") from None
+        raise KamError("build.policy_not_utf8", path=path) from None
     except OSError as e:
-        raise KamError(f"{path}: cannot read the policy file ({e.strerror})") from None
+        raise KamError("build.policy_unreadable", path=path, reason=e.strerror) from None
 
 
-def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
+def logo_data_uri(path: str | None, warn: Callable[[Text], None]) -> str | None:
     """The configured logo as a data: URI: PNG, JPEG or SVG, at most 2 MB.
 
     Anything else is refused with a warning and the report has no logo; the
@@ -103,11 +103,11 @@ def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
     p = Path(path)
     try:
         if p.stat().st_size > MAX_LOGO_BYTES:
-            warn(f"logo {path}: larger than {MAX_LOGO_BYTES // 1_000_000} MB, not used")
+            warn(Text("build.logo_too_big", path=path, limit=MAX_LOGO_BYTES // 1_000_000))
             return None
         data = p.read_bytes()
     except OSError as e:
-        warn(f"logo {path}: cannot be read ({e.strerror}), not used")
+        warn(Text("build.logo_unreadable", path=path, reason=e.strerror))
         return None
     head = data[:512].lstrip()
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -117,7 +117,7 @@ def logo_data_uri(path: str | None, warn: Callable[[str], None]) -> str | None:
     elif head.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in data[:4096]:
         mime = "image/svg+xml"
     else:
-        warn(f"logo {path}: not a PNG, JPEG or SVG image, not used")
+        warn(Text("build.logo_not_image", path=path))
         return None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
@@ -137,15 +137,22 @@ class Report:
     marks: list[tuple[str, float]] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     swapped: Path | None = None     # the period folder, once the new build is in place
+    lang: str | None = None         # the report's language, once the workbooks are read (messages)
 
-    def warn(self, msg: str) -> None:
+    def said(self, msg: str | Text) -> str:
+        """A line in the report's language (the locale's before it is known);
+        a str is worded already (a problem, a library's warning)."""
+        return msg.worded(self.lang or locale_lang()) if isinstance(msg, Text) else msg
+
+    def warn(self, msg: str | Text) -> None:
+        msg = self.said(msg)
         if msg not in self.warnings:
             self.warnings.append(msg)
-            click.echo(f"warning: {msg}", err=True)
+            click.echo(text("cli.warning_line", self.lang or locale_lang(), message=msg), err=True)
 
-    def log(self, msg: str) -> None:
+    def log(self, msg: str | Text) -> None:
         if not self.quiet:
-            click.echo(msg, err=True)
+            click.echo(self.said(msg), err=True)
 
     def mark(self, what: str) -> None:
         """Wall-clock milestone, seconds since the build started (benchmark)."""
@@ -160,7 +167,7 @@ class Report:
             self.warn(w)
         if res.subset_fallback and not self.subset_fallback:
             self.subset_fallback = True
-            self.warn("fonts were subset with fontTools (slow): install libharfbuzz-subset0 (HarfBuzz ≥ 4.1)")
+            self.warn(Text("build.subset_slow"))
 
 
 class Runner:
@@ -270,7 +277,7 @@ class Progress:
         if self.bar is not None:
             self.bar.update(1)
         else:
-            self.report.log(f"rendered {what}")
+            self.report.log(Text("build.rendered", what=what))
 
     def close(self) -> None:
         if self.bar is not None:
@@ -364,7 +371,7 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
     jobs = jobs or render.default_jobs()
     args = (list(workbooks),)
     if packs and "pdf" not in fmt:
-        raise KamError("--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)")
+        raise KamError("build.packs_need_pdf")
     kwargs = dict(period=period, lang=lang, formats=fmt, accounts=accounts, policy_md=policy_md, map_file=map_file,
                   packs=packs)
     rendered = bool(fmt & {"html", "pdf"})
@@ -380,17 +387,20 @@ def run_build(*, workbooks: list[str], period: str | None = None, out_dir: str =
                 wait = prepare.start_in_child(*args, lifeline=line, **kwargs) if forks else None
                 runner = Runner(jobs, line) if rendered else None
                 prepared = wait() if wait else prepare.prepare(*args, **kwargs)
-                return _build(prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk, report, runner)
+                report.lang = prepared.language
+                with in_language(report.lang):     # the messages from here on: the report's language
+                    return _build(prepared, out_dir, fmt, templates_dir, strict, quiet, fail_on_risk, report,
+                                  runner)
             except KeyboardInterrupt as e:
                 how = "SIGTERM" if isinstance(e, Interrupted) else "Ctrl-C"
                 if report.swapped is not None:
-                    raise KamError(f"interrupted ({how}) after {report.swapped} was written") from None
-                raise KamError(f"interrupted ({how}): nothing was changed in {out_dir}") from None
+                    raise KamError("build.interrupted_after", how=how, path=report.swapped).stamp(report.lang) \
+                        from None
+                raise KamError("build.interrupted", how=how, out=out_dir).stamp(report.lang) from None
             except cf.BrokenExecutor:           # a worker was killed (OOM killer, kill -9)
-                raise KamError("a render worker process ended unexpectedly (killed, or out of memory?); "
-                               f"nothing was changed in {out_dir}") from None
+                raise KamError("build.worker_died", out=out_dir).stamp(report.lang) from None
             except MemoryError:                 # here or in a worker (re-raised by its future)
-                raise KamError(f"out of memory; nothing was changed in {out_dir}") from None
+                raise KamError("build.out_of_memory", out=out_dir).stamp(report.lang) from None
             finally:
                 if runner is not None:
                     runner.close(abort=True)        # a no-op after a complete build
@@ -409,10 +419,11 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
     """
     started = report.started
     report.times.update(prepared.times)
+    lang = prepared.language or "en"
     if prepared.fatal:
         for p in prepared.fatal:
             click.echo(f"{p.location()}: {p.severity}: {p.message}", err=True)
-        click.echo("nothing was built", err=True)
+        click.echo(text("build.nothing_built", lang), err=True)
         return ERR
     report.mark("computed")
     result = prepared.result
@@ -438,7 +449,7 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
                     runner.close(abort=True)    # before the folder goes: no worker writes into it again
                 shutil.rmtree(work, ignore_errors=True)
     except OSError as e:
-        raise KamError(_os_failure(e, work, final)) from None
+        raise _os_failure(e, work, final) from None
 
     elapsed = time.perf_counter() - started
     report.times["main_cpu"] = time.process_time()
@@ -448,32 +459,29 @@ def _build(prepared: prepare.Prepared, out_dir, fmt, templates_dir, strict, quie
         Path(stats).write_text(json.dumps({"times": report.times, "marks": report.marks,
                                            "accounts": len(prepared.chosen)}, indent=1))
     if not quiet:
-        click.echo(f"wrote {len(prepared.outputs)} files to {final} in {elapsed:.1f} s "
-                   f"({len(prepared.chosen)} account plans, {len(report.warnings)} warnings)")
-        click.echo(final_line(final, prepared.outputs, result.accounts))
+        click.echo(text("build.wrote", lang, files=len(prepared.outputs), path=final, seconds=elapsed,
+                        plans=len(prepared.chosen), warnings=len(report.warnings)))
+        click.echo(final_line(final, prepared.outputs, result.accounts, lang))
     code = OK
     if fail_on_risk:
         wanted = {"high"} if fail_on_risk == "high" else {"high", "medium"}
         if any(r.severity in wanted for a in result.accounts for r in a.risks):
             code = RISK
     if strict and prepared.rejected:
-        click.echo(f"--strict: {prepared.rejected} rows were rejected (see problems.csv)", err=True)
+        click.echo(text("build.strict", lang, n=prepared.rejected), err=True)
         code = ERR
     return code
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def final_line(final: Path, outputs, accounts) -> str:
+def final_line(final: Path, outputs, accounts, lang: str = "en") -> str:
     """The build's last line: where the booklet is and how many high risks it reports."""
     high = [r for a in accounts for r in a.risks if r.severity == "high"]
     where = len({a.customer_id for a in accounts if any(r.severity == "high" for r in a.risks)})
-    risks = (f"{_count(len(high), 'high risk', 'high risks')} across {_count(where, 'customer', 'customers')}"
-             if high else "no high risks")
+    risks = (text("build.high_risks", lang, risks=Text("build.n_high_risks", n=len(high)),
+                  customers=Text("build.n_customers", n=where))
+             if high else text("build.no_high_risks", lang))
     booklet = next((name for name in ("booklet.pdf", "booklet.html") if name in outputs), None)
-    return (f"booklet: {final / booklet} · " if booklet else "") + risks
+    return (text("build.booklet", lang, path=final / booklet) if booklet else "") + risks
 
 
 def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, report: Report,
@@ -495,11 +503,10 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
             period=result.period.label, logo_data_uri=logo_data_uri(settings.logo, report.warn))
         runner.set_spec(spec)
         if "pdf" in fmt:
-            problem = subsetting_problem()
+            problem = subsetting_problem(report.lang or "en")
             if problem:
                 report.subset_fallback = True
-                report.warn(f"fonts will be subset with fontTools (slow): {problem}; "
-                            "install libharfbuzz-subset0")
+                report.warn(Text("build.subset_will_be_slow", problem=problem))
         # Pieces wait on disk for the assembly (render.Job.spool), beside the outputs.
         spool = tempfile.mkdtemp(prefix=".pieces-", dir=out) if "pdf" in fmt else None
         try:
@@ -514,19 +521,18 @@ def _write_outputs(prepared: prepare.Prepared, out: Path, fmt, templates_dir, re
         from ..outputs import deck
         t0 = time.process_time()
         if settings.logo and deck.logo_bytes(settings.logo) is None:
-            report.warn(f"logo {settings.logo}: booklet.pptx takes a PNG or JPEG logo of at most "
-                        f"{deck.MAX_LOGO_BYTES // 1_000_000} MB; the deck has none")
+            report.warn(Text("build.deck_logo", path=settings.logo, limit=deck.MAX_LOGO_BYTES // 1_000_000))
         deck.write_deck(prepared.summary, out / "booklet.pptx", settings.language,
                         views.brand_color(settings.brand_color), settings.logo)
         report.times["pptx"] = time.process_time() - t0
-        report.log("wrote booklet.pptx")
+        report.log(Text("cli.wrote", path="booklet.pptx"))
     if "xlsx" in fmt:           # SPEC §6 Results workbook
         from ..outputs import workbook as results_xlsx
         t0 = time.process_time()
         results_xlsx.write_results(prepared.summary, list(prepared.problems), out / "results.xlsx",
                                    settings.language)
         report.times["xlsx"] = time.process_time() - t0
-        report.log("wrote results.xlsx")
+        report.log(Text("cli.wrote", path="results.xlsx"))
     summary.write_problems_csv(str(out / "problems.csv"), list(prepared.problems))
 
 
@@ -541,17 +547,15 @@ def check_out_folder(out_dir: str | os.PathLike) -> None:
     existing = root
     while not existing.exists() and existing != existing.parent:
         if existing.is_symlink():          # a dangling link: mkdir would fail on it
-            raise KamError(f"{existing} is a broken symbolic link: --out needs a folder")
+            raise KamError("build.out_broken_link", path=existing)
         existing = existing.parent
     if not existing.is_dir():
-        raise KamError(f"{existing} is a file, not a folder: --out needs a folder")
+        raise KamError("build.out_is_file", path=existing)
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise KamError(f"{existing}: cannot write there (read-only file system or no permission): "
-                       "choose another --out or make it writable")
+        raise KamError("build.out_not_writable", path=existing)
     free = shutil.disk_usage(existing).free
     if free < MIN_ROOM:
-        raise KamError(f"{existing}: {_size(free)} free, a build needs at least {_size(MIN_ROOM)}: "
-                       "free some space or choose another --out")
+        raise KamError("build.out_no_room", path=existing, free=_size(free), need=_size(MIN_ROOM))
 
 
 def check_period_folder(final: Path) -> None:
@@ -559,11 +563,9 @@ def check_period_folder(final: Path) -> None:
     writes. Anything else in their place is not the build's: the swap would
     throw it away, so the build refuses instead."""
     if final.is_symlink():
-        raise KamError(f"{final} is a symbolic link; the build replaces the period folder as a whole: "
-                       "remove the link, or give --out the folder it points into")
+        raise KamError("build.period_link", path=final)
     if final.exists() and not final.is_dir():
-        raise KamError(f"{final} is a file, not a folder: move it away "
-                       f"(the build writes period {final.name} there)")
+        raise KamError("build.period_is_file", path=final, label=final.name)
     if not final.is_dir():
         return
     for name, folder in OUTPUT_NAMES.items():
@@ -571,14 +573,12 @@ def check_period_folder(final: Path) -> None:
         if p.is_symlink() or not p.exists():
             continue
         if p.is_dir() != folder:
-            kind, wanted = ("file", "folder") if folder else ("folder", "file")
-            raise KamError(f"{p} is a {kind}, not a {wanted}: move it away (the build writes its {name} there)")
+            raise KamError("build.output_is_file" if folder else "build.output_is_folder", path=p, name=name)
     accounts = final / "accounts"
     if accounts.is_dir() and not accounts.is_symlink():
         for p in sorted(accounts.iterdir()):
             if p.is_dir() and not p.is_symlink():
-                raise KamError(f"{p} is a folder, not a file: move it away "
-                               f"(the build writes the account plans in {accounts})")
+                raise KamError("build.plan_is_folder", path=p, accounts=accounts)
 
 
 def _check_room(root: Path, final: Path, fmt) -> None:
@@ -594,9 +594,7 @@ def _check_room(root: Path, final: Path, fmt) -> None:
                     need += f.stat().st_size
     free = shutil.disk_usage(root).free
     if free < need:
-        raise KamError(f"{root}: {_size(free)} free; the build needs about {_size(need)} (the new "
-                       f"period folder is made beside {final}, which stays until it is complete): "
-                       "free some space or choose another --out")
+        raise KamError("build.no_room", path=root, free=_size(free), need=_size(need), final=final)
 
 
 def _size(n: int) -> str:
@@ -612,11 +610,10 @@ def _out_lock(root: Path, report: Report):
     fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if not _flock_within(fd, BUILD_WAIT, report,
-                             f"waiting for another `kamreport build` writing into {root}"):
+                             Text("build.waiting_build", path=root)):
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            who = f" (pid {holder})" if holder.isdigit() else ""
-            raise KamError(f"{root}: another `kamreport build`{who} is writing into this folder; "
-                           "try again when it has finished")
+            who = Text("build.locked_by", pid=holder) if holder.isdigit() else ""
+            raise KamError("build.locked", path=root, who=who)
         with contextlib.suppress(OSError):  # who holds it, for the message above
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -625,7 +622,7 @@ def _out_lock(root: Path, report: Report):
         os.close(fd)                        # releases the lock
 
 
-def _flock_within(f: object, seconds: float, report: Report, waiting: str) -> bool:
+def _flock_within(f: object, seconds: float, report: Report, waiting: Text) -> bool:
     """Take an exclusive flock on f (a file or descriptor) within `seconds`,
     saying `waiting` once if it must wait; False when it could not."""
     import fcntl
@@ -666,12 +663,12 @@ def _clean_leftovers(root: Path, report: Report) -> None:
         final = root / _LEFTOVER.match(p.name)["label"]
         if _LEFTOVER.match(p.name)["kind"] == "replaced" and not final.exists() and not final.is_symlink():
             os.rename(p, final)
-            report.log(f"{final}: put back the previous build, set aside by a build that was stopped")
+            report.log(Text("build.put_back", path=final))
             continue
         if final.is_dir() and not final.is_symlink():
             _carry(p, final)
         shutil.rmtree(p)
-        report.log(f"removed {p}, left by a build that was stopped")
+        report.log(Text("build.removed_leftover", path=p))
     for period in root.iterdir():
         if period.name.startswith(".") or not period.is_dir() or period.is_symlink():
             continue
@@ -685,7 +682,7 @@ def _clean_leftovers(root: Path, report: Report) -> None:
                         shutil.rmtree(p)
                     else:
                         p.unlink()
-                    report.log(f"removed {p}, left by a build that was stopped")
+                    report.log(Text("build.removed_leftover", path=p))
 
 
 def _carry(src: Path, dst: Path) -> list[str]:
@@ -734,10 +731,9 @@ def _send_paused(final: Path, report: Report):
         return
     import fcntl
     with open(lock, "a") as f:          # "a": send opens it with "w"; nothing to truncate
-        if not _flock_within(f, SEND_WAIT, report, f"waiting for `kamreport send` to finish ({final / 'mail'})"):
-            raise KamError(f"{final / 'mail'}: a `kamreport send` of {final.name} is still running "
-                           f"after {SEND_WAIT:.0f} s; the new build was not put in place ({final} "
-                           "is left as it was): build again when the send has finished")
+        if not _flock_within(f, SEND_WAIT, report, Text("build.waiting_send", path=final / "mail")):
+            raise KamError("build.send_running", path=final / "mail", label=final.name, wait=SEND_WAIT,
+                           final=final)
         try:
             yield
         finally:
@@ -782,7 +778,7 @@ def _swap_in(work: Path, final: Path, report: Report) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _os_failure(e: OSError, work: Path, final: Path) -> str:
+def _os_failure(e: OSError, work: Path, final: Path) -> KamError:
     """One line for a failed write (or read) of the build, naming the file
     as the user will know it (in the period folder, not the building one)."""
     where = ""
@@ -792,13 +788,11 @@ def _os_failure(e: OSError, work: Path, final: Path) -> str:
             rel = name.relative_to(work)
             # A piece or temporary file means nothing to the user: the folder does.
             name = final if any(_is_temporary(part) for part in rel.parts) else final / rel
-        where = "" if name == final else f"{name}: "
-    hint = {errno.ENOSPC: "free some space or choose another --out",
-            errno.EDQUOT: "free some space or choose another --out",
-            errno.EROFS: "choose another --out or make it writable",
-            errno.EACCES: "choose another --out or make it writable"}.get(e.errno)
-    return (f"{where}{e.strerror or e}; the build stopped and {final} is left as it was"
-            + (f" ({hint})" if hint else ""))
+        where = "" if name == final else Text("build.os_where", path=name)
+    hint = {errno.ENOSPC: "build.hint_room", errno.EDQUOT: "build.hint_room",
+            errno.EROFS: "build.hint_writable", errno.EACCES: "build.hint_writable"}.get(e.errno)
+    return KamError("build.os_failure", where=where, reason=str(e.strerror or e), final=final,
+                    hint=Text(hint) if hint else "")
 
 
 def _translator(lang: str):

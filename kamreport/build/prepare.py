@@ -40,6 +40,7 @@ class Prepared:
     rejected: int = 0                          # rows rejected in all sheets
     times: dict[str, float] = field(default_factory=dict)   # CPU seconds: read, compute, views
     packs: tuple[Any, ...] = ()                # packs.Pack of `--packs managers`, name order
+    language: str | None = None                # the report's: the build's messages are in it
 
 
 def prepare(workbooks: list[str], *, period: str | None, lang: str | None, formats: frozenset[str],
@@ -56,7 +57,8 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
     dataset = read_workbooks(list(workbooks), lang=lang, map_file=map_file)
     times["read"] = time.process_time() - t0
     if dataset.fatal:
-        return Prepared(fatal=tuple(p for p in dataset.problems if p.severity == FATAL), times=times)
+        return Prepared(fatal=tuple(p for p in dataset.problems if p.severity == FATAL), times=times,
+                        language=lang or dataset.language)
     t0 = time.process_time()
     result = engine.compute(dataset, period=period, overrides={"language": lang} if lang else None)
     times["compute"] = time.process_time() - t0
@@ -116,7 +118,8 @@ def prepare(workbooks: list[str], *, period: str | None, lang: str | None, forma
         # the deck and the results workbook are made from summary.json's content
         summary=summary_json, packs=tuple(pack_list),
         problems=tuple(summary.all_problems(result, dataset)),
-        rejected=sum(c.rejected for c in dataset.rows.values()), times=times)
+        rejected=sum(c.rejected for c in dataset.rows.values()), times=times,
+        language=result.settings.language)
 
 
 def _child(conn, args: tuple, kwargs: dict, parent: int, lifeline) -> None:
@@ -125,7 +128,7 @@ def _child(conn, args: tuple, kwargs: dict, parent: int, lifeline) -> None:
     try:
         reply = ("ok", prepare(*args, **kwargs))
     except KamError as e:
-        reply = ("kam", str(e))
+        reply = ("kam", e)         # key, parameters and language (KamError.__reduce__)
     except BaseException:   # noqa: BLE001 - reported by the parent
         reply = ("crash", traceback.format_exc())
     try:
@@ -154,8 +157,7 @@ def start_in_child(*args, lifeline: tuple[int, int] | None = None, **kwargs) -> 
             data = recv.recv_bytes()        # before join: a large reply would fill the pipe
         except EOFError:
             proc.join()
-            raise KamError("reading the workbooks failed: the reading process ended with code "
-                           f"{proc.exitcode} (out of memory?)") from None
+            raise KamError("build.reader_died", code=proc.exitcode) from None
         except BaseException:               # Ctrl-C, SIGTERM: the reading stops with the build
             proc.kill()
             proc.join()
@@ -165,7 +167,7 @@ def start_in_child(*args, lifeline: tuple[int, int] | None = None, **kwargs) -> 
         proc.join()
         kind, value = pickle.loads(data)
         if kind == "kam":
-            raise KamError(value)
+            raise value
         if kind == "crash":
             raise RuntimeError("reading the workbooks failed in the reading process:\n" + value)
         return value

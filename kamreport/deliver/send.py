@@ -55,9 +55,9 @@ from pathlib import Path
 import click
 
 from ..atomic import write_atomic
-from ..errors import KamError
+from ..errors import KamError, in_language
 from .. import fmt
-from ..texts import TEXTS, text
+from ..texts import TEXTS, Text, text
 
 log = logging.getLogger(__name__)
 
@@ -129,23 +129,20 @@ def smtp_config(env: Mapping[str, str]) -> SmtpConfig:
 
     security = (get("KAMREPORT_SMTP_SECURITY") or "starttls").lower()
     if security not in SECURITIES:
-        raise KamError(f"KAMREPORT_SMTP_SECURITY={security!r} is not accepted; "
-                       f"use starttls (default), ssl or none")
+        raise KamError("send.security", value=security)
     port_text = get("KAMREPORT_SMTP_PORT")
     if port_text is None:
         port = DEFAULT_PORTS[security]
     else:
         if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
-            raise KamError(f"KAMREPORT_SMTP_PORT={port_text!r} is not a port; use a number 1–65535 "
-                           f"(default {DEFAULT_PORTS[security]} for {security})")
+            raise KamError("send.port", value=port_text, default=DEFAULT_PORTS[security], security=security)
         port = int(port_text)
     host = get("KAMREPORT_SMTP_HOST") or ""
     if host:
         _check_text(host, "KAMREPORT_SMTP_HOST")
     cafile = get("KAMREPORT_SMTP_CAFILE")
     if cafile and not Path(cafile).is_file():
-        raise KamError(f"KAMREPORT_SMTP_CAFILE={cafile}: no such file; give the PEM file of "
-                       f"the CA that signed the mail server's certificate")
+        raise KamError("send.cafile_missing", path=cafile)
     return SmtpConfig(host=host, port=port, security=security, user=get("KAMREPORT_SMTP_USER"),
                       cafile=cafile, mail_from=get("KAMREPORT_MAIL_FROM"),
                       timeout=_seconds(get("KAMREPORT_SMTP_TIMEOUT"), "KAMREPORT_SMTP_TIMEOUT", TIMEOUT),
@@ -161,8 +158,7 @@ def _seconds(text: str | None, name: str, default: float) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value <= 86400:       # also refuses nan and inf: a wait must end
-        raise KamError(f"{name}={text!r} is not accepted; give seconds, more than 0 and at most "
-                       f"86400 (default {default:g})")
+        raise KamError("send.seconds", name=name, value=text, default=default)
     return value
 
 
@@ -179,16 +175,15 @@ def _bad_char(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _check_text(text: str, what: str) -> None:
+def _check_text(text: str, what: str | Text) -> None:
     bad = _bad_char(text)
     if bad:
         i, ch = bad
         shown = text if len(text) <= 80 else text[:77] + "..."
-        raise KamError(f"{what} contains a control character (U+{ord(ch):04X} at position {i + 1}) "
-                       f"in {shown!r}; only printable text on one line is accepted")
+        raise KamError("send.control_char", what=what, code=f"{ord(ch):04X}", position=i + 1, shown=shown)
 
 
-def parse_address(text: str, what: str) -> Address:
+def parse_address(text: str, what: str | Text) -> Address:
     """One address, `name@example.com` or `Name <name@example.com>`.
 
     Deliberately strict (ASCII dot-atom local part, DNS-label domain): the
@@ -199,16 +194,15 @@ def parse_address(text: str, what: str) -> Address:
     raw = text.strip()
     m = _NAMED.match(raw)
     name, addr = (m.group("name").strip().strip('"').strip(), m.group("addr").strip()) if m else ("", raw)
-    hint = "use an address such as name@example.com or 'Name <name@example.com>'"
     local, at, domain = addr.rpartition("@")
     ok = (at and len(addr) <= 254 and len(local) <= 64 and _LOCAL.match(local)
           and all(_DOMAIN_LABEL.match(label) for label in domain.split(".")))
     if not ok:
-        raise KamError(f"{what}: {text!r} is not a valid e-mail address; {hint}")
+        raise KamError("send.bad_address", what=what, value=text)
     return Address(display_name=name, username=local, domain=domain)
 
 
-def parse_recipients(entries: list[str], what: str) -> list[Address]:
+def parse_recipients(entries: list[str], what: str | Text) -> list[Address]:
     """Recipients from repeated --to (or the mail_to setting); commas and
     semicolons also separate. Duplicates (case-insensitive) are dropped."""
     out: list[Address] = []
@@ -272,29 +266,27 @@ def find_period(out_dir: str | os.PathLike, period: str | None) -> BuiltPeriod:
         folder = built[-1]
         label = folder.name
     else:
-        raise KamError(f"{root}: no built period found (no {root}/<period>/summary.json); "
-                       f"run `kamreport build WORKBOOK --out {root}` first")
-    others = ", ".join(p.name for p in built) or "none"
+        raise KamError("send.nothing_built", root=root)
+    others = ", ".join(p.name for p in built) or Text("send.none_built")
     summary_path = folder / "summary.json"
     if not summary_path.is_file():
-        raise KamError(f"{folder}: period {label} has not been built ({summary_path} is missing; "
-                       f"built periods in {root}: {others}); run `kamreport build WORKBOOK "
-                       f"--period {label} --out {root}` first")
+        raise KamError("send.not_built", folder=folder, label=label, summary=summary_path, root=root,
+                       others=others)
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise KamError(f"{summary_path}: cannot read it as JSON ({e}); rebuild the period") from None
+        raise KamError("send.summary_unreadable", path=summary_path, reason=str(e)) from None
     if not isinstance(summary, dict) or not str(summary.get("schema", "")).startswith("kamreport.summary/"):
-        raise KamError(f"{summary_path}: not a kamreport summary (no \"schema\": "
-                       f"\"kamreport.summary/1\"); rebuild the period")
-    fatal = (summary.get("problems") or {}).get("fatal") or 0
-    if fatal:
-        raise KamError(f"{summary_path}: the build of {label} had {fatal} fatal problem(s) "
-                       f"(see {folder / 'problems.csv'}); nothing is sent until a clean build")
-    if not (folder / "booklet.pdf").is_file():
-        raise KamError(f"{folder}: booklet.pdf is missing; build the period with PDF output "
-                       f"(`--format html,pdf,json`) before sending")
-    return BuiltPeriod(label=label, folder=folder, summary=summary)
+        raise KamError("send.not_summary", path=summary_path)
+    built = BuiltPeriod(label=label, folder=folder, summary=summary)
+    with in_language(built.language):      # from here on, the period's language is known
+        fatal = (summary.get("problems") or {}).get("fatal") or 0
+        if fatal:
+            raise KamError("send.fatal_build", path=summary_path, label=label, fatal=fatal,
+                           problems=folder / "problems.csv")
+        if not (folder / "booklet.pdf").is_file():
+            raise KamError("send.no_booklet", folder=folder)
+    return built
 
 
 # --------------------------------------------------------------------------
@@ -339,10 +331,10 @@ def collect_attachments(built: BuiltPeriod, attach_accounts: bool) -> list[Attac
             # summary.json is our own output, but a file name from it must
             # still never read outside the period folder.
             if root not in path.parents:
-                raise KamError(f"{built.folder / 'summary.json'}: account file {rel!r} is outside "
-                               f"{built.folder}; rebuild the period")
+                raise KamError("send.plan_outside", path=built.folder / "summary.json", file=rel,
+                               folder=built.folder)
             if not path.is_file():
-                raise KamError(f"{path}: account plan listed in summary.json is missing; rebuild the period")
+                raise KamError("send.plan_missing", path=path)
             name = _file_name(f"{t['plan']} {acc.get('customer_id', '')} {acc.get('name') or ''}") + ".pdf"
             items.append(Attachment(str(Path(rel).as_posix()), name, path.read_bytes()))
     # Two customers with the same name and id spelling must not collide in a mail client.
@@ -378,7 +370,7 @@ def subject_for(built: BuiltPeriod) -> str:
         subject = custom.replace("{period}", built.label)
     else:
         subject = f"{custom} {built.label}"
-    _check_text(subject, f"mail subject (the mail_subject setting or company in {built.folder / 'summary.json'})")
+    _check_text(subject, Text("send.what.subject", path=built.folder / "summary.json"))
     return subject
 
 
@@ -530,8 +522,7 @@ def read_sent_log(path: Path, label: str) -> dict:
             raise ValueError('"pending" is not a list of entries')
     except (OSError, UnicodeDecodeError, ValueError) as e:
         # Refuse rather than guess: a guess could mail leadership twice.
-        raise KamError(f"{path}: the send log is unreadable ({e}); fix or delete it "
-                       f"(deleting it lets everyone be mailed again)") from None
+        raise KamError("send.log_unreadable", path=path, reason=str(e)) from None
     return data
 
 
@@ -596,14 +587,12 @@ def _send_lock(mail_dir: Path) -> Iterator[None]:
         mail_dir.mkdir(parents=True, exist_ok=True)
         f = open(mail_dir / ".send.lock", "w")
     except OSError as e:
-        raise KamError(f"{mail_dir}: cannot create the send lock ({_os_reason(e)}); nothing was sent. "
-                       f"The send log lives there: make the folder writable (or free space)") from None
+        raise KamError("send.lock_failed", path=mail_dir, reason=_os_reason(e)) from None
     with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise KamError(f"{mail_dir}: another `kamreport send` for this period is running; "
-                           f"try again when it has finished") from None
+            raise KamError("send.locked", path=mail_dir) from None
         try:
             yield
         finally:
@@ -827,18 +816,17 @@ def smtp_session(cfg: SmtpConfig, deadline_at: float | None = None) -> Iterator[
     guard = {"step_timeout": cfg.timeout, "deadline_at": deadline_at}
     server = cfg.server
     if cfg.user and not cfg.password:
-        raise KamError(f"{server}: KAMREPORT_SMTP_USER is set but KAMREPORT_SMTP_PASSWORD is empty")
+        raise KamError("send.user_no_password", server=server)
     if cfg.password and not cfg.user:
-        raise KamError(f"{server}: KAMREPORT_SMTP_PASSWORD is set but KAMREPORT_SMTP_USER is empty")
+        raise KamError("send.password_no_user", server=server)
     if cfg.user and cfg.security == "none" and not _is_loopback(cfg.host):
-        raise KamError(f"{server}: refusing to send the SMTP password unencrypted "
-                       f"(KAMREPORT_SMTP_SECURITY=none); use starttls or ssl")
+        raise KamError("send.plain_password", server=server)
     context = None
     if cfg.security != "none":
         try:
             context = ssl.create_default_context(cafile=cfg.cafile)
         except (OSError, ssl.SSLError) as e:
-            raise KamError(f"KAMREPORT_SMTP_CAFILE={cfg.cafile}: not a PEM certificate file ({e})") from None
+            raise KamError("send.cafile_bad", path=cfg.cafile, reason=str(e)) from None
     smtp: smtplib.SMTP | None = None
     step = "connect"
     try:
@@ -851,16 +839,13 @@ def smtp_session(cfg: SmtpConfig, deadline_at: float | None = None) -> Iterator[
         smtp.ehlo()
         if cfg.security == "starttls":
             if not smtp.has_extn("starttls"):
-                raise KamError(f"{server}: the server does not offer STARTTLS; refusing to send in "
-                               f"plain text (KAMREPORT_SMTP_SECURITY=starttls). Use ssl if the server "
-                               f"speaks implicit TLS (usually port 465)")
+                raise KamError("send.no_starttls", server=server)
             step = "starttls"
             smtp.starttls(context=context)
             smtp.ehlo()
         if cfg.user:
             if not smtp.has_extn("auth"):
-                raise KamError(f"{server}: the server offers no AUTH, so user {cfg.user!r} cannot log in; "
-                               f"unset KAMREPORT_SMTP_USER/PASSWORD if it needs no login")
+                raise KamError("send.no_auth", server=server, user=cfg.user)
             step = "login"
             smtp.login(cfg.user, cfg.password or "")
     except Exception as e:
@@ -877,48 +862,57 @@ def smtp_session(cfg: SmtpConfig, deadline_at: float | None = None) -> Iterator[
 def _failure(e: Exception, step: str, cfg: SmtpConfig) -> KamError:
     """One line naming host:port and what failed; never the password."""
     server = cfg.server
+    during = Text("send.step." + step)
     if isinstance(e, ssl.SSLCertVerificationError):
-        text = (f"{server}: TLS certificate not trusted ({e.verify_message}); if the server uses a "
-                f"private CA, set KAMREPORT_SMTP_CAFILE to that CA's PEM file")
-    elif isinstance(e, ssl.SSLError):
-        text = f"{server}: TLS failed during {step} ({e.reason or e})"
-    elif isinstance(e, smtplib.SMTPAuthenticationError):
-        text = f"{server}: login refused for user {cfg.user!r} ({_reply(e)})"
-    elif isinstance(e, smtplib.SMTPResponseException) and e.smtp_code == 421:
-        text = f"{server}: server busy, try later ({_reply(e)}; during {step}); nothing was sent"
-    elif isinstance(e, smtplib.SMTPResponseException) and 400 <= e.smtp_code < 500:
-        text = f"{server}: temporary failure during {step}, try later ({_reply(e)}); nothing was sent"
-    elif isinstance(e, smtplib.SMTPResponseException):
-        text = f"{server}: server refused {step} ({_reply(e)})"
-    elif isinstance(e, _SmtpTimeout):
-        text = f"{server}: {_why(e, cfg)} during {step}; nothing was sent"
-    elif isinstance(e, socket.timeout):
-        text = f"{server}: timed out during {step} (after {cfg.timeout:g} s)"
-    elif isinstance(e, (smtplib.SMTPException, OSError)):
+        return _scrubbed(cfg, "send.cert", server=server, reason=e.verify_message)
+    if isinstance(e, ssl.SSLError):
+        return _scrubbed(cfg, "send.tls", server=server, step=during, reason=e.reason or e)
+    if isinstance(e, smtplib.SMTPAuthenticationError):
+        return _scrubbed(cfg, "send.login_refused", server=server, user=cfg.user, reply=_reply(e))
+    if isinstance(e, smtplib.SMTPResponseException) and e.smtp_code == 421:
+        return _scrubbed(cfg, "send.busy_during", server=server, reply=_reply(e), step=during)
+    if isinstance(e, smtplib.SMTPResponseException) and 400 <= e.smtp_code < 500:
+        return _scrubbed(cfg, "send.temporary", server=server, step=during, reply=_reply(e))
+    if isinstance(e, smtplib.SMTPResponseException):
+        return _scrubbed(cfg, "send.step_refused", server=server, step=during, reply=_reply(e))
+    if isinstance(e, _SmtpTimeout):
+        return _scrubbed(cfg, "send.stalled", server=server, why=_why(e, cfg), step=during)
+    if isinstance(e, socket.timeout):
+        return _scrubbed(cfg, "send.step_timeout", server=server, step=during, timeout=cfg.timeout)
+    if isinstance(e, (smtplib.SMTPException, OSError)):
         what = e.strerror if isinstance(e, OSError) and e.strerror else (str(e) or type(e).__name__)
-        action = "cannot connect" if step == "connect" else f"connection failed during {step}"
-        text = f"{server}: {action} ({what})"
-    else:
-        # A library bug or an encoding error could carry the credentials in
-        # its message or traceback: one scrubbed line instead.
-        text = f"{server}: {step} failed ({type(e).__name__}: {e})"
-    return KamError(_scrub(text, cfg.password, cfg.user))
+        if step == "connect":
+            return _scrubbed(cfg, "send.cannot_connect", server=server, reason=what)
+        return _scrubbed(cfg, "send.step_failed", server=server, step=during, reason=what)
+    # A library bug or an encoding error could carry the credentials in
+    # its message or traceback: one scrubbed line instead.
+    return _scrubbed(cfg, "send.step_crashed", server=server, step=during, kind=type(e).__name__, reason=str(e))
 
 
-def _why(e: OSError, cfg: SmtpConfig) -> str:
-    """What broke a connection, in a few words."""
+def _scrubbed(cfg: SmtpConfig, key: str, /, **params) -> KamError:
+    """A KamError whose parameters (texts from a server or a library) no
+    longer hold the password."""
+    def clean(v):
+        if isinstance(v, Text):
+            return Text(v.key, **{k: clean(x) for k, x in v.params.items()})
+        if isinstance(v, (int, float, Path)) or v is None:
+            return v
+        return _scrub(str(v), cfg.password, cfg.user)
+    return KamError(key, **{k: clean(v) for k, v in params.items()})
+
+
+def _why(e: OSError, cfg: SmtpConfig) -> Text | str:
+    """What broke a connection, in a few words (a library's own words as they are)."""
     if isinstance(e, _SmtpTimeout):
         if e.deadline:
-            return (f"the whole send took longer than its deadline of {cfg.deadline:g} s "
-                    f"(KAMREPORT_SMTP_DEADLINE)")
+            return Text("send.why.deadline", deadline=cfg.deadline)
         if e.final:
-            return (f"no reply to the end of the message within {e.after:g} s "
-                    f"({_FINAL_REPLY_STEPS} × KAMREPORT_SMTP_TIMEOUT)")
-        return f"no progress within {e.after:g} s (KAMREPORT_SMTP_TIMEOUT)"
+            return Text("send.why.final", after=e.after, steps=_FINAL_REPLY_STEPS)
+        return Text("send.why.stalled", after=e.after)
     if isinstance(e, smtplib.SMTPServerDisconnected):
-        return str(e) or "the server closed the connection"
+        return str(e) or Text("send.why.closed")
     if isinstance(e, TimeoutError):
-        return f"timed out after {cfg.timeout:g} s"
+        return Text("send.why.timeout", timeout=cfg.timeout)
     return _os_reason(e)
 
 
@@ -937,11 +931,10 @@ def _sender(cfg: SmtpConfig, dry_run: bool) -> Address:
     if cfg.mail_from:
         return parse_address(cfg.mail_from, "KAMREPORT_MAIL_FROM")
     if cfg.user and "@" in cfg.user:
-        return parse_address(cfg.user, "KAMREPORT_SMTP_USER (used as sender)")
+        return parse_address(cfg.user, Text("send.what.user_sender"))
     if dry_run:
         return Address(username="kamreport", domain="localhost")
-    raise KamError("KAMREPORT_MAIL_FROM is not set; give the sender address, "
-                   "e.g. KAMREPORT_MAIL_FROM='KAM reports <kam@example.com>'")
+    raise KamError("send.no_mail_from")
 
 
 def _size(n: int) -> str:
@@ -973,26 +966,26 @@ def pack_mails(built: BuiltPeriod) -> list[_Mail]:
     packs = built.summary.get("packs")
     where = built.folder / "summary.json"
     if not isinstance(packs, list):
-        raise KamError(f"{where}: no manager packs in this build; build the period with "
-                       f"`--packs managers` before `send --per-manager`")
+        raise KamError("send.no_packs", path=where)
     t = _mail_texts(built.language)
     root = built.folder.resolve()
     mails = []
     for pack in packs:
         manager, rel, addr = str(pack.get("account_manager") or ""), str(pack.get("file") or ""), pack.get("email")
         if not addr:
-            click.echo(f"warning: {manager}: no email in the Staff sheet; {rel} not sent", err=True)
+            click.echo(text("cli.warning_line", built.language,
+                            message=text("send.no_staff_email", built.language, name=manager, file=rel)), err=True)
             continue
         path = (built.folder / rel).resolve()
         if root not in path.parents:        # summary.json is ours, but never read outside the folder
-            raise KamError(f"{where}: pack file {rel!r} is outside {built.folder}; rebuild the period")
+            raise KamError("send.pack_outside", path=where, file=rel, folder=built.folder)
         if not path.is_file():
-            raise KamError(f"{path}: manager pack listed in summary.json is missing; rebuild the period")
-        _check_text(manager, f"account manager name {manager!r} (in {where})")
-        a = parse_address(str(addr), f"the Staff email of {manager} (in {where})")
+            raise KamError("send.pack_missing", path=path)
+        _check_text(manager, Text("send.what.manager", name=manager, path=where))
+        a = parse_address(str(addr), Text("send.what.staff_email", name=manager, path=where))
         rcpt = Address(display_name=manager, username=a.username, domain=a.domain)
         subject = f"{subject_for(built)} · {t['pack_title']} {manager}"
-        _check_text(subject, f"mail subject of {manager}'s pack")
+        _check_text(subject, Text("send.what.pack_subject", name=manager))
         name = _file_name(f"{t['pack_title']} {manager} {built.label}") + ".pdf"
         mails.append(_Mail(rcpt, [Attachment(Path(rel).as_posix(), name, path.read_bytes())], subject, pack))
     return mails
@@ -1013,6 +1006,14 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
     env = os.environ if env is None else env
     cfg = smtp_config(env)
     built = find_period(out_dir, period)
+    with in_language(built.language):       # messages in the period's language from here on
+        return _send(cfg, built, to, attach_accounts, dry_run, resend, per_manager)
+
+
+def _send(cfg: SmtpConfig, built: BuiltPeriod, to: list[str], attach_accounts: bool, dry_run: bool,
+          resend: bool, per_manager: bool) -> int:
+    """run_send once the period is found; `lang` is the language of its lines."""
+    lang = built.language
     # A blank --to (an unset CI variable expanded to "") falls back to mail_to.
     to = [t for t in to if t and t.strip()]
     if per_manager:
@@ -1022,17 +1023,16 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
     else:
         mail_to = built.settings.get("mail_to") or []
         mail_to = [mail_to] if isinstance(mail_to, str) else [str(x) for x in mail_to]
-        recipients = parse_recipients(mail_to, f"the mail_to setting (in {built.folder / 'summary.json'})")
+        recipients = parse_recipients(mail_to, Text("send.what.mail_to", path=built.folder / "summary.json"))
     if not recipients and not per_manager:
-        raise KamError("no recipient: give --to ADDRESS or set mail_to in the workbook's Settings sheet")
+        raise KamError("send.no_recipient")
     if not dry_run and not cfg.host:
-        raise KamError("KAMREPORT_SMTP_HOST is not set; give the mail server "
-                       "(or use --dry-run to write .eml files instead)")
+        raise KamError("send.no_host")
     sender = _sender(cfg, dry_run)
     if per_manager:
         mails = pack_mails(built)
         if not mails:
-            click.echo(f"no manager pack has a Staff email: nothing to send for {built.label}")
+            click.echo(text("send.no_pack_email", lang, label=built.label))
             return 0
     else:
         subject = subject_for(built)
@@ -1040,14 +1040,12 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
         mails = [_Mail(rcpt, attachments, subject) for rcpt in recipients]
     total = max(sum(len(a.data) for a in m.attachments) for m in mails)
     if total > BIG_MESSAGE:
-        click.echo(f"note: the attachments are {_size(total)}; many mail servers refuse "
-                   f"messages above 20–25 MB", err=True)
+        click.echo(text("send.big", lang, size=_size(total)), err=True)
 
     mail_dir = built.folder / "mail"
     log_path = mail_dir / "sent.json"
     if mail_dir.exists() and not mail_dir.is_dir():
-        raise KamError(f"{mail_dir}: is a file, not the folder of the send log; move it away "
-                       f"(nothing was sent)")
+        raise KamError("send.mail_dir_is_file", path=mail_dir)
     if dry_run:
         sent_log = read_sent_log(log_path, built.label)
         for m in mails:
@@ -1056,17 +1054,16 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
             try:
                 write_atomic(path, msg.as_bytes(policy=POLICY))
             except OSError as e:
-                raise KamError(f"{path}: cannot write it ({_os_reason(e)})") from None
+                raise KamError("send.cannot_write", path=path, reason=_os_reason(e)) from None
             note = ""
             if pending_send(sent_log, m.rcpt.addr_spec, m.key) and not resend:
-                note = " (may have been delivered; a real send would skip it without --resend)"
+                note = text("send.dry_maybe", lang)
             elif previous_send(sent_log, m.rcpt.addr_spec, m.key) and not resend:
-                note = " (already sent; a real send would skip it without --resend)"
-            click.echo(f"wrote {path}{note}")
-        click.echo(f"dry run: nothing sent ({len(mails)} message(s), one pack each, the largest {_size(total)})"
-                   if per_manager else
-                   f"dry run: nothing sent ({len(mails)} message(s), "
-                   f"{len(mails[0].attachments)} attachment(s), {_size(total)})")
+                note = text("send.dry_sent", lang)
+            click.echo(text("send.wrote", lang, path=path, note=note))
+        click.echo(text("send.dry_packs", lang, n=len(mails), size=_size(total)) if per_manager else
+                   text("send.dry_run", lang, n=len(mails), attachments=len(mails[0].attachments),
+                        size=_size(total)))
         return 0
 
     with _send_lock(mail_dir):
@@ -1084,20 +1081,18 @@ def run_send(out_dir: str, period: str | None, to: list[str], attach_accounts: b
             if unsure and not resend:
                 # Sent again, it would be the second copy whenever the first
                 # did arrive; only the operator can find out (--resend).
-                how = ("the connection broke after the message was handed over"
-                       if unsure.get("state") == "uncertain" else "the send was interrupted mid-delivery")
-                mid = f", Message-ID {unsure['message_id']}" if unsure.get("message_id") else ""
-                click.echo(f"skipped {rcpt.addr_spec}: {m.what(built.label)} may have been delivered at "
-                           f"{unsure.get('at')} ({how}{mid}); use --resend to send again")
+                how = Text("send.how_uncertain" if unsure.get("state") == "uncertain" else "send.how_interrupted")
+                mid = text("send.message_id", lang, id=unsure["message_id"]) if unsure.get("message_id") else ""
+                click.echo(text("send.skipped_maybe", lang, addr=rcpt.addr_spec, what=m.what(built.label),
+                                at=unsure.get("at"), how=how, mid=mid))
             elif before and not resend:
                 # Changed = a file sent then now has other bytes (a rebuild
                 # with new data), not merely a different choice of files.
                 now = {a.file: a.sha256 for a in m.attachments}
                 changed = any(now.get(a.get("file"), a.get("sha256")) != a.get("sha256")
                               for a in before.get("attachments") or [])
-                click.echo(f"skipped {rcpt.addr_spec}: {m.what(built.label)} already sent at {before.get('at')}"
-                           + (" (the PDFs have changed since)" if changed else "")
-                           + "; use --resend to send again")
+                click.echo(text("send.skipped_sent", lang, addr=rcpt.addr_spec, what=m.what(built.label),
+                                at=before.get("at"), changed=text("send.changed", lang) if changed else ""))
             else:
                 todo.append(m)
         if not todo:
@@ -1144,15 +1139,17 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, todo: lis
                  log_path: Path) -> int:
     """One message per recipient, each recorded before and after; returns the
     number refused. Anything that stops the run raises KamError, one line."""
+    lang = built.language
+
     def line(text: str) -> str:
         return _scrub(text, cfg.password, cfg.user)
 
     def save() -> None:
         save_sent_log(log_path, sent_log)
 
-    def rest(i: int) -> str:
+    def rest(i: int) -> Text | str:
         n = len(todo) - i - 1
-        return f"; {n} more recipient(s) not tried, a rerun sends them" if n else ""
+        return Text("send.more_not_tried", n=n) if n else ""
 
     failures = 0
     reset = False
@@ -1180,10 +1177,8 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, todo: lis
             try:
                 save()
             except OSError as e:
-                raise KamError(line(f"{log_path}: cannot write the send log ({_os_reason(e)}); stopped "
-                                    f"before sending to {addr} ({len(todo) - i} recipient(s) not sent): "
-                                    f"a delivery that cannot be recorded could be repeated by a rerun"
-                                    )) from None
+                raise _scrubbed(cfg, "send.log_before", path=log_path, reason=_os_reason(e), addr=addr,
+                                n=len(todo) - i) from None
             smtp.handed_over = False     # a broken RSET has handed nothing over
             try:
                 if reset:
@@ -1195,45 +1190,43 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, todo: lis
                 try:
                     save()
                 except OSError as oe:
-                    raise KamError(line(f"{log_path}: cannot write the send log ({_os_reason(oe)}) after "
-                                        f"{addr} was refused ({_reply(e)}); stopped. The log still says "
-                                        f"'sending' for {addr}, so a rerun needs --resend for it")) from None
+                    raise _scrubbed(cfg, "send.log_after_refusal", path=log_path, reason=_os_reason(oe),
+                                    addr=addr, reply=_reply(e)) from None
                 temporary = 400 <= e.smtp_code < 500
                 if e.smtp_code == 421:
-                    raise KamError(line(f"{cfg.server}: server busy, try later ({_reply(e)}); {addr} was "
-                                        f"not sent{rest(i)}")) from None
+                    raise _scrubbed(cfg, "send.busy", server=cfg.server, reply=_reply(e), addr=addr,
+                                    rest=rest(i)) from None
                 if e.step == "sender":
                     if temporary:
-                        raise KamError(line(f"{cfg.server}: sender {sender.addr_spec} refused for now, try "
-                                            f"later ({_reply(e)}); {addr} was not sent{rest(i)}")) from None
-                    raise KamError(line(f"{cfg.server}: sender {sender.addr_spec} refused ({_reply(e)}); "
-                                        f"check KAMREPORT_MAIL_FROM")) from None
-                what = f"recipient {addr}" if e.step == "recipient" else f"message to {addr}"
-                click.echo(line(f"error: {cfg.server}: {what} "
-                                + (f"refused for now ({_reply(e)}); a rerun tries again" if temporary
-                                   else f"refused ({_reply(e)})")), err=True)
+                        raise _scrubbed(cfg, "send.sender_for_now", server=cfg.server, sender=sender.addr_spec,
+                                        reply=_reply(e), addr=addr, rest=rest(i)) from None
+                    raise _scrubbed(cfg, "send.sender_refused", server=cfg.server, sender=sender.addr_spec,
+                                    reply=_reply(e)) from None
+                what = Text("send.what.recipient" if e.step == "recipient" else "send.what.message_to", addr=addr)
+                said = text("send.refused_for_now" if temporary else "send.refused", lang,
+                            server=cfg.server, what=what, reply=_reply(e))
+                click.echo(line(text("cli.error_line", lang, message=said)), err=True)
                 failures += 1
                 reset = True
                 continue
             except OSError as e:     # smtplib's errors are OSErrors too: a broken connection
                 why = _why(e, cfg)
                 if getattr(smtp, "handed_over", False):
-                    entry["state"], entry["reason"] = "uncertain", why
+                    # The log keeps its reason in English, whatever the language of the messages.
+                    entry["state"], entry["reason"] = "uncertain", why.worded("en") if isinstance(why, Text) else why
                     # Best effort: if this write fails too, "sending" means the same on a rerun.
                     with contextlib.suppress(OSError):
                         save()
-                    raise KamError(line(f"{cfg.server}: the connection broke after the message to {addr} "
-                                        f"was handed over ({why}); it may have been delivered, so it is "
-                                        f"not sent again without --resend{rest(i)}")) from None
+                    raise _scrubbed(cfg, "send.broke_after", server=cfg.server, addr=addr, why=why,
+                                    rest=rest(i)) from None
                 undo()
                 note = ""
                 try:
                     save()
                 except OSError as oe:
-                    note = (f"; the send log cannot be written ({_os_reason(oe)}), so a rerun "
-                            f"needs --resend for {addr}")
-                raise KamError(line(f"{cfg.server}: connection failed while sending to {addr} ({why}); "
-                                    f"it was not delivered{note or rest(i)}")) from None
+                    note = Text("send.log_unwritable_note", reason=_os_reason(oe), addr=addr)
+                raise _scrubbed(cfg, "send.broke", server=cfg.server, addr=addr, why=why,
+                                note=note or rest(i)) from None
             # Delivered: "pending" -> "sent" in one atomic write.
             sent_log["pending"].remove(entry)
             done = {k: v for k, v in entry.items() if k != "state"} | {"at": _now()}
@@ -1241,11 +1234,9 @@ def _deliver_all(cfg: SmtpConfig, built: BuiltPeriod, sender: Address, todo: lis
             try:
                 save()
             except OSError as e:
-                raise KamError(line(f"{log_path}: cannot write the send log ({_os_reason(e)}); {addr} "
-                                    f"was sent {built.label} but stays recorded as 'sending', so a rerun "
-                                    f"reports it as may have been delivered; stopped before the next "
-                                    f"recipient{rest(i)}")) from None
+                raise _scrubbed(cfg, "send.log_after", path=log_path, reason=_os_reason(e), addr=addr,
+                                label=built.label, rest=rest(i)) from None
             log.info("sent %s to %s via %s", mail.what(built.label), addr, cfg.server)
-            click.echo(f"sent {mail.what(built.label)} to {addr} via {cfg.server} "
-                       f"({len(attachments)} attachment(s), {_size(total)})")
+            click.echo(text("send.sent", lang, what=mail.what(built.label), addr=addr, server=cfg.server,
+                            n=len(attachments), size=_size(total)))
     return failures

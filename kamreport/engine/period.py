@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from .. import texts
 from ..errors import KamError
 from .results import Period
 
@@ -77,7 +76,7 @@ def previous(period: Period) -> Period:
     return make_period(last_month_index(period) - 3, period.kind)
 
 
-def parse_period(text: str, lang: str = "en") -> Period:
+def parse_period(text: str, lang: str | None = None) -> Period:
     """`2026Q3`, `2026-Q3`, `2026q3` (a quarter) or `2026-08` (a month)."""
     m = _QUARTER.match(text or "")
     if m:
@@ -89,15 +88,15 @@ def parse_period(text: str, lang: str = "en") -> Period:
         year, month = int(m.group(1)), int(m.group(2))
         if year >= 1 and 1 <= month <= 12:
             return make_period(year * 12 + month - 1, "month")
-    raise KamError(texts.text("period.unreadable", lang, text=text))
+    raise KamError("period.unreadable", text=text).stamp(lang)
 
 
-def default_period(sales_months: Iterable[date], lang: str = "en") -> Period:
+def default_period(sales_months: Iterable[date], lang: str | None = None) -> Period:
     """The latest quarter whose last month has a Sales row, else the quarter
     of the latest Sales month (SPEC §2)."""
     months = {month_index(d) for d in sales_months}
     if not months:
-        raise KamError(texts.text("period.no_sales", lang))
+        raise KamError("period.no_sales").stamp(lang)
     quarter_ends = [i for i in months if i % 3 == 2]
     if quarter_ends:
         return make_period(max(quarter_ends), "quarter")
@@ -105,7 +104,7 @@ def default_period(sales_months: Iterable[date], lang: str = "en") -> Period:
     return make_period(latest - latest % 3 + 2, "quarter")
 
 
-def resolve_period(text: str | None, sales_months: Iterable[date], lang: str = "en") -> Period:
+def resolve_period(text: str | None, sales_months: Iterable[date], lang: str | None = None) -> Period:
     """`--period` when given, else the default from the data."""
     if text is not None and text.strip():
         return parse_period(text, lang)

@@ -325,11 +325,12 @@ def build_settings(rows, default_language: str = "en",
 
     for key, value in overrides.items():
         if key not in _PARSERS:
-            raise KamError(f"unknown setting '{key}'; known settings: {', '.join(KEYS)}")
+            raise KamError("override.unknown", key=key, known=", ".join(KEYS))
         try:
             values[key] = parse_value(key, value)
         except BadSetting as e:
-            raise KamError(f"--{key.replace('_', '-')}: '{value}' is not valid: expected {e.accepted('en')}") from None
+            raise KamError("override.bad", option=key.replace("_", "-"), value=value,
+                           accepted=texts.Text("setting_accepts." + e.code, **e.params)) from None
 
     if rates:
         values["fx"] = tuple(sorted(rates.items()))

@@ -28,18 +28,19 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("kamreport.pdf")
 
 
-def subsetting_problem() -> str | None:
-    """Why fonts would be subset by the slow fontTools fallback, or None.
+def subsetting_problem(lang: str = "en") -> str | None:
+    """Why fonts would be subset by the slow fontTools fallback (in `lang`), or None.
 
     WeasyPrint uses HarfBuzz-Subset when libharfbuzz-subset0 (≥ 4.1) can be
     loaded; otherwise it falls back to fontTools, which takes seconds per
     CJK font and per PDF.
     """
     from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    from ..texts import text
     if harfbuzz_subset is None:
-        return "libharfbuzz-subset is not installed"
+        return text("build.no_harfbuzz_subset", lang)
     if not harfbuzz.hb_version_atleast(4, 1, 0):
-        return "HarfBuzz is older than 4.1"
+        return text("build.old_harfbuzz", lang)
     return None
 
 

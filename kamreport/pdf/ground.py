@@ -45,6 +45,7 @@ from typing import Collection
 
 from ..atomic import write_atomic
 from ..errors import KamError
+from ..texts import locale_lang, text
 
 CJK_FONT_ENV = "KAMREPORT_CJK_FONT"
 MIN_FREE = 20 * 1024 * 1024          # bytes free in the out folder's file system
@@ -55,18 +56,22 @@ TEMPLATE_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP")
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]")
 _SCAN_LIMIT = 64 * 1024 * 1024       # uncompressed bytes looked at per workbook
 
-INSTALL_CJK = ("install a CJK font (Debian/Ubuntu: sudo apt install fonts-noto-cjk; "
-               "Fedora: sudo dnf install google-noto-sans-cjk-fonts; "
-               "macOS/Windows: install Noto Sans CJK SC from https://github.com/notofonts/noto-cjk) "
-               f"or point kamreport at a font file: {CJK_FONT_ENV}=/path/to/NotoSansCJKsc-Regular.otf")
+
+
+def _install_cjk(lang: str) -> str:
+    return text("ground.install_cjk", lang, env=CJK_FONT_ENV)
 
 
 class GroundError(KamError):
-    """The machine lacks what the build needs; one line per missing thing."""
+    """The machine lacks what the build needs; one line per missing thing,
+    each worded already (in check's language: --lang, else the locale's)."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
+        super().__init__("ground.lines", lines="\n".join(problems))
         self.problems = problems
+
+    def __reduce__(self):
+        return GroundError, (self.problems,)
 
 
 # --------------------------------------------------------------------------
@@ -251,19 +256,22 @@ def _xml(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def use_font_file(path: str) -> str:
+def use_font_file(path: str, lang: str | None = None) -> str:
     """Make the font file at `path` fontconfig's CJK font for this process
-    and its children (FONTCONFIG_FILE); its family name. Raises GroundError."""
+    and its children (FONTCONFIG_FILE); its family name. Raises GroundError
+    (worded in `lang`, else the locale's)."""
+    lang = lang or locale_lang()
     src = Path(path).expanduser()
     if not src.is_file():
-        raise GroundError([f"{CJK_FONT_ENV}={path}: no such font file"])
+        raise GroundError([text("ground.font_missing", lang, env=CJK_FONT_ENV, path=path)])
     src = src.resolve()
     try:
         family, chinese = _face(str(src))
     except ValueError as e:
-        raise GroundError([f"{CJK_FONT_ENV}={path}: not a font file kamreport can read ({e})"])
+        raise GroundError([text("ground.font_unreadable", lang, env=CJK_FONT_ENV, path=path, reason=e)])
     if not chinese:
-        raise GroundError([f"{CJK_FONT_ENV}={path}: the font has no Chinese glyphs; " + INSTALL_CJK])
+        raise GroundError([text("ground.font_not_zh", lang, env=CJK_FONT_ENV, path=path,
+                                install=_install_cjk(lang))])
     include = _default_config()
     key = hashlib.sha256(f"{src}\0{include}".encode()).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kamreport" / f"cjk-{key}"
@@ -294,8 +302,7 @@ def use_font_file(path: str) -> str:
         except OSError:
             continue
     else:
-        raise GroundError([f"{CJK_FONT_ENV}={path}: cannot write a fontconfig file for it "
-                           f"(tried {base})"])
+        raise GroundError([text("ground.font_config", lang, env=CJK_FONT_ENV, path=path, tried=base)])
     os.environ["FONTCONFIG_FILE"] = str(target)
     return family
 
@@ -392,31 +399,31 @@ def has_cjk_text(workbooks: list[str]) -> bool:
     return False
 
 
-def out_problem(out_dir: str, need: int = MIN_FREE) -> str | None:
-    """Why the out folder cannot take a build, or None."""
+def out_problem(out_dir: str, need: int = MIN_FREE, lang: str | None = None) -> str | None:
+    """Why the out folder cannot take a build (in `lang`, else the locale's), or None."""
+    lang = lang or locale_lang()
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        return f"--out {out_dir}: is a file, not a folder; remove it or choose another --out"
+        return text("ground.out_is_file", lang, out=out_dir)
     existing = out
     while not existing.exists():
         if existing.parent == existing:
             break
         existing = existing.parent
     if not existing.is_dir():
-        return f"--out {out_dir}: {existing} is a file, not a folder; choose another --out"
+        return text("ground.out_under_file", lang, out=out_dir, existing=existing)
     try:
         fd, probe = tempfile.mkstemp(prefix=".kamreport-probe-", dir=existing)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        return f"--out {out_dir}: cannot write in {existing} ({e.strerror or e}); fix its permissions or choose another --out"
+        return text("ground.out_not_writable", lang, out=out_dir, existing=existing, reason=e.strerror or e)
     try:
         free = shutil.disk_usage(existing).free
     except OSError:
         return None
     if free < need:
-        return (f"--out {out_dir}: only {free / 1e6:.1f} MB free on its disk, a build needs "
-                f"{need / 1e6:.0f} MB; free some space or choose another --out")
+        return text("ground.out_no_room", lang, out=out_dir, free=free / 1e6, need=need / 1e6)
     return None
 
 
@@ -441,43 +448,41 @@ def quiet_libraries(quiet: bool) -> None:
             root.addHandler(logging.NullHandler())
 
 
-def _weasyprint_problem() -> str | None:
+def _weasyprint_problem(lang: str) -> str | None:
     try:
         import weasyprint  # noqa: F401
     except OSError as e:
-        return (f"WeasyPrint cannot load its libraries ({str(e).splitlines()[0][:120]}): install Pango "
-                "(Debian/Ubuntu: sudo apt install libpango-1.0-0 libpangoft2-1.0-0; Fedora: sudo dnf install "
-                "pango; macOS: brew install pango)")
+        return text("ground.no_pango", lang, reason=str(e).splitlines()[0][:120])
     except ImportError as e:
-        return f"WeasyPrint is not installed ({e}): pip install kamreport again"
+        return text("ground.no_weasyprint", lang, reason=e)
     from .internals import internals_problem
-    return internals_problem()
+    return internals_problem(lang)
 
 
 def check(*, workbooks: list[str], out_dir: str, formats: Collection[str], lang: str | None,
           quiet: bool = False) -> None:
     """Refuse (GroundError, one line per problem) before any work when the
     machine cannot make what was asked for; see the module docstring.
-    `formats`: the output formats, as the CLI parsed them."""
+    `formats`: the output formats, as the CLI parsed them. The lines are
+    in `lang` (--lang), else the locale's: the workbooks are not read yet."""
     quiet_libraries(quiet)
+    said = lang or locale_lang()
     problems: list[str] = []
     pdf = "pdf" in formats
     if pdf:
         if os.environ.get(CJK_FONT_ENV):
-            use_font_file(os.environ[CJK_FONT_ENV])
-        problem = _weasyprint_problem()
+            use_font_file(os.environ[CJK_FONT_ENV], said)
+        problem = _weasyprint_problem(said)
         if problem:
             problems.append(problem)
         every = list_fonts()
         if every is not None:           # no fontconfig at all: WeasyPrint said so above
             if not every:
-                problems.append("fontconfig knows no font at all, every letter would be a box: install fonts "
-                                "(Debian/Ubuntu: sudo apt install fonts-dejavu-core fonts-noto-cjk; Fedora: "
-                                "sudo dnf install dejavu-sans-fonts google-noto-sans-cjk-fonts)")
+                problems.append(text("ground.no_fonts", said))
             elif (lang == "zh" or has_cjk_text(workbooks)) and not list_fonts(":lang=zh"):
-                what = "the report is Chinese" if lang == "zh" else "the workbooks hold Chinese text"
-                problems.append(f"no CJK font, and {what}: the PDFs would show boxes; " + INSTALL_CJK)
-    problem = out_problem(out_dir)
+                what = text("ground.report_is_zh" if lang == "zh" else "ground.workbooks_zh", said)
+                problems.append(text("ground.no_cjk", said, what=what, install=_install_cjk(said)))
+    problem = out_problem(out_dir, lang=said)
     if problem:
         problems.append(problem)
     if problems:
@@ -490,7 +495,8 @@ def main_check(**kwargs) -> int | None:
     try:
         check(**kwargs)
     except GroundError as e:
+        said = kwargs.get("lang") or locale_lang()
         for p in e.problems:
-            print(f"error: {p}", file=sys.stderr)
+            print(text("cli.error_line", said, message=p), file=sys.stderr)
         return 1
     return None

@@ -17,9 +17,17 @@ from __future__ import annotations
 TESTED_WITH = {"weasyprint": "70.", "pydyf": "0.13."}
 
 
-def internals_problem() -> str | None:
+def internals_problem(lang: str | None = None) -> str | None:
     """Why the installed WeasyPrint or pydyf is not one this package was
-    written against (one line), or None."""
+    written against (one line, in `lang`, else the locale's), or None."""
+    from ..texts import locale_lang
+    problem = _internals_text()
+    return problem.worded(lang or locale_lang()) if problem else None
+
+
+def _internals_text():
+    """internals_problem as a texts.Text, not yet worded."""
+    from ..texts import Text
     import pydyf
     import weasyprint
 
@@ -29,22 +37,21 @@ def internals_problem() -> str | None:
     if not wrong:
         return None
     want = " ".join(f"'{name}=={series}*'" for name, series in TESTED_WITH.items())
-    return (f"kamreport {_own_version()} uses internals of WeasyPrint and pydyf and was written against "
-            f"weasyprint {TESTED_WITH['weasyprint']}* and pydyf {TESTED_WITH['pydyf']}*, found "
-            f"{', '.join(wrong)}: pip install {want}")
+    return Text("pdf.internals", version=_own_version(), weasyprint=TESTED_WITH["weasyprint"],
+                pydyf=TESTED_WITH["pydyf"], found=", ".join(wrong), want=want)
 
 
-_GATE: list[str | None] = []
+_GATE: list = []
 
 
 def require_tested_internals() -> None:
     """Raise KamError (one line) unless WeasyPrint and pydyf are the series
     this package was written against; checked once per process."""
     if not _GATE:
-        _GATE.append(internals_problem())
+        _GATE.append(_internals_text())
     if _GATE[0]:
         from ..errors import KamError
-        raise KamError(_GATE[0])
+        raise KamError(_GATE[0].key, **_GATE[0].params)
 
 
 def _own_version() -> str:

@@ -99,18 +99,13 @@ def _money(x: float) -> float:
 
 def _check(lang: str, customers: int) -> None:
     if lang not in ("zh", "en"):
-        raise KamError(f"--lang must be zh or en, not {lang!r}")
+        raise KamError("init.lang", value=lang)
     if customers < 1:
-        raise KamError(f"--customers 至少为 1，而不是 {customers}" if lang == "zh"
-                       else f"--customers must be at least 1, not {customers}")
+        raise KamError("init.customers_min", n=customers).stamp(lang)
     if customers > MAX_CUSTOMERS:
         # ≈ 340 activities per customer: more would overflow the Activities
         # sheet (Excel holds 1,048,576 rows per sheet).
-        if lang == "zh":
-            raise KamError(f"--customers {customers}：一个工作簿最多容纳 {MAX_CUSTOMERS} 个客户"
-                           f"（活动表会超过 Excel 的 1,048,576 行上限）")
-        raise KamError(f"--customers {customers}: at most {MAX_CUSTOMERS} fit in one workbook "
-                       f"(the Activities sheet would exceed Excel's 1,048,576 rows)")
+        raise KamError("init.customers_max", n=customers, limit=MAX_CUSTOMERS).stamp(lang)
 
 
 def sample_dataset(lang: str = "zh", customers: int = 150, seed: int = 1) -> Dataset:

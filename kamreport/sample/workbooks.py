@@ -126,12 +126,10 @@ def _write_readme(ws, lang: str) -> None:
 def _check_target(path: str, lang: str) -> str:
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
-    zh = lang == "zh"
     if not target.lower().endswith((".xlsx", ".xlsm")):
-        raise KamError(f"{path}：文件名必须以 .xlsx 结尾" if zh else f"{path}: the file name must end in .xlsx")
+        raise KamError("init.not_xlsx", path=path).stamp(lang)
     if not os.path.isdir(folder):
-        raise KamError(f"{path}：文件夹 {folder} 不存在；请先创建或换一个路径" if zh
-                       else f"{path}: folder {folder} does not exist; create it or choose another path")
+        raise KamError("init.no_folder", path=path, folder=folder).stamp(lang)
     return target
 
 
@@ -144,15 +142,14 @@ def _atomic_save(wb, path: str, lang: str) -> None:
     try:
         write_atomic(target, buf.getvalue())
     except OSError as e:
-        raise KamError(f"{path}：无法写入工作簿（{e.strerror or e}）" if lang == "zh"
-                       else f"{path}: cannot write the workbook ({e.strerror or e})") from e
+        raise KamError("init.cannot_write", path=path, reason=e.strerror or str(e)).stamp(lang) from e
 
 
 def write_workbook(path: str, *, lang: str = "zh", blank: bool = False, customers: int = 150,
                    seed: int = 1) -> None:
     """Write the sample workbook (or, with blank=True, the empty template) to path."""
     if lang not in ("zh", "en"):
-        raise KamError(f"--lang must be zh or en, not {lang!r}")
+        raise KamError("init.lang", value=lang)
     _check_target(path, lang)   # fail before spending seconds on the data
     if not blank and not 1 <= customers <= MAX_CUSTOMERS:
         sample_dataset(lang, customers, seed)   # raises the KamError that explains the limit
@@ -211,7 +208,7 @@ def blank_workbook(lang: str):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
     if lang not in ("zh", "en"):
-        raise KamError(f"--lang must be zh or en, not {lang!r}")
+        raise KamError("init.lang", value=lang)
     wb = Workbook()
     readme = wb.active
     readme.title = readme_title(lang)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .documents import LABELS
+from .errors import ERRORS
 from .findings import FINDINGS
 from .mail import MAIL
 from .problems import PROBLEMS
@@ -32,4 +33,4 @@ def _merged(*parts: Mapping[str, Entry]) -> dict[str, Entry]:
     return out
 
 
-TEXTS: dict[str, Entry] = _merged(LABELS, FINDINGS, PROBLEMS, SETTINGS, MAIL)
+TEXTS: dict[str, Entry] = _merged(LABELS, FINDINGS, PROBLEMS, SETTINGS, MAIL, ERRORS)
