@@ -243,11 +243,9 @@ class _Watched:
 
     def page(self) -> Page:
         if not self.spans[BODY_BLOCK]:
-            raise KamError(f"template {self}: booklet.html is made of the body block of base.html; "
-                           'extend "default:base.html" (or the packaged template) and override a block')
+            raise KamError("build.template_no_body", template=str(self))
         if self.buffered:
-            raise KamError(f"template {self}: its {self.buffered[0]} block is rendered inside a filter, set "
-                           "or call block; booklet.html needs it where it stands in the document")
+            raise KamError("build.template_block_buffered", template=str(self), block=self.buffered[0])
         out = self.out
         start, end = self.spans[BODY_BLOCK][0]
         styles = sorted(span for n in STYLE_BLOCKS for span in self.spans[n] if span[1] <= start)

@@ -992,7 +992,7 @@ def _render_all(prepared: prepare.Prepared, fmt, spec, out: Path, runner: Runner
         write_atomic(out / "booklet.pdf", data)
         report.times["assemble"] = time.process_time() - t0
         report.mark("booklet.pdf written")
-        report.log("wrote booklet.pdf")
+        report.log(Text("build.wrote_booklet_pdf"))
         packs.write(out, prepared.packs, got.packs, plans, pack_frames, prepared.result, spec, report)
 
 
@@ -1060,7 +1060,7 @@ def _settle_head(runner, job, front_ctx, got: Rendered, accounts: list[plan.Acco
             # this head is kept, its page numbers may be off by a page, and
             # the frames are laid out for the pages the booklet really has
             # (the ones submitted above were for another head length).
-            report.warn("the contents page did not settle; its page numbers may be off by a page")
+            report.warn(Text("build.contents_unsettled"))
             for f in [*futs.values(), overlay]:
                 f.cancel()
             page_rights = plan.rights(piece.pages + body.pages, account_pages, appendix.pages, period)
@@ -1114,7 +1114,7 @@ def _settle_whole_front(runner, job, front_ctx, got: Rendered, accounts: list[pl
                 f.cancel()
             futs, overlay = frames_for(front)
     else:
-        report.warn("the contents page did not settle; its page numbers may be off by a page")
+        report.warn(Text("build.contents_unsettled"))
     frames, overlay_parts = _collect_frames(futs, overlay, {}, report)
     return plan.Booklet(front, None, tuple(got.accounts[a.customer_id].piece for a in accounts),
                         appendix, entries, frames, overlay_parts)

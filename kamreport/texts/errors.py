@@ -96,6 +96,17 @@ ERRORS: dict[str, tuple[str, "str | tuple[str, str]"]] = {
         "--format：{bad} 不是 html、pdf、json、pptx、xlsx 之一（用逗号分隔，例如 html,pdf）",
         "--format: {bad} is not one of html, pdf, json, pptx, xlsx (comma-separated, e.g. html,pdf)"),
     "build.formats_empty": ("（空）", "(empty)"),
+    "build.template_no_body": (
+        "模板 {template}：booklet.html 由 base.html 的 body 块组成；请继承 \"default:base.html\"（或随附的模板），只覆盖其中的块",
+        "template {template}: booklet.html is made of the body block of base.html; "
+        "extend \"default:base.html\" (or the packaged template) and override a block"),
+    "build.template_block_buffered": (
+        "模板 {template}：它的 {block} 块写在 filter、set 或 call 块里面；booklet.html 需要它留在文档中原来的位置",
+        "template {template}: its {block} block is rendered inside a filter, set or call block; "
+        "booklet.html needs it where it stands in the document"),
+    "build.wrote_booklet_pdf": ("已写入 booklet.pdf", "wrote booklet.pdf"),
+    "build.contents_unsettled": ("目录页未能定稿：其中的页码可能差一页",
+                                 "the contents page did not settle; its page numbers may be off by a page"),
     "build.packs_need_pdf": ("--packs managers 生成的是 PDF：请在 --format 中加上 pdf（例如 --format html,pdf,json）",
                              "--packs managers makes PDFs: add pdf to --format (e.g. --format html,pdf,json)"),
     "build.policy_too_big": ("{path}：政策文件有 {size:,} 字节，最多只接受 {limit:,} 字节",
