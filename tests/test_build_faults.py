@@ -565,7 +565,7 @@ def test_head_that_never_settles_warns_and_frames_the_pages_it_has():
                    accounts={"A": render.JobResult("account:A", None, piece(4), (), False)})
     booklet = _settle_head(runner, job, lambda t: {"toc": t}, got, [plan.Account("A", "A", "acc-1")], LABEL, report)
     assert runner.heads == MAX_FRONT_PASSES
-    assert len(report.warned) == 1 and "did not settle" in report.warned[0]
+    assert len(report.warned) == 1 and "did not settle" in report.warned[0].worded("en")
     total = booklet.head.pages + body.pages + 4 + appendix.pages
     # The frames kept are the last ones asked for, for the head kept.
     last = [j for j in runner.jobs if j.key.endswith(":last")]
