@@ -173,3 +173,15 @@ def smtp_server(tls_ca):
     yield start
     for ctl in started:
         ctl.stop()
+
+
+@pytest.fixture(scope="session")
+def small_books(tmp_path_factory) -> dict[str, Path]:
+    """A 6-customer sample workbook in each language (seed 3), read-only."""
+    from kamreport.sample.workbooks import write_workbook
+    root = tmp_path_factory.mktemp("small-books")
+    out = {}
+    for lang in ("zh", "en"):
+        out[lang] = root / f"s-{lang}.xlsx"
+        write_workbook(str(out[lang]), lang=lang, customers=6, seed=3)
+    return out

@@ -20,17 +20,6 @@ DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu"
 KAMREPORT = [sys.executable, "-c", "import sys; from kamreport.cli import main; sys.exit(main())"]
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory) -> dict[str, Path]:
-    from kamreport.sample.workbooks import write_workbook
-    root = tmp_path_factory.mktemp("ground-books")
-    out = {}
-    for lang in ("zh", "en"):
-        out[lang] = root / f"s-{lang}.xlsx"
-        write_workbook(str(out[lang]), lang=lang, customers=6, seed=3)
-    return out
-
-
 def _fontconfig(folder: Path, *dirs: str) -> Path:
     (folder / "cache").mkdir(parents=True, exist_ok=True)
     conf = folder / "fonts.conf"
@@ -63,10 +52,10 @@ def test_this_machine_has_a_cjk_font_for_fontconfig_and_the_charts():
     assert ground.cjk_font(bold=True).weight == 200
 
 
-def test_chinese_build_without_a_cjk_font_refuses_in_one_line(books, tmp_path):
+def test_chinese_build_without_a_cjk_font_refuses_in_one_line(small_books, tmp_path):
     conf = _fontconfig(tmp_path / "fc", DEJAVU_DIR)
     out = tmp_path / "out"
-    res = subprocess.run([*KAMREPORT, "build", str(books["zh"]), "--out", str(out)], capture_output=True,
+    res = subprocess.run([*KAMREPORT, "build", str(small_books["zh"]), "--out", str(out)], capture_output=True,
                          text=True, timeout=120, env=_env(FONTCONFIG_FILE=str(conf)))
     assert res.returncode == 1
     lines = res.stderr.splitlines()
@@ -79,15 +68,15 @@ def test_chinese_build_without_a_cjk_font_refuses_in_one_line(books, tmp_path):
     assert not out.exists()                 # before any work
 
 
-def test_which_builds_need_a_cjk_font(books, no_cjk, tmp_path):
+def test_which_builds_need_a_cjk_font(small_books, no_cjk, tmp_path):
     out = str(tmp_path / "out")
     # English report of English data: DejaVu is enough.
-    ground.check(workbooks=[str(books["en"])], out_dir=out, formats={"html", "json", "pdf"}, lang="en")
+    ground.check(workbooks=[str(small_books["en"])], out_dir=out, formats={"html", "json", "pdf"}, lang="en")
     # HTML and JSON only: the browser brings its fonts.
-    ground.check(workbooks=[str(books["zh"])], out_dir=out, formats={"html", "json"}, lang=None)
+    ground.check(workbooks=[str(small_books["zh"])], out_dir=out, formats={"html", "json"}, lang=None)
     # The lines are in --lang (the workbooks are not read yet), else the locale's (English here).
-    for book, lang, why in ((books["zh"], None, "the workbooks hold Chinese text"),
-                            (books["en"], "zh", "没有中文（CJK）字体，而报告是中文的")):
+    for book, lang, why in ((small_books["zh"], None, "the workbooks hold Chinese text"),
+                            (small_books["en"], "zh", "没有中文（CJK）字体，而报告是中文的")):
         with pytest.raises(ground.GroundError) as e:
             ground.check(workbooks=[str(book)], out_dir=out, formats={"pdf"}, lang=lang)
         assert len(e.value.problems) == 1 and why in e.value.problems[0]
@@ -129,9 +118,9 @@ def test_shared_strings_count_only_when_a_data_sheet_uses_them(tmp_path):
     assert ground.has_cjk_text([str(_shared_strings_book(tmp_path / "zh.xlsx", 2))])
 
 
-def test_a_font_file_named_by_the_environment_is_used(books, no_cjk, tmp_path, monkeypatch):
+def test_a_font_file_named_by_the_environment_is_used(small_books, no_cjk, tmp_path, monkeypatch):
     monkeypatch.setenv(ground.CJK_FONT_ENV, NOTO)
-    ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path / "out"), formats={"pdf"}, lang="zh")
+    ground.check(workbooks=[str(small_books["zh"])], out_dir=str(tmp_path / "out"), formats={"pdf"}, lang="zh")
     conf = Path(os.environ["FONTCONFIG_FILE"])
     assert conf != no_cjk and conf.is_relative_to(tmp_path / "xdg")
     assert str(no_cjk) in conf.read_text()          # the machine's configuration, and the file
@@ -141,20 +130,20 @@ def test_a_font_file_named_by_the_environment_is_used(books, no_cjk, tmp_path, m
 @pytest.mark.parametrize("path, says", [("/nonexistent/font.otf", "no such font file"),
                                         (f"{DEJAVU_DIR}/DejaVuSans.ttf", "no Chinese glyphs"),
                                         (__file__, "not a font file")])
-def test_a_bad_font_file_is_one_line(path, says, books, no_cjk, tmp_path, monkeypatch):
+def test_a_bad_font_file_is_one_line(path, says, small_books, no_cjk, tmp_path, monkeypatch):
     monkeypatch.setenv(ground.CJK_FONT_ENV, path)
     with pytest.raises(ground.GroundError) as e:
-        ground.check(workbooks=[str(books["zh"])], out_dir=str(tmp_path), formats={"pdf"}, lang=None)
+        ground.check(workbooks=[str(small_books["zh"])], out_dir=str(tmp_path), formats={"pdf"}, lang=None)
     assert len(e.value.problems) == 1 and says in e.value.problems[0]
     assert "\n" not in e.value.problems[0]
 
 
-def test_chinese_build_with_the_font_file_embeds_it_and_is_quiet(books, tmp_path):
+def test_chinese_build_with_the_font_file_embeds_it_and_is_quiet(small_books, tmp_path):
     """The whole path on a machine without CJK fonts: KAMREPORT_CJK_FONT, a
     real build, the font in the PDF, Chinese text in it, nothing on stderr."""
     conf = _fontconfig(tmp_path / "fc", DEJAVU_DIR)
     out = tmp_path / "out"
-    res = subprocess.run([*KAMREPORT, "build", str(books["zh"]), "--out", str(out), "--format", "pdf",
+    res = subprocess.run([*KAMREPORT, "build", str(small_books["zh"]), "--out", str(out), "--format", "pdf",
                           "--jobs", "1", "--quiet"], capture_output=True, text=True, timeout=600,
                          env=_env(FONTCONFIG_FILE=str(conf), KAMREPORT_CJK_FONT=NOTO,
                                   XDG_CACHE_HOME=str(tmp_path / "xdg")))
@@ -197,20 +186,20 @@ def test_read_only_out_folder_is_one_line(tmp_path):
         ro.chmod(0o755)
 
 
-def test_build_refuses_an_out_folder_inside_a_file_before_any_work(books, tmp_path):
+def test_build_refuses_an_out_folder_inside_a_file_before_any_work(small_books, tmp_path):
     (tmp_path / "f").write_text("x")
     out = tmp_path / "f" / "out"
-    res = subprocess.run([*KAMREPORT, "build", str(books["en"]), "--out", str(out), "--format", "json"],
+    res = subprocess.run([*KAMREPORT, "build", str(small_books["en"]), "--out", str(out), "--format", "json"],
                          capture_output=True, text=True, timeout=120, env=_env())
     assert res.returncode == 1
     assert res.stderr.splitlines() == [f"error: --out {out}: {tmp_path / 'f'} is a file, not a folder; "
                                        "choose another --out"]
 
 
-def test_a_machine_without_any_font_is_one_line(books, tmp_path):
+def test_a_machine_without_any_font_is_one_line(small_books, tmp_path):
     (tmp_path / "empty").mkdir()
     conf = _fontconfig(tmp_path / "fc", str(tmp_path / "empty"))
-    res = subprocess.run([*KAMREPORT, "build", str(books["en"]), "--out", str(tmp_path / "out")],
+    res = subprocess.run([*KAMREPORT, "build", str(small_books["en"]), "--out", str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=120, env=_env(FONTCONFIG_FILE=str(conf)))
     assert res.returncode == 1
     lines = res.stderr.splitlines()             # not WeasyPrint's "No fonts configured" warning too

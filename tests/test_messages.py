@@ -10,17 +10,6 @@ from click.testing import CliRunner
 from kamreport.cli import main
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory):
-    from kamreport.sample.workbooks import write_workbook
-    root = tmp_path_factory.mktemp("message-books")
-    out = {}
-    for lang in ("zh", "en"):
-        out[lang] = root / f"s-{lang}.xlsx"
-        write_workbook(str(out[lang]), lang=lang, customers=6, seed=3)
-    return out
-
-
 def build(*args):
     return CliRunner().invoke(main, ["build", *map(str, args), "--format", "json", "--quiet"])
 
@@ -28,46 +17,46 @@ def build(*args):
 @pytest.mark.parametrize("lang, line", [
     ("zh", "错误：--out {out}：{file} 是文件，不是文件夹；请换一个 --out"),
     ("en", "error: --out {out}: {file} is a file, not a folder; choose another --out")])
-def test_an_out_inside_a_file_in_the_language_of_lang(books, tmp_path, lang, line):
+def test_an_out_inside_a_file_in_the_language_of_lang(small_books, tmp_path, lang, line):
     # (--out naming a file itself is Click's usage error, exit 2, in Click's words)
     (tmp_path / "f").write_text("not a folder")
     out = tmp_path / "f" / "out"
     # the Chinese workbook either way: --lang decides, before anything is read
-    r = build(books["zh"], "--out", out, "--lang", lang)
+    r = build(small_books["zh"], "--out", out, "--lang", lang)
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [line.format(out=out, file=tmp_path / "f")]
 
 
-def test_without_lang_the_locale_decides_before_the_workbook_is_read(books, tmp_path, monkeypatch):
+def test_without_lang_the_locale_decides_before_the_workbook_is_read(small_books, tmp_path, monkeypatch):
     (tmp_path / "f").write_text("not a folder")
     out = tmp_path / "f" / "out"
     monkeypatch.setenv("LC_MESSAGES", "zh_CN.UTF-8")
-    r = build(books["en"], "--out", out)
+    r = build(small_books["en"], "--out", out)
     assert r.exit_code == 1 and r.stderr.startswith(f"错误：--out {out}：{tmp_path / 'f'} 是文件")
     monkeypatch.setenv("LC_MESSAGES", "en_GB.UTF-8")
-    r = build(books["zh"], "--out", out)
+    r = build(small_books["zh"], "--out", out)
     assert r.exit_code == 1 and r.stderr.startswith(f"error: --out {out}: {tmp_path / 'f'} is a file")
 
 
 @pytest.mark.parametrize("book, line", [
     ("zh", "Error: {final} 是文件，不是文件夹：请把它移走（生成会把报告期 2026Q3 写在那里）"),
     ("en", "Error: {final} is a file, not a folder: move it away (the build writes period 2026Q3 there)")])
-def test_once_the_workbook_is_read_its_language_decides(books, tmp_path, monkeypatch, book, line):
+def test_once_the_workbook_is_read_its_language_decides(small_books, tmp_path, monkeypatch, book, line):
     # A Chinese locale does not change an English report's messages, nor an English one a Chinese report's.
     monkeypatch.setenv("LC_MESSAGES", "en_US.UTF-8" if book == "zh" else "zh_CN.UTF-8")
     out = tmp_path / "out"
     out.mkdir()
     final = out / "2026Q3"
     final.write_text("in the way")
-    r = build(books[book], "--out", out, "--period", "2026Q3")
+    r = build(small_books[book], "--out", out, "--period", "2026Q3")
     assert r.exit_code == 1
     assert r.output.splitlines() == [line.format(final=final)]
 
 
-def test_a_misspelt_format_is_a_usage_error_in_the_language_of_lang(books):
-    r = CliRunner().invoke(main, ["build", str(books["zh"]), "--lang", "zh", "--format", "html,docx"])
+def test_a_misspelt_format_is_a_usage_error_in_the_language_of_lang(small_books):
+    r = CliRunner().invoke(main, ["build", str(small_books["zh"]), "--lang", "zh", "--format", "html,docx"])
     assert r.exit_code == 2 and "docx 不是 html、pdf、json、pptx、xlsx 之一" in r.output
-    r = CliRunner().invoke(main, ["build", str(books["zh"]), "--format", "html,docx", "--lang", "en"])
+    r = CliRunner().invoke(main, ["build", str(small_books["zh"]), "--format", "html,docx", "--lang", "en"])
     assert r.exit_code == 2 and "docx is not one of html, pdf, json, pptx, xlsx" in r.output
 
 
