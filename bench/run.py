@@ -136,7 +136,9 @@ def workbook(n: int, seed: int, suffix: str = "") -> Path:
         for name in ("customers", "sales", "activities", "contacts", "surveys", "plans", "competitors"):
             recs = []
             for r in getattr(data, name):
-                r = replace(r, customer_id=r.customer_id + suffix)
+                # model.Sale is a named tuple, the other records dataclasses
+                change = r._replace if isinstance(r, tuple) else lambda r=r, **kw: replace(r, **kw)
+                r = change(customer_id=r.customer_id + suffix)
                 if name == "customers":
                     r = replace(r, name=r.name + suffix)
                 recs.append(r)
