@@ -87,3 +87,16 @@ def test_unique_slugs_suffix_collisions_case_insensitively():
     got = unique_slugs(["a/b", "a_b", "A_B", "a?b", "C1"])
     assert got == {"a/b": "a_b", "a_b": "a_b-2", "A_B": "A_B-3", "a?b": "a_b-4", "C1": "C1"}
     assert len({v.lower() for v in got.values()}) == len(got)
+
+
+def test_one_converter_gives_what_a_new_one_gives_text_after_text():
+    """markdown_to_html reuses one Markdown converter (reset between texts)
+    and remembers short texts: the output is what markdown.markdown gives
+    each text alone, in any order, long or short."""
+    import markdown
+    from kamreport.report import sanitize
+    texts = ["**a**\n\n- x\n- y", "| h |\n|---|\n| c |", "1. one\n3. three", "[x][r]\n\n[r]: mailto:a@b.c",
+             "plain", "*" * 10 + " long " * 500, "**a**\n\n- x\n- y"]
+    for t in texts + texts[::-1]:
+        alone = markdown.markdown(t, extensions=["tables", "sane_lists"], output_format="html")
+        assert sanitize.markdown_to_html(t) == sanitize.clean_html(alone)
