@@ -329,24 +329,33 @@ def _prebuild_records(out: list[Any], cls: type, file: str, sheet: str, scan: An
     (a real row takes well over 64 bytes of XML, a full 8-column row ~275).
     """
     n = min(scan.max_row, scan.bytes // 64, 1 << 20)
+    out.append(None)                 # there is no row 0
+    locs = _locs(file, sheet, range(1, n + 1))
+    if _is_tuple_record(cls):
+        out.extend(locs)             # a tuple is made whole by the row loop: only its Loc ahead
+        return
+    new, set_loc, append = _new, _setter(cls, "loc"), out.append
+    for loc in locs:
+        obj = new(cls)
+        set_loc(obj, loc)
+        append(obj)
+
+
+def _locs(file: str, sheet: str, rows: Iterable[int]) -> list[Loc]:
+    """The Loc of each of `rows`, made through the slots (what Loc(file,
+    sheet, r) makes, without its __init__: a million of them on a full sheet)."""
     new, Loc_ = _new, Loc
     set_file, set_sheet, set_row, set_column = (_setter(Loc, f) for f in ("file", "sheet", "row", "column"))
+    out = []
     append = out.append
-    append(None)                     # there is no row 0
-    # A tuple is made whole by the row loop: only its Loc can be made ahead.
-    set_loc = None if _is_tuple_record(cls) else _setter(cls, "loc")
-    for r in range(1, n + 1):
+    for r in rows:
         loc = new(Loc_)
         set_file(loc, file)
         set_sheet(loc, sheet)
         set_row(loc, r)
         set_column(loc, "")
-        if set_loc is None:
-            append(loc)
-            continue
-        obj = new(cls)
-        set_loc(obj, loc)
-        append(obj)
+        append(loc)
+    return out
 
 
 # A Sales sheet wider than A:Z is most likely a column per month (SPEC
@@ -1151,6 +1160,7 @@ class _Reader:
         at: list[date] = []
         revenue: list[Any] = []
         sizes: list[int] = []
+        whole = False                # read a sheet at a time
         if plain:
             width = max(j for j, _, _ in simple) + 1
             take = operator.itemgetter(*(j for j, _, _ in simple)) if len(simple) > 1 \
@@ -1164,9 +1174,10 @@ class _Reader:
                     not revenue or (min(revenue) > -1e15 and max(revenue) < 1e15 and math.isfinite(sum(revenue)))):
                 at = list(itertools.compress(itertools.cycle(months), filled))
                 sizes = list(map(sum, zip(*[iter(filled)] * len(simple))))
+                whole = True
             else:
                 revenue = []
-        if not sizes:
+        if not whole:
             for row, r, _, _ in body:
                 before = len(revenue)
                 for j, month, header in simple:
@@ -1187,20 +1198,10 @@ class _Reader:
                     at.append(month)
                     revenue.append(x)
                 sizes.append(len(revenue) - before)
-        set_file, set_sheet, set_row, set_col = (_setter(Loc, f) for f in ("file", "sheet", "row", "column"))
-        cids: list[str] = []
-        locs: list[Loc] = []
-        products: list[str | None] = []
-        for (_, r, cid, product), k in zip(body, sizes):
-            if k:
-                loc = _new(Loc)
-                set_file(loc, path)
-                set_sheet(loc, ref.name)
-                set_row(loc, r)
-                set_col(loc, "")
-                cids.append(cid)
-                locs.append(loc)
-                products.append(product)
+        kept = [(r, cid, product) for (_, r, cid, product), k in zip(body, sizes) if k]
+        cids = [cid for _, cid, _ in kept]
+        products = [product for _, _, product in kept]
+        locs = _locs(path, ref.name, (r for r, _, _ in kept))
         t.record_ids = set(cids)
         return _sales(at, revenue, cids, locs, products, [k for k in sizes if k])
 
