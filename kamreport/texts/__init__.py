@@ -83,7 +83,8 @@ def text(key: str, lang: str, /, **params: Any) -> str:
     A parameter that is a `Text` is worded in `lang` too.
     """
     zh, en = TEXTS[key]
-    params = {k: v.worded(lang) if isinstance(v, Text) else v for k, v in params.items()}
+    if params:      # most texts are labels without parameters (a template's t())
+        params = {k: v.worded(lang) if isinstance(v, Text) else v for k, v in params.items()}
     form = zh if lang == "zh" else en
     if isinstance(form, tuple):
         form = form[0] if params.get("n") == 1 else form[1]
